@@ -1,0 +1,133 @@
+/// Everything polroute knows about a host's routing: read once from the kernel or loaded from a snapshot.
+public struct HostState: Codable, Hashable, Sendable {
+  /// The host name, for headers and messages.
+  public var hostname: String?
+  /// The interfaces with their addresses, by index.
+  public var interfaces: [Interface]
+  /// The routes of every table in `tablesRead`, both families.
+  public var routes: [Route]
+  /// The tables whose routes were read completely; any other table is unknown, not empty.
+  public var tablesRead: [UInt32]
+  /// The policy rules of both families, by family then priority, in kernel order.
+  public var rules: [Rule]
+  /// The rt_tables entries of the host.
+  public var tableNames: [TableNameEntry]
+  /// Route protocol names beyond iproute2's defaults (from rt_protos.d).
+  public var protocolNames: [String: UInt8]
+  /// Reverse-path filter settings (IPv4).
+  public var rpFilter: ReversePathFilter
+  /// Facts about the system that decide how configuration is persisted.
+  public var system: SystemFacts
+
+  /// Builds a state; everything defaults to empty.
+  public init(
+    hostname: String? = nil, interfaces: [Interface] = [], routes: [Route] = [], tablesRead: [UInt32] = [],
+    rules: [Rule] = [], tableNames: [TableNameEntry] = [], protocolNames: [String: UInt8] = [:],
+    rpFilter: ReversePathFilter = ReversePathFilter(), system: SystemFacts = SystemFacts()
+  ) {
+    self.hostname = hostname
+    self.interfaces = interfaces
+    self.routes = routes
+    self.tablesRead = tablesRead
+    self.rules = rules
+    self.tableNames = tableNames
+    self.protocolNames = protocolNames
+    self.rpFilter = rpFilter
+    self.system = system
+  }
+
+  /// The table names as a resolver.
+  public var names: RoutingTableNames { RoutingTableNames(tableNames) }
+
+  /// The interface with a name.
+  public func interface(named name: String) -> Interface? {
+    interfaces.first { $0.name == name }
+  }
+
+  /// The routes of one table, both families unless one is given.
+  public func routes(inTable table: UInt32, family: AddressFamily? = nil) -> [Route] {
+    routes.filter { $0.table == table && (family == nil || $0.family == family) }
+  }
+
+  /// Whether a table's routes are known (it was read, or the snapshot holds it).
+  public func hasRead(table: UInt32) -> Bool { tablesRead.contains(table) }
+
+  /// The tables rules point to, besides local and default.
+  public var tablesNamedByRules: Set<UInt32> {
+    Set(rules.compactMap(\.lookupTable)).subtracting([RoutingTable.local, RoutingTable.defaultTable, RoutingTable.unspec])
+  }
+
+  /// The owner of a global address: which interface holds it.
+  public func interface(holding address: IPAddress) -> Interface? {
+    interfaces.first { $0.addresses.contains { $0.address.address == address } }
+  }
+
+  /// Adds the routes of tables read later, replacing anything already held for them.
+  public mutating func merge(routes newRoutes: [Route], tables: [UInt32]) {
+    let replaced = Set(tables)
+    routes.removeAll { replaced.contains($0.table) }
+    routes.append(contentsOf: newRoutes)
+    tablesRead = Array(Set(tablesRead).union(replaced)).sorted()
+  }
+}
+
+/// The IPv4 reverse-path filter sysctls (`net.ipv4.conf.*.rp_filter`): 0 off, 1 strict, 2 loose.
+public struct ReversePathFilter: Codable, Hashable, Sendable {
+  /// `net.ipv4.conf.all.rp_filter`.
+  public var all: Int?
+  /// `net.ipv4.conf.default.rp_filter` (what new interfaces start with).
+  public var defaultValue: Int?
+  /// Each interface's own value.
+  public var interfaces: [String: Int]
+
+  /// Builds the settings.
+  public init(all: Int? = nil, defaultValue: Int? = nil, interfaces: [String: Int] = [:]) {
+    self.all = all
+    self.defaultValue = defaultValue
+    self.interfaces = interfaces
+  }
+
+  /// The value the kernel applies on an interface: the larger of `all` and the interface's own.
+  public func effective(for interface: String) -> Int? {
+    switch (all, interfaces[interface]) {
+    case (nil, nil): return nil
+    case (let all?, nil): return all
+    case (nil, let own?): return own
+    case (let all?, let own?): return max(all, own)
+    }
+  }
+
+  /// Keys the snapshot uses.
+  enum CodingKeys: String, CodingKey {
+    case all
+    case defaultValue = "default"
+    case interfaces
+  }
+}
+
+/// Facts about the system that choose the persistence format.
+public struct SystemFacts: Codable, Hashable, Sendable {
+  /// `ID` from /etc/os-release (`debian`, `rhel`, `ubuntu`, ...).
+  public var osID: String?
+  /// `ID_LIKE` from /etc/os-release, split into words.
+  public var osLike: [String]
+  /// `VERSION_ID` from /etc/os-release.
+  public var osVersion: String?
+  /// The iproute2 version `ip -V` reports (`6.1.0`, or `ss190107` on old releases).
+  public var iproute2Version: String?
+  /// The network manager that owns the interfaces: `NetworkManager`, `systemd-networkd`, `ifupdown`,
+  /// `network-scripts`, or nil when none was found.
+  public var networkManager: String?
+
+  /// Builds the facts.
+  public init(
+    osID: String? = nil, osLike: [String] = [], osVersion: String? = nil, iproute2Version: String? = nil,
+    networkManager: String? = nil
+  ) {
+    self.osID = osID
+    self.osLike = osLike
+    self.osVersion = osVersion
+    self.iproute2Version = iproute2Version
+    self.networkManager = networkManager
+  }
+}

@@ -1,0 +1,94 @@
+import PolrouteCore
+
+/// A program to run: its arguments (the first names the program, found on PATH) and what to feed it on stdin.
+public struct Command: Hashable, Sendable, CustomStringConvertible {
+  /// The program and its arguments.
+  public var arguments: [String]
+  /// Bytes written to the program's standard input; nil gives it an empty one.
+  public var input: [UInt8]?
+
+  /// Builds a command.
+  public init(_ arguments: [String], input: [UInt8]? = nil) {
+    precondition(!arguments.isEmpty, "a command needs a program")
+    self.arguments = arguments
+    self.input = input
+  }
+
+  /// Builds a command whose stdin is text.
+  public init(_ arguments: [String], inputText: String) {
+    self.init(arguments, input: Array(inputText.utf8))
+  }
+
+  /// The command as a user would type it, each argument shell-quoted where needed.
+  public var description: String { arguments.map(ShellQuoting.quote).joined(separator: " ") }
+}
+
+/// What a finished program left behind.
+public struct CommandResult: Sendable, Equatable {
+  /// The exit status (0 for success); for a program killed by a signal, 128 plus the signal number.
+  public var status: Int32
+  /// Standard output, unless it was streamed to a handler.
+  public var output: [UInt8]
+  /// Standard error.
+  public var errorOutput: [UInt8]
+
+  /// Builds a result.
+  public init(status: Int32, output: [UInt8] = [], errorOutput: [UInt8] = []) {
+    self.status = status
+    self.output = output
+    self.errorOutput = errorOutput
+  }
+
+  /// Standard output as text.
+  public var outputText: String { String(decoding: output, as: UTF8.self) }
+  /// Standard error as text, trimmed.
+  public var errorText: String {
+    String(String(decoding: errorOutput, as: UTF8.self).reversed().drop(while: \.isWhitespace).reversed())
+  }
+}
+
+/// Why a program could not be run or failed; the message quotes the command, its status and its stderr.
+public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The program could not be started.
+  case launchFailed(command: String, reason: String)
+  /// The program exited with a non-zero status.
+  case failed(command: String, status: Int32, stderr: String)
+
+  /// The message shown to the user.
+  public var description: String {
+    switch self {
+    case .launchFailed(let command, let reason):
+      return "cannot run `\(command)`: \(reason)"
+    case .failed(let command, let status, let stderr):
+      let detail = stderr.isEmpty ? "" : ": \(stderr)"
+      return "`\(command)` failed with exit status \(status)\(detail)"
+    }
+  }
+}
+
+/// Runs programs. The real one spawns processes; tests use a recording twin that replays saved output.
+public protocol CommandRunner: Sendable {
+  /// Runs a command to completion. When `output` is given, standard output is handed to it chunk by chunk as it
+  /// arrives (and not kept in the result); a handler error stops reading, waits for the program, and is rethrown.
+  func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult
+}
+
+extension CommandRunner {
+  /// Runs a command and returns its output; a non-zero exit status becomes `CommandError.failed`.
+  public func check(_ command: Command) throws -> CommandResult {
+    let result = try run(command, output: nil)
+    guard result.status == 0 else {
+      throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
+    }
+    return result
+  }
+
+  /// Runs a command, streaming its output; a non-zero exit status becomes `CommandError.failed`.
+  public func check(_ command: Command, output: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> CommandResult {
+    let result = try run(command, output: output)
+    guard result.status == 0 else {
+      throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
+    }
+    return result
+  }
+}

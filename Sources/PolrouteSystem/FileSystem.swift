@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+import PolrouteCore
+
+/// Why a file could not be read or written; the message names the path.
+public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A system call failed on a path.
+  case failed(operation: String, path: String, reason: String)
+
+  /// The message shown to the user.
+  public var description: String {
+    switch self {
+    case .failed(let operation, let path, let reason): return "cannot \(operation) \(path): \(reason)"
+    }
+  }
+}
+
+/// Files polroute reads and writes, by absolute path; implementations may place them under a root directory.
+public protocol FileSystem: Sendable {
+  /// The contents of a file, or nil when it does not exist.
+  func read(_ path: String) throws -> [UInt8]?
+  /// The names in a directory, sorted; empty when it does not exist.
+  func list(_ directory: String) -> [String]
+  /// Replaces a file atomically (temporary file, fsync, rename), creating parent directories.
+  func write(_ path: String, contents: [UInt8], mode: UInt32) throws
+  /// Removes a file if it exists.
+  func remove(_ path: String) throws
+}
+
+extension FileSystem {
+  /// A file's contents as text, or nil when it does not exist.
+  public func readText(_ path: String) throws -> String? {
+    try read(path).map { String(decoding: $0, as: UTF8.self) }
+  }
+}
+
+/// The real file system, with every path placed under `root` (`/` for the live host; `--root DIR` otherwise).
+public struct RootedFileSystem: FileSystem {
+  /// The directory absolute paths are taken relative to.
+  public let root: String
+
+  /// Uses `root` as `/`.
+  public init(root: String = "/") {
+    self.root = root
+  }
+
+  /// The real path of an absolute path under the root.
+  public func realPath(_ path: String) -> String {
+    if root == "/" || root.isEmpty { return path }
+    let trimmedRoot = root.hasSuffix("/") ? String(root.dropLast()) : root
+    return trimmedRoot + (path.hasPrefix("/") ? path : "/" + path)
+  }
+
+  /// Reads a whole file.
+  public func read(_ path: String) throws -> [UInt8]? {
+    let real = realPath(path)
+    let fd = open(real, O_RDONLY | O_CLOEXEC)
+    if fd < 0 {
+      if errno == ENOENT || errno == ENOTDIR { return nil }
+      throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+    }
+    defer { close(fd) }
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+      }
+      if count == 0 { return result }
+      result.append(contentsOf: chunk[0..<count])
+    }
+  }
+
+  /// Lists a directory.
+  public func list(_ directory: String) -> [String] {
+    guard let handle = opendir(realPath(directory)) else { return [] }
+    defer { closedir(handle) }
+    var names: [String] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  /// Writes through a temporary file in the same directory, fsyncs it, renames it over the target and fsyncs the
+  /// directory, so a crash leaves either the old or the new file, never a mix.
+  public func write(_ path: String, contents: [UInt8], mode: UInt32) throws {
+    let real = realPath(path)
+    let directory = String(real[..<(real.lastIndex(of: "/") ?? real.startIndex)])
+    try makeDirectories(directory.isEmpty ? "/" : directory)
+    let temporary = "\(real).polroute-tmp.\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+    guard fd >= 0 else {
+      throw FileSystemError.failed(operation: "write", path: temporary, reason: ProcessRunner.errorText(errno))
+    }
+    var written = 0
+    while written < contents.count {
+      let count = contents.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + written, contents.count - written) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        let reason = ProcessRunner.errorText(errno)
+        close(fd)
+        unlink(temporary)
+        throw FileSystemError.failed(operation: "write", path: temporary, reason: reason)
+      }
+      written += count
+    }
+    // The umask may have narrowed the mode; generated files must have exactly the mode asked for.
+    fchmod(fd, mode_t(mode))
+    guard fsync(fd) == 0, close(fd) == 0 else {
+      let reason = ProcessRunner.errorText(errno)
+      unlink(temporary)
+      throw FileSystemError.failed(operation: "sync", path: temporary, reason: reason)
+    }
+    guard rename(temporary, real) == 0 else {
+      let reason = ProcessRunner.errorText(errno)
+      unlink(temporary)
+      throw FileSystemError.failed(operation: "rename into place", path: real, reason: reason)
+    }
+    let directoryFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if directoryFD >= 0 {
+      fsync(directoryFD)
+      close(directoryFD)
+    }
+  }
+
+  /// Removes a file under the root.
+  public func remove(_ path: String) throws {
+    let real = realPath(path)
+    if unlink(real) != 0 && errno != ENOENT {
+      throw FileSystemError.failed(operation: "remove", path: real, reason: ProcessRunner.errorText(errno))
+    }
+  }
+
+  /// `mkdir -p` on a real path.
+  func makeDirectories(_ real: String) throws {
+    var current = ""
+    for component in real.split(separator: "/") {
+      current += "/" + component
+      if mkdir(current, 0o755) != 0 && errno != EEXIST {
+        throw FileSystemError.failed(operation: "create directory", path: current, reason: ProcessRunner.errorText(errno))
+      }
+    }
+  }
+}

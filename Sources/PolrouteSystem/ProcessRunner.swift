@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+import PolrouteCore
+
+/// Runs programs with `posix_spawnp` and waits with `waitpid`, multiplexing stdin, stdout and stderr with `poll`.
+///
+/// Foundation's `Process.waitUntilExit()` polls in 50 ms steps; a plan makes several `ip` calls of about 2 ms each,
+/// so waiting that way would cost more than the work.
+public struct ProcessRunner: CommandRunner {
+  /// Creates a runner; SIGPIPE is ignored so a program that exits early cannot kill polroute through its stdin.
+  public init() {
+    signal(SIGPIPE, SIG_IGN)
+  }
+
+  /// Runs a command to completion.
+  public func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
+    var stdinPipe: [Int32] = [-1, -1]
+    var stdoutPipe: [Int32] = [-1, -1]
+    var stderrPipe: [Int32] = [-1, -1]
+    guard systemPipe2(&stdinPipe, Int32(O_CLOEXEC)) == 0, systemPipe2(&stdoutPipe, Int32(O_CLOEXEC)) == 0,
+      systemPipe2(&stderrPipe, Int32(O_CLOEXEC)) == 0
+    else {
+      let reason = Self.errorText(errno)
+      for fd in stdinPipe + stdoutPipe + stderrPipe where fd >= 0 { close(fd) }
+      throw CommandError.launchFailed(command: command.description, reason: reason)
+    }
+    // A larger pipe lets `ip` print a big dump in fewer wake-ups (F_SETPIPE_SZ is 1031 on Linux).
+    _ = fcntl(stdoutPipe[0], 1031, Int32(1 << 20))
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    // The child must not inherit polroute's ignored SIGPIPE or blocked signals.
+    var defaultSignals = sigset_t()
+    sigemptyset(&defaultSignals)
+    sigaddset(&defaultSignals, SIGPIPE)
+    sigaddset(&defaultSignals, SIGINT)
+    sigaddset(&defaultSignals, SIGTERM)
+    sigaddset(&defaultSignals, SIGHUP)
+    posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+    let argv: [UnsafeMutablePointer<CChar>?] = command.arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let spawnStatus = posix_spawnp(&pid, argv[0]!, &actions, &attributes, argv, environ)
+    close(stdinPipe[0])
+    close(stdoutPipe[1])
+    close(stderrPipe[1])
+    guard spawnStatus == 0 else {
+      close(stdinPipe[1])
+      close(stdoutPipe[0])
+      close(stderrPipe[0])
+      throw CommandError.launchFailed(command: command.description, reason: Self.errorText(spawnStatus))
+    }
+
+    var io = ProcessIO(
+      input: command.input ?? [], stdinFD: stdinPipe[1], stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0],
+      streamOutput: output)
+    let handlerError = io.pump()
+    let status = Self.wait(for: pid)
+    if let handlerError { throw handlerError }
+    return CommandResult(status: status, output: io.collectedOutput, errorOutput: io.collectedErrors)
+  }
+
+  /// Waits for a child and turns its wait status into an exit code (128 + signal when killed).
+  static func wait(for pid: pid_t) -> Int32 {
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+      guard errno == EINTR else { return 127 }
+    }
+    let signal = status & 0x7F
+    return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+  }
+
+  /// The C library's text for an error number.
+  static func errorText(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text)
+  }
+}
+
+/// Feeds a child's stdin and drains its stdout and stderr without deadlocking on full pipes.
+struct ProcessIO {
+  /// What remains to write.
+  let input: [UInt8]
+  /// How much of it was written.
+  var written = 0
+  /// The write end of the child's stdin, or -1 once closed.
+  var stdinFD: Int32
+  /// The read end of the child's stdout, or -1 at end of file.
+  var stdoutFD: Int32
+  /// The read end of the child's stderr, or -1 at end of file.
+  var stderrFD: Int32
+  /// Receives stdout chunks instead of collecting them, when set.
+  let streamOutput: ((UnsafeRawBufferPointer) throws -> Void)?
+  /// Collected stdout when not streaming.
+  var collectedOutput: [UInt8] = []
+  /// Collected stderr.
+  var collectedErrors: [UInt8] = []
+
+  /// Builds the pump.
+  init(
+    input: [UInt8], stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32,
+    streamOutput: ((UnsafeRawBufferPointer) throws -> Void)?
+  ) {
+    self.input = input
+    self.stdinFD = stdinFD
+    self.stdoutFD = stdoutFD
+    self.stderrFD = stderrFD
+    self.streamOutput = streamOutput
+    if input.isEmpty {
+      close(stdinFD)
+      self.stdinFD = -1
+    } else {
+      _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+    }
+  }
+
+  /// Moves bytes until the child has closed stdout and stderr; returns the output handler's error, if it threw
+  /// (after which output is read and dropped so the child can finish).
+  mutating func pump() -> (any Error)? {
+    var handlerError: (any Error)?
+    let bufferSize = 1 << 18
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+    defer { buffer.deallocate() }
+    while stdoutFD >= 0 || stderrFD >= 0 {
+      var fds: [pollfd] = []
+      if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+      if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
+      if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
+      let ready = poll(&fds, nfds_t(fds.count), -1)
+      if ready < 0 {
+        if errno == EINTR { continue }
+        break
+      }
+      for entry in fds where entry.revents != 0 {
+        if entry.fd == stdinFD {
+          writeInput()
+        } else {
+          let count = systemRead(entry.fd, buffer.baseAddress, bufferSize)
+          if count < 0 && errno == EINTR { continue }
+          if count <= 0 {
+            close(entry.fd)
+            if entry.fd == stdoutFD { stdoutFD = -1 } else { stderrFD = -1 }
+            continue
+          }
+          let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+          if entry.fd == stderrFD {
+            collectedErrors.append(contentsOf: chunk)
+          } else if let streamOutput {
+            if handlerError == nil {
+              do { try streamOutput(chunk) } catch { handlerError = error }
+            }
+          } else {
+            collectedOutput.append(contentsOf: chunk)
+          }
+        }
+      }
+    }
+    if stdinFD >= 0 { close(stdinFD) }
+    return handlerError
+  }
+
+  /// Writes what the pipe takes; closes stdin when done or when the child stopped reading.
+  mutating func writeInput() {
+    let count = input.withUnsafeBytes { bytes in
+      systemWrite(stdinFD, bytes.baseAddress! + written, bytes.count - written)
+    }
+    if count > 0 { written += count }
+    if written == input.count || (count < 0 && errno != EAGAIN && errno != EINTR) {
+      close(stdinFD)
+      stdinFD = -1
+    }
+  }
+}
