@@ -52,6 +52,7 @@ public struct StateReader: Sendable {
       guard let read = try results.withLock({ $0[index] })?.get() else { continue }
       state.rules += read.rules
       state.routes += read.routes
+      if read.omittedMainRoutes > 0 { state.omittedMainRoutes = (state.omittedMainRoutes ?? 0) + read.omittedMainRoutes }
     }
     state.tablesRead = tables.sorted()
 
@@ -84,8 +85,10 @@ public struct StateReader: Sendable {
   struct FamilyRead: Sendable {
     /// The rules, when asked for.
     var rules: [Rule] = []
-    /// The routes of the tables asked for.
+    /// The routes of the tables asked for, main bounded by `RouteCollector`.
     var routes: [Route] = []
+    /// Main routes read but not kept.
+    var omittedMainRoutes = 0
   }
 
   /// Runs one `ip [-6] -j -batch -` for a family's rules and tables, decoding each route as it arrives.
@@ -100,20 +103,22 @@ public struct StateReader: Sendable {
     var read = FamilyRead()
     var stream = JSONArrayStream()
     let firstTableDocument = rules ? 1 : 0
+    // Error messages name the command; built once per table, not once per route.
+    let ruleCommand = "\(commandText) rule show"
+    let tableCommands = tables.map { "\(commandText) route show table \($0)" }
     // The handler runs on this thread only; the box lets the escaping closure hand results back.
     let box = ReadBox()
     _ = try runner.check(command) { chunk in
       try stream.feed(chunk) { document, scanner in
         if document < firstTableDocument {
-          box.rules.append(try decoder.rule(&scanner, family: family, command: "\(commandText) rule show"))
+          box.rules.append(try decoder.rule(&scanner, family: family, command: ruleCommand))
         } else {
           let index = document - firstTableDocument
           guard index < tables.count else {
             throw IPOutputError.invalidValue(command: command.description, field: "output", value: "more arrays than commands")
           }
-          let table = tables[index]
-          box.routes.append(
-            try decoder.route(&scanner, family: family, defaultTable: table, command: "\(commandText) route show table \(table)"))
+          box.routes.add(
+            try decoder.route(&scanner, family: family, defaultTable: tables[index], command: tableCommands[index]))
         }
       }
     }
@@ -127,7 +132,8 @@ public struct StateReader: Sendable {
         command: command.description, field: "output", value: "\(stream.documentIndex + 1) arrays for \(lines.count) commands")
     }
     read.rules = box.rules
-    read.routes = box.routes
+    read.routes = box.routes.routes
+    read.omittedMainRoutes = box.routes.omittedMainRoutes
     return read
   }
 
@@ -136,7 +142,7 @@ public struct StateReader: Sendable {
     /// Rules decoded so far.
     var rules: [Rule] = []
     /// Routes decoded so far.
-    var routes: [Route] = []
+    var routes = RouteCollector()
   }
 
   /// Reads every rt_tables file iproute2 reads.

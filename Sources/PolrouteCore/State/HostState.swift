@@ -6,8 +6,10 @@ public struct HostState: Codable, Hashable, Sendable {
   public var interfaces: [Interface]
   /// The routes of every table in `tablesRead`, both families.
   public var routes: [Route]
-  /// The tables whose routes were read completely; any other table is unknown, not empty.
+  /// The tables whose routes were read; any other table is unknown, not empty.
   public var tablesRead: [UInt32]
+  /// How many routes of main were read but not kept (see `RouteCollector`); nil when all were kept.
+  public var omittedMainRoutes: Int?
   /// The policy rules of both families, by family then priority, in kernel order.
   public var rules: [Rule]
   /// The rt_tables entries of the host.
@@ -29,6 +31,7 @@ public struct HostState: Codable, Hashable, Sendable {
     self.interfaces = interfaces
     self.routes = routes
     self.tablesRead = tablesRead
+    self.omittedMainRoutes = nil
     self.rules = rules
     self.tableNames = tableNames
     self.protocolNames = protocolNames

@@ -132,7 +132,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "dev") {
         device = try s.string()
       } else if s.key(key, is: "gateway") {
-        gateway = try address(&s, field: "gateway", command: command)
+        gateway = try rawAddress(&s, field: "gateway", command: command)
       } else if s.key(key, is: "flags") {
         flags = try s.stringArray()
       } else if s.key(key, is: "protocol") {
@@ -144,7 +144,7 @@ public struct IPOutputDecoder: Sendable {
         }
         scope = number
       } else if s.key(key, is: "prefsrc") {
-        preferredSource = try address(&s, field: "prefsrc", command: command)
+        preferredSource = try rawAddress(&s, field: "prefsrc", command: command)
       } else if s.key(key, is: "metric") {
         metric = UInt32(truncatingIfNeeded: try s.unsigned(field: "metric"))
       } else if s.key(key, is: "table") {
@@ -250,6 +250,21 @@ public struct IPOutputDecoder: Sendable {
       address = .v6(v6)
     }
     return IPPrefix(masking: address, length: length)
+  }
+
+  /// Reads an address string without making a String first for IPv4, the common case in big route dumps.
+  @inline(__always)
+  private func rawAddress(_ s: inout JSONScanner, field: String, command: String) throws -> IPAddress {
+    var rejected: String?
+    let parsed = try s.withRawString { (raw) throws(JSONScanError) -> IPAddress? in
+      if let value = IPv4Address.parse(utf8: raw) { return .v4(IPv4Address(value)) }
+      let text = String(decoding: raw, as: UTF8.self)
+      if let address = IPAddress(text) { return address }
+      rejected = text
+      return nil
+    }
+    guard let parsed else { throw IPOutputError.invalidValue(command: command, field: field, value: rejected ?? "") }
+    return parsed
   }
 
   /// Reads an address string.
