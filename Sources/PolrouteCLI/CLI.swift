@@ -12,7 +12,7 @@ protocol Subcommand: Sendable {
 /// The command-line interface: parses arguments, dispatches to a subcommand, prints errors, returns the exit code.
 public enum CLI {
   /// The subcommands, in the order help lists them.
-  static let subcommands: [any Subcommand.Type] = [InspectCommand.self]
+  static let subcommands: [any Subcommand.Type] = [InspectCommand.self, PolicyCommand.self]
 
   /// `polroute` itself.
   static let rootSpec = CommandSpec(
@@ -104,6 +104,12 @@ public enum CLI {
       return .usage
     } catch let error as SnapshotError {
       context.stderr.write(context.style.red("\(error)") + "\n")
+      return .dataError
+    } catch let error as PolicyError {
+      for diagnostic in error.diagnostics {
+        let text = diagnostic.description
+        context.stderr.write((diagnostic.severity == .error ? context.style.red(text) : text) + "\n")
+      }
       return .dataError
     } catch {
       context.stderr.write(context.style.red("error: ") + "\(error)\n")

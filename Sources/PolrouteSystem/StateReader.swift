@@ -22,6 +22,12 @@ public struct StateReader: Sendable {
 
   /// Reads the whole state: interfaces, both families' rules, main, the tables rules point to, and `extraTables`.
   public func read(extraTables: Set<UInt32> = []) throws -> HostState {
+    try read { _ in extraTables }
+  }
+
+  /// Reads the whole state; `extraTables` chooses more tables to read once the host's files (rt_tables) are known,
+  /// so they come in the same `ip` processes as main.
+  public func read(extraTables: (HostState) -> Set<UInt32>) throws -> HostState {
     var state = HostState()
     state.tableNames = readTableNames()
     state.protocolNames = readProtocolNames()
@@ -29,7 +35,7 @@ public struct StateReader: Sendable {
     state.system = try readSystemFacts()
     let decoder = IPOutputDecoder(tableNames: state.names, extraProtocols: state.protocolNames)
 
-    let tables = [RoutingTable.main] + extraTables.subtracting([RoutingTable.main]).sorted()
+    let tables = [RoutingTable.main] + extraTables(state).subtracting(RoutingTable.reserved).sorted()
     let addressCommand = Command(["ip", "-d", "-j", "addr", "show"])
     let results = Mutex<[Int: Result<FamilyRead, any Error>]>([:])
     let interfaces = Mutex<Result<[Interface], any Error>>(.success([]))
