@@ -218,8 +218,10 @@ public struct JSONScanner {
       let byte = bytes[position]
       guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { break }
       let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-      guard !overflow else { throw .wrongType(field: field, offset: position, expected: "a smaller number") }
-      value = product + UInt64(byte - UInt8(ascii: "0"))
+      // The addition overflows on its own for 18446744073709551616 to ...619, where the product still fits.
+      let (sum, carry) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+      guard !overflow, !carry else { throw .wrongType(field: field, offset: position, expected: "a smaller number") }
+      value = sum
       digits += 1
       position += 1
     }

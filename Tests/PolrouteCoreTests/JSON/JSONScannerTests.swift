@@ -169,6 +169,9 @@ struct JSONScannerTests {
     (#""12x","#, .wrongType(field: "metric", offset: 5, expected: "a number")),
     (#""","#, .wrongType(field: "metric", offset: 2, expected: "a number")),
     (#""-1","#, .wrongType(field: "metric", offset: 4, expected: "a number")),
+    // One past UInt64.max: the last digit's addition overflows, not the multiplication.
+    ("18446744073709551616,", .wrongType(field: "metric", offset: 19, expected: "a smaller number")),
+    ("18446744073709551619,", .wrongType(field: "metric", offset: 19, expected: "a smaller number")),
     ("18446744073709551620,", .wrongType(field: "metric", offset: 19, expected: "a smaller number")),
     ("99999999999999999999,", .wrongType(field: "metric", offset: 19, expected: "a smaller number")),
     ("184467440737095516150,", .wrongType(field: "metric", offset: 20, expected: "a smaller number")),
