@@ -164,6 +164,10 @@ public struct JSONScanner {
             }
             position += 2
             let low = try hex4()
+            // Anything but a low surrogate here would make the pair arithmetic below underflow.
+            guard (0xDC00..<0xE000).contains(low) else {
+              throw .unexpected(byte: bytes[position - 4], offset: position - 4, expected: "a low surrogate")
+            }
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
           }
           let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"

@@ -119,6 +119,11 @@ struct JSONScannerTests {
     (#""\ud83dx",1"#, .unexpected(byte: UInt8(ascii: "x"), offset: 7, expected: "a low surrogate")),
     (#""\ud83d",1"#, .unexpected(byte: UInt8(ascii: "\""), offset: 7, expected: "a low surrogate")),
     (#""\ud83d\n",1"#, .unexpected(byte: UInt8(ascii: "\\"), offset: 7, expected: "a low surrogate")),
+    // A second escape that is not a low surrogate.
+    (#""\ud83d\u0041",1"#, .unexpected(byte: UInt8(ascii: "0"), offset: 9, expected: "a low surrogate")),
+    (#""\ud83d\ud83d",1"#, .unexpected(byte: UInt8(ascii: "d"), offset: 9, expected: "a low surrogate")),
+    (#""\ud83d\ue000",1"#, .unexpected(byte: UInt8(ascii: "e"), offset: 9, expected: "a low surrogate")),
+    (#""\udbff\u00e9",1"#, .unexpected(byte: UInt8(ascii: "0"), offset: 9, expected: "a low surrogate")),
     (#""\ud83d\"#, .truncated),
   ]
 
@@ -485,5 +490,32 @@ struct JSONScannerTests {
       }
       #expect(error == .truncated, "\(length) bytes of \(json)")
     }
+  }
+
+  /// Replacing any byte of the sample with a structural or escape byte never crashes, and every error's offset
+  /// points at the byte it names.
+  @Test func mutationsNeverCrash() {
+    let original = Array(Self.sample.utf8)
+    let replacements = Array(#""\u0dD{}[],:9-tfn eE.+/"#.utf8) + [0x00, 0x80, 0xFF]
+    var failures = 0
+    for index in original.indices {
+      for replacement in replacements where replacement != original[index] {
+        var bytes = original
+        bytes[index] = replacement
+        let error = Self.failure(bytes) { (s: inout JSONScanner) throws(JSONScanError) in _ = try Self.readSample(&s) }
+        switch error {
+        case .unexpected(let byte, let offset, _)?:
+          failures += 1
+          #expect(offset >= 0 && offset < bytes.count && bytes[offset] == byte, "byte \(index) set to \(replacement)")
+        case .wrongType(_, let offset, _)?:
+          failures += 1
+          #expect(offset >= 0 && offset <= bytes.count, "byte \(index) set to \(replacement)")
+        case .truncated?, nil:
+          break
+        }
+      }
+    }
+    // Most mutations must be caught, or the sample is not exercising the parser.
+    #expect(failures > original.count * replacements.count / 2)
   }
 }
