@@ -237,11 +237,15 @@ public struct JSONScanner {
 
   /// Reads a signed integer.
   public mutating func integer(field: String) throws(JSONScanError) -> Int64 {
-    if try peek() == UInt8(ascii: "-") {
-      position += 1
-      return -Int64(try unsigned(field: field))
+    let negative = try peek() == UInt8(ascii: "-")
+    let start = position
+    if negative { position += 1 }
+    let magnitude = try unsigned(field: field)
+    // Int64 is lopsided: -9223372036854775808 fits but 9223372036854775808 does not, so check before converting.
+    guard magnitude <= (negative ? Int64.min.magnitude : UInt64(Int64.max)) else {
+      throw .wrongType(field: field, offset: start, expected: "a smaller number")
     }
-    return Int64(try unsigned(field: field))
+    return negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)
   }
 
   /// Reads `true`, `false` or `null` (which `ip` prints for flags that are set, as in `"l3mdev":null`).

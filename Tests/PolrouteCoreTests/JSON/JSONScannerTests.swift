@@ -200,6 +200,7 @@ struct JSONScannerTests {
     (" -1 ]", -1),
     ("9223372036854775807,", .max),
     ("-9223372036854775807,", -.max),
+    ("-9223372036854775808,", .min),
   ])
   func readsInteger(json: String, expected: Int64) throws {
     let (value, _) = try Self.read(json) { (s: inout JSONScanner) throws(JSONScanError) in
@@ -211,6 +212,11 @@ struct JSONScannerTests {
   /// Malformed integers, and integers outside Int64, which fail with an error pointing at the number.
   @Test(arguments: [
     ("--1,", JSONScanError.wrongType(field: "expires", offset: 1, expected: "a non-negative integer")),
+    ("9223372036854775808,", .wrongType(field: "expires", offset: 0, expected: "a smaller number")),
+    (" 18446744073709551615,", .wrongType(field: "expires", offset: 1, expected: "a smaller number")),
+    ("-9223372036854775809,", .wrongType(field: "expires", offset: 0, expected: "a smaller number")),
+    ("-18446744073709551615,", .wrongType(field: "expires", offset: 0, expected: "a smaller number")),
+    ("-18446744073709551616,", .wrongType(field: "expires", offset: 20, expected: "a smaller number")),
     ("-", .truncated),
     ("-12", .truncated),
   ])
