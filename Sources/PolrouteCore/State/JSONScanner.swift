@@ -158,10 +158,13 @@ public struct JSONScanner {
         case UInt8(ascii: "u"):
           var code = try hex4()
           if (0xD800..<0xDC00).contains(code) {
-            guard position + 1 < bytes.count else { throw .truncated }
-            guard bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+            // As in `hex4()`, a wrong byte before the end is an error, not a truncation.
+            guard position < bytes.count else { throw .truncated }
+            let escape = bytes[position] == UInt8(ascii: "\\")
+            guard escape, position + 1 == bytes.count || bytes[position + 1] == UInt8(ascii: "u") else {
               throw .unexpected(byte: bytes[position], offset: position, expected: "a low surrogate")
             }
+            guard position + 1 < bytes.count else { throw .truncated }
             position += 2
             let low = try hex4()
             // Anything but a low surrogate here would make the pair arithmetic below underflow.
@@ -184,9 +187,10 @@ public struct JSONScanner {
 
   /// Reads four hex digits of a `\u` escape.
   mutating func hex4() throws(JSONScanError) -> UInt32 {
-    guard position + 4 <= bytes.count else { throw .truncated }
     var value: UInt32 = 0
     for _ in 0..<4 {
+      // Check each digit there is before running out, so `\u1"` is an error rather than a truncation.
+      guard position < bytes.count else { throw .truncated }
       let byte = bytes[position]
       let digit: UInt32
       switch byte {
@@ -259,10 +263,13 @@ public struct JSONScanner {
       default: throw .unexpected(byte: next, offset: position, expected: "true, false or null")
       }
     let count = word.utf8CodeUnitCount
-    guard position + count <= bytes.count else { throw .truncated }
-    guard key(position..<(position + count), is: word) else {
+    // Compare the bytes there are before deciding: `tx` is wrong already, while `tr` may be the start of `true`.
+    let available = min(count, bytes.count - position)
+    let letters = word.utf8Start
+    for offset in 0..<available where bytes[position + offset] != letters[offset] {
       throw .unexpected(byte: next, offset: position, expected: "true, false or null")
     }
+    guard available == count else { throw .truncated }
     position += count
     return value
   }

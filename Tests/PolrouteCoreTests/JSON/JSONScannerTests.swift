@@ -124,6 +124,10 @@ struct JSONScannerTests {
     (#""\ud83d\ud83d",1"#, .unexpected(byte: UInt8(ascii: "d"), offset: 9, expected: "a low surrogate")),
     (#""\ud83d\ue000",1"#, .unexpected(byte: UInt8(ascii: "e"), offset: 9, expected: "a low surrogate")),
     (#""\udbff\u00e9",1"#, .unexpected(byte: UInt8(ascii: "0"), offset: 9, expected: "a low surrogate")),
+    // Bad hex near the end of the bytes is an error, not a truncation: no more bytes could make it valid.
+    (#""\u1""#, .unexpected(byte: UInt8(ascii: "\""), offset: 4, expected: "a hex digit")),
+    (#""\ud83d\uZ"]"#, .unexpected(byte: UInt8(ascii: "Z"), offset: 9, expected: "a hex digit")),
+    (#""\ud83dx"#, .unexpected(byte: UInt8(ascii: "x"), offset: 7, expected: "a low surrogate")),
     (#""\ud83d\"#, .truncated),
   ]
 
@@ -250,6 +254,10 @@ struct JSONScannerTests {
     ("fals]", .unexpected(byte: UInt8(ascii: "f"), offset: 0, expected: "true, false or null")),
     ("True", .unexpected(byte: UInt8(ascii: "T"), offset: 0, expected: "true, false or null")),
     ("1", .unexpected(byte: UInt8(ascii: "1"), offset: 0, expected: "true, false or null")),
+    // Fewer bytes than the word but already wrong: an error, not a truncation.
+    ("tx]", .unexpected(byte: UInt8(ascii: "t"), offset: 0, expected: "true, false or null")),
+    ("f]", .unexpected(byte: UInt8(ascii: "f"), offset: 0, expected: "true, false or null")),
+    (" nX", .unexpected(byte: UInt8(ascii: "n"), offset: 1, expected: "true, false or null")),
     ("t", .truncated),
     ("tru", .truncated),
     ("fals", .truncated),
@@ -383,6 +391,8 @@ struct JSONScannerTests {
     ("[,1]", .unexpected(byte: UInt8(ascii: ","), offset: 1, expected: "a value")),
     ("[tru,1]", .unexpected(byte: UInt8(ascii: "t"), offset: 1, expected: "true, false or null")),
     ("[nul]", .unexpected(byte: UInt8(ascii: "n"), offset: 1, expected: "true, false or null")),
+    ("[tx]", .unexpected(byte: UInt8(ascii: "t"), offset: 1, expected: "true, false or null")),
+    ("[f]", .unexpected(byte: UInt8(ascii: "f"), offset: 1, expected: "true, false or null")),
     ("[1]]", nil),
     ("[x]", .unexpected(byte: UInt8(ascii: "x"), offset: 1, expected: "a value")),
   ] as [(String, JSONScanError?)])
