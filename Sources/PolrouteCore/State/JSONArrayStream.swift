@@ -42,6 +42,8 @@ public struct JSONArrayStream {
 
   /// Checks that the bytes ended between documents, not inside one.
   public func finish() throws(JSONScanError) {
+    // Inside a document the bytes left over are the start of an element, which is a truncation, not a stray byte.
+    guard state == .betweenDocuments else { throw .truncated }
     var index = start
     while index < buffer.count {
       switch buffer[index] {
@@ -49,7 +51,6 @@ public struct JSONArrayStream {
       default: throw .unexpected(byte: buffer[index], offset: index, expected: "'['")
       }
     }
-    guard state == .betweenDocuments else { throw .truncated }
   }
 
   /// Decodes as many elements as the buffer holds.

@@ -186,6 +186,24 @@ struct JSONArrayStreamTests {
     return result
   }
 
+  /// A stream that stops between documents finishes cleanly; one that stops anywhere inside a document,
+  /// including inside an element, reports truncation.
+  @Test func finishAfterEveryPrefix() throws {
+    let boundaries = Self.boundaries(Self.input)
+    // Sanity: the start, after each of the five arrays and the whitespace after them.
+    #expect(boundaries.values.max() == 5 && boundaries[Self.input.count] == 5)
+    for length in 0...Self.input.count {
+      let (elements, stream) = try Self.feed([Self.input[0..<length]])
+      #expect(elements == Array(Self.expected.prefix(elements.count)), "\(length) bytes")
+      if let documents = boundaries[length] {
+        #expect(throws: Never.self, "\(length) bytes") { try stream.finish() }
+        #expect(stream.documentIndex == documents - 1, "\(length) bytes")
+      } else {
+        #expect(throws: JSONScanError.truncated, "\(length) bytes") { try stream.finish() }
+      }
+    }
+  }
+
   /// An empty stream and a stream of whitespace finish cleanly with no documents.
   @Test func emptyStream() throws {
     let (elements, stream) = try Self.feed([[], Array(" \n\t\r\n".utf8)[...]])
