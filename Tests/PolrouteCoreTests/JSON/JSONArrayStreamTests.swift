@@ -313,4 +313,61 @@ struct JSONArrayStreamTests {
     #expect(stream.documentIndex == 1 && stream.elementCount == 4000)
     try stream.finish()
   }
+
+  /// A long run of routes for the offset tests: `count` elements, each about 40 bytes.
+  static func longDocument(_ count: Int) -> String {
+    "[" + (0..<count).map { #"{"dst":"198.51.100.\#($0 % 256)","metric":\#($0)}"# }.joined(separator: ",") + "]\n"
+  }
+
+  /// Errors after the consumed bytes were dropped still give offsets from the start of the stream, as the
+  /// `ip` output error messages print them; the table's offsets count from the start of the tail.
+  @Test(arguments: [
+    ("x", JSONScanError.unexpected(byte: UInt8(ascii: "x"), offset: 0, expected: "'['")),
+    ("[1 2]", .unexpected(byte: UInt8(ascii: "2"), offset: 3, expected: "',' or ']'")),
+    (#"[{"a":"\q"}]"#, .unexpected(byte: UInt8(ascii: "q"), offset: 8, expected: "an escape character")),
+    ("[7,x]", .wrongType(field: "number", offset: 3, expected: "a non-negative integer")),
+  ])
+  func offsetsAfterDroppingBytes(tail: String, error: JSONScanError) throws {
+    let head = Array(Self.longDocument(4000).utf8)
+    let bytes = head + Array(tail.utf8)
+    var thrown: (any Error)?
+    do {
+      _ = try Self.feed(Self.chunks(bytes, cuts: Array(stride(from: 1000, to: bytes.count, by: 1000))))
+    } catch {
+      thrown = error
+    }
+    switch error {
+    case .unexpected(let byte, let offset, let expected):
+      #expect(bytes[head.count + offset] == byte)
+      #expect(thrown as? JSONScanError == .unexpected(byte: byte, offset: head.count + offset, expected: expected))
+    case .wrongType(let field, let offset, let expected):
+      #expect(thrown as? JSONScanError == .wrongType(field: field, offset: head.count + offset, expected: expected))
+    case .truncated:
+      Issue.record("a truncation is not an error until finish()")
+    }
+  }
+
+  /// The decoder's wrapped errors get stream offsets too.
+  @Test func decoderOffsetsAfterDroppingBytes() throws {
+    let head = Array(Self.longDocument(4000).utf8)
+    let bytes = head + Array(#"[{"dst":"192.0.2.0/24","metric":1 2}]"#.utf8)
+    var stream = JSONArrayStream()
+    let decoder = IPOutputDecoder()
+    var thrown: (any Error)?
+    do {
+      for chunk in Self.chunks(bytes, cuts: Array(stride(from: 1000, to: bytes.count, by: 1000))) {
+        try chunk.withUnsafeBytes { buffer in
+          try stream.feed(buffer) { _, scanner in
+            _ = try decoder.route(&scanner, family: .inet, defaultTable: RoutingTable.main, command: "ip -j route")
+          }
+        }
+      }
+    } catch {
+      thrown = error
+    }
+    let offset = head.count + 34
+    #expect(bytes[offset] == UInt8(ascii: "2"))
+    let expected = JSONScanError.unexpected(byte: UInt8(ascii: "2"), offset: offset, expected: "',' or '}'")
+    #expect(thrown as? IPOutputError == .json(command: "ip -j route", error: expected))
+  }
 }
