@@ -604,6 +604,46 @@ struct IPOutputDecoderTests {
     #expect(interfaceError(json)?.description == message)
   }
 
+  /// Counts beyond what an Int holds fail with an error naming the field, where converting them used to trap.
+  @Test(arguments: [
+    ("rule", #"[{"priority":1,"src":"192.0.2.0","srclen":18446744073709551615,"table":"main"}]"#, "srclen", 42),
+    (
+      "rule", #"[{"priority":1,"src":"all","dst":"192.0.2.0","dstlen":9223372036854775808,"table":"main"}]"#,
+      "dstlen", 54
+    ),
+    ("route", #"[{"dst":"192.0.2.0/24","nexthops":[{"dev":"data","weight":9223372036854775808}]}]"#, "weight", 58),
+    ("link", #"[{"ifindex":9223372036854775808,"ifname":"data"}]"#, "ifindex", 12),
+    ("link", #"[{"ifname":"data","mtu":18446744073709551615}]"#, "mtu", 24),
+    (
+      "link",
+      #"[{"ifname":"data","addr_info":[{"family":"inet","local":"192.0.2.10","prefixlen":9223372036854775808}]}]"#,
+      "prefixlen", 81
+    ),
+  ])
+  func refusesCountsBeyondInt(kind: String, json: String, field: String, offset: Int) {
+    let error: IPOutputError?
+    let command: String
+    switch kind {
+    case "rule": (error, command) = (ruleError(json), "ip -j rule show")
+    case "route": (error, command) = (routeError(json), "ip -j route show")
+    default: (error, command) = (interfaceError(json), "ip -d -j addr show")
+    }
+    let expected = JSONScanError.wrongType(field: field, offset: offset, expected: "a smaller number")
+    #expect(error == .json(command: command, error: expected))
+  }
+
+  /// The largest counts that do fit still reach the checks that refuse them.
+  @Test func largeCountsReachRangeChecks() {
+    #expect(
+      ruleError(#"[{"priority":1,"src":"192.0.2.0","srclen":9223372036854775807,"table":"main"}]"#)
+        == .invalidValue(command: "ip -j rule show", field: "src", value: "192.0.2.0/9223372036854775807"))
+    #expect(
+      interfaceError(
+        #"[{"ifname":"data","addr_info":[{"family":"inet","local":"192.0.2.10","prefixlen":4294967296}]}]"#)
+        == .invalidValue(
+          command: "ip -d -j addr show", field: "addr_info", value: "an address without local or prefixlen"))
+  }
+
   // MARK: Messages and helpers
 
   /// Every error case's message.
