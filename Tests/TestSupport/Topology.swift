@@ -75,6 +75,65 @@ public final class Topology: @unchecked Sendable {
     return topology
   }
 
+  /// Scenario 2, NFS over the data network: the dual-homed server and a client that has only a management
+  /// address (198.51.100.20, on the management LAN: the router bridges it with the server's mgmt link). The
+  /// client mounts from the server's data address, through the router; the server's NFS connections to the
+  /// management LAN are steered over the data network by an application rule; everything else stays on
+  /// management.
+  public static func nfs(_ label: String) throws -> Topology {
+    let topology = try Topology(label)
+    try topology.server.link("mgmt", to: topology.router, as: "r-mgmt")
+    try topology.client.link("c0", to: topology.router, as: "r-c0")
+    try topology.router.ip("link add name lan type bridge")
+    try topology.router.ip("link set r-mgmt master lan")
+    try topology.router.ip("link set r-c0 master lan")
+    try topology.router.ip("link set lan up")
+    try topology.router.ip("addr add 198.51.100.1/24 dev lan")
+    try topology.server.ip("addr add 198.51.100.10/24 dev mgmt")
+    try topology.uplink("data", router: "203.0.113.1/24", server: "203.0.113.10/24")
+    try topology.server.ip("route add default via 198.51.100.1 dev mgmt")
+    try topology.server.ip("route add 192.0.2.128/25 via 203.0.113.1 dev data")
+    try topology.strictReversePathFilter(["mgmt", "data"])
+    try topology.client.ip("addr add 198.51.100.20/24 dev c0")
+    try topology.client.ip("route add default via 198.51.100.1")
+    return topology
+  }
+
+  /// Scenario 3, primary and backup providers: `isp1` (198.51.100.0/24, main's default) and `isp2`
+  /// (203.0.113.0/24); two clients behind the router, on 192.0.2.0/25 and 192.0.2.128/25. A `to` rule forces
+  /// traffic to 192.0.2.128/25 over the backup.
+  public static func providers(_ label: String) throws -> Topology {
+    let topology = try Topology(label)
+    try topology.uplink("isp1", router: "198.51.100.1/24", server: "198.51.100.10/24")
+    try topology.uplink("isp2", router: "203.0.113.1/24", server: "203.0.113.10/24")
+    try topology.server.ip("route add default via 198.51.100.1 dev isp1")
+    // The backup provider's gateway is known from a route the host already has.
+    try topology.server.ip("route add 100.64.0.0/10 via 203.0.113.1 dev isp2")
+    try topology.strictReversePathFilter(["isp1", "isp2"])
+    try topology.client.link("c0", to: topology.router, as: "r-c0")
+    try topology.router.ip("addr add 192.0.2.1/25 dev r-c0")
+    try topology.client.ip("addr add 192.0.2.10/25 dev c0")
+    try topology.client.ip("route add default via 192.0.2.1")
+    try topology.client.link("c1", to: topology.router, as: "r-c1")
+    try topology.router.ip("addr add 192.0.2.129/25 dev r-c1")
+    try topology.client.ip("addr add 192.0.2.130/25 dev c1")
+    // The second client address answers from its own interface.
+    try topology.client.ip("rule add from 192.0.2.130 lookup 100 priority 100")
+    try topology.client.ip("route add default via 192.0.2.129 dev c1 table 100")
+    return topology
+  }
+
+  /// Scenario 5, three uplinks with one down: mgmt, data, and `backup` (100.64.0.10/24 via 100.64.0.1), whose link
+  /// is down at apply time.
+  public static func threeUplinks(_ label: String) throws -> Topology {
+    let topology = try dualHomed(label)
+    try topology.uplink("backup", router: "100.64.0.1/24", server: "100.64.0.10/24")
+    try topology.server.ip("route add 100.64.128.0/17 via 100.64.0.1 dev backup")
+    try topology.server.sysctl("net.ipv4.conf.backup.rp_filter=1")
+    try topology.server.ip("link set backup down")
+    return topology
+  }
+
   /// Makes the router drop IPv6 packets whose source is not in the prefix of the link they arrive on, with
   /// policy rules (no firewall needed): a packet from a server interface must come from that interface's prefix.
   func dropSpoofedIPv6() throws {

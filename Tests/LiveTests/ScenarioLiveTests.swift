@@ -1,0 +1,189 @@
+import Foundation
+import PolrouteCore
+import TestSupport
+import Testing
+
+/// How a scenario's policy reaches the kernel.
+enum ProofMethod: String, CaseIterable, Sendable, CustomStringConvertible {
+  /// `polroute apply`.
+  case apply
+  /// The rendered iproute2 script, run with `sh`.
+  case script
+
+  /// The name tests print.
+  var description: String { rawValue }
+}
+
+/// The multi-homed hosts of the field, built in namespaces and fixed by polroute; each is also an Examples/ entry
+/// whose snapshot `RECORD_EXAMPLES=1` re-records from the namespace before the fix.
+@Suite("scenarios, live", .enabled(if: Live.enabled), .serialized)
+struct ScenarioLiveTests {
+  /// Makes the kernel match the policy (none: derived) the chosen way, inside the server.
+  static func fix(_ topology: Topology, method: ProofMethod, policy: String? = nil) throws {
+    let policyFile = policy.map { TemporaryPolicy($0) }
+    let policyArguments = policyFile.map { ["--policy", $0.path] } ?? []
+    switch method {
+    case .apply:
+      let run = try topology.server.exec(
+        ["env", "POLROUTE_RUN_DIR=/tmp/polroute-live-\(topology.server.name)", TestPaths.binary, "apply"] + policyArguments)
+      #expect(run.status == 0, "apply failed: \(run.errorText)")
+    case .script:
+      let render = try topology.server.polroute(["render"] + policyArguments)
+      #expect(render.status == 0, "render failed: \(render.errorText)")
+      let run = try topology.server.exec(["sh", "-s"], input: render.outputText)
+      #expect(run.status == 0, "script failed: \(run.errorText)")
+    }
+    let plan = try topology.server.polroute(["plan", "--detailed-exitcode"] + policyArguments)
+    #expect(plan.status == 0, "the host does not match the policy after \(method):\n\(plan.outputText)")
+    withExtendedLifetime(policyFile) {}
+  }
+
+  /// Saves the server's snapshot as Examples/NAME/state.json when RECORD_EXAMPLES=1.
+  static func recordExample(_ name: String, _ topology: Topology) throws {
+    guard ProcessInfo.processInfo.environment["RECORD_EXAMPLES"] == "1" else { return }
+    let snapshot = try topology.server.polroute(["inspect", "--json"])
+    #expect(snapshot.status == 0)
+    let path = TestPaths.examples + "/\(name)/state.json"
+    try? FileManager.default.createDirectory(atPath: TestPaths.examples + "/\(name)", withIntermediateDirectories: true)
+    try Data(snapshot.output).write(to: URL(fileURLWithPath: path))
+  }
+
+  @Test("1. dual-homed server: replies leave through the interface the request came in on", arguments: ProofMethod.allCases)
+  func dualHomed(_ method: ProofMethod) throws {
+    let topology = try Topology.dualHomed("dh\(method.rawValue.prefix(1))")
+    if method == .apply { try Self.recordExample("dual-homed-server", topology) }
+    #expect(try topology.clientReaches("198.51.100.10"))
+    #expect(try !topology.clientReaches("203.0.113.10"), "the data address answered before the fix")
+
+    try Self.fix(topology, method: method)
+    #expect(try topology.clientReaches("203.0.113.10"))
+    #expect(try topology.clientReaches("198.51.100.10"))
+    let route = try topology.server.ip("-j route get 192.0.2.10 from 203.0.113.10").outputText
+    #expect(route.contains("\"dev\":\"data\""), "got \(route)")
+    // Counters: a ping to the data address is answered through data, not mgmt.
+    let (data, mgmt) = (try topology.transmitted("data"), try topology.transmitted("mgmt"))
+    #expect(try topology.clientReaches("203.0.113.10"))
+    #expect(try topology.transmitted("data") > data)
+    #expect(try topology.transmitted("mgmt") == mgmt)
+  }
+
+  @Test("2. NFS over the data network: TCP 2049 leaves through data, the rest through management", arguments: ProofMethod.allCases)
+  func nfs(_ method: ProofMethod) throws {
+    let topology = try Topology.nfs("nfs\(method.rawValue.prefix(1))")
+    if method == .apply { try Self.recordExample("nfs-data-network", topology) }
+    let serverListener = try NetcatListener(in: topology.server, port: 2049)
+    defer { serverListener.stop() }
+    // Before: the request reaches the data address through the router, the answer would leave directly through
+    // mgmt, and strict rp_filter drops the request.
+    #expect(try topology.client.exec(["nc", "-z", "-w", "2", "203.0.113.10", "2049"]).status != 0)
+
+    let policy = try String(contentsOfFile: TestPaths.examples + "/nfs-data-network/polroute.conf", encoding: .utf8)
+    try Self.fix(topology, method: method, policy: policy)
+    // The client, which has only a management address, mounts from the data address.
+    #expect(try topology.client.exec(["nc", "-z", "-w", "3", "203.0.113.10", "2049"]).status == 0)
+
+    // The server's own NFS connections to the management LAN go through the data network...
+    let clientListener = try NetcatListener(in: topology.client, port: 2049)
+    defer { clientListener.stop() }
+    #expect(try topology.server.exec(["ping", "-c", "1", "-W", "1", "198.51.100.20"]).status == 0)
+    let (data, mgmt) = (try topology.transmitted("data"), try topology.transmitted("mgmt"))
+    #expect(try topology.server.exec(["nc", "-z", "-w", "3", "198.51.100.20", "2049"]).status == 0)
+    #expect(try topology.transmitted("data") > data)
+    #expect(try topology.transmitted("mgmt") == mgmt)
+    // ...and everything else stays on management.
+    let dataAfter = try topology.transmitted("data")
+    #expect(try topology.server.exec(["ping", "-c", "1", "-W", "1", "198.51.100.20"]).status == 0)
+    #expect(try topology.transmitted("mgmt") > mgmt)
+    #expect(try topology.transmitted("data") == dataAfter)
+  }
+
+  @Test("3. primary and backup providers: one destination prefix is forced over the backup", arguments: ProofMethod.allCases)
+  func providers(_ method: ProofMethod) throws {
+    let topology = try Topology.providers("isp\(method.rawValue.prefix(1))")
+    if method == .apply { try Self.recordExample("primary-backup-providers", topology) }
+    let policy = try String(contentsOfFile: TestPaths.examples + "/primary-backup-providers/polroute.conf", encoding: .utf8)
+    try Self.fix(topology, method: method, policy: policy)
+    #expect(try topology.server.ip("-j route get 192.0.2.130").outputText.contains("\"dev\":\"isp2\""))
+    #expect(try topology.server.ip("-j route get 192.0.2.10").outputText.contains("\"dev\":\"isp1\""))
+    let (isp1, isp2) = (try topology.transmitted("isp1"), try topology.transmitted("isp2"))
+    #expect(try topology.server.exec(["ping", "-c", "1", "-W", "1", "192.0.2.130"]).status == 0)
+    #expect(try topology.transmitted("isp2") > isp2)
+    #expect(try topology.transmitted("isp1") == isp1)
+    #expect(try topology.server.exec(["ping", "-c", "1", "-W", "1", "192.0.2.10"]).status == 0)
+    #expect(try topology.transmitted("isp1") > isp1)
+  }
+
+  @Test("4. dual stack: both families' addresses answer, replies leave where requests came in", arguments: ProofMethod.allCases)
+  func dualStack(_ method: ProofMethod) throws {
+    let topology = try Topology.dualHomed("ds\(method.rawValue.prefix(1))", dualStack: true)
+    if method == .apply { try Self.recordExample("dual-stack", topology) }
+    let policy = try String(contentsOfFile: TestPaths.examples + "/dual-stack/polroute.conf", encoding: .utf8)
+    #expect(try !topology.clientReaches("2001:db8:b::10"), "the IPv6 data address answered before the fix")
+    try Self.fix(topology, method: method, policy: policy)
+    for address in ["198.51.100.10", "203.0.113.10", "2001:db8:a::10", "2001:db8:b::10"] {
+      #expect(try topology.clientReaches(address), "\(address) does not answer")
+    }
+    #expect(try topology.server.ip("-6 -j route get 2001:db8:c::10 from 2001:db8:b::10").outputText.contains("\"dev\":\"data\""))
+  }
+
+  @Test("5. three uplinks, one down: the plan holds, and a re-apply converges once it is up", arguments: ProofMethod.allCases)
+  func threeUplinks(_ method: ProofMethod) throws {
+    let topology = try Topology.threeUplinks("tri\(method.rawValue.prefix(1))")
+    if method == .apply { try Self.recordExample("three-uplinks-one-down", topology) }
+    try Self.fix(topology, method: method)
+    #expect(try topology.clientReaches("203.0.113.10"))
+    let policy = try topology.server.polroute(["policy"]).outputText
+    #expect(!policy.contains("uplink backup"))
+    #expect(policy.contains("# not uplinks: backup (interface is down), lo (loopback)"))
+
+    // The link comes up and its network configuration adds its routes back, as ifup would.
+    try topology.server.ip("link set backup up")
+    try topology.server.ip("route add 100.64.128.0/17 via 100.64.0.1 dev backup")
+    #expect(try topology.server.polroute(["plan", "--detailed-exitcode"]).status == 2)
+    try Self.fix(topology, method: method)
+    #expect(try topology.server.polroute(["policy"]).outputText.contains("uplink backup dev backup table"))
+    try topology.client.ip("route add 100.64.0.0/24 via 192.0.2.1")
+    #expect(try topology.clientReaches("100.64.0.10"))
+  }
+}
+
+/// A policy written to a temporary file, removed when the value goes away.
+final class TemporaryPolicy {
+  /// The file.
+  let path: String
+
+  /// Writes the text.
+  init(_ text: String) {
+    path = FileManager.default.temporaryDirectory.appendingPathComponent("polroute-policy-\(getpid())-\(UUID().uuidString).conf").path
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// `nc -l -k PORT` in a namespace, stopped when asked or when the value goes away.
+final class NetcatListener {
+  /// The `ip netns exec` process.
+  let process: Process
+
+  /// Starts the listener and waits until the port accepts.
+  init(in namespace: Namespace, port: Int) throws {
+    process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+    process.arguments = ["netns", "exec", namespace.name, "nc", "-l", "-k", String(port)]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    for _ in 0..<50 {
+      if try namespace.exec(["sh", "-c", "ss -ltn | grep -q ':\(port) '"]).status == 0 { return }
+      usleep(50_000)
+    }
+  }
+
+  /// Stops the listener.
+  func stop() {
+    if process.isRunning { process.terminate() }
+  }
+
+  deinit { stop() }
+}
