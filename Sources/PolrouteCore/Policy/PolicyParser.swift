@@ -7,7 +7,13 @@ public enum PolicyParser {
   public static func parse(_ text: String, file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
     let lexed = PolicyLexer.statements(text, file: file)
     let parsed = parse(statements: lexed.statements, file: file)
-    return (parsed.document, lexed.errors + parsed.diagnostics)
+    return (parsed.document, inFileOrder(lexed.errors + parsed.diagnostics))
+  }
+
+  /// Diagnostics sorted by position, keeping the order of those at the same place (the sort is stable).
+  static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    let nowhere = SourceLocation(file: "", line: 0, column: 0)
+    return diagnostics.sorted { ($0.location ?? nowhere) < ($1.location ?? nowhere) }
   }
 
   /// Parses statements already split into tokens (the JSON policy produces these too).

@@ -341,6 +341,14 @@ struct PolicyParserErrorTests {
     #expect(parsed.messages == ["p.conf:1:9: error: unterminated quote"])
   }
 
+  @Test func quoteErrorsAndGrammarErrorsComeInFileOrder() {
+    #expect(
+      Self.errors("exclude eth/1\nexclude \"eth2") == [
+        "p.conf:1:9: error: invalid interface name 'eth/1' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)",
+        "p.conf:2:9: error: unterminated quote",
+      ])
+  }
+
   @Test func badValuesInOneRuleAreAllReported() {
     #expect(
       Self.errors("rule from 192.0.2.1/24 dport 70000 fwmark x lookup main") == [
