@@ -579,14 +579,11 @@ struct ResolutionContext {
         pending.append((template, statement.families))
         continue
       }
-      var clash = false
-      for family in statement.families {
-        if let owner = used[family]?[priority.value] {
-          error("priority \(priority.value) is already used by \(owner)", at: priority.location)
-          clash = true
-        }
+      // One error per statement: a rule for both families would otherwise clash twice with the same owner.
+      if let owner = statement.families.lazy.compactMap({ used[$0]?[priority.value] }).first {
+        error("priority \(priority.value) is already used by \(owner)", at: priority.location)
+        continue
       }
-      guard !clash else { continue }
       for family in statement.families {
         used[family]?[priority.value] = "the rule at line \(statement.location.line)"
         var rule = template
