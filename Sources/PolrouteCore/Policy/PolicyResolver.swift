@@ -157,7 +157,10 @@ struct ResolutionContext {
         continue
       }
       var reason = state.exclusionReason(for: interface)
-      if includes[interface.name] != nil, reason != nil, reason != .noGlobalAddress, reason != .loopback { reason = nil }
+      if includes[interface.name] != nil, let exclusion = reason, exclusion != .loopback {
+        // `include` overrides the kind of interface (a bridge, a port, a tunnel), not a lack of addresses.
+        reason = interface.globalAddresses.isEmpty ? .noGlobalAddress : nil
+      }
       if let reason {
         excluded.append(ExcludedInterface(name: interface.name, reason: reason))
       } else if isAuto {
@@ -308,6 +311,8 @@ struct ResolutionContext {
         error(reason + " (choose another table number)", at: table.location)
         continue
       }
+      // An unread table may hold foreign routes: it is only free once read.
+      if !known(table.value) { unreadCandidates.insert(table.value) }
       taken.insert(table.value)
       uplinks[index].table = table.value
     }
@@ -321,6 +326,7 @@ struct ResolutionContext {
         error(reason + " (choose another table number)", at: number.location)
         continue
       }
+      if !known(number.value) { unreadCandidates.insert(number.value) }
       taken.insert(number.value)
       result.append(PolicyTable(number: number.value, name: statement.name.value))
     }

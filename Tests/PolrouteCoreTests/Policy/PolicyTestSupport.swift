@@ -99,8 +99,8 @@ enum PolicyTesting {
       scope: RouteScope.link, preferredSource: address("203.0.113.10")),
   ]
 
-  /// The tables a live read of these states has seen: main and a run of candidates.
-  static let tablesRead = [UInt32](100...120) + [RoutingTable.main]
+  /// The tables a live read of these states has seen: main and 100-299 (the tests' explicit numbers among them).
+  static let tablesRead = [UInt32](100...299) + [RoutingTable.main]
 
   /// A live dual-homed host: `mgmt` with the default route, `data` with a `via` route in main.
   static func dualHomed(
