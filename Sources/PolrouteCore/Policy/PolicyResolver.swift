@@ -577,12 +577,12 @@ struct ResolutionContext {
       used[rule.family]?[rule.priority] = "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
     }
     var rules: [Rule] = []
-    var pending: [(rule: Rule, families: [AddressFamily])] = []
+    var pending: [(rule: Rule, families: [AddressFamily], location: SourceLocation)] = []
     // Explicit priorities first, so automatic ones can step around them.
     for statement in statements {
       guard let template = ruleTemplate(statement, tables: tables) else { continue }
       guard let priority = statement.priority else {
-        pending.append((template, statement.families))
+        pending.append((template, statement.families, statement.location))
         continue
       }
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
@@ -600,10 +600,14 @@ struct ResolutionContext {
       }
     }
     var next = Policy.PriorityBand.application
-    for (template, families) in pending {
+    for (template, families, location) in pending {
       while families.contains(where: { used[$0]?[next] != nil }) { next += 1 }
       guard next < Policy.PriorityBand.source else {
-        error("more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.source - 1) holds (give some an explicit priority)", at: nil)
+        // Point at the first rule that does not fit: the ones before it got their priorities.
+        error(
+          "more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.source - 1) holds"
+            + " (give some an explicit priority)",
+          at: location)
         break
       }
       for family in families {

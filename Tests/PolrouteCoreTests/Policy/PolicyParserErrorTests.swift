@@ -306,6 +306,7 @@ struct PolicyParserErrorTests {
   @Test(arguments: [
     ("table vpn 0", "p.conf:1:11: error: invalid table number '0' (expected a number from 1 to 4294967295)"),
     ("uplink isp1 dev eth0 table 4294967296", "p.conf:1:28: error: invalid table number '4294967296' (expected a number from 1 to 4294967295)"),
+    ("uplink isp1 dev eth0 table 0", "p.conf:1:28: error: invalid table number '0' (expected a number from 1 to 4294967295)"),
     ("uplink isp1 dev eth0 table 0x10", "p.conf:1:28: error: invalid table number '0x10' (expected a number from 1 to 4294967295)"),
     ("route 192.0.2.0/24 metric -1 table x", "p.conf:1:27: error: invalid metric '-1' (expected a number from 0 to 4294967295)"),
     ("rule lookup main priority 0", "p.conf:1:27: error: invalid priority '0' (expected a number from 1 to 32765)"),

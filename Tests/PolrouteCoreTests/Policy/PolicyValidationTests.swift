@@ -162,6 +162,16 @@ struct PolicyValidationTests {
     #expect(T.resolve("rule to 2001:db8::/32 lookup main priority 100", state: state)?.rules.map(\.priority) == [100])
   }
 
+  @Test func moreApplicationRulesThanTheBandHoldsPointsAtTheFirstThatDoesNotFit() {
+    // 10000-19999 holds ten thousand rules; one explicit priority inside the band leaves room for 9999 more.
+    let rules = (1...10_000).map { "rule fwmark \($0) lookup main" }
+    let text = (["rule fwmark 0 lookup main priority 15000"] + rules).joined(separator: "\n")
+    #expect(
+      Self.errors(text) == [
+        "p.conf:10001:1: error: more application rules than the band 10000-19999 holds (give some an explicit priority)"
+      ])
+  }
+
   // MARK: Gateways
 
   @Test func anUplinkGatewayOutsideTheConnectedPrefixes() {
