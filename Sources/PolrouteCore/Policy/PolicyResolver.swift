@@ -577,12 +577,12 @@ struct ResolutionContext {
       used[rule.family]?[rule.priority] = "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
     }
     var rules: [Rule] = []
-    var pending: [(rule: Rule, families: [AddressFamily], location: SourceLocation)] = []
+    var pending: [(rule: Rule, statement: RuleStatement)] = []
     // Explicit priorities first, so automatic ones can step around them.
     for statement in statements {
       guard let template = ruleTemplate(statement, tables: tables) else { continue }
       guard let priority = statement.priority else {
-        pending.append((template, statement.families, statement.location))
+        pending.append((template, statement))
         continue
       }
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
@@ -590,6 +590,7 @@ struct ResolutionContext {
         error("priority \(priority.value) is already used by \(owner)", at: priority.location)
         continue
       }
+      checkGoto(statement, priority: priority.value)
       for family in statement.families {
         used[family]?[priority.value] = "the rule at line \(statement.location.line)"
         var rule = template
@@ -600,16 +601,18 @@ struct ResolutionContext {
       }
     }
     var next = Policy.PriorityBand.application
-    for (template, families, location) in pending {
+    for (template, statement) in pending {
+      let families = statement.families
       while families.contains(where: { used[$0]?[next] != nil }) { next += 1 }
       guard next < Policy.PriorityBand.source else {
         // Point at the first rule that does not fit: the ones before it got their priorities.
         error(
           "more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.source - 1) holds"
             + " (give some an explicit priority)",
-          at: location)
+          at: statement.location)
         break
       }
+      checkGoto(statement, priority: next)
       for family in families {
         used[family]?[next] = "an application rule"
         var rule = template
@@ -640,6 +643,15 @@ struct ResolutionContext {
       }
     }
     return rules
+  }
+
+  /// An error for a `goto` that does not jump forward: the kernel refuses it ("Backward goto not supported").
+  mutating func checkGoto(_ statement: RuleStatement, priority: UInt32) {
+    guard case .goto(let target)? = statement.action, target <= priority else { return }
+    error(
+      "'goto \(target)' jumps back from the rule's priority \(priority) (the kernel only jumps forward: give the rule"
+        + " a priority below \(target))",
+      at: statement.actionLocation ?? statement.location)
   }
 
   /// A rule statement's selectors and action, without family and priority.

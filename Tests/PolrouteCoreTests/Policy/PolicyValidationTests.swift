@@ -172,6 +172,17 @@ struct PolicyValidationTests {
       ])
   }
 
+  @Test func aGotoMustJumpForward() {
+    #expect(
+      Self.errors("rule fwmark 1 goto 5000\nrule fwmark 2 goto 300 priority 300\nrule fwmark 3 goto 10002") == [
+        "p.conf:1:15: error: 'goto 5000' jumps back from the rule's priority 10000 (the kernel only jumps forward:"
+          + " give the rule a priority below 5000)",
+        "p.conf:2:15: error: 'goto 300' jumps back from the rule's priority 300 (the kernel only jumps forward:"
+          + " give the rule a priority below 300)",
+      ])
+    #expect(T.resolve("rule fwmark 2 goto 301 priority 300\nrule fwmark 3 goto 32766", state: T.dualHomed()) != nil)
+  }
+
   // MARK: Gateways
 
   @Test func anUplinkGatewayOutsideTheConnectedPrefixes() {
