@@ -165,7 +165,9 @@ struct StatementParser {
   mutating func route(_ keyword: Token) -> PolicyStatement? {
     guard var destinationToken = value(after: keyword, "a destination prefix") else { return nil }
     var type = RouteType.unicast
-    if let special = RouteType(rawValue: destinationToken.text), [.blackhole, .unreachable, .prohibit, .throw].contains(special) {
+    if let special = RouteType(rawValue: destinationToken.text),
+      [.unicast, .blackhole, .unreachable, .prohibit, .throw].contains(special)
+    {
       type = special
       guard let next = value(after: destinationToken, "a destination prefix") else { return nil }
       destinationToken = next

@@ -99,6 +99,15 @@ struct PolicyParserTests {
     #expect(route == expected)
   }
 
+  @Test func unicastMayBeWrittenOut() {
+    let route = T.route("route unicast 192.0.2.0/24 dev mgmt table x")
+    #expect(route?.type == .unicast)
+    #expect(route?.destination == T.located(T.prefix("192.0.2.0/24"), 1, 15))
+    let json = PolicyJSON.parse(Array(#"{"routes": [{"type": "unicast", "to": "default", "table": "x"}]}"#.utf8), file: "p.json")
+    #expect(json.diagnostics == [])
+    #expect(json.document.statements.count == 1)
+  }
+
   // MARK: rule
 
   @Test func ruleWithEverySelector() {
