@@ -20,12 +20,12 @@ enum CommonOptions {
 
 /// Where a command's host state comes from.
 enum HostSource {
-  /// The state named by `--state`, or the live host's (with `extraTables` read too).
-  static func load(_ arguments: ParsedArguments, context: CLIContext, extraTables: Set<UInt32> = []) throws -> HostState {
+  /// The state named by `--state`, or the live host's.
+  static func load(_ arguments: ParsedArguments, context: CLIContext) throws -> HostState {
     if let path = arguments.value("state") {
       return try Snapshot.decode(try UserFiles.read(path), file: path)
     }
-    return try StateReader(runner: context.runner, files: context.hostFiles).read(extraTables: extraTables)
+    return try StateReader(runner: context.runner, files: context.hostFiles).read()
   }
 
   /// Whether the state comes from a snapshot rather than this host.

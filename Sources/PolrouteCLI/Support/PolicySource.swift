@@ -24,41 +24,12 @@ enum PolicySource {
     return parsed.document
   }
 
-  /// Reads the host (or the snapshot) and resolves the policy, reading more tables while resolution asks for them.
+  /// Reads the host (or the snapshot) and resolves the policy.
   static func resolve(_ arguments: ParsedArguments, context: CLIContext) throws -> (state: HostState, policy: Policy) {
     let document = try document(arguments, context: context)
-    let isSnapshot = HostSource.isSnapshot(arguments)
-    var state: HostState
-    if isSnapshot {
-      state = try HostSource.load(arguments, context: context)
-    } else {
-      let reader = StateReader(runner: context.runner, files: context.hostFiles)
-      state = try reader.read { partial in
-        // The candidate tables only depend on the policy and rt_tables, so they come with the first read.
-        PolicyResolver(state: partial, document: document, isSnapshot: false).tablesToRead()
-      }
-      state = try completeOwnedTables(state, reader: reader)
-    }
-    let reader = StateReader(runner: context.runner, files: context.hostFiles)
-    for _ in 0..<8 {
-      switch try PolicyResolver(state: state, document: document, isSnapshot: isSnapshot).resolve() {
-      case .policy(let policy):
-        return (state, policy)
-      case .needsTables(let tables):
-        try reader.readTables(tables, into: &state)
-      }
-    }
-    throw PolicyError([.error("could not find free routing tables after reading 8 rounds of candidates")])
-  }
-
-  /// Reads the tables polroute owned before (named in its rt_tables file) that are not read yet, so stale routes in
-  /// them are seen.
-  static func completeOwnedTables(_ state: HostState, reader: StateReader) throws -> HostState {
-    var state = state
-    let previous = Set(state.tableNames.filter { $0.file == PolrouteFiles.rtTables }.map(\.number))
-    let missing = previous.subtracting(state.tablesRead).subtracting(RoutingTable.reserved)
-    if !missing.isEmpty { try reader.readTables(missing, into: &state) }
-    return state
+    let state = try HostSource.load(arguments, context: context)
+    let policy = try PolicyResolver(state: state, document: document, isSnapshot: HostSource.isSnapshot(arguments)).resolve()
+    return (state, policy)
   }
 
   /// Prints the policy's warnings and notes to stderr.

@@ -126,7 +126,7 @@ public enum Inspector {
       let rules = state.rules.filter { $0.family == family }
       for rule in rules {
         guard let table = rule.lookupTable, !RoutingTable.reserved.contains(table), !rule.l3mdev,
-          state.hasRead(table: table), state.routes(inTable: table, family: family).isEmpty
+          state.routes(inTable: table, family: family).isEmpty
         else { continue }
         findings.append(
           Finding(
@@ -203,7 +203,7 @@ extension Rule {
       return true
     case .lookup(let table):
       // A lookup ends the search only if the table answers every destination: it needs a default route.
-      guard suppressPrefixLength == nil, !l3mdev, table != RoutingTable.local, state.hasRead(table: table) else { return false }
+      guard suppressPrefixLength == nil, !l3mdev, table != RoutingTable.local else { return false }
       return state.routes(inTable: table, family: family).contains { $0.isDefault && $0.type != .throw }
     case .goto, .nop:
       return false

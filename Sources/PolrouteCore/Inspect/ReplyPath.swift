@@ -6,8 +6,6 @@ public enum ReplyPath: Hashable, Sendable {
   case dropped(reason: String)
   /// No rule led to a route: the reply cannot leave.
   case noRoute
-  /// A table on the way was not read, so the answer is not known.
-  case unknown(table: UInt32)
 
   /// The device the reply leaves through, if it leaves.
   public var device: String? {
@@ -23,7 +21,6 @@ public enum ReplyPath: Hashable, Sendable {
       return "\(via)dev \(device) (table \(names.name(for: table) ?? String(table)))"
     case .dropped(let reason): return "dropped: \(reason)"
     case .noRoute: return "no route"
-    case .unknown(let table): return "unknown (table \(table) was not read)"
     }
   }
 }
@@ -53,11 +50,6 @@ extension HostState {
         return .dropped(reason: "rule \(rule.priority) is \(rule.action)")
       case .lookup(let table):
         if table == RoutingTable.local { continue }
-        guard hasRead(table: table) else {
-          // The default table is almost always empty and is not read; treat it as such.
-          if table == RoutingTable.defaultTable { continue }
-          return .unknown(table: table)
-        }
         let defaults = routes.filter { $0.table == table && $0.family == family && $0.isDefault }
           .sorted { $0.metric < $1.metric }
         guard let route = defaults.first else { continue }

@@ -6,14 +6,6 @@ public enum PolrouteFiles {
   public static let policy = "/etc/polroute.conf"
 }
 
-/// What resolving a policy produced: the policy, or the tables it must know first.
-public enum PolicyResolution: Sendable {
-  /// The resolved policy.
-  case policy(Policy)
-  /// These tables must be read before the table numbers can be chosen (a candidate may hold foreign routes).
-  case needsTables(Set<UInt32>)
-}
-
 /// Turns a policy file (or none) and a host state into a `Policy`: derives uplinks, numbers tables, assigns rule
 /// priorities, builds routes and rules, and checks everything, reporting errors with their file positions.
 public struct PolicyResolver: Sendable {
@@ -21,8 +13,7 @@ public struct PolicyResolver: Sendable {
   public var state: HostState
   /// The parsed policy file; nil derives everything (as `auto` alone would).
   public var document: PolicyDocument?
-  /// Whether the state is a snapshot, possibly of another host: unknown interfaces are warnings, not errors, and
-  /// tables the snapshot lacks are taken as empty.
+  /// Whether the state is a snapshot, possibly of another host: unknown interfaces are warnings, not errors.
   public var isSnapshot: Bool
 
   /// Builds a resolver.
@@ -32,33 +23,8 @@ public struct PolicyResolver: Sendable {
     self.isSnapshot = isSnapshot
   }
 
-  /// The tables worth reading before resolving, so one read usually suffices: explicit table numbers, the numbers
-  /// polroute used before, and a run of candidates from `Policy.firstTable`.
-  public func tablesToRead() -> Set<UInt32> {
-    var tables: Set<UInt32> = []
-    let statements = document?.statements ?? []
-    var declared = 0
-    for statement in statements {
-      switch statement {
-      case .uplink(let uplink):
-        declared += 1
-        if let table = uplink.table { tables.insert(table.value) }
-      case .table(let table):
-        declared += 1
-        if let number = table.number { tables.insert(number.value) }
-      case .route(let route):
-        if case .number(let number) = route.table.value { tables.insert(number) }
-      default: break
-      }
-    }
-    for entry in state.tableNames where entry.file == PolrouteFiles.rtTables { tables.insert(entry.number) }
-    let wanted = UInt32(declared + state.interfaces.count + 4)
-    for number in Policy.firstTable..<(Policy.firstTable + wanted) { tables.insert(number) }
-    return tables.subtracting(RoutingTable.reserved)
-  }
-
   /// Resolves the policy; throws every error found.
-  public func resolve() throws(PolicyError) -> PolicyResolution {
+  public func resolve() throws(PolicyError) -> Policy {
     var context = ResolutionContext(resolver: self)
     return try context.run()
   }
@@ -70,8 +36,6 @@ struct ResolutionContext {
   let resolver: PolicyResolver
   /// Errors and warnings so far.
   var diagnostics: [Diagnostic] = []
-  /// Tables that must be read before numbers can be chosen.
-  var unreadCandidates: Set<UInt32> = []
   /// The rules `rule` statements made.
   var statementRuleKeys: Set<RuleKey> = []
 
@@ -112,7 +76,7 @@ struct ResolutionContext {
   // MARK: Run
 
   /// Resolves the whole policy.
-  mutating func run() throws(PolicyError) -> PolicyResolution {
+  mutating func run() throws(PolicyError) -> Policy {
     let statements = resolver.document?.statements ?? []
     let isAuto = resolver.document.map(\.isAuto) ?? true
 
@@ -170,9 +134,6 @@ struct ResolutionContext {
 
     // 3. Table numbers.
     var tables = assignTables(&plannedUplinks, tableStatements)
-    if !unreadCandidates.isEmpty && diagnostics.allSatisfy({ $0.severity != .error }) {
-      return .needsTables(unreadCandidates)
-    }
 
     // 4. Uplink contents: gateways, link and default routes.
     var uplinks: [Uplink] = []
@@ -213,11 +174,10 @@ struct ResolutionContext {
     }
     let origin = resolver.document.map { "from \($0.file)" } ?? "derived from the host's state"
     let statementRoutes = Set(routeOrigins.compactMap { key, location in location == nil ? nil : key })
-    return .policy(
-      Policy(
-        tables: tables, uplinks: uplinks, rules: rules, routes: routes,
-        excluded: excluded.sorted { $0.name < $1.name }, diagnostics: diagnostics, origin: origin,
-        statementRoutes: statementRoutes, statementRules: statementRuleKeys))
+    return Policy(
+      tables: tables, uplinks: uplinks, rules: rules, routes: routes,
+      excluded: excluded.sorted { $0.name < $1.name }, diagnostics: diagnostics, origin: origin,
+      statementRoutes: statementRoutes, statementRules: statementRuleKeys)
   }
 
   /// An uplink on its way to being resolved.
@@ -311,8 +271,6 @@ struct ResolutionContext {
         error(reason + " (choose another table number)", at: table.location)
         continue
       }
-      // An unread table may hold foreign routes: it is only free once read.
-      if !known(table.value) { unreadCandidates.insert(table.value) }
       taken.insert(table.value)
       uplinks[index].table = table.value
     }
@@ -326,7 +284,6 @@ struct ResolutionContext {
         error(reason + " (choose another table number)", at: number.location)
         continue
       }
-      if !known(number.value) { unreadCandidates.insert(number.value) }
       taken.insert(number.value)
       result.append(PolicyTable(number: number.value, name: statement.name.value))
     }
@@ -346,12 +303,11 @@ struct ResolutionContext {
           error("table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line), but \(reason) (choose another name)", at: location(ofName: name))
           continue
         }
-        if !known(entry.number) { unreadCandidates.insert(entry.number) }
         taken.insert(entry.number)
         assignments[name] = entry.number
         continue
       }
-      if let previous = ownedNumbers[name], !taken.contains(previous), foreignUse(of: previous, name: name) == nil, known(previous) {
+      if let previous = ownedNumbers[name], !taken.contains(previous), foreignUse(of: previous, name: name) == nil {
         taken.insert(previous)
         assignments[name] = previous
         continue
@@ -361,7 +317,6 @@ struct ResolutionContext {
         if !taken.contains(candidate) && !RoutingTable.reserved.contains(candidate) && !ownedNumbers.values.contains(candidate)
           && foreignUse(of: candidate, name: name) == nil
         {
-          if !known(candidate) { unreadCandidates.insert(candidate) }
           break
         }
         candidate += 1
@@ -380,9 +335,6 @@ struct ResolutionContext {
     }
     return result
   }
-
-  /// Whether a table's contents are known: read, or taken as empty because the state is a snapshot.
-  func known(_ table: UInt32) -> Bool { resolver.isSnapshot || state.hasRead(table: table) }
 
   /// Where a table name was declared, for messages.
   func location(ofName name: String) -> SourceLocation? {

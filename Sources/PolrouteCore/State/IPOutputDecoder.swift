@@ -192,7 +192,7 @@ public struct IPOutputDecoder: Sendable {
         } else if s.key(key, is: "dev") {
           hop.device = try s.string()
         } else if s.key(key, is: "weight") {
-          hop.weight = Int(try s.unsigned(field: "weight"))
+          hop.weight = try count(&s, field: "weight")
         } else if s.key(key, is: "flags") {
           hop.flags = try s.stringArray().sorted()
         } else {
@@ -274,6 +274,17 @@ public struct IPOutputDecoder: Sendable {
     return address
   }
 
+  /// Reads a non-negative number into an Int (lengths, weights, indexes), refusing larger ones instead of trapping.
+  private func count(_ s: inout JSONScanner, field: String) throws -> Int {
+    // Skip whitespace first, so the error points at the number.
+    _ = try s.peek()
+    let start = s.position
+    guard let value = Int(exactly: try s.unsigned(field: field)) else {
+      throw JSONScanError.wrongType(field: field, offset: start, expected: "a smaller number")
+    }
+    return value
+  }
+
   /// A protocol name or number.
   func protocolValue(_ text: String, command: String) throws -> UInt8 {
     if let number = protocolNumbers[text] ?? UInt8(text) { return number }
@@ -317,11 +328,11 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "src") {
         sourceText = try s.string()
       } else if s.key(key, is: "srclen") {
-        sourceLength = Int(try s.unsigned(field: "srclen"))
+        sourceLength = try count(&s, field: "srclen")
       } else if s.key(key, is: "dst") {
         destinationText = try s.string()
       } else if s.key(key, is: "dstlen") {
-        destinationLength = Int(try s.unsigned(field: "dstlen"))
+        destinationLength = try count(&s, field: "dstlen")
       } else if s.key(key, is: "table") {
         let text = try s.string()
         guard let number = tableNames.resolve(text) else {
@@ -462,13 +473,13 @@ public struct IPOutputDecoder: Sendable {
     var first = true
     while let key = try s.nextKey(first: &first) {
       if s.key(key, is: "ifindex") {
-        link.index = Int(try s.unsigned(field: "ifindex"))
+        link.index = try count(&s, field: "ifindex")
       } else if s.key(key, is: "ifname") {
         link.name = try s.string()
       } else if s.key(key, is: "flags") {
         link.flags = try s.stringArray()
       } else if s.key(key, is: "mtu") {
-        link.mtu = Int(try s.unsigned(field: "mtu"))
+        link.mtu = try count(&s, field: "mtu")
       } else if s.key(key, is: "operstate") {
         link.operState = try s.string()
       } else if s.key(key, is: "link_type") {
@@ -520,7 +531,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "address") {
         peer = try address(&s, field: "address", command: command)
       } else if s.key(key, is: "prefixlen") {
-        length = Int(try s.unsigned(field: "prefixlen"))
+        length = try count(&s, field: "prefixlen")
       } else if s.key(key, is: "scope") {
         scope = try s.string()
       } else if s.key(key, is: "label") {

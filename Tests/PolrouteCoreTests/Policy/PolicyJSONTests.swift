@@ -91,7 +91,7 @@ struct PolicyJSONTests {
     let state = T.dualHomed()
     let document = Self.parse(json).document
     let fromJSON = try? PolicyResolver(state: state, document: document, isSnapshot: false).resolve()
-    guard case .policy(let jsonPolicy)? = fromJSON, let textPolicy = T.resolve(text, state: state) else {
+    guard let jsonPolicy = fromJSON, let textPolicy = T.resolve(text, state: state) else {
       Issue.record("the JSON policy did not resolve: \(String(describing: fromJSON))")
       return
     }

@@ -129,58 +129,8 @@ struct PolicyResolverTests {
       T.loopback, Interface(name: "1gbe", index: 2, addresses: [Address(T.interfaceAddress("192.0.2.10/26"))]),
       Interface(name: "eth@0", index: 3, addresses: [Address(T.interfaceAddress("192.0.2.70/26"))]),
     ]
-    guard let policy = T.resolve(nil, state: HostState(interfaces: interfaces, tablesRead: T.tablesRead)) else { return }
+    guard let policy = T.resolve(nil, state: HostState(interfaces: interfaces)) else { return }
     #expect(policy.tables.map(\.name) == ["eth_0", "if_1gbe"])
-  }
-
-  // MARK: Reading tables
-
-  @Test func aLiveHostMustReadTheCandidateTablesFirst() throws {
-    let state = T.dualHomed(tablesRead: [RoutingTable.main])
-    let resolution = try PolicyResolver(state: state, document: nil, isSnapshot: false).resolve()
-    guard case .needsTables(let tables) = resolution else {
-      Issue.record("expected needsTables, got \(resolution)")
-      return
-    }
-    #expect(tables == [100, 101])
-  }
-
-  @Test func aLiveHostMustReadTheTableARtTablesNameGives() throws {
-    let state = T.dualHomed(
-      tableNames: [TableNameEntry(number: 300, name: "office", file: "/etc/iproute2/rt_tables", line: 3)])
-    let document = T.parse("uplink office dev mgmt").document
-    let resolution = try PolicyResolver(state: state, document: document, isSnapshot: false).resolve()
-    guard case .needsTables(let tables) = resolution else {
-      Issue.record("expected needsTables, got \(resolution)")
-      return
-    }
-    #expect(tables == [300])
-  }
-
-  @Test func aLiveHostMustReadAnExplicitTableBeforeItIsTrusted() throws {
-    // Table 300 could hold foreign routes: the resolver cannot call it free without reading it.
-    let state = T.dualHomed()
-    let document = T.parse("uplink office dev mgmt table 300\ntable vpn 301").document
-    let resolution = try PolicyResolver(state: state, document: document, isSnapshot: false).resolve()
-    guard case .needsTables(let tables) = resolution else {
-      Issue.record("expected needsTables, got \(resolution)")
-      return
-    }
-    #expect(tables == [300, 301])
-    #expect(PolicyResolver(state: state, document: document, isSnapshot: false).tablesToRead().isSuperset(of: [300, 301]))
-  }
-
-  @Test func aSnapshotTakesTablesItLacksAsEmpty() {
-    let state = T.dualHomed(tablesRead: [RoutingTable.main])
-    #expect(T.resolve(nil, state: state, isSnapshot: true)?.tables.map(\.number) == [100, 101])
-  }
-
-  @Test func tablesToReadCoverExplicitPreviousAndCandidateNumbers() {
-    let state = T.dualHomed(tableNames: [TableNameEntry(number: 500, name: "old", file: PolrouteFiles.rtTables, line: 1)])
-    let document = T.parse("uplink a dev mgmt table 7000\ntable b 254\nroute 192.0.2.0/24 dev mgmt table 9000").document
-    let tables = PolicyResolver(state: state, document: document, isSnapshot: false).tablesToRead()
-    // Two declarations, three interfaces and four spare: nine candidates from 100.
-    #expect(tables == Set([7000, 9000, 500] + Array(100...108)))
   }
 
   // MARK: Declared and derived uplinks
@@ -232,7 +182,7 @@ struct PolicyResolverTests {
   }
 
   @Test func anUplinkWithoutAGatewayKeepsItsLinkRoutesAndSaysSo() {
-    let state = HostState(hostname: "one", interfaces: [T.loopback, T.data], tablesRead: T.tablesRead)
+    let state = HostState(hostname: "one", interfaces: [T.loopback, T.data])
     guard let policy = T.resolve("uplink lab dev data", state: state) else { return }
     #expect(policy.routes == [T.ownRoute(table: 100, "203.0.113.0/24", dev: "data", scope: RouteScope.link, src: "203.0.113.10")])
     #expect(

@@ -99,17 +99,14 @@ enum PolicyTesting {
       scope: RouteScope.link, preferredSource: address("203.0.113.10")),
   ]
 
-  /// The tables a live read of these states has seen: main and 100-299 (the tests' explicit numbers among them).
-  static let tablesRead = [UInt32](100...299) + [RoutingTable.main]
-
   /// A live dual-homed host: `mgmt` with the default route, `data` with a `via` route in main.
   static func dualHomed(
     interfaces: [Interface]? = nil, extraRoutes: [Route] = [], extraRules: [Rule] = [],
-    tableNames: [TableNameEntry] = [], tablesRead: [UInt32] = PolicyTesting.tablesRead
+    tableNames: [TableNameEntry] = []
   ) -> HostState {
     HostState(
       hostname: "dual", interfaces: interfaces ?? [loopback, mgmt, data], routes: dualHomedMain + extraRoutes,
-      tablesRead: tablesRead, rules: kernelRules + extraRules, tableNames: tableNames)
+      rules: kernelRules + extraRules, tableNames: tableNames)
   }
 
   // MARK: Resolution
@@ -125,12 +122,7 @@ enum PolicyTesting {
       document = parsed.document
     }
     do throws(PolicyError) {
-      switch try PolicyResolver(state: state, document: document, isSnapshot: isSnapshot).resolve() {
-      case .policy(let policy): return policy
-      case .needsTables(let tables):
-        Issue.record("resolution needs tables \(tables.sorted())", sourceLocation: sourceLocation)
-        return nil
-      }
+      return try PolicyResolver(state: state, document: document, isSnapshot: isSnapshot).resolve()
     } catch {
       Issue.record("resolution failed:\n\(error)", sourceLocation: sourceLocation)
       return nil
@@ -144,8 +136,8 @@ enum PolicyTesting {
     let parsed = parse(text)
     #expect(parsed.messages == [], sourceLocation: sourceLocation)
     do throws(PolicyError) {
-      let resolution = try PolicyResolver(state: state, document: parsed.document, isSnapshot: isSnapshot).resolve()
-      Issue.record("expected errors, got \(resolution)", sourceLocation: sourceLocation)
+      let policy = try PolicyResolver(state: state, document: parsed.document, isSnapshot: isSnapshot).resolve()
+      Issue.record("expected errors, got \(policy)", sourceLocation: sourceLocation)
       return []
     } catch {
       return error.diagnostics.map(\.description)
