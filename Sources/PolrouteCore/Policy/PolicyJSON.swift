@@ -98,8 +98,8 @@ public enum PolicyJSON {
       let (offset, message): (Int, String)
       switch error {
       case .truncated: (offset, message) = (bytes.count, "the JSON document ends too early")
-      case .unexpected(let byte, let at, let expected):
-        (offset, message) = (at, "invalid JSON: found '\(Character(Unicode.Scalar(byte)))', expected \(expected)")
+      case .unexpected(_, let at, let expected):
+        (offset, message) = (at, "invalid JSON: found '\(character(at: at, in: bytes))', expected \(expected)")
       case .wrongType(let field, let at, let expected): (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
       }
       return (PolicyDocument(file: file, statements: []), [.error(message, at: location(offset))])
@@ -107,7 +107,12 @@ public enum PolicyJSON {
     var converter = Converter(location: location)
     let statements = converter.statements(root)
     let parsed = PolicyParser.parse(statements: statements, file: file)
-    return (parsed.document, converter.diagnostics + parsed.diagnostics)
+    return (parsed.document, PolicyParser.inFileOrder(converter.diagnostics + parsed.diagnostics))
+  }
+
+  /// The character starting at a byte offset, decoded as UTF-8 (a lone byte would show `é` as `Ã`).
+  static func character(at offset: Int, in bytes: [UInt8]) -> Character {
+    String(decoding: bytes[offset..<min(offset + 4, bytes.count)], as: UTF8.self).first ?? "\u{FFFD}"
   }
 
   /// Turns JSON objects into statement tokens.
@@ -126,6 +131,10 @@ public enum PolicyJSON {
       "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
     ]
     static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "exclude", "include"]
+    /// The key each kind of statement cannot do without: its first positional word.
+    static let requiredKeys = ["uplink": "name", "table": "name", "route": "to"]
+    /// The keys whose value is true or false.
+    static let flagKeys: Set<String> = ["onlink", "not", "l3mdev"]
 
     /// The statements of the whole document.
     mutating func statements(_ root: LocatedJSON) -> [[Token]] {
@@ -134,7 +143,12 @@ public enum PolicyJSON {
         return []
       }
       var result: [[Token]] = []
+      var seen: Set<String> = []
       for member in members {
+        guard seen.insert(member.key).inserted else {
+          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          continue
+        }
         switch member.key {
         case "auto":
           guard case .bool(let value, let offset) = member.value else {
@@ -157,7 +171,9 @@ public enum PolicyJSON {
           }
           for element in elements {
             guard case .string(let name, let offset) = element else {
-              typeError(member.key, element, "an interface name")
+              diagnostics.append(
+                .error(
+                  "each element of '\(member.key)' must be an interface name (a string)", at: location(element.offset)))
               continue
             }
             result.append([Token(member.key, at: location(offset)), Token(name, at: location(offset))])
@@ -172,7 +188,7 @@ public enum PolicyJSON {
     /// One statement from an uplink, table, route or rule object.
     mutating func objectStatement(kind: String, _ value: LocatedJSON) -> [Token]? {
       guard case .object(let members, let offset) = value else {
-        typeError(kind, value, "an object")
+        diagnostics.append(.error("each element of '\(kind)' must be an object", at: location(value.offset)))
         return nil
       }
       let keyword: String
@@ -183,13 +199,24 @@ public enum PolicyJSON {
       case "routes": (keyword, allowed) = ("route", Self.routeKeys)
       default: (keyword, allowed) = ("rule", Self.ruleKeys)
       }
+      // An object with a bad key or value is left out: its other words alone would only give follow-on errors.
+      let errorsBefore = diagnostics.count
+      let what = keyword == "uplink" ? "an uplink" : "a \(keyword)"
       var byKey: [String: (value: LocatedJSON, keyOffset: Int)] = [:]
       for member in members {
         guard allowed.contains(member.key) else {
-          unknownKey(member.key, at: member.keyOffset, among: allowed, in: "a \(keyword)")
+          unknownKey(member.key, at: member.keyOffset, among: allowed, in: what)
+          continue
+        }
+        guard byKey[member.key] == nil else {
+          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
           continue
         }
         byKey[member.key] = (member.value, member.keyOffset)
+      }
+      if let required = Self.requiredKeys[keyword], byKey[required] == nil, diagnostics.count == errorsBefore {
+        // Without it, the next word would be read in its place (`dev` as an uplink's name).
+        diagnostics.append(.error("\(what) needs '\(required)'", at: location(offset)))
       }
       var tokens = [Token(keyword, at: location(offset))]
       for key in allowed {
@@ -200,17 +227,19 @@ public enum PolicyJSON {
           // Positional words: written without a keyword.
           guard let text = scalar(key, value) else { continue }
           tokens.append(Token(text, at: location(value.offset)))
-        default:
-          if case .bool(let flag, _) = value {
-            if flag { tokens.append(Token(key, at: keyLocation)) }
+        case _ where Self.flagKeys.contains(key):
+          guard case .bool(let flag, _) = value else {
+            typeError(key, value, "true or false")
             continue
           }
+          if flag { tokens.append(Token(key, at: keyLocation)) }
+        default:
           guard let text = scalar(key, value) else { continue }
           tokens.append(Token(key, at: keyLocation))
           tokens.append(Token(text, at: location(value.offset)))
         }
       }
-      return tokens
+      return diagnostics.count == errorsBefore ? tokens : nil
     }
 
     /// A string or number as a word.

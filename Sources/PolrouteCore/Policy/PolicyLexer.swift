@@ -22,7 +22,8 @@ public enum PolicyLexer {
     var current: [Token] = []
     var line = 1
     var continuing = false
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Swift reads "\r\n" as one Character, so splitting on "\n" alone would leave a CRLF file one long line.
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       defer { line += 1 }
       var characters = Array(rawLine)
       if characters.last == "\r" { characters.removeLast() }
@@ -60,6 +61,8 @@ public enum PolicyLexer {
             continue
           }
           if next == " " || next == "\t" || next == "#" { break }
+          // A `\` ending the line continues the statement even right after a word (`dev eth0\`).
+          if next == "\\" && characters[(column + 1)...].allSatisfy({ $0 == " " || $0 == "\t" }) { break }
           if next == "\"" {
             inQuotes = true
             column += 1

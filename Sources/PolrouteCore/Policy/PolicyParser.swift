@@ -7,7 +7,13 @@ public enum PolicyParser {
   public static func parse(_ text: String, file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
     let lexed = PolicyLexer.statements(text, file: file)
     let parsed = parse(statements: lexed.statements, file: file)
-    return (parsed.document, lexed.errors + parsed.diagnostics)
+    return (parsed.document, inFileOrder(lexed.errors + parsed.diagnostics))
+  }
+
+  /// Diagnostics sorted by position, keeping the order of those at the same place (the sort is stable).
+  static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    let nowhere = SourceLocation(file: "", line: 0, column: 0)
+    return diagnostics.sorted { ($0.location ?? nowhere) < ($1.location ?? nowhere) }
   }
 
   /// Parses statements already split into tokens (the JSON policy produces these too).
@@ -58,10 +64,20 @@ struct StatementParser {
     return token
   }
 
-  /// Errors for a word given twice.
-  mutating func once(_ seen: inout Set<String>, _ keyword: Token, canonical: String? = nil) -> Bool {
-    if seen.insert(canonical ?? keyword.text).inserted { return true }
-    error("'\(keyword.text)' is given more than once", at: keyword.location)
+  /// Errors for a word given twice; `seen` maps each canonical word to the word first written for it.
+  mutating func once(_ seen: inout [String: String], _ keyword: Token, canonical: String? = nil) -> Bool {
+    let canonical = canonical ?? keyword.text
+    guard let first = seen[canonical] else {
+      seen[canonical] = keyword.text
+      return true
+    }
+    if canonical == "action" {
+      error("rule has more than one action ('\(first)', then '\(keyword.text)')", at: keyword.location)
+    } else if first != keyword.text {
+      error("'\(keyword.text)' is another name for '\(first)', which is already given", at: keyword.location)
+    } else {
+      error("'\(keyword.text)' is given more than once", at: keyword.location)
+    }
     return false
   }
 
@@ -104,14 +120,15 @@ struct StatementParser {
     var via: Located<IPAddress>?
     var via6: Located<IPAddress>?
     var onlink = false
-    var seen: Set<String> = []
+    var seen: [String: String] = [:]
     let words = ["dev", "table", "via", "via6", "onlink"]
     while let word = next() {
+      // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
       guard words.contains(word.text) else {
         unknown(word, in: "uplink", candidates: words)
-        continue
+        return nil
       }
-      guard once(&seen, word) else { continue }
+      guard once(&seen, word) else { return nil }
       switch word.text {
       case "onlink":
         onlink = true
@@ -126,7 +143,7 @@ struct StatementParser {
       }
     }
     guard let device else {
-      if !seen.contains("dev") { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
+      if seen["dev"] == nil { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
       return nil
     }
     guard let name else { return nil }
@@ -148,7 +165,9 @@ struct StatementParser {
   mutating func route(_ keyword: Token) -> PolicyStatement? {
     guard var destinationToken = value(after: keyword, "a destination prefix") else { return nil }
     var type = RouteType.unicast
-    if let special = RouteType(rawValue: destinationToken.text), [.blackhole, .unreachable, .prohibit, .throw].contains(special) {
+    if let special = RouteType(rawValue: destinationToken.text),
+      [.unicast, .blackhole, .unreachable, .prohibit, .throw].contains(special)
+    {
       type = special
       guard let next = value(after: destinationToken, "a destination prefix") else { return nil }
       destinationToken = next
@@ -159,14 +178,15 @@ struct StatementParser {
     var source: Located<IPAddress>?
     var metric: UInt32?
     var table: Located<TableReferenceText>?
-    var seen: Set<String> = []
+    var seen: [String: String] = [:]
     let words = ["via", "dev", "onlink", "src", "metric", "table"]
     while let word = next() {
+      // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
       guard words.contains(word.text) else {
         unknown(word, in: "route", candidates: words)
-        continue
+        return nil
       }
-      guard once(&seen, word) else { continue }
+      guard once(&seen, word) else { return nil }
       switch word.text {
       case "onlink": onlink = true
       case "via":
@@ -184,7 +204,7 @@ struct StatementParser {
     let family = via?.value.family ?? source?.value.family ?? .inet
     guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
     guard let table else {
-      if !seen.contains("table") {
+      if seen["table"] == nil {
         error("route \(destinationToken.text) needs 'table NAME|ID' (polroute never changes table main)", at: keyword.location)
       }
       return nil
@@ -201,7 +221,7 @@ struct StatementParser {
   /// `rule SELECTOR... ACTION [priority N]`.
   mutating func rule(_ keyword: Token) -> PolicyStatement? {
     var rule = RuleStatement(location: keyword.location)
-    var seen: Set<String> = []
+    var seen: [String: String] = [:]
     var failed = false
     let words = [
       "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
@@ -210,10 +230,10 @@ struct StatementParser {
     ]
     let actions: Set<String> = ["lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop"]
     while let word = next() {
+      // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
       guard words.contains(word.text) else {
         unknown(word, in: "rule", candidates: words)
-        failed = true
-        continue
+        return nil
       }
       let canonical: String
       switch word.text {
@@ -222,10 +242,7 @@ struct StatementParser {
       case _ where actions.contains(word.text): canonical = "action"
       default: canonical = word.text
       }
-      guard once(&seen, word, canonical: canonical) else {
-        failed = true
-        continue
-      }
+      guard once(&seen, word, canonical: canonical) else { return nil }
       if canonical == "action" { rule.actionLocation = word.location }
       switch word.text {
       case "not": rule.invert = true
@@ -244,7 +261,7 @@ struct StatementParser {
         if word.text == "from" { rule.source = prefix } else { rule.destination = prefix }
       case "tos", "dsfield":
         guard let token = value(after: word, "a value") else { return nil }
-        if let tos = tosValue(token) { rule.tos = tos } else { failed = true }
+        if let tos = tosValue(token, keyword: word.text) { rule.tos = tos } else { failed = true }
       case "fwmark":
         guard let token = value(after: word, "a mark (VALUE or VALUE/MASK)") else { return nil }
         if let (mark, mask) = fwmark(token) {
@@ -309,7 +326,13 @@ struct StatementParser {
       error("family \(family.value.rawValue) does not match \(address.value)", at: family.location)
       failed = true
     }
-    if rule.action == nil && !rule.l3mdev {
+    if case .lookup? = rule.action, rule.l3mdev, let location = rule.actionLocation {
+      // The kernel refuses a table with l3mdev: the VRF device the packet arrived on names the table.
+      error("an 'l3mdev' rule looks up the VRF's own table and takes no 'lookup'", at: location)
+      failed = true
+    }
+    // A bad value after an action word was reported already; only a rule without any action word lacks one.
+    if rule.actionLocation == nil && !rule.l3mdev {
       error("rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop", at: keyword.location)
       failed = true
     }
@@ -336,7 +359,8 @@ struct StatementParser {
   mutating func tableName(_ token: Token) -> Located<String>? {
     guard RoutingTableFile.isValidName(token.text) else {
       error(
-        "'\(token.text)' is not a valid rt_tables name (use letters, digits, '-', '_' and '.', starting with a letter)",
+        "'\(token.text)' is not a valid rt_tables name"
+          + " (use letters, digits, '-', '_' and '.', starting with a letter or '_')",
         at: token.location)
       return nil
     }
@@ -381,7 +405,10 @@ struct StatementParser {
     guard let address = address(token, what: "gateway") else { return nil }
     guard address.value.family == family else {
       let other = family == .inet ? "via6" : "via"
-      error("'\(keyword)' takes an \(family.displayName) gateway, and \(address.value) is \(address.value.family.displayName) (use '\(other)')", at: token.location)
+      error(
+        "'\(keyword)' takes an \(family.displayName) gateway, but \(address.value) is"
+          + " \(address.value.family.displayName) (use '\(other)')",
+        at: token.location)
       return nil
     }
     return address
@@ -415,7 +442,7 @@ struct StatementParser {
       return nil
     }
     guard start <= end else {
-      error("invalid \(what) range '\(token.text)': \(start) is greater than \(end)", at: token.location)
+      error("invalid \(what) '\(token.text)': \(start) is greater than \(end)", at: token.location)
       return nil
     }
     return NumberRange(start, end)
@@ -432,10 +459,12 @@ struct StatementParser {
     return (values[0]!, values.count == 2 ? values[1]! : nil)
   }
 
-  /// A tos/dsfield value: hex, decimal, or a DiffServ name.
-  mutating func tosValue(_ token: Token) -> UInt8? {
+  /// A tos/dsfield value: hex, decimal, or a DiffServ name; messages name the keyword as written.
+  mutating func tosValue(_ token: Token, keyword: String) -> UInt8? {
     guard let value = IPOutputDecoder.dsfield(token.text) else {
-      error("invalid tos '\(token.text)' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)", at: token.location)
+      error(
+        "invalid \(keyword) '\(token.text)' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)",
+        at: token.location)
       return nil
     }
     return value

@@ -121,7 +121,10 @@ struct ResolutionContext {
         continue
       }
       var reason = state.exclusionReason(for: interface)
-      if includes[interface.name] != nil, reason != nil, reason != .noGlobalAddress, reason != .loopback { reason = nil }
+      if includes[interface.name] != nil, let exclusion = reason, exclusion != .loopback {
+        // `include` overrides the kind of interface (a bridge, a port, a tunnel), not a lack of addresses.
+        reason = interface.globalAddresses.isEmpty ? .noGlobalAddress : nil
+      }
       if let reason {
         excluded.append(ExcludedInterface(name: interface.name, reason: reason))
       } else if isAuto {
@@ -526,22 +529,20 @@ struct ResolutionContext {
       used[rule.family]?[rule.priority] = "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
     }
     var rules: [Rule] = []
-    var pending: [(rule: Rule, families: [AddressFamily])] = []
+    var pending: [(rule: Rule, statement: RuleStatement)] = []
     // Explicit priorities first, so automatic ones can step around them.
     for statement in statements {
       guard let template = ruleTemplate(statement, tables: tables) else { continue }
       guard let priority = statement.priority else {
-        pending.append((template, statement.families))
+        pending.append((template, statement))
         continue
       }
-      var clash = false
-      for family in statement.families {
-        if let owner = used[family]?[priority.value] {
-          error("priority \(priority.value) is already used by \(owner)", at: priority.location)
-          clash = true
-        }
+      // One error per statement: a rule for both families would otherwise clash twice with the same owner.
+      if let owner = statement.families.lazy.compactMap({ used[$0]?[priority.value] }).first {
+        error("priority \(priority.value) is already used by \(owner)", at: priority.location)
+        continue
       }
-      guard !clash else { continue }
+      checkGoto(statement, priority: priority.value)
       for family in statement.families {
         used[family]?[priority.value] = "the rule at line \(statement.location.line)"
         var rule = template
@@ -552,12 +553,18 @@ struct ResolutionContext {
       }
     }
     var next = Policy.PriorityBand.application
-    for (template, families) in pending {
+    for (template, statement) in pending {
+      let families = statement.families
       while families.contains(where: { used[$0]?[next] != nil }) { next += 1 }
       guard next < Policy.PriorityBand.source else {
-        error("more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.source - 1) holds (give some an explicit priority)", at: nil)
+        // Point at the first rule that does not fit: the ones before it got their priorities.
+        error(
+          "more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.source - 1) holds"
+            + " (give some an explicit priority)",
+          at: statement.location)
         break
       }
+      checkGoto(statement, priority: next)
       for family in families {
         used[family]?[next] = "an application rule"
         var rule = template
@@ -588,6 +595,15 @@ struct ResolutionContext {
       }
     }
     return rules
+  }
+
+  /// An error for a `goto` that does not jump forward: the kernel refuses it ("Backward goto not supported").
+  mutating func checkGoto(_ statement: RuleStatement, priority: UInt32) {
+    guard case .goto(let target)? = statement.action, target <= priority else { return }
+    error(
+      "'goto \(target)' jumps back from the rule's priority \(priority) (the kernel only jumps forward: give the rule"
+        + " a priority below \(target))",
+      at: statement.actionLocation ?? statement.location)
   }
 
   /// A rule statement's selectors and action, without family and priority.
