@@ -40,7 +40,7 @@ public struct FileChange: Hashable, Sendable {
 
   /// A text's lines without the final newline's empty line.
   func lines(_ text: String) -> [String] {
-    var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var parts = text.lines.map(String.init)
     if parts.last == "" { parts.removeLast() }
     return parts
   }

@@ -22,8 +22,7 @@ public enum PolicyLexer {
     var current: [Token] = []
     var line = 1
     var continuing = false
-    // Swift reads "\r\n" as one Character, so splitting on "\n" alone would leave a CRLF file one long line.
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+    for rawLine in text.lines {
       defer { line += 1 }
       var characters = Array(rawLine)
       if characters.last == "\r" { characters.removeLast() }

@@ -127,7 +127,9 @@ struct ResolutionContext {
       }
       if let reason {
         excluded.append(ExcludedInterface(name: interface.name, reason: reason))
-      } else if isAuto {
+      } else if !isAuto {
+        excluded.append(ExcludedInterface(name: interface.name, reason: .notDeclared))
+      } else {
         plannedUplinks.append(PlannedUplink(statement: nil, interface: interface, device: interface.name, name: derivedName(for: interface.name, taken: plannedUplinks.map(\.name) + tableStatements.map(\.name.value))))
       }
     }
@@ -256,6 +258,15 @@ struct ResolutionContext {
     return nil
   }
 
+  /// An error when the host's rt_tables (not polroute's own file) gives `name` a number other than `other`: the
+  /// name would then stand for two tables.
+  func hostNumber(forName name: String, other: UInt32) -> String? {
+    guard let entry = state.tableNames.last(where: { $0.name == name && $0.file != PolrouteFiles.rtTables }),
+      entry.number != other
+    else { return nil }
+    return "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line) (use table \(entry.number), or another name)"
+  }
+
   /// Numbers every uplink and table statement; returns the tables.
   mutating func assignTables(_ uplinks: inout [PlannedUplink], _ statements: [TableStatement]) -> [PolicyTable] {
     var taken: Set<UInt32> = []
@@ -271,6 +282,10 @@ struct ResolutionContext {
         error(reason + " (choose another table number)", at: table.location)
         continue
       }
+      if let conflict = hostNumber(forName: uplinks[index].name, other: table.value) {
+        error(conflict, at: table.location)
+        continue
+      }
       taken.insert(table.value)
       uplinks[index].table = table.value
     }
@@ -282,6 +297,10 @@ struct ResolutionContext {
       }
       if let reason = foreignUse(of: number.value, name: statement.name.value) {
         error(reason + " (choose another table number)", at: number.location)
+        continue
+      }
+      if let conflict = hostNumber(forName: statement.name.value, other: number.value) {
+        error(conflict, at: number.location)
         continue
       }
       taken.insert(number.value)

@@ -44,7 +44,7 @@ public enum PersistFormats {
 
   /// /etc/iproute2/rt_tables with polroute's block replaced (or added at the end): the rest is left as it is.
   public static func mergeTablesBlock(existing: String, policy: Policy) -> String {
-    var lines = existing.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = existing.lines.map(String.init)
     if lines.last == "" { lines.removeLast() }
     if let start = lines.firstIndex(of: blockStart), let end = lines[start...].firstIndex(of: blockEnd) {
       lines.removeSubrange(start...end)

@@ -20,6 +20,8 @@ public enum ExclusionReason: Hashable, Sendable, CustomStringConvertible {
   case enslaved(master: String)
   /// The policy file excluded it.
   case policy
+  /// The policy file does not declare it and has no `auto`.
+  case notDeclared
 
   /// Why, in a few words.
   public var description: String {
@@ -34,6 +36,7 @@ public enum ExclusionReason: Hashable, Sendable, CustomStringConvertible {
     case .vrfDevice: return "VRF device"
     case .enslaved(let master): return "enslaved to \(master)"
     case .policy: return "excluded by the policy"
+    case .notDeclared: return "not declared; the policy has no 'auto'"
     }
   }
 }

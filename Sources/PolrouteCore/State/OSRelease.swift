@@ -3,7 +3,7 @@ public enum OSRelease {
   /// The keys and their unquoted values.
   public static func parse(_ text: String) -> [String: String] {
     var result: [String: String] = [:]
-    for line in text.split(separator: "\n") {
+    for line in text.lines where !line.isEmpty {
       let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
       guard !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
       let key = String(trimmed[..<equals])

@@ -29,7 +29,7 @@ public enum RoutingTableFile {
   public static func parse(_ text: String, file: String) -> (entries: [TableNameEntry], malformedLines: [Int]) {
     var entries: [TableNameEntry] = []
     var malformed: [Int] = []
-    for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (offset, rawLine) in text.lines.enumerated() {
       var line = Substring(rawLine)
       if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
       let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })

@@ -358,3 +358,21 @@ struct PolicyValidationTests {
       ])
   }
 }
+
+@Suite("Policy validation against the host's rt_tables")
+struct PolicyTableNameValidationTests {
+  @Test("an explicit number for a name the host's rt_tables gives another number is an error")
+  func conflictingNumberForName() {
+    let state = PolicyTesting.dualHomed(tableNames: [TableNameEntry(number: 200, name: "data", file: "/etc/iproute2/rt_tables", line: 12)])
+    #expect(PolicyTesting.resolutionErrors("uplink data dev data table 100\n", state: state).map { $0.replacingOccurrences(of: "\n", with: "") } == [
+      "p.conf:1:28: error: table name 'data' is table 200 in /etc/iproute2/rt_tables:12 (use table 200, or another name)"
+    ])
+  }
+
+  @Test("without auto, candidate interfaces the file does not declare are listed as not declared")
+  func undeclaredInterfaces() throws {
+    let policy = try #require(PolicyTesting.resolve("uplink data dev data\n", state: PolicyTesting.dualHomed()))
+    #expect(policy.excluded.first { $0.name == "mgmt" }?.reason == .notDeclared)
+    #expect(PolicyPrinter.text(policy, hostname: "server").contains("# not uplinks: lo (loopback), mgmt (not declared; the policy has no 'auto')"))
+  }
+}
