@@ -1,0 +1,146 @@
+#!/bin/sh
+# Records one fixture host: builds it in fresh network namespaces with hosts/NAME/build.sh, saves what polroute's
+# StateReader reads (the `ip -j` output as ReplayRunner expects it, and the files under /proc and /etc), makes the
+# recording reproducible with normalize-recording.py, and deletes the namespaces it made, whatever happens.
+#
+# Usage (as root): Tests/Fixtures/record-host.sh NAME
+#
+# build.sh is called as `build.sh HOST_NS PEER_NS ETC`: it creates the namespace HOST_NS (the host being recorded)
+# and, when it needs the far ends of its links, PEER_NS (the routers and switches upstream); ETC stands for the
+# host's /etc, seeded with Debian 12's iproute2 files, where build.sh writes rt_tables.d entries. Every `ip` command
+# of the recording runs with ETC/iproute2 mounted over /etc/iproute2 in a private mount namespace, so `ip` prints
+# the host's table names exactly as it would on that host; nothing outside the namespaces is changed.
+#
+# Recorded (into hosts/NAME/ip, replacing what was there):
+#   addr.json                 ip -d -j addr show
+#   rule-inet.json            ip -j rule show           rule-inet6.json   ip -6 -j rule show
+#   route-inet-N.json         ip -j route show table N  route-inet6-N.json  ip -6 -j route show table N
+# for N = 254 (main) and every table a rule of either family points to, in both families, except 0 (unspec),
+# 253 (default) and 255 (local), which StateReader never reads.
+# Captured (into hosts/NAME/root): proc/sys/net/ipv4/conf/{all,default,IFACE}/rp_filter for every interface,
+# etc/iproute2 (ETC/iproute2 after build.sh); written: proc/sys/kernel/hostname (polroute-test-NAME; `ip netns`
+# does not give the namespace its own host name) and etc/os-release (Debian 12's).
+set -eu
+
+usage() {
+  echo "usage: $0 NAME  (builds and records Tests/Fixtures/hosts/NAME)" >&2
+  exit 2
+}
+[ $# -eq 1 ] || usage
+name=$1
+case $name in *[!a-z0-9-]* | '') usage ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+host="$here/hosts/$name"
+[ -f "$host/build.sh" ] || { echo "$0: no $host/build.sh" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "$0: must run as root (it creates network namespaces)" >&2; exit 1; }
+
+suffix="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+ns="polroute-rec-$suffix"
+peer="polroute-up-$suffix"
+for candidate in "$ns" "$peer"; do
+  if [ -e "/run/netns/$candidate" ] || [ -e "/var/run/netns/$candidate" ]; then
+    echo "$0: namespace $candidate already exists; not touching it" >&2
+    exit 1
+  fi
+done
+build=
+work=$(mktemp -d "${TMPDIR:-/tmp}/polroute-record.XXXXXX")
+
+# Runs on every exit, failure and signal included: the namespaces named above did not exist before, so whatever
+# holds those names now was made by this run.
+cleanup() {
+  status=$?
+  trap - EXIT INT TERM HUP
+  if [ -n "$build" ]; then
+    kill "$build" 2>/dev/null || true
+    wait "$build" 2>/dev/null || true
+  fi
+  for candidate in "$ns" "$peer"; do
+    if [ -e "/run/netns/$candidate" ] || [ -e "/var/run/netns/$candidate" ]; then
+      ip netns delete "$candidate" || echo "$0: could not delete namespace $candidate" >&2
+    fi
+  done
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$work/etc/iproute2/rt_tables.d" "$work/ip" "$work/root"
+cp "$here/debian12/iproute2/rt_tables" "$here/debian12/iproute2/rt_protos" "$work/etc/iproute2/"
+
+# In the background so that a signal interrupts `wait` at once; cleanup stops build.sh before deleting.
+sh "$host/build.sh" "$ns" "$peer" "$work/etc" &
+build=$!
+wait "$build"
+build=
+
+# `ip` of the host, seeing the host's /etc/iproute2.
+hostip() {
+  unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec ip "$@"' \
+    sh "$work/etc/iproute2" -n "$ns" "$@"
+}
+
+# Carrier comes up a moment after `ip link set up` (the kernel's link watch runs up to a second later), and only
+# then do IPv6 link-local addresses appear, `tentative` while duplicate address detection runs. Wait (up to 15 s)
+# until no link lacks a carrier and no address is tentative, so the recording shows the host settled.
+sleep 1
+tries=0
+while { ip -n "$ns" link show | grep -q NO-CARRIER || [ -n "$(ip -n "$ns" -6 addr show tentative)" ]; } &&
+  [ "$tries" -lt 28 ]; do
+  sleep 0.5
+  tries=$((tries + 1))
+done
+
+hostip -d -j addr show >"$work/ip/addr.json"
+hostip -j rule show >"$work/ip/rule-inet.json"
+hostip -6 -j rule show >"$work/ip/rule-inet6.json"
+
+# The tables rules point to, as numbers: ip prints names from the host's rt_tables files.
+tables=$(python3 - "$work/etc/iproute2" "$work/ip/rule-inet.json" "$work/ip/rule-inet6.json" <<'EOF'
+import json, os, sys
+names = {"unspec": 0, "default": 253, "main": 254, "local": 255}
+etc = sys.argv[1]
+files = [os.path.join(etc, "rt_tables")]
+directory = os.path.join(etc, "rt_tables.d")
+files += [os.path.join(directory, f) for f in sorted(os.listdir(directory)) if f.endswith(".conf")]
+for path in files:
+  for line in open(path):
+    words = line.split("#")[0].split()
+    if len(words) >= 2:
+      names[words[1]] = int(words[0], 0)
+tables = {254}
+for path in sys.argv[2:]:
+  for rule in json.load(open(path)):
+    if "table" in rule:
+      table = rule["table"]
+      tables.add(names[table] if table in names else int(table))
+print(" ".join(str(t) for t in sorted(tables - {0, 253, 255})))
+EOF
+)
+for table in $tables; do
+  hostip -j route show table "$table" >"$work/ip/route-inet-$table.json"
+  hostip -6 -j route show table "$table" >"$work/ip/route-inet6-$table.json"
+done
+
+python3 "$here/normalize-recording.py" "$work/ip"
+
+interfaces=$(python3 -c 'import json, sys; print(" ".join(l["ifname"] for l in json.load(open(sys.argv[1]))))' \
+  "$work/ip/addr.json")
+for conf in all default $interfaces; do
+  mkdir -p "$work/root/proc/sys/net/ipv4/conf/$conf"
+  ip netns exec "$ns" cat "/proc/sys/net/ipv4/conf/$conf/rp_filter" \
+    >"$work/root/proc/sys/net/ipv4/conf/$conf/rp_filter"
+done
+mkdir -p "$work/root/proc/sys/kernel" "$work/root/etc"
+echo "polroute-test-$name" >"$work/root/proc/sys/kernel/hostname"
+cp "$here/debian12/os-release" "$work/root/etc/os-release"
+cp -R "$work/etc/iproute2" "$work/root/etc/iproute2"
+rmdir "$work/root/etc/iproute2/rt_tables.d" 2>/dev/null || true
+
+rm -rf "$host/ip" "$host/root"
+cp -R "$work/ip" "$host/ip"
+cp -R "$work/root" "$host/root"
+echo "recorded $name: $(ls "$host/ip" | tr '\n' ' ')"

@@ -1,0 +1,100 @@
+import PolrouteCore
+import PolrouteSystem
+import Testing
+
+/// Loads the hosts recorded under Tests/Fixtures/hosts and reads them the way polroute reads a live host.
+enum FixtureHost {
+  /// Tests/Fixtures/hosts, found from this file's own path.
+  static let hostsDirectory: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    // Drop "PolrouteSystemTests/FixtureHost.swift" to reach Tests/.
+    parts.removeLast(2)
+    return parts.joined(separator: "/") + "/Fixtures/hosts"
+  }()
+
+  /// What reading a fixture gave: the state, and the runner that answered (its log holds the commands run).
+  struct Reading {
+    /// The state StateReader built.
+    var state: HostState
+    /// The replay runner, for its command log.
+    var runner: ReplayRunner
+  }
+
+  /// Reads the fixture host `name` with StateReader over its recordings (`ip/`) and files (`root/`).
+  static func read(_ name: String, extraTables: Set<UInt32> = []) throws -> Reading {
+    let directory = hostsDirectory + "/" + name
+    let runner = ReplayRunner(directory: directory + "/ip")
+    let reader = StateReader(runner: runner, files: RootedFileSystem(root: directory + "/root"))
+    return Reading(state: try reader.read(extraTables: extraTables), runner: runner)
+  }
+
+  /// Debian 12's stock /etc/iproute2/rt_tables, which every recorded host has.
+  static let debianTableNames: [TableNameEntry] = [
+    TableNameEntry(number: 255, name: "local", file: "/etc/iproute2/rt_tables", line: 4),
+    TableNameEntry(number: 254, name: "main", file: "/etc/iproute2/rt_tables", line: 5),
+    TableNameEntry(number: 253, name: "default", file: "/etc/iproute2/rt_tables", line: 6),
+    TableNameEntry(number: 0, name: "unspec", file: "/etc/iproute2/rt_tables", line: 7),
+  ]
+
+  /// What /etc/os-release of the recorded hosts (Debian 12) says, with no network manager's traces.
+  static let debianSystem = SystemFacts(osID: "debian", osLike: [], osVersion: "12")
+
+  /// The kernel's default IPv4 rules, as every namespace starts with them.
+  static let defaultRulesV4 = [
+    Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
+    Rule(family: .inet, priority: 32766, action: .lookup(RoutingTable.main)),
+    Rule(family: .inet, priority: 32767, action: .lookup(RoutingTable.defaultTable)),
+  ]
+
+  /// The kernel's default IPv6 rules (IPv6 has no rule for table default).
+  static let defaultRulesV6 = [
+    Rule(family: .inet6, priority: 0, action: .lookup(RoutingTable.local)),
+    Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
+  ]
+
+  /// The loopback interface of a fresh namespace, brought up.
+  static let loopback = Interface(
+    name: "lo", index: 1, linkType: "loopback", operState: "UNKNOWN", flags: ["LOOPBACK", "UP", "LOWER_UP"],
+    mtu: 65536,
+    addresses: [
+      Address(address("127.0.0.1/8"), scope: "host", label: "lo"),
+      Address(address("::1/128"), scope: "host"),
+    ])
+}
+
+/// Flags of an interface that is up with a carrier.
+let upFlags = ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"]
+
+/// An interface address from `ADDR/LEN` text; the text is a literal of the test, so a typo stops the test.
+func address(_ text: String) -> InterfaceAddress {
+  do {
+    return try InterfaceAddress(parsing: text)
+  } catch {
+    preconditionFailure("bad address literal \(text): \(error)")
+  }
+}
+
+/// A prefix from `ADDR/LEN` text, or `default` for a family's default route.
+func prefix(_ text: String) -> IPPrefix {
+  if text == "default" { return .defaultRoute(.inet) }
+  if text == "default6" { return .defaultRoute(.inet6) }
+  do {
+    return try IPPrefix(parsing: text)
+  } catch {
+    preconditionFailure("bad prefix literal \(text): \(error)")
+  }
+}
+
+/// An IP address from text.
+func ip(_ text: String) -> IPAddress {
+  do {
+    return try IPAddress(parsing: text)
+  } catch {
+    preconditionFailure("bad IP literal \(text): \(error)")
+  }
+}
+
+/// A link-local fe80::/64 address as the kernel gives it (scope link, no flags).
+func linkLocal(_ text: String) -> Address {
+  Address(address(text + "/64"), scope: "link")
+}

@@ -1,0 +1,55 @@
+import PolrouteCore
+import PolrouteSystem
+import Testing
+
+/// Tests/Fixtures/hosts/single-homed: eth0 198.51.100.10/24, default via 198.51.100.1, nothing else.
+@Suite struct SingleHomedHostTests {
+  @Test func readsWhatBuildConfigured() throws {
+    let state = try FixtureHost.read("single-homed").state
+
+    #expect(state.hostname == "polroute-test-single-homed")
+    #expect(state.system == FixtureHost.debianSystem)
+    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.protocolNames == [:])
+    #expect(
+      state.interfaces == [
+        FixtureHost.loopback,
+        Interface(
+          name: "eth0", index: 2, kind: "veth", linkType: "ether", operState: "UP", flags: upFlags, mtu: 1500,
+          addresses: [
+            Address(address("198.51.100.10/24"), label: "eth0"),
+            linkLocal("fe80::ff:fe00:1"),
+          ]),
+      ])
+    #expect(state.tablesRead == [254])
+    #expect(
+      state.routes(inTable: 254, family: .inet) == [
+        Route(destination: prefix("default"), gateway: ip("198.51.100.1"), device: "eth0"),
+        Route(
+          destination: prefix("198.51.100.0/24"), device: "eth0", protocolNumber: RouteProtocol.kernel,
+          scope: RouteScope.link, preferredSource: ip("198.51.100.10")),
+      ])
+    #expect(
+      state.routes(inTable: 254, family: .inet6) == [
+        Route(destination: prefix("fe80::/64"), device: "eth0", protocolNumber: RouteProtocol.kernel, metric: 256)
+      ])
+    #expect(state.routes.count == 3)
+    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 0, interfaces: ["lo": 0, "eth0": 0]))
+    #expect(state.rpFilter.effective(for: "eth0") == 0)
+  }
+
+  /// What the reader asks `ip` for on a host without policy rules: one address dump and one batch per family,
+  /// started together (so in any order), and no second round.
+  @Test func runsOneRoundOfThreeCommands() throws {
+    let log = try FixtureHost.read("single-homed").runner.log
+    let batch = "rule show\nroute show table 254\n"
+    #expect(
+      Set(log) == [
+        Command(["ip", "-d", "-j", "addr", "show"]),
+        Command(["ip", "-j", "-batch", "-"], inputText: batch),
+        Command(["ip", "-6", "-j", "-batch", "-"], inputText: batch),
+      ])
+    #expect(log.count == 3)
+  }
+}
