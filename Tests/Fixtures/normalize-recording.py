@@ -7,7 +7,8 @@ What changes, and into what:
 - MAC addresses of the links (each link's `address`/`permaddr`) become 02:00:00:00:00:01, ...:02, ... numbered
   in order of first appearance by ifindex; a MAC shared by two links (a bridge takes its port's) keeps one number.
   The same MAC inside bridge ids (`8000.e:9:9b:67:44:d1`, which iproute2 prints without zero padding) follows.
-- IPv6 link-local addresses derived from those MACs (modified EUI-64) are recomputed from the new MACs.
+- IPv6 addresses whose interface identifier was derived from one of those MACs (modified EUI-64: link-local
+  addresses, SLAAC addresses) get the identifier of the new MAC.
 - Bridge and bridge-port timers (`*_timer`, seconds left on a running timer) become 0.00.
 - Finite address lifetimes (`valid_life_time`, `preferred_life_time` other than 4294967295) and route `expires`
   count down while the recorder runs; they are rounded up to a multiple of 60 s, which gives back the value
@@ -31,12 +32,24 @@ def unpadded(mac):
   return ":".join(format(int(part, 16), "x") for part in mac.split(":"))
 
 
-def link_local(mac):
-  """The fe80::/64 address the kernel derives from a MAC (modified EUI-64), as iproute2 prints it."""
+def interface_id(mac):
+  """The 64-bit interface identifier the kernel derives from a MAC (modified EUI-64)."""
   octets = [int(part, 16) for part in mac.split(":")]
   octets[0] ^= 0x02
-  interface_id = octets[:3] + [0xFF, 0xFE] + octets[3:]
-  return str(ipaddress.IPv6Address(bytes([0xFE, 0x80] + [0] * 6 + interface_id)))
+  return int.from_bytes(bytes(octets[:3] + [0xFF, 0xFE] + octets[3:]), "big")
+
+
+def with_new_interface_id(match, identifiers):
+  """Rewrites one quoted IPv6 address if its interface identifier came from a recorded MAC."""
+  try:
+    address = int(ipaddress.IPv6Address(match.group(1)))
+  except ValueError:
+    return match.group(0)
+  low = address & 0xFFFFFFFFFFFFFFFF
+  if low not in identifiers:
+    return match.group(0)
+  # Python prints RFC 5952 text, as glibc's inet_ntop (which iproute2 uses) does.
+  return '"%s"' % ipaddress.IPv6Address(address - low + identifiers[low])
 
 
 def round_up(seconds):
@@ -62,6 +75,8 @@ def main(directory):
       if MAC.match(mac) and mac != "00:00:00:00:00:00" and mac != "ff:ff:ff:ff:ff:ff" and mac not in macs:
         macs[mac] = "02:00:00:00:%02x:%02x" % ((len(macs) + 1) >> 8, (len(macs) + 1) & 0xFF)
 
+  identifiers = {interface_id(old): interface_id(new) for old, new in macs.items()}
+
   for name in sorted(os.listdir(directory)):
     if not name.endswith(".json"):
       continue
@@ -72,7 +87,8 @@ def main(directory):
     for old, new in macs.items():
       text = text.replace('"%s"' % old, '"%s"' % new)
       text = text.replace('.%s"' % unpadded(old), '.%s"' % unpadded(new))
-      text = text.replace('"%s"' % link_local(old), '"%s"' % link_local(new))
+    # A JSON string value starts after `:`, `[` or `,`; the lookbehind keeps `":"` between a key and a value out.
+    text = re.sub(r'(?<=[:\[,])"([0-9a-f:]*:[0-9a-f:]*)"', lambda match: with_new_interface_id(match, identifiers), text)
     text = re.sub(r'("[a-z_]+_timer":)[0-9]+\.[0-9]+', r"\g<1>0.00", text)
     text = re.sub(r'("(?:valid|preferred)_life_time":)([0-9]+)', lifetime, text)
     text = re.sub(r'("expires":)([0-9]+)', lambda match: match.group(1) + str(round_up(int(match.group(2)))), text)

@@ -13,9 +13,9 @@
 #
 # Recorded (into hosts/NAME/ip, replacing what was there):
 #   addr.json                 ip -d -j addr show
-#   rule-inet.json            ip -j rule show           rule-inet6.json   ip -6 -j rule show
+#   rule-inet.json            ip -j rule show           rule-inet6.json     ip -6 -j rule show
 #   route-inet-N.json         ip -j route show table N  route-inet6-N.json  ip -6 -j route show table N
-# for N = 254 (main) and every table a rule of either family points to, in both families, except 0 (unspec),
+# (rules and routes answered inside `ip [-6] -j -batch -`, as StateReader asks for them)# for N = 254 (main) and every table a rule of either family points to, in both families, except 0 (unspec),
 # 253 (default) and 255 (local), which StateReader never reads.
 # Captured (into hosts/NAME/root): proc/sys/net/ipv4/conf/{all,default,IFACE}/rp_filter for every interface,
 # etc/iproute2 (ETC/iproute2 after build.sh); written: proc/sys/kernel/hostname (polroute-test-NAME; `ip netns`
@@ -95,11 +95,11 @@ while { ip -n "$ns" link show | grep -q NO-CARRIER || [ -n "$(ip -n "$ns" -6 add
 done
 
 hostip -d -j addr show >"$work/ip/addr.json"
-hostip -j rule show >"$work/ip/rule-inet.json"
-hostip -6 -j rule show >"$work/ip/rule-inet6.json"
+hostip -j rule show >"$work/rules-inet"
+hostip -6 -j rule show >"$work/rules-inet6"
 
 # The tables rules point to, as numbers: ip prints names from the host's rt_tables files.
-tables=$(python3 - "$work/etc/iproute2" "$work/ip/rule-inet.json" "$work/ip/rule-inet6.json" <<'EOF'
+tables=$(python3 - "$work/etc/iproute2" "$work/rules-inet" "$work/rules-inet6" <<'EOF_TABLES'
 import json, os, sys
 names = {"unspec": 0, "default": 253, "main": 254, "local": 255}
 etc = sys.argv[1]
@@ -118,11 +118,35 @@ for path in sys.argv[2:]:
       table = rule["table"]
       tables.add(names[table] if table in names else int(table))
 print(" ".join(str(t) for t in sorted(tables - {0, 253, 255})))
-EOF
+EOF_TABLES
 )
-for table in $tables; do
-  hostip -j route show table "$table" >"$work/ip/route-inet-$table.json"
-  hostip -6 -j route show table "$table" >"$work/ip/route-inet6-$table.json"
+
+# Rules and routes are read the way StateReader reads them, one `ip -batch` per family, and the answers split
+# into one file per command. It matters: a single `ip -j route show table N` asks the kernel for a strict dump
+# and fails ("FIB table does not exist", a lone `[` on stdout) for a table that has no routes in that family,
+# while `ip -batch` does not ask for strict dumps and prints `[]`.
+for family in inet inet6; do
+  # As the reader runs them: `ip -j -batch -` (IPv4 is ip's default family here) and `ip -6 -j -batch -`.
+  set -- -j
+  [ "$family" = inet ] || set -- -6 -j
+  { echo "rule show"; for table in $tables; do echo "route show table $table"; done; } >"$work/batch"
+  hostip "$@" -batch - <"$work/batch" >"$work/answers-$family"
+  python3 - "$work/answers-$family" "$work/ip" "$family" $tables <<'EOF_SPLIT'
+import json, sys
+text = open(sys.argv[1]).read()
+names = ["rule-%s.json" % sys.argv[3]] + ["route-%s-%s.json" % (sys.argv[3], t) for t in sys.argv[4:]]
+decoder = json.JSONDecoder()
+position = 0
+for name in names:
+  while text[position].isspace():
+    position += 1
+  _, end = decoder.raw_decode(text, position)
+  with open("%s/%s" % (sys.argv[2], name), "w") as handle:
+    handle.write(text[position:end] + "\n")
+  position = end
+if text[position:].strip():
+  sys.exit("record-host.sh: ip printed more answers than commands")
+EOF_SPLIT
 done
 
 python3 "$here/normalize-recording.py" "$work/ip"
