@@ -98,3 +98,30 @@ func ip(_ text: String) -> IPAddress {
 func linkLocal(_ text: String) -> Address {
   Address(address(text + "/64"), scope: "link")
 }
+
+/// The IPv4 default route's destination.
+let default4 = IPPrefix.defaultRoute(.inet)
+/// The IPv6 default route's destination.
+let default6 = IPPrefix.defaultRoute(.inet6)
+
+/// An interface that is up with a carrier (`BROADCAST,MULTICAST,UP,LOWER_UP`, operstate UP, ether, MTU 1500), as
+/// every recorded veth, bridge and macvlan whose far end is up.
+func upLink(
+  _ name: String, index: Int, kind: String = "veth", master: String? = nil, addresses: [Address]
+) -> Interface {
+  Interface(
+    name: name, index: index, kind: kind, linkType: "ether", operState: "UP", flags: upFlags, master: master,
+    mtu: 1500, addresses: addresses)
+}
+
+/// The route the kernel adds for an IPv4 address's prefix: proto kernel, scope link, src the address.
+func kernelRoute(_ destination: String, device: String, source: String, table: UInt32 = RoutingTable.main) -> Route {
+  Route(
+    table: table, destination: prefix(destination), device: device, protocolNumber: RouteProtocol.kernel,
+    scope: RouteScope.link, preferredSource: ip(source))
+}
+
+/// The route the kernel adds for an IPv6 address's prefix (and fe80::/64 on every link): proto kernel, metric 256.
+func kernelRoute6(_ destination: String, device: String) -> Route {
+  Route(destination: prefix(destination), device: device, protocolNumber: RouteProtocol.kernel, metric: 256)
+}

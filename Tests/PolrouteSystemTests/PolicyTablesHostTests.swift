@@ -1,0 +1,159 @@
+import PolrouteCore
+import PolrouteSystem
+import Testing
+
+/// Tests/Fixtures/hosts/policy-tables: named tables 101 mgmt and 102 data, source rules, a fwmark rule, a rule
+/// to an empty table, reject routes and rules, some marked with polroute's protocol 177 and some not.
+@Suite struct PolicyTablesHostTests {
+  static let polroute = RouteProtocol.polroute
+
+  @Test func readsInterfacesAndNames() throws {
+    let state = try FixtureHost.read("policy-tables").state
+
+    #expect(state.hostname == "polroute-test-policy-tables")
+    #expect(state.system == FixtureHost.debianSystem)
+    #expect(
+      state.tableNames
+        == FixtureHost.debianTableNames + [
+          TableNameEntry(number: 101, name: "mgmt", file: "/etc/iproute2/rt_tables.d/uplinks.conf", line: 2),
+          TableNameEntry(number: 102, name: "data", file: "/etc/iproute2/rt_tables.d/uplinks.conf", line: 3),
+        ])
+    #expect(state.protocolNames == [:])
+    #expect(
+      state.interfaces == [
+        FixtureHost.loopback,
+        upLink(
+          "mgmt", index: 2,
+          addresses: [Address(address("198.51.100.10/24"), label: "mgmt"), linkLocal("fe80::ff:fe00:1")]),
+        upLink(
+          "data", index: 3,
+          addresses: [
+            Address(address("203.0.113.10/24"), label: "data"),
+            Address(address("2001:db8:d::10/64"), flags: [.noDAD]),
+            linkLocal("fe80::ff:fe00:2"),
+          ]),
+      ])
+    // all 2 wins over the interfaces' own 0 and 1.
+    #expect(
+      state.rpFilter == ReversePathFilter(all: 2, defaultValue: 1, interfaces: ["lo": 1, "mgmt": 0, "data": 1]))
+    #expect(state.rpFilter.effective(for: "mgmt") == 2)
+    #expect(state.rpFilter.effective(for: "data") == 2)
+  }
+
+  @Test func readsRules() throws {
+    let state = try FixtureHost.read("policy-tables").state
+    let polroute = Self.polroute
+
+    #expect(
+      state.rules == [
+        Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
+        Rule(family: .inet, priority: 900, suppressPrefixLength: 0, action: .lookup(RoutingTable.main)),
+        Rule(
+          family: .inet, priority: 1000, source: prefix("198.51.100.10/32"), action: .lookup(101),
+          protocolNumber: polroute),
+        Rule(family: .inet, priority: 1001, source: prefix("203.0.113.10/32"), action: .lookup(102)),
+        Rule(family: .inet, priority: 1100, fwmark: 0x2, fwmask: 0xff, action: .lookup(102), protocolNumber: polroute),
+        Rule(family: .inet, priority: 1200, source: prefix("100.64.0.0/10"), action: .lookup(103)),
+        Rule(family: .inet, priority: 1300, inputInterface: "data", action: .lookup(102)),
+        Rule(
+          family: .inet, priority: 1400, destination: prefix("192.0.2.0/24"), action: .prohibit,
+          protocolNumber: polroute),
+        Rule(family: .inet, priority: 32766, action: .lookup(RoutingTable.main)),
+        Rule(family: .inet, priority: 32767, action: .lookup(RoutingTable.defaultTable)),
+        Rule(family: .inet6, priority: 0, action: .lookup(RoutingTable.local)),
+        Rule(
+          family: .inet6, priority: 1001, source: prefix("2001:db8:d::10/128"), action: .lookup(102),
+          protocolNumber: polroute),
+        Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
+      ])
+    #expect(state.tablesNamedByRules == [101, 102, 103, 254])
+  }
+
+  @Test func readsMainAndEveryTableRulesPointTo() throws {
+    let state = try FixtureHost.read("policy-tables").state
+    let polroute = Self.polroute
+
+    #expect(state.tablesRead == [101, 102, 103, 254])
+    #expect(
+      state.routes(inTable: 254, family: .inet) == [
+        Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),
+        kernelRoute("198.51.100.0/24", device: "mgmt", source: "198.51.100.10"),
+        kernelRoute("203.0.113.0/24", device: "data", source: "203.0.113.10"),
+      ])
+    #expect(
+      state.routes(inTable: 254, family: .inet6) == [
+        kernelRoute6("2001:db8:d::/64", device: "data"),
+        kernelRoute6("fe80::/64", device: "mgmt"),
+        kernelRoute6("fe80::/64", device: "data"),
+      ])
+    #expect(
+      state.routes(inTable: 101, family: .inet) == [
+        Route(table: 101, destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: polroute),
+        Route(table: 101, type: .unreachable, destination: default4, protocolNumber: polroute, metric: 4_278_198_272),
+        Route(
+          table: 101, destination: prefix("198.51.100.0/24"), device: "mgmt", protocolNumber: polroute,
+          scope: RouteScope.link, preferredSource: ip("198.51.100.10")),
+      ])
+    #expect(state.routes(inTable: 101, family: .inet6) == [])
+    #expect(
+      state.routes(inTable: 102, family: .inet) == [
+        Route(
+          table: 102, destination: default4, gateway: ip("203.0.113.1"), device: "data",
+          protocolNumber: RouteProtocol.boot),
+        Route(
+          table: 102, type: .blackhole, destination: prefix("192.0.2.0/24"),
+          protocolNumber: RouteProtocol.staticRoute),
+        Route(
+          table: 102, destination: prefix("203.0.113.0/24"), device: "data", protocolNumber: RouteProtocol.boot,
+          scope: RouteScope.link, preferredSource: ip("203.0.113.10")),
+      ])
+    #expect(
+      state.routes(inTable: 102, family: .inet6) == [
+        Route(
+          table: 102, destination: prefix("2001:db8:d::/64"), device: "data", protocolNumber: polroute, metric: 1024),
+        Route(
+          table: 102, destination: default6, gateway: ip("2001:db8:d::1"), device: "data", protocolNumber: polroute,
+          metric: 1024),
+      ])
+    #expect(state.routes(inTable: 103) == [])
+    #expect(state.routes.count == 14)
+  }
+
+  /// The reader's second round: after the rules, it reads the tables they point to that it has not read, both
+  /// families in one batch each. Rounds run their commands concurrently, so order within a round is free.
+  @Test func readsRuleTablesInASecondRound() throws {
+    let log = try FixtureHost.read("policy-tables").runner.log
+    let main = "rule show\nroute show table 254\n"
+    let ruleTables = "route show table 101\nroute show table 102\nroute show table 103\n"
+    #expect(log.count == 5)
+    #expect(
+      Set(log.prefix(3)) == [
+        Command(["ip", "-d", "-j", "addr", "show"]),
+        Command(["ip", "-j", "-batch", "-"], inputText: main),
+        Command(["ip", "-6", "-j", "-batch", "-"], inputText: main),
+      ])
+    #expect(
+      Set(log.suffix(2)) == [
+        Command(["ip", "-j", "-batch", "-"], inputText: ruleTables),
+        Command(["ip", "-6", "-j", "-batch", "-"], inputText: ruleTables),
+      ])
+  }
+
+  /// A table the caller asks for (one a policy would own) is read with main in the first round.
+  @Test func readsExtraTablesInTheFirstRound() throws {
+    let reading = try FixtureHost.read("policy-tables", extraTables: [102])
+    let first = "rule show\nroute show table 254\nroute show table 102\n"
+    let second = "route show table 101\nroute show table 103\n"
+    #expect(
+      Set(reading.runner.log) == [
+        Command(["ip", "-d", "-j", "addr", "show"]),
+        Command(["ip", "-j", "-batch", "-"], inputText: first),
+        Command(["ip", "-6", "-j", "-batch", "-"], inputText: first),
+        Command(["ip", "-j", "-batch", "-"], inputText: second),
+        Command(["ip", "-6", "-j", "-batch", "-"], inputText: second),
+      ])
+    #expect(reading.runner.log.count == 5)
+    #expect(reading.state.tablesRead == [101, 102, 103, 254])
+    #expect(reading.state.routes(inTable: 102).count == 5)
+  }
+}
