@@ -88,7 +88,8 @@ def main(directory):
       text = text.replace('"%s"' % old, '"%s"' % new)
       text = text.replace('.%s"' % unpadded(old), '.%s"' % unpadded(new))
     # A JSON string value starts after `:`, `[` or `,`; the lookbehind keeps `":"` between a key and a value out.
-    text = re.sub(r'(?<=[:\[,])"([0-9a-f:]*:[0-9a-f:]*)"', lambda match: with_new_interface_id(match, identifiers), text)
+    quoted_ipv6 = r'(?<=[:\[,])"([0-9a-f:]*:[0-9a-f:]*)"'
+    text = re.sub(quoted_ipv6, lambda match: with_new_interface_id(match, identifiers), text)
     text = re.sub(r'("[a-z_]+_timer":)[0-9]+\.[0-9]+', r"\g<1>0.00", text)
     text = re.sub(r'("(?:valid|preferred)_life_time":)([0-9]+)', lifetime, text)
     text = re.sub(r'("expires":)([0-9]+)', lambda match: match.group(1) + str(round_up(int(match.group(2)))), text)

@@ -15,7 +15,8 @@
 #   addr.json                 ip -d -j addr show
 #   rule-inet.json            ip -j rule show           rule-inet6.json     ip -6 -j rule show
 #   route-inet-N.json         ip -j route show table N  route-inet6-N.json  ip -6 -j route show table N
-# (rules and routes answered inside `ip [-6] -j -batch -`, as StateReader asks for them)# for N = 254 (main) and every table a rule of either family points to, in both families, except 0 (unspec),
+# (rules and routes answered inside `ip [-6] -j -batch -`, as StateReader asks for them)
+# for N = 254 (main) and every table a rule of either family points to, in both families, except 0 (unspec),
 # 253 (default) and 255 (local), which StateReader never reads.
 # Captured (into hosts/NAME/root): proc/sys/net/ipv4/conf/{all,default,IFACE}/rp_filter for every interface,
 # etc/iproute2 (ETC/iproute2 after build.sh); written: proc/sys/kernel/hostname (polroute-test-NAME; `ip netns`
