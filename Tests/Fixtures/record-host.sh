@@ -7,20 +7,22 @@
 #
 # build.sh is called as `build.sh HOST_NS PEER_NS ETC`: it creates the namespace HOST_NS (the host being recorded)
 # and, when it needs the far ends of its links, PEER_NS (the routers and switches upstream); ETC stands for the
-# host's /etc, seeded with Debian 12's iproute2 files, where build.sh writes rt_tables.d entries. Every `ip` command
-# of the recording runs with ETC/iproute2 mounted over /etc/iproute2 in a private mount namespace, so `ip` prints
-# the host's table names exactly as it would on that host; nothing outside the namespaces is changed.
+# host's /etc, seeded with Debian 12's stock /etc/iproute2 files (debian12/iproute2), where build.sh writes
+# rt_tables.d or rt_protos.d entries. Every `ip` command of the recording runs with ETC/iproute2 mounted over
+# /etc/iproute2 in a private mount namespace, so `ip` prints the host's names (tables, protocols, DSCP values)
+# exactly as it would on that host; nothing outside the namespaces is changed.
 #
 # Recorded (into hosts/NAME/ip, replacing what was there):
 #   addr.json                 ip -d -j addr show
 #   rule-inet.json            ip -j rule show           rule-inet6.json     ip -6 -j rule show
 #   route-inet-N.json         ip -j route show table N  route-inet6-N.json  ip -6 -j route show table N
-# (rules and routes answered inside `ip [-6] -j -batch -`, as StateReader asks for them)
-# for N = 254 (main) and every table a rule of either family points to, in both families, except 0 (unspec),
-# 253 (default) and 255 (local), which StateReader never reads.
-# Captured (into hosts/NAME/root): proc/sys/net/ipv4/conf/{all,default,IFACE}/rp_filter for every interface,
-# etc/iproute2 (ETC/iproute2 after build.sh); written: proc/sys/kernel/hostname (polroute-test-NAME; `ip netns`
-# does not give the namespace its own host name) and etc/os-release (Debian 12's).
+# with rules and routes answered inside `ip [-6] -j -batch -`, as StateReader asks for them, for N = 254 (main)
+# and every table a rule of either family points to, in both families, except 0 (unspec), 253 (default) and
+# 255 (local), which StateReader never reads.
+# Captured (into hosts/NAME/root): proc/sys/net/ipv4/conf/{all,default,IFACE}/rp_filter for every interface;
+# etc/iproute2/rt_tables, rt_protos and their .d directories (from ETC after build.sh). Written:
+# proc/sys/kernel/hostname (polroute-test-NAME; `ip netns` does not give the namespace its own host name) and
+# etc/os-release (Debian 12's).
 set -eu
 
 usage() {
@@ -70,7 +72,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkdir -p "$work/etc/iproute2/rt_tables.d" "$work/ip" "$work/root"
-cp "$here/debian12/iproute2/rt_tables" "$here/debian12/iproute2/rt_protos" "$work/etc/iproute2/"
+mkdir -p "$work/etc/iproute2/rt_protos.d"
+cp "$here"/debian12/iproute2/* "$work/etc/iproute2/"
 
 # In the background so that a signal interrupts `wait` at once; cleanup stops build.sh before deleting.
 sh "$host/build.sh" "$ns" "$peer" "$work/etc" &
@@ -162,8 +165,14 @@ done
 mkdir -p "$work/root/proc/sys/kernel" "$work/root/etc"
 echo "polroute-test-$name" >"$work/root/proc/sys/kernel/hostname"
 cp "$here/debian12/os-release" "$work/root/etc/os-release"
-cp -R "$work/etc/iproute2" "$work/root/etc/iproute2"
-rmdir "$work/root/etc/iproute2/rt_tables.d" 2>/dev/null || true
+# The files the reader reads: table and protocol names.
+mkdir -p "$work/root/etc/iproute2"
+cp "$work/etc/iproute2/rt_tables" "$work/etc/iproute2/rt_protos" "$work/root/etc/iproute2/"
+for directory in rt_tables.d rt_protos.d; do
+  if [ -n "$(ls "$work/etc/iproute2/$directory")" ]; then
+    cp -R "$work/etc/iproute2/$directory" "$work/root/etc/iproute2/$directory"
+  fi
+done
 
 rm -rf "$host/ip" "$host/root"
 cp -R "$work/ip" "$host/ip"
