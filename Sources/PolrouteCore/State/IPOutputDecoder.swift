@@ -22,7 +22,7 @@ public enum IPOutputError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Decodes `ip -j` output into the state model, normalising iproute2's quirks once: `"dst":"default"`, host routes
 /// without `/32`, table and protocol names instead of numbers, `table` missing when one table was asked for,
-/// `"src":"all"` in rules, and flags printed as `null`.
+/// `"src":"all"` in rules, flags printed as `null`, and `dev lo` on IPv6 reject routes.
 public struct IPOutputDecoder: Sendable {
   /// Table names, to turn `"table":"main"` or a host's own names into numbers.
   public var tableNames: RoutingTableNames
@@ -180,6 +180,9 @@ public struct IPOutputDecoder: Sendable {
       }
     }
     guard let destination else { throw IPOutputError.invalidValue(command: command, field: "dst", value: "(missing)") }
+    // The kernel attaches every IPv6 reject route to lo whatever device it was given, so `dev lo` says nothing there
+    // (IPv4 prints none); dropping it lets both families compare equal to the routes a policy asks for.
+    if family == .inet6 && type.isReject && device == "lo" { device = nil }
     return Route(
       family: family, table: table, type: type, destination: destination, source: source, gateway: gateway,
       device: device, protocolNumber: protocolNumber, scope: scope, metric: metric, preferredSource: preferredSource,

@@ -2,9 +2,10 @@
 # policy-tables: a host that already routes by source. rt_tables.d names 101 mgmt and 102 data.
 # - mgmt 198.51.100.10/24 (main's default via 198.51.100.1); data 203.0.113.10/24 and 2001:db8:d::10/64 (nodad).
 # - table 101 (mgmt), all protocol 177: link route with src, default via 198.51.100.1, unreachable default at
-#   metric 4278198272 (a last resort).
+#   metric 4278198272 (a last resort) in both families.
 # - table 102 (data): IPv4 link route with src and default via 203.0.113.1 (protocol boot, not polroute's),
-#   blackhole 192.0.2.0/24 (protocol static); IPv6 link route and default via 2001:db8:d::1 (protocol 177).
+#   blackhole 192.0.2.0/24 (protocol static); IPv6 link route and default via 2001:db8:d::1 (protocol 177),
+#   blackhole 2001:db8:bad::/48 (protocol static).
 # - rules: 900 lookup main suppress_prefixlength 0; 1000 from 198.51.100.10 lookup mgmt (177); 1001 from
 #   203.0.113.10 lookup data; 1100 fwmark 0x2/0xff lookup data (177); 1200 from 100.64.0.0/10 lookup 103 (an empty
 #   table); 1300 iif data lookup data; 1400 to 192.0.2.0/24 prohibit (177); IPv6 1001 from 2001:db8:d::10 lookup
@@ -45,6 +46,8 @@ ip -n "$ns" route add default via 203.0.113.1 dev data table 102
 ip -n "$ns" route add blackhole 192.0.2.0/24 table 102 proto static
 ip -n "$ns" -6 route add 2001:db8:d::/64 dev data table 102 proto 177
 ip -n "$ns" -6 route add default via 2001:db8:d::1 dev data table 102 proto 177
+ip -n "$ns" -6 route add unreachable default metric 4278198272 table 101 proto 177
+ip -n "$ns" -6 route add blackhole 2001:db8:bad::/48 table 102 proto static
 
 ip -n "$ns" rule add lookup main suppress_prefixlength 0 priority 900
 ip -n "$ns" rule add from 198.51.100.10 lookup 101 priority 1000 protocol 177
