@@ -88,12 +88,12 @@ hostip() {
 }
 
 # Carrier comes up a moment after `ip link set up` (the kernel's link watch runs up to a second later), and only
-# then do IPv6 link-local addresses appear, `tentative` while duplicate address detection runs. Wait (up to 15 s)
-# until no link lacks a carrier and no address is tentative, so the recording shows the host settled.
-sleep 1
+# then do IPv6 link-local addresses appear, `tentative` while duplicate address detection runs. Give carriers two
+# seconds, then wait (up to 15 s more) until no address is tentative, so the recording shows the host settled.
+# A link left without carrier on purpose keeps NO-CARRIER; give its addresses `nodad` or recording waits 15 s.
+sleep 2
 tries=0
-while { ip -n "$ns" link show | grep -q NO-CARRIER || [ -n "$(ip -n "$ns" -6 addr show tentative)" ]; } &&
-  [ "$tries" -lt 28 ]; do
+while [ -n "$(ip -n "$ns" -6 addr show tentative)" ] && [ "$tries" -lt 30 ]; do
   sleep 0.5
   tries=$((tries + 1))
 done
