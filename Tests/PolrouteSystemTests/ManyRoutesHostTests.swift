@@ -62,9 +62,11 @@ import Testing
       ])
     #expect(state.tablesRead == [101, 254])
     // The kernel dumps these tables in address order, fe80::/64 routes last.
+    let defaultRoute = Route(
+      destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot)
     #expect(
       state.routes(inTable: 254, family: .inet)
-        == [Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot)]
+        == [defaultRoute]
         + (0..<256).map { Self.ipv4Route($0, table: RoutingTable.main) }
         + [
           kernelRoute("198.51.100.0/24", device: "mgmt", source: "198.51.100.10"),

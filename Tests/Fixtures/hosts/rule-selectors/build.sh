@@ -5,12 +5,13 @@
 # - table 101: default via 198.51.100.1 (protocol 177), 198.51.100.128/25 via 198.51.100.1 with mtu 1400 and
 #   advmss 1360 (route metrics), throw 192.0.2.0/24, prohibit 203.0.113.128/25.
 # - IPv4 rules, all to table 101 unless said: 100 not from 192.0.2.0/24; 110 to 198.51.100.0/24; 120 tos 0x10
-#   (IPv4 rules take only TOS bits, none of which rt_dsfield names); 130 fwmark 0x10 (full mask); 140 iif eth1; 141 oif eth0;
-#   150 uidrange 1000-1999; 160 ipproto tcp dport 443; 161 ipproto udp sport 1000-2000; 162 ipproto tcp dport
-#   8000-8080; 170 from 198.51.100.10 goto 32766; 180 nop; 190 from 192.0.2.0/24 blackhole; 191 from
-#   192.0.2.128/25 unreachable; 200 lookup main suppress_prefixlength 0; 210 from 198.51.100.10 (protocol 177).
-# - IPv6 rules: 100 from 2001:db8:a::/64 to 2001:db8:b::/64; 110 tos 0x28 (named AF11 in rt_dsfield); 120 fwmark 0x1/0x1; 130 ipproto ipv6-icmp lookup
-#   main; 140 not from 2001:db8:c::/48 prohibit.
+#   (IPv4 rules take only TOS bits, none of which rt_dsfield names); 130 fwmark 0x10 (full mask); 140 iif eth1;
+#   141 oif eth0; 150 uidrange 1000-1999; 160 ipproto tcp dport 443; 161 ipproto udp sport 1000-2000;
+#   162 ipproto tcp dport 8000-8080; 170 from 198.51.100.10 goto 32766; 180 nop; 190 from 192.0.2.0/24 blackhole;
+#   191 from 192.0.2.128/25 unreachable; 200 lookup main suppress_prefixlength 0; 210 from 198.51.100.10
+#   (protocol 177).
+# - IPv6 rules: 100 from 2001:db8:a::/64 to 2001:db8:b::/64; 110 tos 0x28 (named AF11 in rt_dsfield);
+#   120 fwmark 0x1/0x1; 130 ipproto ipv6-icmp lookup main; 140 not from 2001:db8:c::/48 prohibit.
 # Usage: build.sh HOST_NS PEER_NS ETC (see ../../record-host.sh).
 set -eu
 ns=$1 peer=$2 etc=$3
