@@ -7,8 +7,9 @@ import Synchronization
 /// A recording is a directory of files named after the command they answer:
 /// - `addr.json` — `ip -d -j addr show`
 /// - `rule-inet.json`, `rule-inet6.json` — `ip [-6] -j rule show`
+/// - `route-inet-all.json`, `route-inet6-all.json` — `ip [-6] -j route show table all`
 /// - `route-inet-254.json`, `route-inet6-101.json`, ... — `ip [-6] -j route show table N` (a missing file is an
-///   empty table, as the kernel reports for a table that has no routes)
+///   empty table, as `ip -batch` prints for a table that has no routes)
 ///
 /// `ip -batch -` is understood: each stdin line is answered in turn, as `ip` does.
 public final class ReplayRunner: CommandRunner {
@@ -76,7 +77,7 @@ public final class ReplayRunner: CommandRunner {
       if let bytes = try? RootedFileSystem().read(path) {
         output += bytes
         if bytes.last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }
-      } else if file.hasPrefix("route-") {
+      } else if file.hasPrefix("route-") && !file.hasSuffix("-all.json") {
         output += Array("[]\n".utf8)
       } else {
         return failure("replay: missing recording \(path)")
@@ -94,6 +95,7 @@ public final class ReplayRunner: CommandRunner {
       return "rule-\(family.rawValue).json"
     case ("route"?, "show"?):
       guard words.count == 4, words[2] == "table" else { return nil }
+      if words[3] == "all" { return "route-\(family.rawValue)-all.json" }
       guard let table = RoutingTableNames().resolve(words[3]) else { return nil }
       return "route-\(family.rawValue)-\(table).json"
     default:

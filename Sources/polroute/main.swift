@@ -1,2 +1,8 @@
-// The command-line entry point is written with the CLI target; this file only starts it.
-print("polroute: the command-line interface is not built yet")
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+import PolrouteCLI
+
+exit(CLI.run(Array(CommandLine.arguments.dropFirst()), context: .live()))

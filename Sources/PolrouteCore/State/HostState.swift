@@ -4,10 +4,11 @@ public struct HostState: Codable, Hashable, Sendable {
   public var hostname: String?
   /// The interfaces with their addresses, by index.
   public var interfaces: [Interface]
-  /// The routes of every table in `tablesRead`, both families.
+  /// The routes of every table but local, both families; a table with no routes here is empty. Tables that hold
+  /// many routes polroute has no use for are kept bounded (see `RouteCollector`).
   public var routes: [Route]
-  /// The tables whose routes were read completely; any other table is unknown, not empty.
-  public var tablesRead: [UInt32]
+  /// How many routes were read but not kept (see `RouteCollector`); nil when all were kept.
+  public var omittedRoutes: Int?
   /// The policy rules of both families, by family then priority, in kernel order.
   public var rules: [Rule]
   /// The rt_tables entries of the host.
@@ -21,14 +22,14 @@ public struct HostState: Codable, Hashable, Sendable {
 
   /// Builds a state; everything defaults to empty.
   public init(
-    hostname: String? = nil, interfaces: [Interface] = [], routes: [Route] = [], tablesRead: [UInt32] = [],
+    hostname: String? = nil, interfaces: [Interface] = [], routes: [Route] = [],
     rules: [Rule] = [], tableNames: [TableNameEntry] = [], protocolNames: [String: UInt8] = [:],
     rpFilter: ReversePathFilter = ReversePathFilter(), system: SystemFacts = SystemFacts()
   ) {
     self.hostname = hostname
     self.interfaces = interfaces
     self.routes = routes
-    self.tablesRead = tablesRead
+    self.omittedRoutes = nil
     self.rules = rules
     self.tableNames = tableNames
     self.protocolNames = protocolNames
@@ -49,9 +50,6 @@ public struct HostState: Codable, Hashable, Sendable {
     routes.filter { $0.table == table && (family == nil || $0.family == family) }
   }
 
-  /// Whether a table's routes are known (it was read, or the snapshot holds it).
-  public func hasRead(table: UInt32) -> Bool { tablesRead.contains(table) }
-
   /// The tables rules point to, besides local and default.
   public var tablesNamedByRules: Set<UInt32> {
     Set(rules.compactMap(\.lookupTable)).subtracting([RoutingTable.local, RoutingTable.defaultTable, RoutingTable.unspec])
@@ -60,14 +58,6 @@ public struct HostState: Codable, Hashable, Sendable {
   /// The owner of a global address: which interface holds it.
   public func interface(holding address: IPAddress) -> Interface? {
     interfaces.first { $0.addresses.contains { $0.address.address == address } }
-  }
-
-  /// Adds the routes of tables read later, replacing anything already held for them.
-  public mutating func merge(routes newRoutes: [Route], tables: [UInt32]) {
-    let replaced = Set(tables)
-    routes.removeAll { replaced.contains($0.table) }
-    routes.append(contentsOf: newRoutes)
-    tablesRead = Array(Set(tablesRead).union(replaced)).sorted()
   }
 }
 

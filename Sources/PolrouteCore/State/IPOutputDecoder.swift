@@ -133,7 +133,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "dev") {
         device = try s.string()
       } else if s.key(key, is: "gateway") {
-        gateway = try address(&s, field: "gateway", command: command)
+        gateway = try rawAddress(&s, field: "gateway", command: command)
       } else if s.key(key, is: "flags") {
         flags = try s.stringArray()
       } else if s.key(key, is: "protocol") {
@@ -145,7 +145,7 @@ public struct IPOutputDecoder: Sendable {
         }
         scope = number
       } else if s.key(key, is: "prefsrc") {
-        preferredSource = try address(&s, field: "prefsrc", command: command)
+        preferredSource = try rawAddress(&s, field: "prefsrc", command: command)
       } else if s.key(key, is: "metric") {
         metric = UInt32(truncatingIfNeeded: try s.unsigned(field: "metric"))
       } else if s.key(key, is: "table") {
@@ -205,7 +205,7 @@ public struct IPOutputDecoder: Sendable {
         } else if s.key(key, is: "dev") {
           hop.device = try s.string()
         } else if s.key(key, is: "weight") {
-          hop.weight = Int(try s.unsigned(field: "weight"))
+          hop.weight = try count(&s, field: "weight")
         } else if s.key(key, is: "flags") {
           hop.flags = try s.stringArray().sorted()
         } else {
@@ -265,11 +265,37 @@ public struct IPOutputDecoder: Sendable {
     return IPPrefix(masking: address, length: length)
   }
 
+  /// Reads an address string without making a String first for IPv4, the common case in big route dumps.
+  @inline(__always)
+  private func rawAddress(_ s: inout JSONScanner, field: String, command: String) throws -> IPAddress {
+    var rejected: String?
+    let parsed = try s.withRawString { (raw) throws(JSONScanError) -> IPAddress? in
+      if let value = IPv4Address.parse(utf8: raw) { return .v4(IPv4Address(value)) }
+      let text = String(decoding: raw, as: UTF8.self)
+      if let address = IPAddress(text) { return address }
+      rejected = text
+      return nil
+    }
+    guard let parsed else { throw IPOutputError.invalidValue(command: command, field: field, value: rejected ?? "") }
+    return parsed
+  }
+
   /// Reads an address string.
   private func address(_ s: inout JSONScanner, field: String, command: String) throws -> IPAddress {
     let text = try s.string()
     guard let address = IPAddress(text) else { throw IPOutputError.invalidValue(command: command, field: field, value: text) }
     return address
+  }
+
+  /// Reads a non-negative number into an Int (lengths, weights, indexes), refusing larger ones instead of trapping.
+  private func count(_ s: inout JSONScanner, field: String) throws -> Int {
+    // Skip whitespace first, so the error points at the number.
+    _ = try s.peek()
+    let start = s.position
+    guard let value = Int(exactly: try s.unsigned(field: field)) else {
+      throw JSONScanError.wrongType(field: field, offset: start, expected: "a smaller number")
+    }
+    return value
   }
 
   /// A protocol name or number.
@@ -315,11 +341,11 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "src") {
         sourceText = try s.string()
       } else if s.key(key, is: "srclen") {
-        sourceLength = Int(try s.unsigned(field: "srclen"))
+        sourceLength = try count(&s, field: "srclen")
       } else if s.key(key, is: "dst") {
         destinationText = try s.string()
       } else if s.key(key, is: "dstlen") {
-        destinationLength = Int(try s.unsigned(field: "dstlen"))
+        destinationLength = try count(&s, field: "dstlen")
       } else if s.key(key, is: "table") {
         let text = try s.string()
         guard let number = tableNames.resolve(text) else {
@@ -460,13 +486,13 @@ public struct IPOutputDecoder: Sendable {
     var first = true
     while let key = try s.nextKey(first: &first) {
       if s.key(key, is: "ifindex") {
-        link.index = Int(try s.unsigned(field: "ifindex"))
+        link.index = try count(&s, field: "ifindex")
       } else if s.key(key, is: "ifname") {
         link.name = try s.string()
       } else if s.key(key, is: "flags") {
         link.flags = try s.stringArray()
       } else if s.key(key, is: "mtu") {
-        link.mtu = Int(try s.unsigned(field: "mtu"))
+        link.mtu = try count(&s, field: "mtu")
       } else if s.key(key, is: "operstate") {
         link.operState = try s.string()
       } else if s.key(key, is: "link_type") {
@@ -518,7 +544,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "address") {
         peer = try address(&s, field: "address", command: command)
       } else if s.key(key, is: "prefixlen") {
-        length = Int(try s.unsigned(field: "prefixlen"))
+        length = try count(&s, field: "prefixlen")
       } else if s.key(key, is: "scope") {
         scope = try s.string()
       } else if s.key(key, is: "label") {

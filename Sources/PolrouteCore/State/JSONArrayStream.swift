@@ -15,6 +15,8 @@ public struct JSONArrayStream {
   private var buffer: [UInt8] = []
   /// The offset in `buffer` of the first unconsumed byte.
   private var start = 0
+  /// How many consumed bytes were dropped from the front of `buffer`, to report offsets from the stream's start.
+  private var dropped = 0
   /// The parsing state at `start`.
   private var state = State.betweenDocuments
   /// The index of the array being read (0 for the first command's output).
@@ -32,24 +34,31 @@ public struct JSONArrayStream {
     _ chunk: UnsafeRawBufferPointer, element: (_ document: Int, _ scanner: inout JSONScanner) throws -> Void
   ) throws {
     buffer.append(contentsOf: chunk)
-    try drain(element: element)
+    do {
+      try drain(element: element)
+    } catch {
+      // Offsets in errors count from the front of `buffer`; users need them counted from the start of the output.
+      throw JSONArrayStream.shifted(error, by: dropped)
+    }
     // Drop what was consumed once it is most of the buffer, so memory stays at about one chunk.
     if start > 1 << 16 && start * 2 > buffer.count {
       buffer.removeSubrange(0..<start)
+      dropped += start
       start = 0
     }
   }
 
   /// Checks that the bytes ended between documents, not inside one.
   public func finish() throws(JSONScanError) {
+    // Inside a document the bytes left over are the start of an element, which is a truncation, not a stray byte.
+    guard state == .betweenDocuments else { throw .truncated }
     var index = start
     while index < buffer.count {
       switch buffer[index] {
       case 0x20, 0x0A, 0x0D, 0x09: index += 1
-      default: throw .unexpected(byte: buffer[index], offset: index, expected: "'['")
+      default: throw .unexpected(byte: buffer[index], offset: dropped + index, expected: "'['")
       }
     }
-    guard state == .betweenDocuments else { throw .truncated }
   }
 
   /// Decodes as many elements as the buffer holds.
@@ -96,6 +105,24 @@ public struct JSONArrayStream {
         }
       }
     }
+  }
+
+  /// The error with its byte offset, if it has one, moved on by `distance`.
+  static func shifted(_ error: any Error, by distance: Int) -> any Error {
+    func shift(_ error: JSONScanError) -> JSONScanError {
+      switch error {
+      case .truncated: return error
+      case .unexpected(let byte, let offset, let expected):
+        return .unexpected(byte: byte, offset: offset + distance, expected: expected)
+      case .wrongType(let field, let offset, let expected):
+        return .wrongType(field: field, offset: offset + distance, expected: expected)
+      }
+    }
+    if let error = error as? JSONScanError { return shift(error) }
+    if case .json(let command, let inner)? = error as? IPOutputError {
+      return IPOutputError.json(command: command, error: shift(inner))
+    }
+    return error
   }
 
   /// Whether an error only means the bytes ran out.

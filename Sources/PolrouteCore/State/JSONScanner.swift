@@ -158,12 +158,19 @@ public struct JSONScanner {
         case UInt8(ascii: "u"):
           var code = try hex4()
           if (0xD800..<0xDC00).contains(code) {
-            guard position + 1 < bytes.count else { throw .truncated }
-            guard bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+            // As in `hex4()`, a wrong byte before the end is an error, not a truncation.
+            guard position < bytes.count else { throw .truncated }
+            let escape = bytes[position] == UInt8(ascii: "\\")
+            guard escape, position + 1 == bytes.count || bytes[position + 1] == UInt8(ascii: "u") else {
               throw .unexpected(byte: bytes[position], offset: position, expected: "a low surrogate")
             }
+            guard position + 1 < bytes.count else { throw .truncated }
             position += 2
             let low = try hex4()
+            // Anything but a low surrogate here would make the pair arithmetic below underflow.
+            guard (0xDC00..<0xE000).contains(low) else {
+              throw .unexpected(byte: bytes[position - 4], offset: position - 4, expected: "a low surrogate")
+            }
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
           }
           let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
@@ -180,9 +187,10 @@ public struct JSONScanner {
 
   /// Reads four hex digits of a `\u` escape.
   mutating func hex4() throws(JSONScanError) -> UInt32 {
-    guard position + 4 <= bytes.count else { throw .truncated }
     var value: UInt32 = 0
     for _ in 0..<4 {
+      // Check each digit there is before running out, so `\u1"` is an error rather than a truncation.
+      guard position < bytes.count else { throw .truncated }
       let byte = bytes[position]
       let digit: UInt32
       switch byte {
@@ -218,8 +226,10 @@ public struct JSONScanner {
       let byte = bytes[position]
       guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { break }
       let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-      guard !overflow else { throw .wrongType(field: field, offset: position, expected: "a smaller number") }
-      value = product + UInt64(byte - UInt8(ascii: "0"))
+      // The addition overflows on its own for 18446744073709551616 to ...619, where the product still fits.
+      let (sum, carry) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+      guard !overflow, !carry else { throw .wrongType(field: field, offset: position, expected: "a smaller number") }
+      value = sum
       digits += 1
       position += 1
     }
@@ -231,11 +241,15 @@ public struct JSONScanner {
 
   /// Reads a signed integer.
   public mutating func integer(field: String) throws(JSONScanError) -> Int64 {
-    if try peek() == UInt8(ascii: "-") {
-      position += 1
-      return -Int64(try unsigned(field: field))
+    let negative = try peek() == UInt8(ascii: "-")
+    let start = position
+    if negative { position += 1 }
+    let magnitude = try unsigned(field: field)
+    // Int64 is lopsided: -9223372036854775808 fits but 9223372036854775808 does not, so check before converting.
+    guard magnitude <= (negative ? Int64.min.magnitude : UInt64(Int64.max)) else {
+      throw .wrongType(field: field, offset: start, expected: "a smaller number")
     }
-    return Int64(try unsigned(field: field))
+    return negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)
   }
 
   /// Reads `true`, `false` or `null` (which `ip` prints for flags that are set, as in `"l3mdev":null`).
@@ -249,10 +263,13 @@ public struct JSONScanner {
       default: throw .unexpected(byte: next, offset: position, expected: "true, false or null")
       }
     let count = word.utf8CodeUnitCount
-    guard position + count <= bytes.count else { throw .truncated }
-    guard key(position..<(position + count), is: word) else {
+    // Compare the bytes there are before deciding: `tx` is wrong already, while `tr` may be the start of `true`.
+    let available = min(count, bytes.count - position)
+    let letters = word.utf8Start
+    for offset in 0..<available where bytes[position + offset] != letters[offset] {
       throw .unexpected(byte: next, offset: position, expected: "true, false or null")
     }
+    guard available == count else { throw .truncated }
     position += count
     return value
   }

@@ -1,0 +1,232 @@
+/// A global address and where replies from it go.
+public struct AddressReply: Hashable, Sendable {
+  /// The address.
+  public var address: Address
+  /// Where replies from it to a remote client leave.
+  public var path: ReplyPath
+}
+
+/// What `polroute inspect` shows about one interface.
+public struct InterfaceReport: Hashable, Sendable {
+  /// The interface.
+  public var interface: Interface
+  /// Why it is not an uplink candidate, if it is not.
+  public var exclusion: ExclusionReason?
+  /// The effective IPv4 rp_filter value.
+  public var reversePathFilter: Int?
+  /// Its gateway for each family, where one is known.
+  public var gateways: [AddressFamily: DiscoveredGateway]
+  /// Each global address and where replies from it go.
+  public var replies: [AddressReply]
+  /// The rules that select traffic of this interface (by its addresses or its name).
+  public var rules: [Rule]
+}
+
+/// Examines a host state and reports what is wrong with its routing.
+public enum Inspector {
+  /// One report per interface, in index order.
+  public static func interfaceReports(_ state: HostState) -> [InterfaceReport] {
+    state.interfaces.map { interface in
+      let addresses = interface.globalAddresses
+      var gateways: [AddressFamily: DiscoveredGateway] = [:]
+      for family in AddressFamily.allCases {
+        if let gateway = state.gateway(of: interface.name, family: family) { gateways[family] = gateway }
+      }
+      let rules = state.rules.filter { rule in
+        rule.inputInterface == interface.name || rule.outputInterface == interface.name
+          || (rule.source.map { prefix in addresses.contains { prefix.contains($0.address.address) } } ?? false)
+      }
+      return InterfaceReport(
+        interface: interface, exclusion: state.exclusionReason(for: interface),
+        reversePathFilter: state.rpFilter.effective(for: interface.name), gateways: gateways,
+        replies: addresses.map { AddressReply(address: $0, path: state.replyPath(from: $0.address.address)) }, rules: rules)
+    }
+  }
+
+  /// Every finding, errors first, then by code and subject.
+  public static func findings(_ state: HostState) -> [Finding] {
+    var findings: [Finding] = []
+    findings += replyFindings(state)
+    findings += defaultRouteFindings(state)
+    findings += ruleFindings(state)
+    findings += tableNameFindings(state)
+    return findings.sorted { ($0.severity, $0.code, $0.subject) < ($1.severity, $1.code, $1.subject) }
+  }
+
+  /// Asymmetric replies, strict rp_filter that drops requests, and uplinks without a known gateway.
+  static func replyFindings(_ state: HostState) -> [Finding] {
+    var findings: [Finding] = []
+    let names = state.names
+    let candidates = state.uplinkCandidates
+    for family in AddressFamily.allCases {
+      let homed = candidates.filter { $0.globalAddresses.contains { $0.family == family } }
+      // A host with one interface of a family has only one way out: replies cannot take the wrong one.
+      guard homed.count >= 2 else { continue }
+      for interface in homed {
+        if state.gateway(of: interface.name, family: family) == nil {
+          findings.append(
+            Finding(
+              code: .unknownGateway, severity: .info, subject: "interface \(interface.name)",
+              message: "no \(family.displayName) gateway is known for \(interface.name): its table can hold only its link routes",
+              fix: "name the gateway in the policy file: `uplink \(interface.name) dev \(interface.name) \(family == .inet ? "via" : "via6") GATEWAY`"
+            ))
+        }
+        for address in interface.globalAddresses where address.family == family {
+          let source = address.address.address
+          let path = state.replyPath(from: source)
+          guard let device = path.device, device != interface.name else { continue }
+          let description = path.describe(names: names)
+          findings.append(
+            Finding(
+              code: .asymmetricReply, severity: .warning, subject: "interface \(interface.name)",
+              message: "replies from \(source) (\(interface.name)) leave \(description), not through \(interface.name)",
+              fix: "give \(interface.name) its own table and a rule `from \(source) lookup TABLE` (`polroute apply` does both)"
+            ))
+          if family == .inet, state.rpFilter.effective(for: interface.name) == 1 {
+            findings.append(
+              Finding(
+                code: .strictReversePathFilter, severity: .error, subject: "interface \(interface.name)",
+                message: "rp_filter is strict on \(interface.name) and replies to \(source) would leave through \(device): requests from other networks to \(source) are dropped",
+                fix: "add the source rule and table (`polroute apply`), or set net.ipv4.conf.\(interface.name).rp_filter=2 (loose)"
+              ))
+          }
+        }
+      }
+    }
+    return findings
+  }
+
+  /// Several default routes in main with the same metric.
+  static func defaultRouteFindings(_ state: HostState) -> [Finding] {
+    var findings: [Finding] = []
+    for family in AddressFamily.allCases {
+      let defaults = state.routes.filter {
+        $0.table == RoutingTable.main && $0.family == family && $0.isDefault && $0.type == .unicast
+      }
+      for (metric, group) in Dictionary(grouping: defaults, by: \.metric).sorted(by: { $0.key < $1.key }) where group.count > 1 {
+        let hops = group.map { route in
+          (route.gateway.map { "via \($0) " } ?? "") + "dev \(route.devices.joined(separator: ","))"
+        }
+        findings.append(
+          Finding(
+            code: .duplicateDefaultRoute, severity: .warning, subject: "table main",
+            message: "main has \(group.count) \(family.displayName) default routes with metric \(metric) (\(hops.joined(separator: "; "))): only one is used, and which one can change",
+            fix: "keep one default route in main and give every uplink its own table (`polroute apply`), or give them different metrics"
+          ))
+      }
+    }
+    return findings
+  }
+
+  /// Rules that point to empty tables, share a priority, or can never match.
+  static func ruleFindings(_ state: HostState) -> [Finding] {
+    var findings: [Finding] = []
+    let names = state.names
+    for family in AddressFamily.allCases {
+      let rules = state.rules.filter { $0.family == family }
+      for rule in rules {
+        guard let table = rule.lookupTable, !RoutingTable.reserved.contains(table), !rule.l3mdev,
+          state.routes(inTable: table, family: family).isEmpty
+        else { continue }
+        findings.append(
+          Finding(
+            code: .ruleEmptyTable, severity: .warning, subject: "rule \(rule.priority)",
+            message: "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) looks up table \(names.name(for: table) ?? String(table)), which has no \(family.displayName) routes: lookups fall through to the next rule",
+            fix: "add the table's routes, or delete the rule: `ip \(family.ipOption) rule del priority \(rule.priority)`"
+          ))
+      }
+      for (priority, group) in Dictionary(grouping: rules, by: \.priority).sorted(by: { $0.key < $1.key }) where group.count > 1 {
+        findings.append(
+          Finding(
+            code: .duplicateRulePriority, severity: .warning, subject: "priority \(priority)",
+            message: "\(group.count) \(family.displayName) rules share priority \(priority) (\(group.map { RuleText.selectorAndAction($0, names: names) }.joined(separator: "; "))): their order is the order they were added",
+            fix: "give every rule its own priority (`ip rule add ... priority N`); without one, every run adds a duplicate"
+          ))
+      }
+      for (offset, rule) in rules.enumerated() where !rule.isKernelDefault {
+        guard let earlier = rules[..<offset].first(where: { $0.alwaysDecides(before: rule, state: state) }) else { continue }
+        findings.append(
+          Finding(
+            code: .shadowedRule, severity: .warning, subject: "rule \(rule.priority)",
+            message: "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) never matches: rule \(earlier.priority) (\(RuleText.selectorAndAction(earlier, names: names))) decides every such packet first",
+            fix: "give rule \(rule.priority) a priority below \(earlier.priority), or narrow rule \(earlier.priority)"
+          ))
+      }
+    }
+    return findings
+  }
+
+  /// Tables without names, and names that clash.
+  static func tableNameFindings(_ state: HostState) -> [Finding] {
+    var findings: [Finding] = []
+    let names = state.names
+    var used: [UInt32: String] = [:]
+    for rule in state.rules {
+      if let table = rule.lookupTable, used[table] == nil { used[table] = "rule \(rule.priority)" }
+    }
+    for route in state.routes where used[route.table] == nil { used[route.table] = "route \(route.destination.routeText)" }
+    for (table, user) in used.sorted(by: { $0.key < $1.key }) where !RoutingTable.reserved.contains(table) {
+      guard names.name(for: table) == nil else { continue }
+      findings.append(
+        Finding(
+          code: .unnamedTable, severity: .info, subject: "table \(table)",
+          message: "table \(table) is used (by \(user)) but has no name in rt_tables",
+          fix: "add `\(table) NAME` to /etc/iproute2/rt_tables.d/NAME.conf (`polroute render --format rt_tables` writes one)"
+        ))
+    }
+    for (name, entries) in names.conflictingNames {
+      findings.append(
+        Finding(
+          code: .conflictingTableName, severity: .warning, subject: "table name \(name)",
+          message: "table name \(name) is defined with different numbers: \(entries.map { "\($0.number) in \($0.file):\($0.line)" }.joined(separator: ", "))",
+          fix: "keep one definition of \(name); `ip` uses the last one it reads"
+        ))
+    }
+    for (number, entries) in names.conflictingNumbers {
+      findings.append(
+        Finding(
+          code: .conflictingTableNumber, severity: .warning, subject: "table \(number)",
+          message: "table \(number) has several names: \(entries.map { "\($0.name) in \($0.file):\($0.line)" }.joined(separator: ", "))",
+          fix: "give table \(number) one name"
+        ))
+    }
+    return findings
+  }
+}
+
+extension Rule {
+  /// Whether this rule, placed before `later`, matches every packet `later` matches and always ends the lookup there.
+  func alwaysDecides(before later: Rule, state: HostState) -> Bool {
+    guard family == later.family, !invert, !later.invert, covers(later) else { return false }
+    switch action {
+    case .blackhole, .unreachable, .prohibit:
+      return true
+    case .lookup(let table):
+      // A lookup ends the search only if the table answers every destination: it needs a default route.
+      guard suppressPrefixLength == nil, !l3mdev, table != RoutingTable.local else { return false }
+      return state.routes(inTable: table, family: family).contains { $0.isDefault && $0.type != .throw }
+    case .goto, .nop:
+      return false
+    }
+  }
+
+  /// Whether every selector of this rule matches everything the same selector of `other` matches.
+  func covers(_ other: Rule) -> Bool {
+    func prefixCovers(_ mine: IPPrefix?, _ theirs: IPPrefix?) -> Bool {
+      guard let mine else { return true }
+      guard let theirs else { return false }
+      return mine.contains(theirs)
+    }
+    func rangeCovers(_ mine: NumberRange?, _ theirs: NumberRange?) -> Bool {
+      guard let mine else { return true }
+      guard let theirs else { return false }
+      return mine.start <= theirs.start && theirs.end <= mine.end
+    }
+    func equalOrAny<T: Equatable>(_ mine: T?, _ theirs: T?) -> Bool { mine == nil || mine == theirs }
+    return prefixCovers(source, other.source) && prefixCovers(destination, other.destination) && equalOrAny(tos, other.tos)
+      && (fwmark == nil || (fwmark == other.fwmark && fwmask == other.fwmask))
+      && equalOrAny(inputInterface, other.inputInterface) && equalOrAny(outputInterface, other.outputInterface)
+      && (!l3mdev || other.l3mdev) && rangeCovers(uidRange, other.uidRange) && equalOrAny(ipProtocol, other.ipProtocol)
+      && rangeCovers(sourcePort, other.sourcePort) && rangeCovers(destinationPort, other.destinationPort)
+  }
+}

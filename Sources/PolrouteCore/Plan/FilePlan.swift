@@ -1,0 +1,59 @@
+/// What would happen to one configuration file.
+public struct FileChange: Hashable, Sendable {
+  /// Create, update, delete, or nothing.
+  public enum Action: String, Hashable, Sendable {
+    /// The file does not exist yet.
+    case create
+    /// The file exists with other contents.
+    case update
+    /// polroute made the file earlier and the policy no longer needs it.
+    case delete
+    /// The file already has these contents.
+    case unchanged
+  }
+
+  /// The absolute path on the target host.
+  public var path: String
+  /// What happens.
+  public var action: Action
+  /// What is there now, if anything.
+  public var old: String?
+  /// What polroute would write (nil for a deletion).
+  public var new: RenderedFile?
+
+  /// The unified diff from old to new.
+  public var diff: String {
+    let oldLines = old.map(lines) ?? []
+    let newLines = new.map { lines($0.contents) } ?? []
+    return UnifiedDiff.make(
+      old: oldLines, new: newLines, oldName: old == nil ? "/dev/null" : "a\(path)",
+      newName: new == nil ? "/dev/null" : "b\(path)")
+  }
+
+  /// A text's lines without the final newline's empty line.
+  func lines(_ text: String) -> [String] {
+    var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if parts.last == "" { parts.removeLast() }
+    return parts
+  }
+}
+
+/// Compares rendered files with what is on disk.
+public enum FilePlan {
+  /// The change for every rendered file, plus deletions of files polroute generated earlier (found by its header)
+  /// in `candidates` that are no longer rendered.
+  public static func make(rendered: [RenderedFile], existing: [String: String], candidates: [String]) -> [FileChange] {
+    var changes: [FileChange] = []
+    let renderedPaths = Set(rendered.map(\.path))
+    for file in rendered {
+      let old = existing[file.path]
+      let action: FileChange.Action = old == nil ? .create : (old == file.contents ? .unchanged : .update)
+      changes.append(FileChange(path: file.path, action: action, old: old, new: file))
+    }
+    for path in candidates where !renderedPaths.contains(path) {
+      guard let old = existing[path], Renderers.isGenerated(old) else { continue }
+      changes.append(FileChange(path: path, action: .delete, old: old, new: nil))
+    }
+    return changes.sorted { $0.path < $1.path }
+  }
+}

@@ -1,0 +1,162 @@
+/// One change to the kernel's rules or routes.
+public enum KernelChange: Hashable, Sendable {
+  /// Add a route (sent as `replace`, which is idempotent).
+  case addRoute(Route)
+  /// Change a route in place; `old` is what the kernel has now.
+  case replaceRoute(old: Route, new: Route)
+  /// Delete a route.
+  case deleteRoute(Route)
+  /// Add a rule.
+  case addRule(Rule)
+  /// Delete a rule.
+  case deleteRule(Rule)
+
+  /// The family the change is made in.
+  public var family: AddressFamily {
+    switch self {
+    case .addRoute(let route), .replaceRoute(_, let route), .deleteRoute(let route): return route.family
+    case .addRule(let rule), .deleteRule(let rule): return rule.family
+    }
+  }
+
+  /// `add`, `replace` or `delete`.
+  public var action: String {
+    switch self {
+    case .addRoute, .addRule: return "add"
+    case .replaceRoute: return "replace"
+    case .deleteRoute, .deleteRule: return "delete"
+    }
+  }
+
+  /// The `ip -batch` line for the change (without the family option, which the batch carries).
+  public var batchLine: String {
+    switch self {
+    case .addRoute(let route), .replaceRoute(_, let route):
+      return "route replace " + batchWords(RouteText.words(route))
+    case .deleteRoute(let route):
+      return "route del " + batchWords(RouteText.deleteWords(route))
+    case .addRule(let rule):
+      return "rule add " + batchWords(RuleText.addWords(rule))
+    case .deleteRule(let rule):
+      return "rule del " + batchWords(RuleText.addWords(rule))
+    }
+  }
+
+  /// The change undone: what restores the previous state if this change was made.
+  public var inverse: KernelChange {
+    switch self {
+    case .addRoute(let route): return .deleteRoute(route)
+    case .replaceRoute(let old, let new): return .replaceRoute(old: new, new: old)
+    case .deleteRoute(let route): return .addRoute(route)
+    case .addRule(let rule): return .deleteRule(rule)
+    case .deleteRule(let rule): return .addRule(rule)
+    }
+  }
+}
+
+/// Quotes words for `ip -batch`, which splits lines on spaces and understands double quotes.
+func batchWords(_ words: [String]) -> String {
+  words.map { word in
+    guard word.isEmpty || word.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "\\" || $0 == "#" || $0 == "'" }) else {
+      return word
+    }
+    var quoted = "\""
+    for character in word {
+      if character == "\"" || character == "\\" { quoted.append("\\") }
+      quoted.append(character)
+    }
+    return quoted + "\""
+  }.joined(separator: " ")
+}
+
+/// The ordered kernel changes that turn a host's state into a policy, touching only what polroute owns: the tables
+/// the policy declares, and rules and routes marked with polroute's protocol. Empty when the host already matches.
+public struct KernelPlan: Hashable, Sendable {
+  /// The changes, in the order they must be made: routes before the rules that use them, additions before
+  /// deletions, so nothing that is wanted is ever missing.
+  public var changes: [KernelChange]
+
+  /// Wraps changes.
+  public init(changes: [KernelChange]) {
+    self.changes = changes
+  }
+
+  /// Whether there is nothing to do.
+  public var isEmpty: Bool { changes.isEmpty }
+
+  /// Counts of additions, replacements and deletions.
+  public var summary: (add: Int, replace: Int, delete: Int) {
+    changes.reduce(into: (0, 0, 0)) { counts, change in
+      switch change.action {
+      case "add": counts.0 += 1
+      case "replace": counts.1 += 1
+      default: counts.2 += 1
+      }
+    }
+  }
+
+  /// The tables whose routes the plan touches, and the families whose rules it touches: what a transaction must
+  /// snapshot before applying.
+  public var touchedTables: Set<UInt32> {
+    Set(changes.compactMap { change -> UInt32? in
+      switch change {
+      case .addRoute(let route), .replaceRoute(_, let route), .deleteRoute(let route): return route.table
+      default: return nil
+      }
+    })
+  }
+
+  /// Computes the plan.
+  public static func make(state: HostState, policy: Policy) -> KernelPlan {
+    let owned = policy.ownedTables
+    // Routes: every route of polroute's tables, plus polroute's marked routes anywhere else (stale tables).
+    let currentRoutes = state.routes.filter {
+      owned.contains($0.table) || ($0.protocolNumber == RouteProtocol.polroute && $0.table != RoutingTable.main)
+    }
+    var current: [RouteKey: Route] = [:]
+    var duplicates: [Route] = []
+    for route in currentRoutes {
+      if current[route.key] != nil { duplicates.append(route) } else { current[route.key] = route }
+    }
+    var adds: [KernelChange] = []
+    var replaces: [KernelChange] = []
+    var routeDeletes: [KernelChange] = []
+    for route in policy.routes {
+      if let existing = current[route.key] {
+        if !existing.matches(route) { replaces.append(.replaceRoute(old: existing, new: route)) }
+      } else {
+        adds.append(.addRoute(route))
+      }
+    }
+    let wantedKeys = Set(policy.routes.map(\.key))
+    for route in currentRoutes.sorted(by: { $0.key < $1.key }) where !wantedKeys.contains(route.key) {
+      routeDeletes.append(.deleteRoute(route))
+    }
+    routeDeletes += duplicates.map { KernelChange.deleteRoute($0) }
+
+    // Rules: polroute's marked rules against the policy's, compared whole.
+    let currentRules = state.rules.filter { $0.protocolNumber == RouteProtocol.polroute }
+    let currentSet = Set(currentRules)
+    let wantedSet = Set(policy.rules)
+    let ruleAdds = policy.rules.filter { !currentSet.contains($0) }.map { KernelChange.addRule($0) }
+    let ruleDeletes = currentRules.filter { !wantedSet.contains($0) }.map { KernelChange.deleteRule($0) }
+    return KernelPlan(changes: adds + replaces + ruleAdds + ruleDeletes + routeDeletes)
+  }
+}
+
+extension Route {
+  /// Whether the kernel's route is the wanted one: the same in everything a route add sets, ignoring what the
+  /// kernel adds on its own (link state flags, expiry).
+  public func matches(_ wanted: Route) -> Bool {
+    let kernelFlags: Set<String> = ["linkdown", "dead", "offload", "trap", "pervasive", "notify", "rt_offload", "rt_trap"]
+    func setFlags(_ flags: [String]) -> Set<String> { Set(flags).subtracting(kernelFlags) }
+    func hops(_ route: Route) -> [Nexthop] {
+      route.nexthops.map { Nexthop(gateway: $0.gateway, device: $0.device, weight: $0.weight, flags: Array(setFlags($0.flags))) }
+    }
+    // IPv6 routes carry no scope the user can set: the kernel reports them all as global.
+    let scopeMatches = family == .inet6 || scope == wanted.scope
+    return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && device == wanted.device
+      && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
+      && preferredSource == wanted.preferredSource && setFlags(flags) == setFlags(wanted.flags) && hops(self) == hops(wanted)
+  }
+}

@@ -1,0 +1,179 @@
+/// The desired state, fully resolved: every table numbered and named, every rule with an explicit unique priority,
+/// every route with its device. Derivation and the policy file both produce it; nothing downstream knows which.
+public struct Policy: Hashable, Sendable {
+  /// The rule priority band polroute assigns from: application rules from 10000, source rules from 20000, both
+  /// below main's 32766 and well above the kernel's local rule at 0.
+  public enum PriorityBand {
+    /// The first priority for application rules (`rule` statements without a priority).
+    public static let application: UInt32 = 10_000
+    /// The first priority for source rules (`from ADDR lookup TABLE`).
+    public static let source: UInt32 = 20_000
+    /// The last priority polroute assigns (main's rule is at 32766).
+    public static let last: UInt32 = 32_765
+  }
+
+  /// The first table number derivation tries.
+  public static let firstTable: UInt32 = 100
+
+  /// The tables polroute owns, by number.
+  public var tables: [PolicyTable]
+  /// The uplinks: one table each, for an interface.
+  public var uplinks: [Uplink]
+  /// Every rule polroute wants, by family then priority, each marked with polroute's protocol.
+  public var rules: [Rule]
+  /// Every route polroute wants in its tables, by table, family and destination, marked with polroute's protocol.
+  public var routes: [Route]
+  /// The interfaces that are not uplinks, and why.
+  public var excluded: [ExcludedInterface]
+  /// Warnings and notes from resolution (unknown gateways, dynamic addresses, ...).
+  public var diagnostics: [Diagnostic]
+  /// Where the policy came from, for headers: "from FILE", or "derived from the host's state".
+  public var origin: String
+  /// The routes that `route` statements made (the rest belong to uplinks).
+  public var statementRoutes: Set<RouteKey>
+  /// The rules that `rule` statements made, by family and priority (the rest are uplinks' source rules).
+  public var statementRules: Set<RuleKey>
+
+  /// Builds a policy; rules and routes are put in canonical order.
+  public init(
+    tables: [PolicyTable], uplinks: [Uplink], rules: [Rule], routes: [Route], excluded: [ExcludedInterface] = [],
+    diagnostics: [Diagnostic] = [], origin: String, statementRoutes: Set<RouteKey> = [], statementRules: Set<RuleKey> = []
+  ) {
+    self.tables = tables.sorted { $0.number < $1.number }
+    self.uplinks = uplinks.sorted { $0.table < $1.table }
+    self.rules = rules.sorted { ($0.family, $0.priority) < ($1.family, $1.priority) }
+    self.routes = routes.sorted { $0.key < $1.key }
+    self.excluded = excluded
+    self.diagnostics = diagnostics
+    self.origin = origin
+    self.statementRoutes = statementRoutes
+    self.statementRules = statementRules
+  }
+
+  /// The table numbers polroute owns.
+  public var ownedTables: Set<UInt32> { Set(tables.map(\.number)) }
+
+  /// The table with a number.
+  public func table(_ number: UInt32) -> PolicyTable? { tables.first { $0.number == number } }
+
+  /// The names of polroute's tables, for text people read.
+  public var tableNames: RoutingTableNames {
+    RoutingTableNames(tables.map { TableNameEntry(number: $0.number, name: $0.name, file: "policy", line: 0) })
+  }
+
+  /// The interface a rule belongs with in per-interface files: the device of the uplink whose table it looks up,
+  /// else its `iif`/`oif`, else nil.
+  public func device(for rule: Rule) -> String? {
+    if let table = rule.lookupTable, let device = self.table(table)?.device { return device }
+    return rule.inputInterface ?? rule.outputInterface
+  }
+
+  /// The interface a route belongs with: its own device, else its table's uplink device.
+  public func device(for route: Route) -> String? {
+    route.device ?? table(route.table)?.device
+  }
+
+  /// The kernel objects and tables, without provenance: what two equal policies must agree on.
+  public var kernelView: KernelView { KernelView(tables: tables, rules: rules, routes: routes) }
+
+  /// The tables, rules and routes of a policy.
+  public struct KernelView: Hashable, Sendable {
+    /// The tables.
+    public var tables: [PolicyTable]
+    /// The rules.
+    public var rules: [Rule]
+    /// The routes.
+    public var routes: [Route]
+  }
+}
+
+/// What identifies a rule among polroute's own: its family and its (unique) priority.
+public struct RuleKey: Hashable, Sendable, Comparable {
+  /// The family.
+  public var family: AddressFamily
+  /// The priority.
+  public var priority: UInt32
+
+  /// Builds a key.
+  public init(family: AddressFamily, priority: UInt32) {
+    self.family = family
+    self.priority = priority
+  }
+
+  /// By family, then priority.
+  public static func < (lhs: RuleKey, rhs: RuleKey) -> Bool { (lhs.family, lhs.priority) < (rhs.family, rhs.priority) }
+}
+
+extension Rule {
+  /// The rule's family and priority.
+  public var key: RuleKey { RuleKey(family: family, priority: priority) }
+}
+
+/// A routing table polroute owns.
+public struct PolicyTable: Hashable, Sendable, Codable {
+  /// The number.
+  public var number: UInt32
+  /// The rt_tables name.
+  public var name: String
+  /// The uplink device the table serves, if it belongs to an uplink.
+  public var device: String?
+
+  /// Builds a table.
+  public init(number: UInt32, name: String, device: String? = nil) {
+    self.number = number
+    self.name = name
+    self.device = device
+  }
+}
+
+/// An uplink: an interface with its own table.
+public struct Uplink: Hashable, Sendable, Codable {
+  /// The table name.
+  public var name: String
+  /// The interface.
+  public var device: String
+  /// The table number.
+  public var table: UInt32
+  /// The IPv4 gateway and where it was learned.
+  public var gateway4: DiscoveredGateway?
+  /// The IPv6 gateway and where it was learned.
+  public var gateway6: DiscoveredGateway?
+  /// Whether the gateways are used `onlink` (outside every connected prefix).
+  public var onlink: Bool
+  /// The addresses source rules were made for.
+  public var addresses: [InterfaceAddress]
+  /// Whether the policy file declared it (rather than `auto` deriving it).
+  public var declared: Bool
+
+  /// Builds an uplink.
+  public init(
+    name: String, device: String, table: UInt32, gateway4: DiscoveredGateway? = nil, gateway6: DiscoveredGateway? = nil,
+    onlink: Bool = false, addresses: [InterfaceAddress] = [], declared: Bool = false
+  ) {
+    self.name = name
+    self.device = device
+    self.table = table
+    self.gateway4 = gateway4
+    self.gateway6 = gateway6
+    self.onlink = onlink
+    self.addresses = addresses
+    self.declared = declared
+  }
+
+  /// The gateway of a family.
+  public func gateway(_ family: AddressFamily) -> DiscoveredGateway? { family == .inet ? gateway4 : gateway6 }
+}
+
+/// An interface that is not an uplink, and why.
+public struct ExcludedInterface: Hashable, Sendable {
+  /// The interface name.
+  public var name: String
+  /// Why.
+  public var reason: ExclusionReason
+
+  /// Builds an entry.
+  public init(name: String, reason: ExclusionReason) {
+    self.name = name
+    self.reason = reason
+  }
+}

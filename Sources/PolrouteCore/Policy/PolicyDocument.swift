@@ -1,0 +1,186 @@
+/// A value from a policy file and where it was written.
+public struct Located<Value: Hashable & Sendable>: Hashable, Sendable {
+  /// The value.
+  public var value: Value
+  /// Where it was written.
+  public var location: SourceLocation
+
+  /// Builds a located value.
+  public init(_ value: Value, at location: SourceLocation) {
+    self.value = value
+    self.location = location
+  }
+}
+
+/// A table named in a policy: by number, or by name (an uplink's, a `table` statement's, or an rt_tables name).
+public enum TableReferenceText: Hashable, Sendable, CustomStringConvertible {
+  /// A number.
+  case number(UInt32)
+  /// A name.
+  case name(String)
+
+  /// The text as written.
+  public var description: String {
+    switch self {
+    case .number(let number): return String(number)
+    case .name(let name): return name
+    }
+  }
+}
+
+/// A parsed policy file: its statements in order, before they are checked against a host.
+public struct PolicyDocument: Hashable, Sendable {
+  /// The file, as named in messages.
+  public var file: String
+  /// The statements in file order.
+  public var statements: [PolicyStatement]
+
+  /// Builds a document.
+  public init(file: String, statements: [PolicyStatement]) {
+    self.file = file
+    self.statements = statements
+  }
+
+  /// Whether `auto` was given: uplinks are also derived for interfaces the file does not name.
+  public var isAuto: Bool {
+    statements.contains { if case .auto = $0 { return true } else { return false } }
+  }
+}
+
+/// One statement of a policy file.
+public enum PolicyStatement: Hashable, Sendable {
+  /// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink]`.
+  case uplink(UplinkStatement)
+  /// `table NAME [ID]`: a table for `route` statements that belongs to no uplink.
+  case table(TableStatement)
+  /// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID`.
+  case route(RouteStatement)
+  /// `rule SELECTOR... ACTION [priority N]`.
+  case rule(RuleStatement)
+  /// `exclude IFACE`: never an uplink.
+  case exclude(Located<String>)
+  /// `include IFACE`: an uplink candidate under `auto` even if it would be excluded (a bridge, a tunnel, ...).
+  case include(Located<String>)
+  /// `auto`: derive uplinks for the interfaces the file does not name.
+  case auto(SourceLocation)
+}
+
+/// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink]`.
+public struct UplinkStatement: Hashable, Sendable {
+  /// Where the statement starts.
+  public var location: SourceLocation
+  /// The table name.
+  public var name: Located<String>
+  /// The interface.
+  public var device: Located<String>
+  /// The table number, if given.
+  public var table: Located<UInt32>?
+  /// The IPv4 gateway, if given.
+  public var via: Located<IPAddress>?
+  /// The IPv6 gateway, if given.
+  public var via6: Located<IPAddress>?
+  /// Whether the gateways are on-link even outside the connected prefixes.
+  public var onlink: Bool
+}
+
+/// `table NAME [ID]`.
+public struct TableStatement: Hashable, Sendable {
+  /// Where the statement starts.
+  public var location: SourceLocation
+  /// The name.
+  public var name: Located<String>
+  /// The number, if given.
+  public var number: Located<UInt32>?
+}
+
+/// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID`.
+public struct RouteStatement: Hashable, Sendable {
+  /// Where the statement starts.
+  public var location: SourceLocation
+  /// The route type (unicast, or blackhole, unreachable, prohibit, throw).
+  public var type: RouteType
+  /// The destination; `default` is resolved to the family of the gateway (IPv4 without one).
+  public var destination: Located<IPPrefix>
+  /// The gateway.
+  public var via: Located<IPAddress>?
+  /// The device.
+  public var device: Located<String>?
+  /// Whether the gateway is on-link.
+  public var onlink: Bool
+  /// The preferred source address.
+  public var source: Located<IPAddress>?
+  /// The metric.
+  public var metric: UInt32?
+  /// The table.
+  public var table: Located<TableReferenceText>
+}
+
+/// What a `rule` statement does.
+public enum RuleStatementAction: Hashable, Sendable {
+  /// `lookup`/`table`.
+  case lookup(Located<TableReferenceText>)
+  /// `goto N`.
+  case goto(UInt32)
+  /// `blackhole`.
+  case blackhole
+  /// `unreachable`.
+  case unreachable
+  /// `prohibit`.
+  case prohibit
+  /// `nop`.
+  case nop
+}
+
+/// `rule SELECTOR... ACTION [priority N]`.
+public struct RuleStatement: Hashable, Sendable {
+  /// Where the statement starts.
+  public var location: SourceLocation
+  /// `family inet|inet6`, restricting a rule without addresses to one family.
+  public var family: Located<AddressFamily>?
+  /// `not`.
+  public var invert = false
+  /// `from`.
+  public var source: Located<IPPrefix>?
+  /// `to`.
+  public var destination: Located<IPPrefix>?
+  /// `tos`/`dsfield`.
+  public var tos: UInt8?
+  /// `fwmark` value.
+  public var fwmark: UInt32?
+  /// `fwmark` mask.
+  public var fwmask: UInt32?
+  /// `iif`.
+  public var inputInterface: Located<String>?
+  /// `oif`.
+  public var outputInterface: Located<String>?
+  /// `l3mdev`.
+  public var l3mdev = false
+  /// `uidrange`.
+  public var uidRange: NumberRange?
+  /// `ipproto`.
+  public var ipProtocol: UInt8?
+  /// `sport`.
+  public var sourcePort: NumberRange?
+  /// `dport`.
+  public var destinationPort: NumberRange?
+  /// `suppress_prefixlength`.
+  public var suppressPrefixLength: Int?
+  /// The action.
+  public var action: RuleStatementAction?
+  /// Where the action was written.
+  public var actionLocation: SourceLocation?
+  /// `priority`/`pref`/`preference`.
+  public var priority: Located<UInt32>?
+
+  /// An empty rule statement at a location.
+  public init(location: SourceLocation) {
+    self.location = location
+  }
+
+  /// The families the rule applies to: its addresses', else `family`, else both.
+  public var families: [AddressFamily] {
+    if let family = source?.value.family ?? destination?.value.family { return [family] }
+    if let family { return [family.value] }
+    return [.inet, .inet6]
+  }
+}

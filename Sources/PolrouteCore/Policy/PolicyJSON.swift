@@ -1,0 +1,267 @@
+/// A JSON value that remembers where it was written, for error messages with positions.
+indirect enum LocatedJSON {
+  /// An object: its members in order, each with the key's offset.
+  case object([(key: String, keyOffset: Int, value: LocatedJSON)], offset: Int)
+  /// An array.
+  case array([LocatedJSON], offset: Int)
+  /// A string.
+  case string(String, offset: Int)
+  /// A number, as written.
+  case number(String, offset: Int)
+  /// true or false.
+  case bool(Bool, offset: Int)
+  /// null.
+  case null(offset: Int)
+
+  /// Where the value starts.
+  var offset: Int {
+    switch self {
+    case .object(_, let offset), .array(_, let offset), .string(_, let offset), .number(_, let offset), .bool(_, let offset),
+      .null(let offset):
+      return offset
+    }
+  }
+
+  /// Reads one value.
+  static func parse(_ scanner: inout JSONScanner) throws(JSONScanError) -> LocatedJSON {
+    let next = try scanner.peek()
+    let offset = scanner.position
+    switch next {
+    case UInt8(ascii: "{"):
+      scanner.position += 1
+      var members: [(String, Int, LocatedJSON)] = []
+      var first = true
+      while true {
+        let next = try scanner.peek()
+        if next == UInt8(ascii: "}") {
+          scanner.position += 1
+          break
+        }
+        if !first { try scanner.expect(UInt8(ascii: ","), "',' or '}'") }
+        first = false
+        scanner.skipWhitespace()
+        let keyOffset = scanner.position
+        let key = try scanner.string()
+        try scanner.expect(UInt8(ascii: ":"), "':'")
+        members.append((key, keyOffset, try parse(&scanner)))
+      }
+      return .object(members.map { (key: $0.0, keyOffset: $0.1, value: $0.2) }, offset: offset)
+    case UInt8(ascii: "["):
+      scanner.position += 1
+      var elements: [LocatedJSON] = []
+      var first = true
+      while try scanner.nextElement(first: &first) { elements.append(try parse(&scanner)) }
+      return .array(elements, offset: offset)
+    case UInt8(ascii: "\""):
+      return .string(try scanner.string(), offset: offset)
+    case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+      guard let value = try scanner.literal() else { return .null(offset: offset) }
+      return .bool(value, offset: offset)
+    default:
+      try scanner.skipValue()
+      let text = String(decoding: UnsafeRawBufferPointer(rebasing: scanner.bytes[offset..<scanner.position]), as: UTF8.self)
+      return .number(text, offset: offset)
+    }
+  }
+}
+
+/// Reads the JSON form of a policy (for provisioning tools that generate one) into the same statements the policy
+/// file parser reads, so both forms share one grammar, one set of checks and the same messages with positions.
+///
+/// Schema (every key optional):
+/// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink"}], "tables": [{"name", "id"}],
+///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table"}],
+///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
+///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority"}],
+///   "exclude": ["IFACE"], "include": ["IFACE"]}`
+public enum PolicyJSON {
+  /// Parses JSON policy text.
+  public static func parse(_ bytes: [UInt8], file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
+    let lines = LineIndex(bytes)
+    func location(_ offset: Int) -> SourceLocation { lines.location(of: offset, file: file) }
+    let root: LocatedJSON
+    do throws(JSONScanError) {
+      let result = bytes.withUnsafeBytes { buffer -> Result<LocatedJSON, JSONScanError> in
+        var scanner = JSONScanner(buffer)
+        do throws(JSONScanError) {
+          let value = try LocatedJSON.parse(&scanner)
+          guard scanner.atEnd() else {
+            throw .unexpected(byte: buffer[scanner.position], offset: scanner.position, expected: "the end of the document")
+          }
+          return .success(value)
+        } catch {
+          return .failure(error)
+        }
+      }
+      root = try result.get()
+    } catch {
+      let (offset, message): (Int, String)
+      switch error {
+      case .truncated: (offset, message) = (bytes.count, "the JSON document ends too early")
+      case .unexpected(let byte, let at, let expected):
+        (offset, message) = (at, "invalid JSON: found '\(Character(Unicode.Scalar(byte)))', expected \(expected)")
+      case .wrongType(let field, let at, let expected): (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
+      }
+      return (PolicyDocument(file: file, statements: []), [.error(message, at: location(offset))])
+    }
+    var converter = Converter(location: location)
+    let statements = converter.statements(root)
+    let parsed = PolicyParser.parse(statements: statements, file: file)
+    return (parsed.document, converter.diagnostics + parsed.diagnostics)
+  }
+
+  /// Turns JSON objects into statement tokens.
+  struct Converter {
+    /// Maps a byte offset to a file position.
+    let location: (Int) -> SourceLocation
+    /// Errors in the JSON's shape.
+    var diagnostics: [Diagnostic] = []
+
+    /// The keys each kind of object may have, in the order their words are emitted.
+    static let uplinkKeys = ["name", "dev", "table", "via", "via6", "onlink"]
+    static let tableKeys = ["name", "id"]
+    static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table"]
+    static let ruleKeys = [
+      "not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
+      "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
+    ]
+    static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "exclude", "include"]
+
+    /// The statements of the whole document.
+    mutating func statements(_ root: LocatedJSON) -> [[Token]] {
+      guard case .object(let members, _) = root else {
+        diagnostics.append(.error("a JSON policy must be an object", at: location(root.offset)))
+        return []
+      }
+      var result: [[Token]] = []
+      for member in members {
+        switch member.key {
+        case "auto":
+          guard case .bool(let value, let offset) = member.value else {
+            typeError(member.key, member.value, "true or false")
+            continue
+          }
+          if value { result.append([Token("auto", at: location(offset))]) }
+        case "uplinks", "tables", "routes", "rules":
+          guard case .array(let elements, _) = member.value else {
+            typeError(member.key, member.value, "an array of objects")
+            continue
+          }
+          for element in elements {
+            if let statement = objectStatement(kind: member.key, element) { result.append(statement) }
+          }
+        case "exclude", "include":
+          guard case .array(let elements, _) = member.value else {
+            typeError(member.key, member.value, "an array of interface names")
+            continue
+          }
+          for element in elements {
+            guard case .string(let name, let offset) = element else {
+              typeError(member.key, element, "an interface name")
+              continue
+            }
+            result.append([Token(member.key, at: location(offset)), Token(name, at: location(offset))])
+          }
+        default:
+          unknownKey(member.key, at: member.keyOffset, among: Self.topKeys, in: "the policy")
+        }
+      }
+      return result
+    }
+
+    /// One statement from an uplink, table, route or rule object.
+    mutating func objectStatement(kind: String, _ value: LocatedJSON) -> [Token]? {
+      guard case .object(let members, let offset) = value else {
+        typeError(kind, value, "an object")
+        return nil
+      }
+      let keyword: String
+      let allowed: [String]
+      switch kind {
+      case "uplinks": (keyword, allowed) = ("uplink", Self.uplinkKeys)
+      case "tables": (keyword, allowed) = ("table", Self.tableKeys)
+      case "routes": (keyword, allowed) = ("route", Self.routeKeys)
+      default: (keyword, allowed) = ("rule", Self.ruleKeys)
+      }
+      var byKey: [String: (value: LocatedJSON, keyOffset: Int)] = [:]
+      for member in members {
+        guard allowed.contains(member.key) else {
+          unknownKey(member.key, at: member.keyOffset, among: allowed, in: "a \(keyword)")
+          continue
+        }
+        byKey[member.key] = (member.value, member.keyOffset)
+      }
+      var tokens = [Token(keyword, at: location(offset))]
+      for key in allowed {
+        guard let (value, keyOffset) = byKey[key] else { continue }
+        let keyLocation = location(keyOffset)
+        switch (keyword, key) {
+        case ("uplink", "name"), ("table", "name"), ("table", "id"), ("route", "type"), ("route", "to"), ("rule", "action"):
+          // Positional words: written without a keyword.
+          guard let text = scalar(key, value) else { continue }
+          tokens.append(Token(text, at: location(value.offset)))
+        default:
+          if case .bool(let flag, _) = value {
+            if flag { tokens.append(Token(key, at: keyLocation)) }
+            continue
+          }
+          guard let text = scalar(key, value) else { continue }
+          tokens.append(Token(key, at: keyLocation))
+          tokens.append(Token(text, at: location(value.offset)))
+        }
+      }
+      return tokens
+    }
+
+    /// A string or number as a word.
+    mutating func scalar(_ key: String, _ value: LocatedJSON) -> String? {
+      switch value {
+      case .string(let text, _): return text
+      case .number(let text, _): return text
+      default:
+        typeError(key, value, "a string or a number")
+        return nil
+      }
+    }
+
+    /// An error for a value of the wrong kind.
+    mutating func typeError(_ key: String, _ value: LocatedJSON, _ expected: String) {
+      diagnostics.append(.error("'\(key)' must be \(expected)", at: location(value.offset)))
+    }
+
+    /// An error for an unknown key, with a suggestion.
+    mutating func unknownKey(_ key: String, at offset: Int, among keys: [String], in what: String) {
+      let hint = Suggestion.closest(to: key, among: keys).map { " (did you mean '\($0)'?)" } ?? ""
+      diagnostics.append(.error("unknown key '\(key)' in \(what)\(hint)", at: location(offset)))
+    }
+  }
+}
+
+/// Maps byte offsets of a UTF-8 text to lines and columns.
+struct LineIndex {
+  /// The offset at which each line starts.
+  let starts: [Int]
+  /// The text.
+  let bytes: [UInt8]
+
+  /// Indexes a text.
+  init(_ bytes: [UInt8]) {
+    var starts = [0]
+    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+    self.starts = starts
+    self.bytes = bytes
+  }
+
+  /// The 1-based line and column (in characters) of an offset.
+  func location(of offset: Int, file: String) -> SourceLocation {
+    var low = 0
+    var high = starts.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+    }
+    let end = min(max(offset, starts[low]), bytes.count)
+    let column = String(decoding: bytes[starts[low]..<end], as: UTF8.self).count + 1
+    return SourceLocation(file: file, line: low + 1, column: column)
+  }
+}

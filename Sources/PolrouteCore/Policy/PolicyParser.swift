@@ -1,0 +1,443 @@
+/// Parses policy-file text into a `PolicyDocument`, collecting every error with its file position.
+public enum PolicyParser {
+  /// The statement keywords.
+  static let statementKeywords = ["uplink", "table", "route", "rule", "exclude", "include", "auto"]
+
+  /// Parses a whole file.
+  public static func parse(_ text: String, file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
+    let lexed = PolicyLexer.statements(text, file: file)
+    let parsed = parse(statements: lexed.statements, file: file)
+    return (parsed.document, lexed.errors + parsed.diagnostics)
+  }
+
+  /// Parses statements already split into tokens (the JSON policy produces these too).
+  public static func parse(statements: [[Token]], file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
+    var diagnostics: [Diagnostic] = []
+    var result: [PolicyStatement] = []
+    for tokens in statements {
+      var parser = StatementParser(tokens: tokens)
+      if let statement = parser.statement() { result.append(statement) }
+      diagnostics += parser.diagnostics
+    }
+    return (PolicyDocument(file: file, statements: result), diagnostics)
+  }
+}
+
+/// Parses the tokens of one statement.
+struct StatementParser {
+  /// The tokens.
+  let tokens: [Token]
+  /// The next token's index.
+  var index = 0
+  /// Errors found.
+  var diagnostics: [Diagnostic] = []
+
+  /// Starts at the first token.
+  init(tokens: [Token]) {
+    self.tokens = tokens
+  }
+
+  /// The next token, consumed.
+  mutating func next() -> Token? {
+    guard index < tokens.count else { return nil }
+    defer { index += 1 }
+    return tokens[index]
+  }
+
+  /// Records an error.
+  mutating func error(_ message: String, at location: SourceLocation) {
+    diagnostics.append(.error(message, at: location))
+  }
+
+  /// The value after a keyword, or an error saying what was expected.
+  mutating func value(after keyword: Token, _ what: String) -> Token? {
+    guard let token = next() else {
+      error("'\(keyword.text)' needs \(what)", at: keyword.location)
+      return nil
+    }
+    return token
+  }
+
+  /// Errors for a word given twice.
+  mutating func once(_ seen: inout Set<String>, _ keyword: Token, canonical: String? = nil) -> Bool {
+    if seen.insert(canonical ?? keyword.text).inserted { return true }
+    error("'\(keyword.text)' is given more than once", at: keyword.location)
+    return false
+  }
+
+  /// An error for an unknown word, with a suggestion from `candidates`.
+  mutating func unknown(_ token: Token, in statement: String, candidates: [String]) {
+    let hint = Suggestion.closest(to: token.text, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+    error("unknown word '\(token.text)' in \(statement)\(hint)", at: token.location)
+  }
+
+  /// Parses the statement.
+  mutating func statement() -> PolicyStatement? {
+    guard let keyword = next() else { return nil }
+    switch keyword.text {
+    case "uplink": return uplink(keyword)
+    case "table": return table(keyword)
+    case "route": return route(keyword)
+    case "rule": return rule(keyword)
+    case "exclude", "include":
+      guard let nameToken = value(after: keyword, "an interface name"), let name = interfaceName(nameToken) else { return nil }
+      if let extra = next() { error("unexpected '\(extra.text)' after \(keyword.text) \(name.value)", at: extra.location) }
+      return keyword.text == "exclude" ? .exclude(name) : .include(name)
+    case "auto":
+      if let extra = next() { error("'auto' takes no arguments, found '\(extra.text)'", at: extra.location) }
+      return .auto(keyword.location)
+    default:
+      let hint = Suggestion.closest(to: keyword.text, among: PolicyParser.statementKeywords).map { " (did you mean '\($0)'?)" }
+      error(
+        "unknown statement '\(keyword.text)'" + (hint ?? " (expected one of: \(PolicyParser.statementKeywords.joined(separator: ", ")))"),
+        at: keyword.location)
+      return nil
+    }
+  }
+
+  /// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink]`.
+  mutating func uplink(_ keyword: Token) -> PolicyStatement? {
+    guard let nameToken = value(after: keyword, "a name") else { return nil }
+    let name = tableName(nameToken)
+    var device: Located<String>?
+    var table: Located<UInt32>?
+    var via: Located<IPAddress>?
+    var via6: Located<IPAddress>?
+    var onlink = false
+    var seen: Set<String> = []
+    let words = ["dev", "table", "via", "via6", "onlink"]
+    while let word = next() {
+      guard words.contains(word.text) else {
+        unknown(word, in: "uplink", candidates: words)
+        continue
+      }
+      guard once(&seen, word) else { continue }
+      switch word.text {
+      case "onlink":
+        onlink = true
+      case "dev":
+        if let token = value(after: word, "an interface name") { device = interfaceName(token) }
+      case "table":
+        if let token = value(after: word, "a table number") { table = number(token, "table number", range: 1...UInt32.max) }
+      case "via":
+        if let token = value(after: word, "an IPv4 gateway address") { via = gateway(token, family: .inet, keyword: "via") }
+      default:
+        if let token = value(after: word, "an IPv6 gateway address") { via6 = gateway(token, family: .inet6, keyword: "via6") }
+      }
+    }
+    guard let device else {
+      if !seen.contains("dev") { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
+      return nil
+    }
+    guard let name else { return nil }
+    return .uplink(UplinkStatement(location: keyword.location, name: name, device: device, table: table, via: via, via6: via6, onlink: onlink))
+  }
+
+  /// `table NAME [ID]`.
+  mutating func table(_ keyword: Token) -> PolicyStatement? {
+    guard let nameToken = value(after: keyword, "a name") else { return nil }
+    let name = tableName(nameToken)
+    var number: Located<UInt32>?
+    if let token = next() { number = self.number(token, "table number", range: 1...UInt32.max) }
+    if let extra = next() { error("unexpected '\(extra.text)' after table \(nameToken.text)", at: extra.location) }
+    guard let name else { return nil }
+    return .table(TableStatement(location: keyword.location, name: name, number: number))
+  }
+
+  /// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID`.
+  mutating func route(_ keyword: Token) -> PolicyStatement? {
+    guard var destinationToken = value(after: keyword, "a destination prefix") else { return nil }
+    var type = RouteType.unicast
+    if let special = RouteType(rawValue: destinationToken.text), [.blackhole, .unreachable, .prohibit, .throw].contains(special) {
+      type = special
+      guard let next = value(after: destinationToken, "a destination prefix") else { return nil }
+      destinationToken = next
+    }
+    var via: Located<IPAddress>?
+    var device: Located<String>?
+    var onlink = false
+    var source: Located<IPAddress>?
+    var metric: UInt32?
+    var table: Located<TableReferenceText>?
+    var seen: Set<String> = []
+    let words = ["via", "dev", "onlink", "src", "metric", "table"]
+    while let word = next() {
+      guard words.contains(word.text) else {
+        unknown(word, in: "route", candidates: words)
+        continue
+      }
+      guard once(&seen, word) else { continue }
+      switch word.text {
+      case "onlink": onlink = true
+      case "via":
+        if let token = value(after: word, "a gateway address") { via = address(token, what: "gateway address") }
+      case "dev":
+        if let token = value(after: word, "an interface name") { device = interfaceName(token) }
+      case "src":
+        if let token = value(after: word, "a source address") { source = address(token, what: "source address") }
+      case "metric":
+        if let token = value(after: word, "a number") { metric = number(token, "metric", range: 0...UInt32.max)?.value }
+      default:
+        if let token = value(after: word, "a table name or number") { table = tableReference(token) }
+      }
+    }
+    let family = via?.value.family ?? source?.value.family ?? .inet
+    guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
+    guard let table else {
+      if !seen.contains("table") {
+        error("route \(destinationToken.text) needs 'table NAME|ID' (polroute never changes table main)", at: keyword.location)
+      }
+      return nil
+    }
+    if type != .unicast, let via {
+      error("a \(type.rawValue) route takes no gateway", at: via.location)
+    }
+    return .route(
+      RouteStatement(
+        location: keyword.location, type: type, destination: destination, via: via, device: device, onlink: onlink,
+        source: source, metric: metric, table: table))
+  }
+
+  /// `rule SELECTOR... ACTION [priority N]`.
+  mutating func rule(_ keyword: Token) -> PolicyStatement? {
+    var rule = RuleStatement(location: keyword.location)
+    var seen: Set<String> = []
+    var failed = false
+    let words = [
+      "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
+      "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
+      "priority", "pref", "preference",
+    ]
+    let actions: Set<String> = ["lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop"]
+    while let word = next() {
+      guard words.contains(word.text) else {
+        unknown(word, in: "rule", candidates: words)
+        failed = true
+        continue
+      }
+      let canonical: String
+      switch word.text {
+      case "dsfield": canonical = "tos"
+      case "pref", "preference": canonical = "priority"
+      case _ where actions.contains(word.text): canonical = "action"
+      default: canonical = word.text
+      }
+      guard once(&seen, word, canonical: canonical) else {
+        failed = true
+        continue
+      }
+      if canonical == "action" { rule.actionLocation = word.location }
+      switch word.text {
+      case "not": rule.invert = true
+      case "l3mdev": rule.l3mdev = true
+      case "blackhole": rule.action = .blackhole
+      case "unreachable": rule.action = .unreachable
+      case "prohibit": rule.action = .prohibit
+      case "nop": rule.action = .nop
+      case "from", "to":
+        guard let token = value(after: word, "a prefix or 'all'") else { return nil }
+        if token.text == "all" { continue }
+        guard let prefix = prefix(token) else {
+          failed = true
+          continue
+        }
+        if word.text == "from" { rule.source = prefix } else { rule.destination = prefix }
+      case "tos", "dsfield":
+        guard let token = value(after: word, "a value") else { return nil }
+        if let tos = tosValue(token) { rule.tos = tos } else { failed = true }
+      case "fwmark":
+        guard let token = value(after: word, "a mark (VALUE or VALUE/MASK)") else { return nil }
+        if let (mark, mask) = fwmark(token) {
+          rule.fwmark = mark
+          rule.fwmask = mask
+        } else {
+          failed = true
+        }
+      case "iif", "oif":
+        guard let token = value(after: word, "an interface name") else { return nil }
+        guard let name = interfaceName(token) else {
+          failed = true
+          continue
+        }
+        if word.text == "iif" { rule.inputInterface = name } else { rule.outputInterface = name }
+      case "uidrange":
+        guard let token = value(after: word, "a range A-B") else { return nil }
+        if let range = range(token, "uid range", maximum: UInt32.max, requireDash: true) { rule.uidRange = range } else { failed = true }
+      case "ipproto":
+        guard let token = value(after: word, "a protocol name or number") else { return nil }
+        if let number = IPProtocolNames.numbers[token.text] ?? UInt8(token.text) {
+          rule.ipProtocol = number
+        } else {
+          error("unknown IP protocol '\(token.text)' (use a name such as tcp, udp, icmp, or a number 0-255)", at: token.location)
+          failed = true
+        }
+      case "sport", "dport":
+        guard let token = value(after: word, "a port or range A-B") else { return nil }
+        if let range = range(token, "port", maximum: 65535, requireDash: false) {
+          if word.text == "sport" { rule.sourcePort = range } else { rule.destinationPort = range }
+        } else {
+          failed = true
+        }
+      case "suppress_prefixlength":
+        guard let token = value(after: word, "a prefix length") else { return nil }
+        if let length = number(token, "prefix length", range: 0...128) { rule.suppressPrefixLength = Int(length.value) } else { failed = true }
+      case "family":
+        guard let token = value(after: word, "inet or inet6") else { return nil }
+        switch token.text {
+        case "inet", "ipv4", "4": rule.family = Located(.inet, at: token.location)
+        case "inet6", "ipv6", "6": rule.family = Located(.inet6, at: token.location)
+        default:
+          error("unknown family '\(token.text)' (expected inet or inet6)", at: token.location)
+          failed = true
+        }
+      case "lookup", "table":
+        guard let token = value(after: word, "a table name or number") else { return nil }
+        if let table = tableReference(token) { rule.action = .lookup(table) } else { failed = true }
+      case "goto":
+        guard let token = value(after: word, "a rule priority") else { return nil }
+        if let target = number(token, "priority", range: 0...UInt32.max) { rule.action = .goto(target.value) } else { failed = true }
+      default:
+        guard let token = value(after: word, "a priority number") else { return nil }
+        if let priority = number(token, "priority", range: 1...32765) { rule.priority = priority } else { failed = true }
+      }
+    }
+    if let source = rule.source, let destination = rule.destination, source.value.family != destination.value.family {
+      error("'from \(source.value)' and 'to \(destination.value)' are of different families", at: destination.location)
+      failed = true
+    }
+    if let family = rule.family, let address = rule.source ?? rule.destination, address.value.family != family.value {
+      error("family \(family.value.rawValue) does not match \(address.value)", at: family.location)
+      failed = true
+    }
+    if rule.action == nil && !rule.l3mdev {
+      error("rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop", at: keyword.location)
+      failed = true
+    }
+    return failed ? nil : .rule(rule)
+  }
+
+  // MARK: Values
+
+  /// A Linux interface name: 1 to 15 bytes, no `/`, `:`, whitespace or quotes, not `.` or `..`.
+  mutating func interfaceName(_ token: Token) -> Located<String>? {
+    let name = token.text
+    let bytes = name.utf8.count
+    if bytes == 0 || bytes > 15 || name == "." || name == ".."
+      || name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace || $0 == "\"" || $0 == "'" })
+    {
+      error(
+        "invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)", at: token.location)
+      return nil
+    }
+    return Located(name, at: token.location)
+  }
+
+  /// A name for rt_tables.
+  mutating func tableName(_ token: Token) -> Located<String>? {
+    guard RoutingTableFile.isValidName(token.text) else {
+      error(
+        "'\(token.text)' is not a valid rt_tables name (use letters, digits, '-', '_' and '.', starting with a letter)",
+        at: token.location)
+      return nil
+    }
+    guard !["main", "local", "default", "unspec", "all"].contains(token.text) else {
+      error("'\(token.text)' is a reserved table name", at: token.location)
+      return nil
+    }
+    return Located(token.text, at: token.location)
+  }
+
+  /// A table named by number or name.
+  mutating func tableReference(_ token: Token) -> Located<TableReferenceText>? {
+    if let number = UInt32(token.text) { return Located(.number(number), at: token.location) }
+    guard RoutingTableFile.isValidName(token.text) else {
+      error("'\(token.text)' is not a table name or number", at: token.location)
+      return nil
+    }
+    return Located(.name(token.text), at: token.location)
+  }
+
+  /// A decimal number in a range.
+  mutating func number(_ token: Token, _ what: String, range: ClosedRange<UInt32>) -> Located<UInt32>? {
+    guard token.text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt32(token.text), range.contains(value) else {
+      error("invalid \(what) '\(token.text)' (expected a number from \(range.lowerBound) to \(range.upperBound))", at: token.location)
+      return nil
+    }
+    return Located(value, at: token.location)
+  }
+
+  /// An address.
+  mutating func address(_ token: Token, what: String) -> Located<IPAddress>? {
+    do {
+      return Located(try IPAddress(parsing: token.text), at: token.location)
+    } catch {
+      self.error("\(error)", at: token.location)
+      return nil
+    }
+  }
+
+  /// A gateway of a given family.
+  mutating func gateway(_ token: Token, family: AddressFamily, keyword: String) -> Located<IPAddress>? {
+    guard let address = address(token, what: "gateway") else { return nil }
+    guard address.value.family == family else {
+      let other = family == .inet ? "via6" : "via"
+      error("'\(keyword)' takes an \(family.displayName) gateway, and \(address.value) is \(address.value.family.displayName) (use '\(other)')", at: token.location)
+      return nil
+    }
+    return address
+  }
+
+  /// A prefix, refusing host bits.
+  mutating func prefix(_ token: Token) -> Located<IPPrefix>? {
+    do {
+      return Located(try IPPrefix(parsing: token.text), at: token.location)
+    } catch {
+      self.error("\(error)", at: token.location)
+      return nil
+    }
+  }
+
+  /// A route destination: `default` (of the gateway's family) or a prefix.
+  mutating func destinationPrefix(_ token: Token, family: AddressFamily) -> Located<IPPrefix>? {
+    if token.text == "default" { return Located(.defaultRoute(family), at: token.location) }
+    return prefix(token)
+  }
+
+  /// `N` or `A-B`, at most `maximum`.
+  mutating func range(_ token: Token, _ what: String, maximum: UInt32, requireDash: Bool) -> NumberRange? {
+    let parts = token.text.split(separator: "-", omittingEmptySubsequences: false)
+    let numbers = parts.map { part in part.allSatisfy({ $0.isASCII && $0.isNumber }) ? UInt32(part) : nil }
+    guard (requireDash ? parts.count == 2 : (1...2).contains(parts.count)), numbers.allSatisfy({ $0 != nil }),
+      let start = numbers.first!, let end = numbers.last!, end <= maximum
+    else {
+      let shape = requireDash ? "A-B" : "N or A-B"
+      error("invalid \(what) '\(token.text)' (expected \(shape) with numbers from 0 to \(maximum))", at: token.location)
+      return nil
+    }
+    guard start <= end else {
+      error("invalid \(what) range '\(token.text)': \(start) is greater than \(end)", at: token.location)
+      return nil
+    }
+    return NumberRange(start, end)
+  }
+
+  /// `VALUE` or `VALUE/MASK`, decimal or 0x hex.
+  mutating func fwmark(_ token: Token) -> (UInt32, UInt32?)? {
+    let parts = token.text.split(separator: "/", omittingEmptySubsequences: false)
+    let values = parts.map { IPOutputDecoder.number(String($0)) }
+    guard (1...2).contains(parts.count), values.allSatisfy({ $0 != nil }) else {
+      error("invalid fwmark '\(token.text)' (expected VALUE or VALUE/MASK, decimal or 0x hex, up to 32 bits)", at: token.location)
+      return nil
+    }
+    return (values[0]!, values.count == 2 ? values[1]! : nil)
+  }
+
+  /// A tos/dsfield value: hex, decimal, or a DiffServ name.
+  mutating func tosValue(_ token: Token) -> UInt8? {
+    guard let value = IPOutputDecoder.dsfield(token.text) else {
+      error("invalid tos '\(token.text)' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)", at: token.location)
+      return nil
+    }
+    return value
+  }
+}

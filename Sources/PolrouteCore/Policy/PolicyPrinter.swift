@@ -1,0 +1,94 @@
+/// Prints a resolved policy in the policy-file syntax with everything explicit (table numbers, gateways,
+/// priorities), so that `polroute policy > /etc/polroute.conf` starts a custom policy and parsing the output gives
+/// the same resolved policy on the same host.
+public enum PolicyPrinter {
+  /// The policy file text.
+  public static func text(_ policy: Policy, hostname: String?) -> String {
+    var lines: [String] = []
+    lines.append("# polroute policy for \(hostname ?? "this host"), \(policy.origin), resolved by polroute \(PolrouteVersion.current)")
+    lines.append("# Everything is explicit: edit it and pass it with --policy, or install it as \(PolrouteFiles.policy).")
+    let names = policy.tableNames
+    let statementTables = policy.tables.filter { $0.device == nil }
+    for uplink in policy.uplinks {
+      lines.append("")
+      for family in AddressFamily.allCases {
+        if let gateway = uplink.gateway(family) {
+          lines.append("# \(uplink.device): \(family.displayName) gateway \(gateway.explanation)")
+        } else if uplink.addresses.contains(where: { $0.family == family }) {
+          lines.append("# \(uplink.device): no \(family.displayName) gateway known")
+        }
+      }
+      var words = ["uplink", uplink.name, "dev", quote(uplink.device), "table", String(uplink.table)]
+      if let gateway = uplink.gateway4 { words += ["via", gateway.address.description] }
+      if let gateway = uplink.gateway6 { words += ["via6", gateway.address.description] }
+      if uplink.onlink { words.append("onlink") }
+      lines.append(words.joined(separator: " "))
+      for rule in policy.rules where !policy.statementRules.contains(rule.key) && rule.lookupTable == uplink.table {
+        lines.append("#   rule \(RuleText.selectorWords(rule, tables: .name(names)).joined(separator: " ")) priority \(rule.priority)")
+      }
+    }
+    if !statementTables.isEmpty { lines.append("") }
+    for table in statementTables { lines.append("table \(table.name) \(table.number)") }
+    let routes = policy.routes.filter { policy.statementRoutes.contains($0.key) }
+    if !routes.isEmpty { lines.append("") }
+    for route in routes { lines.append(routeStatement(route, names: names)) }
+    let rules = policy.rules.filter { policy.statementRules.contains($0.key) }
+    if !rules.isEmpty { lines.append("") }
+    var printed: Set<UInt32> = []
+    for rule in rules where !printed.contains(rule.priority) {
+      // A rule without addresses made for both families prints once, as it was written.
+      let twin = rules.first { $0.family != rule.family && $0.priority == rule.priority && $0.selector.withFamily(rule.family) == rule.selector }
+      var words = ["rule"] + RuleText.selectorWords(rule, tables: .name(names)).map(quote)
+      if twin == nil && rule.source == nil && rule.destination == nil { words += ["family", rule.family.rawValue] }
+      words += ["priority", String(rule.priority)]
+      if twin != nil { printed.insert(rule.priority) }
+      lines.append(words.joined(separator: " "))
+    }
+    let excluded = policy.excluded.filter { $0.reason == .policy }
+    if !excluded.isEmpty { lines.append("") }
+    for entry in excluded { lines.append("exclude \(quote(entry.name))") }
+    let others = policy.excluded.filter { $0.reason != .policy }
+    if !others.isEmpty {
+      lines.append("")
+      lines.append("# not uplinks: " + others.map { "\($0.name) (\($0.reason))" }.joined(separator: ", "))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A `route` statement for a route.
+  static func routeStatement(_ route: Route, names: RoutingTableNames) -> String {
+    var words = ["route"]
+    if route.type != .unicast { words.append(route.type.rawValue) }
+    words.append(route.destination.isDefault ? route.destination.description : route.destination.routeText)
+    if let gateway = route.gateway { words += ["via", gateway.description] }
+    if let device = route.device { words += ["dev", quote(device)] }
+    if route.isOnlink { words.append("onlink") }
+    if let source = route.preferredSource { words += ["src", source.description] }
+    let defaultMetric: UInt32 = route.family == .inet6 ? 1024 : 0
+    if route.metric != defaultMetric { words += ["metric", String(route.metric)] }
+    words += ["table", names.name(for: route.table) ?? String(route.table)]
+    return words.joined(separator: " ")
+  }
+
+  /// A word as the policy lexer reads it back: double-quoted when it holds spaces, quotes, `#` or `\`.
+  static func quote(_ word: String) -> String {
+    guard word.isEmpty || word.contains(where: { $0 == " " || $0 == "\t" || $0 == "#" || $0 == "\"" || $0 == "\\" }) else {
+      return word
+    }
+    var text = "\""
+    for character in word {
+      if character == "\"" || character == "\\" { text.append("\\") }
+      text.append(character)
+    }
+    return text + "\""
+  }
+}
+
+extension Rule {
+  /// The same rule with another family (to compare the IPv4 and IPv6 copies of a family-less rule).
+  func withFamily(_ family: AddressFamily) -> Rule {
+    var copy = self
+    copy.family = family
+    return copy
+  }
+}

@@ -1,0 +1,78 @@
+/// Renders Debian ifupdown stanzas for `/etc/network/interfaces.d/polroute`: one `iface IFACE inet manual` stanza per
+/// interface, whose `post-up` lines add its table's routes and rules and whose `pre-down` lines remove them.
+///
+/// ifupdown runs every `iface X` stanza of an interface in the order it read them, and Debian's own
+/// /etc/network/interfaces sources interfaces.d first, so polroute's stanza may run before the interface has its
+/// address. Measured with ifupdown 0.8: a failing `post-up` line stops ifup with status 1 and can leave the
+/// interface without its address, and before the address exists the kernel refuses a route with `src ADDR`
+/// ("Invalid prefsrc address") and a `via GW` route whose gateway no route of the table reaches. So each stanza
+/// first adds every link route without `src` (a `via` default then finds its gateway in the table), then the
+/// default routes and rules (none needs the address), and then re-adds the link routes with `src`, which succeeds
+/// once the address exists. Every line ends in `|| true`: read after the user's stanzas the result is exactly the
+/// policy; read before them, everything works and the link routes lack only `src` until the next apply. `pre-down`
+/// deletes rules before routes, by destination, table and polroute's protocol, never by `src` (the kernel clears it
+/// when the address goes).
+public enum DebianRenderer {
+  /// Where the stanzas go.
+  public static let path = "/etc/network/interfaces.d/polroute"
+
+  /// The stanza file.
+  public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
+    var lines = context.header(policy)
+    lines += [
+      "#",
+      "# For exact results these stanzas must be read after your own 'iface' stanzas: put the line",
+      "# 'source /etc/network/interfaces.d/*' at the end of /etc/network/interfaces. Read first (Debian's",
+      "# default), they still work, but link routes come up without 'src' until 'polroute apply' runs.",
+    ]
+    let fallbackDevice = policy.uplinks.first?.device
+    var devices: [String] = []
+    var routes: [String: [Route]] = [:]
+    var rules: [String: [Rule]] = [:]
+    for route in policy.routes {
+      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
+      if routes[device] == nil && rules[device] == nil { devices.append(device) }
+      routes[device, default: []].append(route)
+    }
+    for rule in policy.rules {
+      guard let device = policy.device(for: rule) ?? fallbackDevice else { continue }
+      if routes[device] == nil && rules[device] == nil { devices.append(device) }
+      rules[device, default: []].append(rule)
+    }
+    for device in devices.sorted() {
+      lines.append("")
+      lines.append("iface \(device) inet manual")
+      let deviceRoutes = routes[device] ?? []
+      let linkRoutes = deviceRoutes.filter { $0.preferredSource != nil }
+      let otherRoutes = deviceRoutes.filter { $0.preferredSource == nil }
+      for route in linkRoutes {
+        var withoutSource = route
+        withoutSource.preferredSource = nil
+        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(withoutSource)) + " || true")
+      }
+      for route in otherRoutes {
+        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(route)) + " || true")
+      }
+      for rule in rules[device] ?? [] {
+        // The kernel refuses a second identical rule ("File exists"), which is what a re-run must do.
+        lines.append("    post-up " + command(rule.family, "rule add", RuleText.addWords(rule)) + " 2>/dev/null || true")
+      }
+      for route in linkRoutes {
+        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(route)) + " 2>/dev/null || true")
+      }
+      for rule in rules[device] ?? [] {
+        lines.append("    pre-down " + command(rule.family, "rule del", RuleText.addWords(rule)) + " 2>/dev/null || true")
+      }
+      for route in deviceRoutes {
+        let words = RouteText.deleteWords(route) + ["proto", String(route.protocolNumber)]
+        lines.append("    pre-down " + command(route.family, "route del", words) + " 2>/dev/null || true")
+      }
+    }
+    return RenderResult(files: [RenderedFile(path: path, contents: lines.joined(separator: "\n") + "\n")])
+  }
+
+  /// `ip -4 route replace WORDS`, quoted for the `/bin/sh -c` ifupdown runs each line with.
+  static func command(_ family: AddressFamily, _ verb: String, _ words: [String]) -> String {
+    "ip \(family.ipOption) \(verb) \(IPRouteScriptRenderer.words(words))"
+  }
+}

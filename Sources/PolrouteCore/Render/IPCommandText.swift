@@ -1,0 +1,107 @@
+/// How table numbers appear in generated text.
+public enum TableReference: Sendable {
+  /// Always the number: works on any host, whatever its rt_tables says.
+  case number
+  /// The rt_tables name where one is known, for text people read.
+  case name(RoutingTableNames)
+
+  /// The text for a table.
+  func text(_ table: UInt32) -> String {
+    switch self {
+    case .number: return String(table)
+    case .name(let names): return names.name(for: table) ?? String(table)
+    }
+  }
+}
+
+/// The words of `ip rule` commands for a rule, in the order `ip rule show` prints them.
+public enum RuleText {
+  /// The selector and action words (`from 203.0.113.10 lookup 101`); `from all` is left out unless the rule has no
+  /// other selector, where `ip` would print it.
+  public static func selectorWords(_ rule: Rule, tables: TableReference = .number) -> [String] {
+    var words: [String] = []
+    if rule.invert { words.append("not") }
+    if let source = rule.source {
+      words += ["from", source.isHost ? source.address.description : source.description]
+    }
+    if let destination = rule.destination {
+      words += ["to", destination.isHost ? destination.address.description : destination.description]
+    }
+    if let tos = rule.tos { words += ["tos", hex(UInt32(tos))] }
+    if let fwmark = rule.fwmark {
+      words += ["fwmark", hex(fwmark) + (rule.fwmask.map { "/" + hex($0) } ?? "")]
+    }
+    if let iif = rule.inputInterface { words += ["iif", iif] }
+    if let oif = rule.outputInterface { words += ["oif", oif] }
+    if let uids = rule.uidRange { words += ["uidrange", "\(uids.start)-\(uids.end)"] }
+    if let ipProtocol = rule.ipProtocol { words += ["ipproto", IPProtocolNames.text(ipProtocol)] }
+    if let sport = rule.sourcePort { words += ["sport", sport.description] }
+    if let dport = rule.destinationPort { words += ["dport", dport.description] }
+    if rule.l3mdev { words.append("l3mdev") }
+    switch rule.action {
+    case .lookup(let table):
+      // An l3mdev rule looks up the VRF's own table: `ip` takes no table for it.
+      if !rule.l3mdev { words += ["lookup", tables.text(table)] }
+    case .goto(let target): words += ["goto", String(target)]
+    case .blackhole, .unreachable, .prohibit, .nop: words.append(rule.action.description)
+    }
+    if let suppress = rule.suppressPrefixLength { words += ["suppress_prefixlength", String(suppress)] }
+    return words
+  }
+
+  /// The words after `ip rule add`: selectors, action, `priority` and `protocol`.
+  public static func addWords(_ rule: Rule, tables: TableReference = .number) -> [String] {
+    var words = selectorWords(rule, tables: tables) + ["priority", String(rule.priority)]
+    if let number = rule.protocolNumber { words += ["protocol", String(number)] }
+    return words
+  }
+
+  /// `from 203.0.113.10 lookup data`, as `ip rule show` prints it (with `from all` where ip prints it).
+  public static func selectorAndAction(_ rule: Rule, names: RoutingTableNames) -> String {
+    var words = selectorWords(rule, tables: .name(names))
+    if rule.source == nil {
+      let at = rule.invert ? 1 : 0
+      words.insert(contentsOf: ["from", "all"], at: at)
+    }
+    return words.joined(separator: " ")
+  }
+
+  /// `0x10`.
+  static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
+}
+
+/// The words of `ip route` commands for a route.
+public enum RouteText {
+  /// The words after `ip route replace` (or `add`/`del`): type, destination, next hops, attributes and table.
+  public static func words(_ route: Route, tables: TableReference = .number) -> [String] {
+    var words: [String] = []
+    if route.type != .unicast { words.append(route.type.rawValue) }
+    words.append(route.destination.routeText)
+    if let gateway = route.gateway { words += ["via", gateway.description] }
+    if let device = route.device { words += ["dev", device] }
+    if route.protocolNumber != RouteProtocol.boot { words += ["proto", String(route.protocolNumber)] }
+    if route.scope != RouteScope.global { words += ["scope", RouteScope.names[route.scope] ?? String(route.scope)] }
+    if let source = route.preferredSource { words += ["src", source.description] }
+    if route.metric != 0 { words += ["metric", String(route.metric)] }
+    if route.isOnlink { words.append("onlink") }
+    for hop in route.nexthops {
+      words.append("nexthop")
+      if let gateway = hop.gateway { words += ["via", gateway.description] }
+      if let device = hop.device { words += ["dev", device] }
+      if hop.weight != 1 { words += ["weight", String(hop.weight)] }
+      if hop.flags.contains("onlink") { words.append("onlink") }
+    }
+    words += ["table", tables.text(route.table)]
+    return words
+  }
+
+  /// The words that identify a route for `ip route del`: type, destination, metric and table.
+  public static func deleteWords(_ route: Route, tables: TableReference = .number) -> [String] {
+    var words: [String] = []
+    if route.type != .unicast { words.append(route.type.rawValue) }
+    words.append(route.destination.routeText)
+    if route.metric != 0 { words += ["metric", String(route.metric)] }
+    words += ["table", tables.text(route.table)]
+    return words
+  }
+}

@@ -1,0 +1,243 @@
+/// Renders the policy as a POSIX sh script of `ip` commands that converges any host to the policy.
+///
+/// The script is idempotent: routes are set with `ip route replace` (atomic, so a route that is already right is
+/// never missing), rules are added unless the kernel says they exist. Then it removes what polroute owns and the
+/// policy no longer wants: rules marked `protocol 177` at priorities the policy does not use (or, at a priority it
+/// uses, the ones that are not the wanted rule), routes in polroute's tables that the policy does not have, and
+/// `proto 177` routes left in tables polroute no longer owns. Nothing without polroute's marker outside its tables
+/// is ever touched.
+public enum IPRouteScriptRenderer {
+  /// The script file.
+  public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
+    RenderResult(files: [RenderedFile(path: RenderContext.scriptPath, contents: script(policy, context: context), mode: 0o755)])
+  }
+
+  /// The script text.
+  public static func script(_ policy: Policy, context: RenderContext) -> String {
+    var lines = ["#!/bin/sh"] + context.header(policy)
+    lines += preamble
+    lines.append("")
+    lines.append("# 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.")
+    for route in policy.routes {
+      lines.append("route_set \(route.family.ipOption) \(words(RouteText.words(route)))")
+    }
+    lines.append("")
+    lines.append("# 2. Rules, each with its own priority so that running again adds no duplicate.")
+    for rule in policy.rules {
+      lines.append("rule_add \(rule.family.ipOption) \(words(RuleText.addWords(rule)))")
+    }
+    lines.append("")
+    lines.append("# 3. The wanted rule at each priority, as 'ip rule show' prints it, found by its selectors.")
+    lines.append("wanted_rule() {")
+    lines.append("  case \"$1 $2\" in")
+    for rule in policy.rules {
+      let filter = ["priority", String(rule.priority)] + filterWords(rule)
+      lines.append("    '\(rule.family.ipOption) \(rule.priority)') set -- \(rule.family.ipOption) \(words(filter)) ;;")
+    }
+    lines.append("    *) return 0 ;;")
+    lines.append("  esac")
+    lines.append("  family=$1")
+    lines.append("  shift")
+    lines.append("  # The filter matches every rule having at least these selectors: the wanted one has the fewest words.")
+    lines.append("  ip \"$family\" rule show \"$@\" | awk -v marker=\"$marker\" '")
+    lines.append("    $0 ~ marker { if (best == \"\" || NF < bestwords) { best = $0; bestwords = NF; ties = 0 } else if (NF == bestwords) ties++ }")
+    lines.append("    END { if (best != \"\" && ties == 0) print best }'")
+    lines.append("}")
+    lines.append("")
+    lines.append("# 4. Remove what polroute owns and the policy no longer wants.")
+    for family in AddressFamily.allCases {
+      let priorities = policy.rules.filter { $0.family == family }.map { String($0.priority) }
+      lines.append("sweep_rules \(family.ipOption) '\(priorities.joined(separator: " "))'")
+    }
+    for table in policy.tables {
+      for family in AddressFamily.allCases {
+        let keys = policy.routes.filter { $0.table == table.number && $0.family == family }.map(routeKey)
+        lines.append("sweep_routes \(family.ipOption) \(table.number) '\(keys.joined(separator: " "))'")
+      }
+    }
+    let tableWords = policy.tables.flatMap { [String($0.number), $0.name] }
+    for family in AddressFamily.allCases {
+      lines.append("sweep_tables \(family.ipOption) '\(tableWords.joined(separator: " "))'")
+    }
+    lines.append("")
+    lines.append("exit 0")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The words of a command, each quoted for sh where needed; words from outside polroute (interface names) are
+  /// always quoted.
+  static func words(_ words: [String]) -> String {
+    var result: [String] = []
+    var quoteNext = false
+    for word in words {
+      result.append(quoteNext ? ShellQuoting.alwaysQuote(word) : ShellQuoting.quote(word))
+      quoteNext = word == "dev" || word == "iif" || word == "oif"
+    }
+    return result.joined(separator: " ")
+  }
+
+  /// `type:destination:metric`, as the route sweep recognises a route it keeps.
+  static func routeKey(_ route: Route) -> String {
+    "\(route.type.rawValue):\(route.destination.routeText):\(route.metric)"
+  }
+
+  /// The selectors `ip rule show` can filter on, to find the wanted rule among others at its priority.
+  static func filterWords(_ rule: Rule) -> [String] {
+    var words: [String] = []
+    if let source = rule.source { words += ["from", source.isHost ? source.address.description : source.description] }
+    if let destination = rule.destination {
+      words += ["to", destination.isHost ? destination.address.description : destination.description]
+    }
+    if let tos = rule.tos { words += ["tos", RuleText.hex(UInt32(tos))] }
+    if let fwmark = rule.fwmark { words += ["fwmark", RuleText.hex(fwmark) + (rule.fwmask.map { "/" + RuleText.hex($0) } ?? "")] }
+    if let iif = rule.inputInterface { words += ["iif", iif] }
+    if let oif = rule.outputInterface { words += ["oif", oif] }
+    if let uids = rule.uidRange { words += ["uidrange", "\(uids.start)-\(uids.end)"] }
+    if let ipProtocol = rule.ipProtocol { words += ["ipproto", IPProtocolNames.text(ipProtocol)] }
+    if let sport = rule.sourcePort { words += ["sport", sport.description] }
+    if let dport = rule.destinationPort { words += ["dport", dport.description] }
+    if rule.l3mdev { words.append("l3mdev") }
+    if let table = rule.lookupTable, !rule.l3mdev { words += ["lookup", String(table)] }
+    return words
+  }
+
+  /// The checks and shell functions every script starts with.
+  static let preamble: [String] = [
+    "#",
+    "# Makes the kernel's rules and routes match the policy: adds what is missing, replaces what differs, and",
+    "# removes the rules and routes an earlier polroute policy left (marked protocol 177). It never touches rules",
+    "# or routes polroute does not own, and running it again changes nothing. Run it as root.",
+    "set -eu",
+    "export LC_ALL=C",
+    "# How 'ip rule show' marks the rules polroute made (awk turns \\t into a tab).",
+    "marker='[ \\t]proto 177([ \\t]|$)'",
+    "",
+    "die() {",
+    "  printf 'polroute.sh: %s\\n' \"$*\" >&2",
+    "  exit 1",
+    "}",
+    "",
+    "warn() {",
+    "  printf 'polroute.sh: warning: %s\\n' \"$*\" >&2",
+    "}",
+    "",
+    "# 'protocol' on rules, and ipproto/sport/dport, need iproute2 4.17 or newer.",
+    "command -v ip >/dev/null 2>&1 || die \"'ip' (iproute2) is not installed\"",
+    "version=$(ip -V 2>&1) || die \"'ip -V' failed: $version\"",
+    "case $version in",
+    "  *iproute2-ss[0-9]*)",
+    "    stamp=${version##*iproute2-ss}",
+    "    stamp=${stamp%%[!0-9]*}",
+    "    [ \"$stamp\" -ge 180608 ] || die \"iproute2 4.17 or newer is needed, found: $version\"",
+    "    ;;",
+    "  *iproute2-[0-9]* | *iproute2-v[0-9]*)",
+    "    number=${version##*iproute2-}",
+    "    number=${number#v}",
+    "    major=${number%%[!0-9]*}",
+    "    rest=${number#\"$major\".}",
+    "    minor=${rest%%[!0-9]*}",
+    "    [ \"$major\" -gt 4 ] || { [ \"$major\" -eq 4 ] && [ \"${minor:-0}\" -ge 17 ]; } ||",
+    "      die \"iproute2 4.17 or newer is needed, found: $version\"",
+    "    ;;",
+    "  *) die \"cannot tell the iproute2 version from: $version\" ;;",
+    "esac",
+    "",
+    "# route_set FAMILY WORDS...: add or replace a route of polroute's tables.",
+    "route_set() {",
+    "  family=$1",
+    "  shift",
+    "  ip \"$family\" route replace \"$@\" || die \"ip $family route replace $* failed\"",
+    "}",
+    "",
+    "# rule_add FAMILY WORDS...: add a rule unless the kernel already has the same one.",
+    "rule_add() {",
+    "  family=$1",
+    "  shift",
+    "  if ! output=$(ip \"$family\" rule add \"$@\" 2>&1); then",
+    "    case $output in",
+    "      *'File exists'*) ;;",
+    "      *) die \"ip $family rule add $*: $output\" ;;",
+    "    esac",
+    "  fi",
+    "}",
+    "",
+    "# sweep_rules FAMILY PRIORITIES: delete polroute's rules at other priorities, and at a wanted priority every",
+    "# polroute rule but the wanted one.",
+    "sweep_rules() {",
+    "  family=$1",
+    "  wanted=\" $2 \"",
+    "  owned=$(ip \"$family\" rule show | awk -v marker=\"$marker\" '$0 ~ marker') || die \"cannot list $family rules\"",
+    "  [ -n \"$owned\" ] || return 0",
+    "  printf '%s\\n' \"$owned\" | while IFS= read -r line; do",
+    "    priority=${line%%:*}",
+    "    case $wanted in",
+    "      *\" $priority \"*)",
+    "        count=$(printf '%s\\n' \"$owned\" | awk -F: -v p=\"$priority\" '$1 == p' | wc -l)",
+    "        [ \"$count\" -gt 1 ] || continue",
+    "        keep=$(wanted_rule \"$family\" \"$priority\")",
+    "        if [ -z \"$keep\" ]; then",
+    "          warn \"cannot tell which of the $count rules at priority $priority is wanted; left them\"",
+    "          continue",
+    "        fi",
+    "        [ \"$line\" = \"$keep\" ] && continue",
+    "        # Delete exactly this rule, by the words ip printed for it (without its [tags]).",
+    "        selectors=$(printf '%s\\n' \"${line#*:}\" | sed -e 's/lookup \\[l3mdev-table\\]/l3mdev/' -e 's/ \\[[a-z]*\\]//g')",
+    "        set -f",
+    "        # shellcheck disable=SC2086 # the words ip printed, split on purpose; globbing is off",
+    "        set -- $selectors",
+    "        set +f",
+    "        ip \"$family\" rule del priority \"$priority\" \"$@\" || die \"cannot delete rule: $line\"",
+    "        ;;",
+    "      *)",
+    "        ip \"$family\" rule del priority \"$priority\" protocol 177 || die \"cannot delete rule: $line\"",
+    "        ;;",
+    "    esac",
+    "  done || exit 1",
+    "}",
+    "",
+    "# sweep_routes FAMILY TABLE KEYS: delete the routes of polroute's TABLE whose type:destination:metric is not in KEYS.",
+    "sweep_routes() {",
+    "  family=$1",
+    "  table=$2",
+    "  wanted=\" $3 \"",
+    "  listing=$(ip \"$family\" route show table \"$table\") || die \"cannot list table $table\"",
+    "  [ -n \"$listing\" ] || return 0",
+    "  printf '%s\\n' \"$listing\" | while IFS= read -r line; do",
+    "    case $line in '' | ' '* | '\t'*) continue ;; esac",
+    "    set -f",
+    "    # shellcheck disable=SC2086 # the words ip printed, split on purpose; globbing is off",
+    "    set -- $line",
+    "    set +f",
+    "    type=unicast",
+    "    case $1 in",
+    "      unicast | local | broadcast | anycast | multicast | blackhole | unreachable | prohibit | throw | nat)",
+    "        type=$1",
+    "        shift",
+    "        ;;",
+    "    esac",
+    "    destination=$1",
+    "    metric=0",
+    "    while [ $# -gt 1 ]; do",
+    "      [ \"$1\" = metric ] && metric=$2",
+    "      shift",
+    "    done",
+    "    case $wanted in *\" $type:$destination:$metric \"*) continue ;; esac",
+    "    ip \"$family\" route del \"$type\" \"$destination\" metric \"$metric\" table \"$table\" ||",
+    "      die \"cannot delete route $destination from table $table\"",
+    "  done || exit 1",
+    "}",
+    "",
+    "# sweep_tables FAMILY TABLES: flush polroute's routes (proto 177) from tables the policy no longer has.",
+    "sweep_tables() {",
+    "  family=$1",
+    "  wanted=\" $2 \"",
+    "  tables=$(ip \"$family\" route show table all proto 177 |",
+    "    awk '{ for (i = 1; i < NF; i++) if ($i == \"table\") print $(i + 1) }' | sort -u) || die \"cannot list tables\"",
+    "  for table in $tables; do",
+    "    case $wanted in *\" $table \"*) continue ;; esac",
+    "    case $table in main | local | default | 253 | 254 | 255) continue ;; esac",
+    "    ip \"$family\" route flush table \"$table\" proto 177 || die \"cannot flush table $table\"",
+    "  done",
+    "}",
+  ]
+}

@@ -1,0 +1,78 @@
+/// Renders RHEL network-scripts files: `route-IFACE`/`route6-IFACE` with one `ip route` argument line per route
+/// and `rule-IFACE`/`rule6-IFACE` with one `ip rule` argument line per rule.
+///
+/// initscripts' `ifup-routes` runs `ip -4|-6 route add $line` (falling back to `replace`) and `ip rule add $line`
+/// with `$line` unquoted, and ignores every error: a line that is wrong fails silently. So every line is complete
+/// (explicit `dev`, `table` by number, rules with `priority` — without one every ifup adds a duplicate), comments
+/// stand on their own lines, and a value that word splitting or globbing would change is refused with a
+/// diagnostic instead of being written.
+public enum RHELRenderer {
+  /// The directory the files go in.
+  public static let directory = "/etc/sysconfig/network-scripts"
+
+  /// The files, one set per interface that has routes or rules.
+  public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
+    var diagnostics: [Diagnostic] = []
+    var routeLines: [String: [AddressFamily: [String]]] = [:]
+    var ruleLines: [String: [AddressFamily: [String]]] = [:]
+    let fallbackDevice = policy.uplinks.first?.device
+    for route in policy.routes {
+      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
+      let words = RouteText.words(route)
+      guard check(words, what: "route \(route.destination.routeText)", device: device, into: &diagnostics) else { continue }
+      routeLines[device, default: [:]][route.family, default: []].append(words.joined(separator: " "))
+    }
+    for rule in policy.rules {
+      guard let device = policy.device(for: rule) ?? fallbackDevice else {
+        diagnostics.append(.warning("rhel: rule \(rule.priority) belongs to no interface and polroute has no uplink to put it with; it is not written"))
+        continue
+      }
+      let words = RuleText.addWords(rule)
+      guard check(words, what: "rule \(rule.priority)", device: device, into: &diagnostics) else { continue }
+      ruleLines[device, default: [:]][rule.family, default: []].append(words.joined(separator: " "))
+    }
+    var files: [RenderedFile] = []
+    let devices = Set(routeLines.keys).union(ruleLines.keys)
+    for device in devices.sorted() {
+      for family in AddressFamily.allCases {
+        let suffix = family == .inet ? "" : "6"
+        if let lines = routeLines[device]?[family], !lines.isEmpty {
+          files.append(file("route\(suffix)-\(device)", lines: lines, policy: policy, context: context, kind: "routes"))
+        }
+        if let lines = ruleLines[device]?[family], !lines.isEmpty {
+          files.append(file("rule\(suffix)-\(device)", lines: lines, policy: policy, context: context, kind: "rules"))
+        }
+      }
+    }
+    return RenderResult(files: files, diagnostics: diagnostics)
+  }
+
+  /// One file with its header.
+  static func file(_ name: String, lines: [String], policy: Policy, context: RenderContext, kind: String) -> RenderedFile {
+    var text = context.header(policy)
+    text.append("# One 'ip \(kind == "routes" ? "route" : "rule") add' argument line each, read by initscripts' ifup-routes.")
+    text.append("# On NetworkManager hosts the ifcfg-rh plugin ignores rule- files (and then route- files too) unless")
+    text.append("# NetworkManager-dispatcher-routing-rules is installed.")
+    text += lines
+    return RenderedFile(path: "\(directory)/\(name)", contents: text.joined(separator: "\n") + "\n")
+  }
+
+  /// Whether every word survives `ifup-routes`' unquoted `$line` (no globbing characters, no backslash, no quotes);
+  /// records an error naming the setting and the target otherwise.
+  static func check(_ words: [String], what: String, device: String, into diagnostics: inout [Diagnostic]) -> Bool {
+    let unsafe: Set<Character> = ["*", "?", "[", "]", "\\", "\"", "'", "#", "$", "`"]
+    let files = "\(directory)/route-\(device)"
+    for word in words where word.contains(where: { unsafe.contains($0) || $0.isWhitespace }) {
+      diagnostics.append(
+        .error(
+          "rhel: cannot write \(what) to \(files) and its siblings: '\(word)' would be changed by the shell word splitting and globbing ifup-routes applies to each line"
+        ))
+      return false
+    }
+    if device.contains(where: { unsafe.contains($0) }) {
+      diagnostics.append(.error("rhel: interface name '\(device)' cannot be part of a network-scripts file name"))
+      return false
+    }
+    return true
+  }
+}
