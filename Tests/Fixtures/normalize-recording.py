@@ -10,6 +10,8 @@ What changes, and into what:
 - IPv6 addresses whose interface identifier was derived from one of those MACs (modified EUI-64: link-local
   addresses, SLAAC addresses) get the identifier of the new MAC.
 - Bridge and bridge-port timers (`*_timer`, seconds left on a running timer) become 0.00.
+- The kernel lists an IPv6 table's /128 local routes in address order; once link-local addresses are rewritten
+  that order is the random MACs', so runs of them in the local table are sorted again by their new address.
 - Finite address lifetimes (`valid_life_time`, `preferred_life_time` other than 4294967295) and route `expires`
   count down while the recorder runs; they are rounded up to a multiple of 60 s, which gives back the value
   build.sh configured as long as recording takes less than a minute.
@@ -63,6 +65,46 @@ def lifetime(match):
   return match.group(1) + str(value if value == FOREVER else round_up(value))
 
 
+def elements(text):
+  """The raw text of each element of the top-level JSON array in `text`, and the text around them."""
+  decoder = json.JSONDecoder()
+  start = text.index("[") + 1
+  position = start
+  spans = []
+  while True:
+    while text[position] in " \n,":
+      position += 1
+    if text[position] == "]":
+      return text[:start], [text[a:b] for a, b in spans], text[position:]
+    _, end = decoder.raw_decode(text, position)
+    spans.append((position, end))
+    position = end
+
+
+def sort_local_ipv6(text):
+  """Sorts each run of /128 local routes of the IPv6 local table by address, as the kernel's walk lists them."""
+  head, items, tail = elements(text)
+
+  def local_address(item):
+    route = json.loads(item)
+    if route.get("type") == "local" and route.get("table") == "local" and "/" not in route["dst"]:
+      return int(ipaddress.IPv6Address(route["dst"]))
+    return None
+
+  result = []
+  run = []
+  for item in items + [None]:
+    key = local_address(item) if item is not None else None
+    if key is not None:
+      run.append((key, item))
+      continue
+    result += [entry for _, entry in sorted(run, key=lambda pair: pair[0])]
+    run = []
+    if item is not None:
+      result.append(item)
+  return head + ",".join(result) + tail
+
+
 def main(directory):
   with open(os.path.join(directory, "addr.json")) as handle:
     links = json.load(handle)
@@ -93,6 +135,8 @@ def main(directory):
     text = re.sub(r'("[a-z_]+_timer":)[0-9]+\.[0-9]+', r"\g<1>0.00", text)
     text = re.sub(r'("(?:valid|preferred)_life_time":)([0-9]+)', lifetime, text)
     text = re.sub(r'("expires":)([0-9]+)', lambda match: match.group(1) + str(round_up(int(match.group(2)))), text)
+    if name.startswith("route-inet6-"):
+      text = sort_local_ipv6(text)
     # Still the same JSON shape: a failure here means a substitution went wrong.
     json.loads(text)
     if text != original:

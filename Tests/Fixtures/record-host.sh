@@ -12,13 +12,11 @@
 # /etc/iproute2 in a private mount namespace, so `ip` prints the host's names (tables, protocols, DSCP values)
 # exactly as it would on that host; nothing outside the namespaces is changed.
 #
-# Recorded (into hosts/NAME/ip, replacing what was there):
-#   addr.json                 ip -d -j addr show
-#   rule-inet.json            ip -j rule show           rule-inet6.json     ip -6 -j rule show
-#   route-inet-N.json         ip -j route show table N  route-inet6-N.json  ip -6 -j route show table N
-# with rules and routes answered inside `ip [-6] -j -batch -`, as StateReader asks for them, for N = 254 (main)
-# and every table a rule of either family points to, in both families, except 0 (unspec), 253 (default) and
-# 255 (local), which StateReader never reads.
+# Recorded (into hosts/NAME/ip, replacing what was there), as ReplayRunner names them:
+#   addr.json                                  ip -d -j addr show
+#   rule-inet.json, route-inet-all.json        ip -4 -j -batch -  <<< "rule show", "route show table all"
+#   rule-inet6.json, route-inet6-all.json      ip -6 -j -batch -  <<< the same
+# which is exactly what StateReader runs.
 # Captured (into hosts/NAME/root): proc/sys/net/ipv4/conf/{all,default,IFACE}/rp_filter for every interface;
 # etc/iproute2/rt_tables, rt_protos and their .d directories (from ETC after build.sh). Written:
 # proc/sys/kernel/hostname (polroute-test-NAME; `ip netns` does not give the namespace its own host name) and
@@ -99,53 +97,24 @@ while [ -n "$(ip -n "$ns" -6 addr show tentative)" ] && [ "$tries" -lt 30 ]; do
 done
 
 hostip -d -j addr show >"$work/ip/addr.json"
-hostip -j rule show >"$work/rules-inet"
-hostip -6 -j rule show >"$work/rules-inet6"
-
-# The tables rules point to, as numbers: ip prints names from the host's rt_tables files.
-tables=$(python3 - "$work/etc/iproute2" "$work/rules-inet" "$work/rules-inet6" <<'EOF_TABLES'
-import json, os, sys
-names = {"unspec": 0, "default": 253, "main": 254, "local": 255}
-etc = sys.argv[1]
-files = [os.path.join(etc, "rt_tables")]
-directory = os.path.join(etc, "rt_tables.d")
-files += [os.path.join(directory, f) for f in sorted(os.listdir(directory)) if f.endswith(".conf")]
-for path in files:
-  for line in open(path):
-    words = line.split("#")[0].split()
-    if len(words) >= 2:
-      names[words[1]] = int(words[0], 0)
-tables = {254}
-for path in sys.argv[2:]:
-  for rule in json.load(open(path)):
-    if "table" in rule:
-      table = rule["table"]
-      tables.add(names[table] if table in names else int(table))
-print(" ".join(str(t) for t in sorted(tables - {0, 253, 255})))
-EOF_TABLES
-)
-
 # Rules and routes are read the way StateReader reads them, one `ip -batch` per family, and the answers split
-# into one file per command. It matters: a single `ip -j route show table N` asks the kernel for a strict dump
-# and fails ("FIB table does not exist", a lone `[` on stdout) for a table that has no routes in that family,
-# while `ip -batch` does not ask for strict dumps and prints `[]`.
+# into one file per command. It matters: a lone `ip -j route show table N` asks the kernel for a strict dump, while
+# `ip -batch` does not and filters in user space, which prints differently at the edges (a table with no routes in
+# that family is an error alone, `[]` in a batch).
 for family in inet inet6; do
-  # As the reader runs them: `ip -j -batch -` (IPv4 is ip's default family here) and `ip -6 -j -batch -`.
-  set -- -j
-  [ "$family" = inet ] || set -- -6 -j
-  { echo "rule show"; for table in $tables; do echo "route show table $table"; done; } >"$work/batch"
-  hostip "$@" -batch - <"$work/batch" >"$work/answers-$family"
-  python3 - "$work/answers-$family" "$work/ip" "$family" $tables <<'EOF_SPLIT'
+  option=-4
+  [ "$family" = inet ] || option=-6
+  printf 'rule show\nroute show table all\n' | hostip "$option" -j -batch - >"$work/answers-$family"
+  python3 - "$work/answers-$family" "$work/ip/rule-$family.json" "$work/ip/route-$family-all.json" <<'EOF_SPLIT'
 import json, sys
 text = open(sys.argv[1]).read()
-names = ["rule-%s.json" % sys.argv[3]] + ["route-%s-%s.json" % (sys.argv[3], t) for t in sys.argv[4:]]
 decoder = json.JSONDecoder()
 position = 0
-for name in names:
+for name in sys.argv[2:]:
   while text[position].isspace():
     position += 1
   _, end = decoder.raw_decode(text, position)
-  with open("%s/%s" % (sys.argv[2], name), "w") as handle:
+  with open(name, "w") as handle:
     handle.write(text[position:end] + "\n")
   position = end
 if text[position:].strip():

@@ -29,7 +29,7 @@ import Testing
             linkLocal("fe80::ff:fe00:1"),
           ]),
       ])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(

@@ -21,7 +21,7 @@ import Testing
           addresses: [Address(address("172.17.0.1/16"), label: "docker0"), linkLocal("fe80::ff:fe00:2")]),
         upLink("vethc0ffee", index: 4, master: "docker0", addresses: [linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),

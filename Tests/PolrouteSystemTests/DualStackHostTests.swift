@@ -36,7 +36,7 @@ import Testing
             linkLocal("fe80::ff:fe00:2"),
           ]),
       ])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),

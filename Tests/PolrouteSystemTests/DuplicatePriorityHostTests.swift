@@ -42,7 +42,7 @@ import Testing
         Rule(family: .inet6, priority: 1000, source: prefix("2001:db8:d::10/128"), action: .lookup(102)),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
-    #expect(state.tablesRead == [101, 102, 254])
+    #expect(FixtureHost.tables(state) == [101, 102, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),

@@ -21,12 +21,25 @@ enum FixtureHost {
   }
 
   /// Reads the fixture host `name` with StateReader over its recordings (`ip/`) and files (`root/`).
-  static func read(_ name: String, extraTables: Set<UInt32> = []) throws -> Reading {
+  static func read(_ name: String) throws -> Reading {
     let directory = hostsDirectory + "/" + name
     let runner = ReplayRunner(directory: directory + "/ip")
     let reader = StateReader(runner: runner, files: RootedFileSystem(root: directory + "/root"))
-    return Reading(state: try reader.read(extraTables: extraTables), runner: runner)
+    return Reading(state: try reader.read(), runner: runner)
   }
+
+  /// The tables that hold routes in a state, in order (the reader leaves out table local).
+  static func tables(_ state: HostState) -> [UInt32] {
+    Set(state.routes.map(\.table)).sorted()
+  }
+
+  /// The three commands StateReader runs, whatever the host: the links and addresses, and for each family one
+  /// batch of the rules and every table.
+  static let readCommands: Set<Command> = [
+    Command(["ip", "-d", "-j", "addr", "show"]),
+    Command(["ip", "-4", "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n"),
+    Command(["ip", "-6", "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n"),
+  ]
 
   /// Debian 12's stock /etc/iproute2/rt_tables, which every recorded host has.
   static let debianTableNames: [TableNameEntry] = [

@@ -66,7 +66,7 @@ import Testing
   @Test func readsRoutesRulesAndFilters() throws {
     let state = try FixtureHost.read("kinds-handwritten").state
 
-    // The VRF's l3mdev rules name no table; there is nothing more to read.
+    // The VRF's l3mdev rules name no table: the VRF's own table is found through its member's routes.
     #expect(
       state.rules == [
         Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
@@ -78,7 +78,7 @@ import Testing
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
     #expect(state.tablesNamedByRules == [254])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [10, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),
@@ -96,7 +96,31 @@ import Testing
         kernelRoute6("fe80::/64", device: "eth0.100"),
         kernelRoute6("fe80::/64", device: "gre1"),
       ])
-    #expect(state.routes.count == 11)
+    // The VRF keeps its member's connected, local, broadcast and multicast routes in its own table.
+    #expect(
+      state.routes(inTable: 10, family: .inet) == [
+        kernelRoute("100.64.1.0/24", device: "mgmt0", source: "100.64.1.10", table: 10),
+        Route(
+          table: 10, type: .local, destination: prefix("100.64.1.10/32"), device: "mgmt0",
+          protocolNumber: RouteProtocol.kernel, scope: RouteScope.host, preferredSource: ip("100.64.1.10")),
+        Route(
+          table: 10, type: .broadcast, destination: prefix("100.64.1.255/32"), device: "mgmt0",
+          protocolNumber: RouteProtocol.kernel, scope: RouteScope.link, preferredSource: ip("100.64.1.10")),
+      ])
+    #expect(
+      state.routes(inTable: 10, family: .inet6) == [
+        Route(
+          table: 10, type: .local, destination: prefix("fe80::ff:fe00:5/128"), device: "mgmt0",
+          protocolNumber: RouteProtocol.kernel),
+        Route(
+          table: 10, destination: prefix("fe80::/64"), device: "mgmt0", protocolNumber: RouteProtocol.kernel,
+          metric: 256),
+        Route(
+          table: 10, type: .multicast, destination: prefix("ff00::/8"), device: "mgmt0",
+          protocolNumber: RouteProtocol.kernel, metric: 256),
+      ])
+    #expect(state.routes.count == 17)
+    #expect(state.omittedRoutes == nil)
     let own = ["lo", "eth0", "eno1", "eno2", "mgmt0", "bond0", "eth0.100", "vrf-mgmt", "gre0", "gre1", "wg0"]
     var interfaces = Dictionary(uniqueKeysWithValues: own.map { ($0, 2) })
     interfaces["gre1"] = 0

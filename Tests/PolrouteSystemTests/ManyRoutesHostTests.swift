@@ -60,7 +60,7 @@ import Testing
         Rule(family: .inet6, priority: 1000, source: prefix("2001:db8:d::10/128"), action: .lookup(101)),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
-    #expect(state.tablesRead == [101, 254])
+    #expect(FixtureHost.tables(state) == [101, 254])
     // The kernel dumps these tables in address order, fe80::/64 routes last.
     let defaultRoute = Route(
       destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot)

@@ -63,7 +63,7 @@ import Testing
           "eth1", index: 3,
           addresses: [Address(address("203.0.113.10/24"), label: "eth1"), linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(state.tablesRead == [101, 254])
+    #expect(FixtureHost.tables(state) == [101, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),

@@ -21,7 +21,7 @@ import Testing
             linkLocal("fe80::ff:fe00:1"),
           ]),
       ])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: prefix("default"), gateway: ip("198.51.100.1"), device: "eth0"),
@@ -39,16 +39,15 @@ import Testing
     #expect(state.rpFilter.effective(for: "eth0") == 0)
   }
 
-  /// What the reader asks `ip` for on a host without policy rules: one address dump and one batch per family,
-  /// started together (so in any order), and no second round.
-  @Test func runsOneRoundOfThreeCommands() throws {
+  /// What the reader asks `ip` for: one address dump and one batch per family (rules, then every table), started
+  /// together, so in any order.
+  @Test func runsThreeCommands() throws {
     let log = try FixtureHost.read("single-homed").runner.log
-    let batch = "rule show\nroute show table 254\n"
     #expect(
       Set(log) == [
         Command(["ip", "-d", "-j", "addr", "show"]),
-        Command(["ip", "-j", "-batch", "-"], inputText: batch),
-        Command(["ip", "-6", "-j", "-batch", "-"], inputText: batch),
+        Command(["ip", "-4", "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n"),
+        Command(["ip", "-6", "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n"),
       ])
     #expect(log.count == 3)
   }

@@ -24,7 +24,7 @@ import Testing
           "data", index: 3,
           addresses: [Address(address("2001:db8:d::10/64"), flags: [.noDAD]), linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),

@@ -24,7 +24,7 @@ import Testing
           "eth2", index: 4,
           addresses: [Address(address("100.64.0.10/32"), label: "eth2"), linkLocal("fe80::ff:fe00:3")]),
       ])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     // A /32 adds no prefix route: eth2's gateway is reachable only because the default is onlink.
     #expect(
       state.routes(inTable: 254, family: .inet) == [

@@ -26,7 +26,7 @@ import Testing
           mtu: 1500, addresses: [Address(address("100.64.0.10/24"), label: "eth2")]),
       ])
     #expect(state.interfaces.map(\.isUp) == [true, true, true, false])
-    #expect(state.tablesRead == [254])
+    #expect(FixtureHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(
