@@ -15,8 +15,11 @@ let package = Package(
     // Argument parsing, help, output formatting and exit codes.
     .target(name: "PolrouteCLI", dependencies: ["PolrouteCore", "PolrouteSystem"]),
     .executableTarget(name: "polroute", dependencies: ["PolrouteCLI"]),
+    // Shared by the test targets: fixture hosts, golden files, network namespaces for live tests.
+    .target(name: "TestSupport", dependencies: ["PolrouteCore", "PolrouteSystem"], path: "Tests/TestSupport"),
     .testTarget(name: "PolrouteCoreTests", dependencies: ["PolrouteCore"]),
-    .testTarget(name: "PolrouteSystemTests", dependencies: ["PolrouteSystem", "PolrouteCore"]),
-    .testTarget(name: "LiveTests", dependencies: ["PolrouteCore"]),
+    .testTarget(name: "PolrouteSystemTests", dependencies: ["PolrouteSystem", "PolrouteCore", "TestSupport"]),
+    .testTarget(name: "PolrouteCLITests", dependencies: ["PolrouteCLI", "PolrouteSystem", "PolrouteCore", "TestSupport"]),
+    .testTarget(name: "LiveTests", dependencies: ["PolrouteCore", "PolrouteSystem", "TestSupport"]),
   ]
 )

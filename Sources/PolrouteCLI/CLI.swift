@@ -12,7 +12,9 @@ protocol Subcommand: Sendable {
 /// The command-line interface: parses arguments, dispatches to a subcommand, prints errors, returns the exit code.
 public enum CLI {
   /// The subcommands, in the order help lists them.
-  static let subcommands: [any Subcommand.Type] = [InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self]
+  static let subcommands: [any Subcommand.Type] = [
+    InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self, ConfirmCommand.self,
+  ]
 
   /// `polroute` itself.
   static let rootSpec = CommandSpec(

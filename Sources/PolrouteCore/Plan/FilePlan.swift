@@ -21,6 +21,14 @@ public struct FileChange: Hashable, Sendable {
   /// What polroute would write (nil for a deletion).
   public var new: RenderedFile?
 
+  /// Builds a change.
+  public init(path: String, action: Action, old: String?, new: RenderedFile?) {
+    self.path = path
+    self.action = action
+    self.old = old
+    self.new = new
+  }
+
   /// The unified diff from old to new.
   public var diff: String {
     let oldLines = old.map(lines) ?? []

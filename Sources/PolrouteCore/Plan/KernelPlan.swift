@@ -121,7 +121,7 @@ public struct KernelPlan: Hashable, Sendable {
     var adds: [KernelChange] = []
     var replaces: [KernelChange] = []
     var routeDeletes: [KernelChange] = []
-    for route in policy.routes {
+    for route in policy.routesInAddOrder {
       if let existing = current[route.key] {
         if !existing.matches(route) { replaces.append(.replaceRoute(old: existing, new: route)) }
       } else {

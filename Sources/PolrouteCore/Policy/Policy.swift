@@ -50,6 +50,12 @@ public struct Policy: Hashable, Sendable {
     self.statementRules = statementRules
   }
 
+  /// The routes in the order to add them: those without a gateway (link routes) first, so a `via` route finds its
+  /// gateway in its own table when only that table reaches it; then the rest, each group in key order.
+  public var routesInAddOrder: [Route] {
+    routes.filter { $0.gateways.isEmpty } + routes.filter { !$0.gateways.isEmpty }
+  }
+
   /// The table numbers polroute owns.
   public var ownedTables: Set<UInt32> { Set(tables.map(\.number)) }
 

@@ -18,7 +18,7 @@ public enum IPRouteScriptRenderer {
     lines += preamble
     lines.append("")
     lines.append("# 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.")
-    for route in policy.routes {
+    for route in policy.routesInAddOrder {
       lines.append("route_set \(route.family.ipOption) \(words(RouteText.words(route)))")
     }
     lines.append("")
@@ -200,7 +200,13 @@ public enum IPRouteScriptRenderer {
     "  family=$1",
     "  table=$2",
     "  wanted=\" $3 \"",
-    "  listing=$(ip \"$family\" route show table \"$table\") || die \"cannot list table $table\"",
+    "  # A table that never held a route of this family does not exist for it: nothing to sweep.",
+    "  if ! listing=$(ip \"$family\" route show table \"$table\" 2>&1); then",
+    "    case $listing in",
+    "      *'does not exist'*) return 0 ;;",
+    "      *) die \"cannot list table $table: $listing\" ;;",
+    "    esac",
+    "  fi",
     "  [ -n \"$listing\" ] || return 0",
     "  printf '%s\\n' \"$listing\" | while IFS= read -r line; do",
     "    case $line in '' | ' '* | '\t'*) continue ;; esac",

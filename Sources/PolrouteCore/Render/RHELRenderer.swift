@@ -16,7 +16,7 @@ public enum RHELRenderer {
     var routeLines: [String: [AddressFamily: [String]]] = [:]
     var ruleLines: [String: [AddressFamily: [String]]] = [:]
     let fallbackDevice = policy.uplinks.first?.device
-    for route in policy.routes {
+    for route in policy.routesInAddOrder {
       guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
       let words = RouteText.words(route)
       guard check(words, what: "route \(route.destination.routeText)", device: device, into: &diagnostics) else { continue }

@@ -1,0 +1,19 @@
+import PolrouteCore
+import PolrouteSystem
+
+/// `polroute confirm`: keep the change an `apply --confirm` is waiting on.
+enum ConfirmCommand: Subcommand {
+  /// The command's description.
+  static let spec = CommandSpec(
+    name: "confirm",
+    abstract: "Keep the change a 'polroute apply --confirm' is waiting on, from another shell.",
+    options: [])
+
+  /// Confirms.
+  static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
+    let directory = context.environment["POLROUTE_RUN_DIR"] ?? "/run/polroute"
+    let pid = try ConfirmationHandshake(directory: directory).confirm()
+    context.stdout.write("confirmed: polroute apply (pid \(pid)) keeps its change\n")
+    return .success
+  }
+}

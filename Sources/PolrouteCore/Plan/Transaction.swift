@@ -1,0 +1,109 @@
+/// The pure half of `polroute apply`'s transaction: what to snapshot, how to restore it, how to verify, and how to
+/// split changes into `ip -batch` chunks.
+public enum Transaction {
+  /// The most lines one `ip -batch` process gets: measured here, one batch of a million lines grows `ip` to 4 GB.
+  public static let chunkSize = 10_000
+
+  /// The changes of one family, split into chunks of at most `chunkSize` lines, in order.
+  public static func chunks(_ changes: [KernelChange], family: AddressFamily) -> [[KernelChange]] {
+    let familyChanges = changes.filter { $0.family == family }
+    return stride(from: 0, to: familyChanges.count, by: chunkSize).map {
+      Array(familyChanges[$0..<min($0 + chunkSize, familyChanges.count)])
+    }
+  }
+
+  /// The changes that put the owned objects back as they were in `snapshot`, given the state now: polroute's rules
+  /// (protocol 177) and every route of the tables the apply touched.
+  public static func restore(snapshot: HostState, current: HostState, tables: Set<UInt32>) -> [KernelChange] {
+    func ownedRules(_ state: HostState) -> [Rule] { state.rules.filter { $0.protocolNumber == RouteProtocol.polroute } }
+    func routes(_ state: HostState) -> [Route] { state.routes.filter { tables.contains($0.table) } }
+    let wantedRules = Set(ownedRules(snapshot))
+    let presentRules = Set(ownedRules(current))
+    var wantedRoutes: [RouteKey: Route] = [:]
+    for route in routes(snapshot) where wantedRoutes[route.key] == nil { wantedRoutes[route.key] = route }
+    var presentRoutes: [RouteKey: Route] = [:]
+    for route in routes(current) where presentRoutes[route.key] == nil { presentRoutes[route.key] = route }
+
+    var changes: [KernelChange] = []
+    // Routes back first (without gateways first), so restored rules find their tables as they were.
+    let ordered = wantedRoutes.values.sorted { ($0.gateways.isEmpty ? 0 : 1, $0.key) < ($1.gateways.isEmpty ? 0 : 1, $1.key) }
+    for route in ordered {
+      if let present = presentRoutes[route.key] {
+        if !present.matches(route) { changes.append(.replaceRoute(old: present, new: route)) }
+      } else {
+        changes.append(.addRoute(route))
+      }
+    }
+    for rule in ownedRules(snapshot) where !presentRules.contains(rule) { changes.append(.addRule(rule)) }
+    for rule in ownedRules(current) where !wantedRules.contains(rule) { changes.append(.deleteRule(rule)) }
+    for route in presentRoutes.values.sorted(by: { $0.key < $1.key }) where wantedRoutes[route.key] == nil {
+      changes.append(.deleteRoute(route))
+    }
+    return changes
+  }
+
+  /// What verification found wrong, one line each; empty when the kernel matches the policy.
+  public static func verify(policy: Policy, state: HostState) -> [String] {
+    var problems: [String] = []
+    let names = RoutingTableNames(state.tableNames + policy.tableNames.entries)
+    let present = Set(state.rules.filter { $0.protocolNumber == RouteProtocol.polroute })
+    let wanted = Set(policy.rules)
+    for rule in policy.rules where !present.contains(rule) {
+      problems.append("rule missing: \(rule.priority): \(RuleText.selectorAndAction(rule, names: names))")
+    }
+    for rule in present.sorted(by: { $0.key < $1.key }) where !wanted.contains(rule) {
+      problems.append("stale rule left: \(rule.priority): \(RuleText.selectorAndAction(rule, names: names))")
+    }
+    for change in KernelPlan.make(state: state, policy: policy).changes {
+      switch change {
+      case .addRoute(let route): problems.append("route missing: \(RouteText.words(route, tables: .name(names)).joined(separator: " "))")
+      case .replaceRoute(let old, _): problems.append("route differs: \(RouteText.words(old, tables: .name(names)).joined(separator: " "))")
+      case .deleteRoute(let route): problems.append("stale route left: \(RouteText.words(route, tables: .name(names)).joined(separator: " "))")
+      case .addRule, .deleteRule: continue
+      }
+    }
+    return problems
+  }
+
+  /// A check that a reply from one of the host's addresses leaves where the policy says.
+  public struct Probe: Hashable, Sendable {
+    /// The source address (one of the uplink's).
+    public var source: IPAddress
+    /// A destination no rule or route of the policy singles out, so the uplink's default route decides.
+    public var destination: IPAddress
+    /// The device the reply must leave through.
+    public var device: String
+    /// The gateway it must leave via.
+    public var gateway: IPAddress
+
+    /// The `ip -batch` line (`route get DEST from SRC`).
+    public var batchLine: String { "route get \(destination) from \(source)" }
+  }
+
+  /// Candidate probe destinations: documentation and benchmarking addresses that no real route should cover.
+  static let probeCandidates: [AddressFamily: [IPAddress]] = [
+    .inet: ["198.18.0.1", "192.0.2.1", "198.51.100.1", "203.0.113.1"].compactMap(IPAddress.init),
+    .inet6: ["2001:db8:ffff:ffff::1", "100::1", "2001:db8::1"].compactMap(IPAddress.init),
+  ]
+
+  /// One probe per uplink address that has a gateway of its family, with a destination that only the uplink's
+  /// default route covers; an address with no such destination is not probed.
+  public static func probes(policy: Policy) -> [Probe] {
+    var probes: [Probe] = []
+    for uplink in policy.uplinks {
+      for address in uplink.addresses {
+        let family = address.family
+        guard let gateway = uplink.gateway(family) else { continue }
+        let specific = policy.routes.filter { $0.table == uplink.table && $0.family == family && !$0.isDefault }.map(\.destination)
+        let steered = policy.rules.filter { $0.family == family }.compactMap(\.destination)
+        guard
+          let destination = probeCandidates[family]?.first(where: { candidate in
+            !(specific + steered).contains { $0.contains(candidate) } && candidate != gateway.address
+          })
+        else { continue }
+        probes.append(Probe(source: address.address, destination: destination, device: uplink.device, gateway: gateway.address))
+      }
+    }
+    return probes
+  }
+}

@@ -1,0 +1,64 @@
+import PolrouteCore
+
+/// Why changing the kernel failed; the message quotes the batch line and what `ip` said.
+public enum KernelWriteError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A line of an `ip -batch` was rejected.
+  case lineFailed(command: String, line: Int, text: String, message: String)
+  /// `ip` failed in another way.
+  case failed(command: String, status: Int32, message: String)
+
+  /// The message shown to the user.
+  public var description: String {
+    switch self {
+    case .lineFailed(let command, let line, let text, let message):
+      return "`\(command)` line \(line) failed: \(message)\n  the line was: \(text)"
+    case .failed(let command, let status, let message):
+      return "`\(command)` failed with exit status \(status)" + (message.isEmpty ? "" : ": \(message)")
+    }
+  }
+}
+
+/// Makes kernel changes through `ip -batch -` fed on stdin: one process per family and chunk of at most
+/// `Transaction.chunkSize` lines (one `ip -batch` is ~70× faster than one `ip` per command).
+public struct KernelWriter: Sendable {
+  /// Runs `ip`.
+  public let runner: any CommandRunner
+
+  /// Writes through `runner`.
+  public init(runner: any CommandRunner) {
+    self.runner = runner
+  }
+
+  /// Makes the changes in order (IPv4, then IPv6); stops at the first rejected line. Returns how many `ip`
+  /// processes ran.
+  @discardableResult
+  public func write(_ changes: [KernelChange]) throws -> Int {
+    var processes = 0
+    for family in AddressFamily.allCases {
+      for chunk in Transaction.chunks(changes, family: family) {
+        processes += 1
+        try run(chunk, family: family)
+      }
+    }
+    return processes
+  }
+
+  /// Runs one chunk.
+  func run(_ chunk: [KernelChange], family: AddressFamily) throws {
+    let lines = chunk.map(\.batchLine)
+    let command = Command(["ip", family.ipOption, "-batch", "-"], inputText: lines.joined(separator: "\n") + "\n")
+    let result = try runner.run(command, output: nil)
+    guard result.status != 0 else { return }
+    let stderr = result.errorText
+    // `ip -batch` reports "Command failed -:N" after the error text of line N.
+    let errorLines = stderr.split(separator: "\n").map(String.init)
+    if let marker = errorLines.firstIndex(where: { $0.hasPrefix("Command failed -:") }),
+      let number = Int(errorLines[marker].dropFirst("Command failed -:".count)), number >= 1, number <= lines.count
+    {
+      let message = errorLines[..<marker].joined(separator: "; ")
+      throw KernelWriteError.lineFailed(
+        command: "ip \(family.ipOption) -batch -", line: number, text: lines[number - 1], message: message.isEmpty ? "rejected" : message)
+    }
+    throw KernelWriteError.failed(command: "ip \(family.ipOption) -batch -", status: result.status, message: stderr)
+  }
+}

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+
+/// The last termination signal received (0 for none), set from the signal handler.
+nonisolated(unsafe) private var receivedSignal: sig_atomic_t = 0
+
+/// Catches SIGINT, SIGTERM and SIGHUP during an apply so that it can roll back instead of dying half-way: the
+/// handler only records the signal; the transaction checks it between steps. Child processes get the default
+/// dispositions back (the runner resets them), so an `ip` in progress still stops.
+public enum SignalWatch {
+  /// The signals that abort an apply.
+  public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+  /// Installs the handlers and clears any earlier signal.
+  public static func install() {
+    receivedSignal = 0
+    for signal in signals {
+      var action = sigaction()
+      action.__sigaction_handler.sa_handler = { number in receivedSignal = number }
+      sigemptyset(&action.sa_mask)
+      action.sa_flags = 0
+      sigaction(signal, &action, nil)
+    }
+  }
+
+  /// The signal received since `install`, if any.
+  public static var received: Int32? { receivedSignal == 0 ? nil : Int32(receivedSignal) }
+
+  /// Forgets a received signal (after SIGHUP during a confirmation wait, which does not abort it).
+  public static func clear() { receivedSignal = 0 }
+
+  /// The signal's name.
+  public static func name(_ signal: Int32) -> String {
+    switch signal {
+    case SIGINT: return "SIGINT"
+    case SIGTERM: return "SIGTERM"
+    case SIGHUP: return "SIGHUP"
+    default: return "signal \(signal)"
+    }
+  }
+}

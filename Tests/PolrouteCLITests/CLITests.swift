@@ -1,0 +1,178 @@
+import Foundation
+import PolrouteCore
+import PolrouteSystem
+import TestSupport
+import Testing
+
+@testable import PolrouteCLI
+
+/// Runs the CLI in-process with captured output.
+struct CLIRun {
+  /// The exit status.
+  var status: Int32
+  /// Standard output.
+  var stdout: String
+  /// Standard error.
+  var stderr: String
+
+  /// Runs polroute with arguments; `terminal` pretends stdout is a terminal; `environment` is the whole environment.
+  init(_ arguments: [String], terminal: Bool = false, environment: [String: String] = [:]) {
+    let out = CapturedSink()
+    let err = CapturedSink()
+    let context = CLIContext(
+      runner: ReplayRunner(directory: "/nonexistent"), hostFiles: RootedFileSystem(root: "/nonexistent"),
+      environment: environment, stdout: out, stderr: err, stdoutIsTerminal: terminal, isRoot: false)
+    status = CLI.run(arguments, context: context)
+    stdout = out.text
+    stderr = err.text
+  }
+}
+
+/// A temporary file that is removed when the value goes away.
+final class TemporaryFile {
+  /// Its path.
+  let path: String
+
+  /// Writes `contents` to a new temporary file named after `name`.
+  init(_ name: String, _ contents: String) {
+    path = FileManager.default.temporaryDirectory.appendingPathComponent("polroute-\(getpid())-\(UUID().uuidString)-\(name)").path
+    _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The dual-homed sample host as a snapshot file.
+func dualHomedSnapshot() throws -> TemporaryFile {
+  TemporaryFile("state.json", String(decoding: try Snapshot(state: SampleHosts.dualHomed).encoded(), as: UTF8.self))
+}
+
+@Suite("Command line")
+struct CLITests {
+  static let subcommands = ["inspect", "policy", "plan", "render"]
+
+  @Test("--help, -h and 'help' print the same overview")
+  func rootHelp() {
+    let long = CLIRun(["--help"])
+    #expect(long.status == 0)
+    #expect(long.stdout.hasPrefix("OVERVIEW: Policy routing for multi-homed Linux hosts"))
+    #expect(long.stdout.contains("USAGE: polroute <subcommand>"))
+    #expect(long.stdout.contains("SUBCOMMANDS:\n  inspect "))
+    #expect(long.stdout.contains("See 'polroute help <subcommand>' for detailed help."))
+    #expect(CLIRun(["-h"]).stdout == long.stdout)
+    #expect(CLIRun(["help"]).stdout == long.stdout)
+    #expect(CLIRun([]).stdout == long.stdout)
+  }
+
+  @Test("CMD --help, CMD -h and 'help CMD' print the same text", arguments: subcommands)
+  func subcommandHelp(_ name: String) {
+    let long = CLIRun([name, "--help"])
+    #expect(long.status == 0)
+    #expect(long.stdout.hasPrefix("OVERVIEW: "))
+    #expect(long.stdout.contains("USAGE: polroute \(name) "))
+    #expect(long.stdout.contains("OPTIONS:\n"))
+    #expect(long.stdout.contains("  -h, --help              Show help information.\n"))
+    #expect(CLIRun([name, "-h"]).stdout == long.stdout)
+    #expect(CLIRun(["help", name]).stdout == long.stdout)
+  }
+
+  @Test("an unknown option names it, shows the usage line and exits 64")
+  func unknownOption() {
+    let run = CLIRun(["plan", "--jsno"])
+    #expect(run.status == 64)
+    #expect(run.stdout.isEmpty)
+    #expect(
+      run.stderr == """
+        Error: Unknown option '--jsno' (did you mean '--json'?)
+        Usage: polroute plan [--state <file>] [--policy <file>] [--format <format>] ... [--root <dir>] [--detailed-exitcode] [--json]
+          See 'polroute plan --help' for more information.
+
+        """)
+  }
+
+  @Test("usage errors", arguments: [
+    (["frobnicate"], "Error: Unknown subcommand 'frobnicate'\nUsage: polroute <subcommand>\n  See 'polroute --help' for more information.\n"),
+    (["plna"], "Error: Unknown subcommand 'plna' (did you mean 'plan'?)\nUsage: polroute <subcommand>\n  See 'polroute --help' for more information.\n"),
+    (["plan", "--state"], "Error: Missing value for '--state <file>'\n"),
+    (["plan", "--json", "--json"], "Error: The option '--json' was given more than once\n"),
+    (["inspect", "extra"], "Error: Unexpected argument 'extra'\n"),
+    (["render", "--format", "yaml"], "Error: Unknown format 'yaml'; expected one of: script, rhel, debian, rt_tables, all\n"),
+    (["help", "nope"], "Error: Unknown subcommand 'nope'\n"),
+    (["--frob"], "Error: Unknown option '--frob'\n"),
+  ])
+  func usageErrors(_ arguments: [String], _ expectedStart: String) throws {
+    let run = CLIRun(arguments + (arguments.first == "render" ? ["--state", try dualHomedSnapshot().path] : []))
+    #expect(run.status == 64)
+    #expect(run.stderr.hasPrefix(expectedStart), "got: \(run.stderr)")
+  }
+
+  @Test("--version prints the version")
+  func version() {
+    let run = CLIRun(["--version"])
+    #expect(run.status == 0)
+    #expect(run.stdout == PolrouteVersion.current + "\n")
+  }
+
+  @Test("inspect --json of a snapshot reproduces the same document")
+  func snapshotRoundTrip() throws {
+    let snapshot = try dualHomedSnapshot()
+    let first = CLIRun(["inspect", "--state", snapshot.path, "--json"])
+    #expect(first.status == 0)
+    let saved = TemporaryFile("saved.json", first.stdout)
+    let second = CLIRun(["inspect", "--state", saved.path, "--json"])
+    #expect(second.status == 0)
+    #expect(second.stdout == first.stdout)
+    #expect(first.stdout.contains("\"code\" : \"asymmetric-reply\""))
+  }
+
+  @Test("a snapshot that is not one is refused with exit 65")
+  func badSnapshot() {
+    let file = TemporaryFile("bad.json", "{\"format\": \"something-else\", \"version\": 1}")
+    let run = CLIRun(["inspect", "--state", file.path])
+    #expect(run.status == 65)
+    #expect(run.stderr.contains("\(file.path): error: not a polroute host snapshot: its \"format\" is not \"polroute-host-state\""))
+  }
+
+  @Test("an invalid policy is refused with FILE:LINE:COL and exit 65, nothing printed on stdout")
+  func invalidPolicy() throws {
+    let snapshot = try dualHomedSnapshot()
+    let policy = TemporaryFile("bad.conf", "uplink data dev data\nroute 192.0.2.1/24 via 203.0.113.1 table data\n")
+    let run = CLIRun(["plan", "--state", snapshot.path, "--policy", policy.path])
+    #expect(run.status == 65)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr == "\(policy.path):2:7: error: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)\n")
+  }
+
+  @Test("plan --detailed-exitcode: 2 with changes pending, 1 on errors")
+  func detailedExitCode() throws {
+    let snapshot = try dualHomedSnapshot()
+    #expect(CLIRun(["plan", "--state", snapshot.path, "--detailed-exitcode"]).status == 2)
+    #expect(CLIRun(["plan", "--state", snapshot.path]).status == 0)
+    let policy = TemporaryFile("bad.conf", "uplnk data dev data\n")
+    let failed = CLIRun(["plan", "--state", snapshot.path, "--policy", policy.path, "--detailed-exitcode"])
+    #expect(failed.status == 1)
+    #expect(failed.stderr.contains("1:1: error: unknown statement 'uplnk' (did you mean 'uplink'?)"))
+  }
+
+  @Test("colour only on a terminal, never with NO_COLOR")
+  func color() throws {
+    let snapshot = try dualHomedSnapshot()
+    let escape = "\u{1B}["
+    #expect(!CLIRun(["plan", "--state", snapshot.path]).stdout.contains(escape))
+    #expect(CLIRun(["plan", "--state", snapshot.path], terminal: true).stdout.contains(escape))
+    #expect(!CLIRun(["plan", "--state", snapshot.path], terminal: true, environment: ["NO_COLOR": "1"]).stdout.contains(escape))
+  }
+
+  @Test("plan --json describes the changes for machines")
+  func planJSON() throws {
+    let snapshot = try dualHomedSnapshot()
+    let run = CLIRun(["plan", "--state", snapshot.path, "--json"])
+    #expect(run.status == 0)
+    let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+    #expect(object?["changes"] as? Bool == true)
+    let kernel = object?["kernel"] as? [[String: Any]]
+    // Link routes come before the routes through gateways, so a gateway is reachable in its own table.
+    #expect(kernel?.first?["batchLine"] as? String == "route replace 203.0.113.0/24 dev data proto 177 scope link src 203.0.113.10 table 100")
+    #expect(kernel?.first?["action"] as? String == "add")
+  }
+}
