@@ -6,14 +6,14 @@ import Testing
 /// default at metric 100), an old deprecated lease, and a DHCPv6 /128.
 @Suite struct DHCPInterfaceHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("dhcp-interface").state
+    let state = try RecordedHost.read("dhcp-interface").state
 
     #expect(state.hostname == "polroute-test-dhcp-interface")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [
@@ -29,7 +29,7 @@ import Testing
             linkLocal("fe80::ff:fe00:1"),
           ]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(
@@ -41,7 +41,7 @@ import Testing
       ])
     #expect(state.routes(inTable: 254, family: .inet6) == [kernelRoute6("fe80::/64", device: "eth0")])
     #expect(state.routes.count == 3)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "eth0": 2]))
   }
 }

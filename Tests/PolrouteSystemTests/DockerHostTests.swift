@@ -5,14 +5,14 @@ import Testing
 /// Tests/Fixtures/hosts/docker-host: an uplink and Docker's default bridge docker0 with one container's veth.
 @Suite struct DockerHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("docker-host").state
+    let state = try RecordedHost.read("docker-host").state
 
     #expect(state.hostname == "polroute-test-docker-host")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "eth0"), linkLocal("fe80::ff:fe00:1")]),
@@ -21,7 +21,7 @@ import Testing
           addresses: [Address(address("172.17.0.1/16"), label: "docker0"), linkLocal("fe80::ff:fe00:2")]),
         upLink("vethc0ffee", index: 4, master: "docker0", addresses: [linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),
@@ -35,7 +35,7 @@ import Testing
         kernelRoute6("fe80::/64", device: "docker0"),
       ])
     #expect(state.routes.count == 6)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(
       state.rpFilter
         == ReversePathFilter(

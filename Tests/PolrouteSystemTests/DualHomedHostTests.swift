@@ -5,14 +5,14 @@ import Testing
 /// Tests/Fixtures/hosts/dual-homed: mgmt with main's default, data with a static route, strict rp_filter.
 @Suite struct DualHomedHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("dual-homed").state
+    let state = try RecordedHost.read("dual-homed").state
 
     #expect(state.hostname == "polroute-test-dual-homed")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "mgmt", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "mgmt"), linkLocal("fe80::ff:fe00:1")]),
@@ -20,7 +20,7 @@ import Testing
           "data", index: 3,
           addresses: [Address(address("203.0.113.10/24"), label: "data"), linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),
@@ -36,7 +36,7 @@ import Testing
         kernelRoute6("fe80::/64", device: "data"),
       ])
     #expect(state.routes.count == 6)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(
       state.rpFilter == ReversePathFilter(all: 1, defaultValue: 1, interfaces: ["lo": 1, "mgmt": 1, "data": 1]))
     #expect(state.rpFilter.effective(for: "mgmt") == 1)

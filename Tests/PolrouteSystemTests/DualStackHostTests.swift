@@ -6,15 +6,15 @@ import Testing
 /// default via fe80::1 with the same metric and an expiry, and SLAAC addresses.
 @Suite struct DualStackHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("dual-stack").state
+    let state = try RecordedHost.read("dual-stack").state
     let routerAdvertisement = RouteProtocol.routerAdvertisement
 
     #expect(state.hostname == "polroute-test-dual-stack")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "mgmt", index: 2,
           addresses: [
@@ -36,7 +36,7 @@ import Testing
             linkLocal("fe80::ff:fe00:2"),
           ]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),
@@ -63,7 +63,7 @@ import Testing
           metric: 1024, expires: 1800),
       ])
     #expect(state.routes.count == 10)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "mgmt": 2, "data": 2]))
   }
 }

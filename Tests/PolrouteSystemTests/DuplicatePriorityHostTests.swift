@@ -5,15 +5,15 @@ import Testing
 /// Tests/Fixtures/hosts/duplicate-priority: two rules share priority 1000 in each family.
 @Suite struct DuplicatePriorityHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("duplicate-priority").state
+    let state = try RecordedHost.read("duplicate-priority").state
     let staticRoute = RouteProtocol.staticRoute
 
     #expect(state.hostname == "polroute-test-duplicate-priority")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [
@@ -42,7 +42,7 @@ import Testing
         Rule(family: .inet6, priority: 1000, source: prefix("2001:db8:d::10/128"), action: .lookup(102)),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
-    #expect(FixtureHost.tables(state) == [101, 102, 254])
+    #expect(RecordedHost.tables(state) == [101, 102, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),

@@ -6,15 +6,15 @@ import Testing
 /// IPv4 addresses, and links that are down.
 @Suite struct IPv6BridgeMacvlanHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("ipv6-bridge-macvlan").state
+    let state = try RecordedHost.read("ipv6-bridge-macvlan").state
 
     #expect(state.hostname == "polroute-test-ipv6-bridge-macvlan")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     // The bridge took its only port's MAC, so both derive the same link-local address.
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [
@@ -52,7 +52,7 @@ import Testing
         address("198.51.100.10/24"), address("198.51.100.11/24"), address("198.51.100.12/24"),
         address("2001:db8:a::10/64"),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),
@@ -75,7 +75,7 @@ import Testing
           metric: 1024),
       ])
     #expect(state.routes.count == 13)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     let interfaces = ["lo", "eth0", "br0", "tap0", "eth1", "mv0", "vx0", "ifb0"]
     #expect(
       state.rpFilter

@@ -9,14 +9,14 @@ import Testing
   static let tunnelFlags = ["POINTOPOINT", "NOARP", "UP", "LOWER_UP"]
 
   @Test func readsEveryKind() throws {
-    let state = try FixtureHost.read("kinds-handwritten").state
+    let state = try RecordedHost.read("kinds-handwritten").state
 
     #expect(state.hostname == "polroute-test-kinds-handwritten")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         // Physical devices have no kind; a broadcast address in addr_info is not kept.
         Interface(
           name: "eth0", index: 2, kind: nil, linkType: "ether", operState: "UP", flags: upFlags, mtu: 1500,
@@ -64,7 +64,7 @@ import Testing
   }
 
   @Test func readsRoutesRulesAndFilters() throws {
-    let state = try FixtureHost.read("kinds-handwritten").state
+    let state = try RecordedHost.read("kinds-handwritten").state
 
     // The VRF's l3mdev rules name no table: the VRF's own table is found through its member's routes.
     #expect(
@@ -78,7 +78,7 @@ import Testing
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
     #expect(state.tablesNamedByRules == [254])
-    #expect(FixtureHost.tables(state) == [10, 254])
+    #expect(RecordedHost.tables(state) == [10, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),

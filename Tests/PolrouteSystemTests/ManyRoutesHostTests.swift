@@ -29,12 +29,12 @@ import Testing
   }
 
   @Test func readsEveryRouteOfLongTables() throws {
-    let state = try FixtureHost.read("many-routes").state
+    let state = try RecordedHost.read("many-routes").state
 
     #expect(state.hostname == "polroute-test-many-routes")
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "mgmt", index: 2,
           addresses: [
@@ -60,7 +60,7 @@ import Testing
         Rule(family: .inet6, priority: 1000, source: prefix("2001:db8:d::10/128"), action: .lookup(101)),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
-    #expect(FixtureHost.tables(state) == [101, 254])
+    #expect(RecordedHost.tables(state) == [101, 254])
     // The kernel dumps these tables in address order, fe80::/64 routes last.
     let defaultRoute = Route(
       destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot)

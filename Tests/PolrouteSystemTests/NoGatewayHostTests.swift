@@ -5,14 +5,14 @@ import Testing
 /// Tests/Fixtures/hosts/no-gateway: data has a global address and no gateway anywhere.
 @Suite struct NoGatewayHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("no-gateway").state
+    let state = try RecordedHost.read("no-gateway").state
 
     #expect(state.hostname == "polroute-test-no-gateway")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "mgmt", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "mgmt"), linkLocal("fe80::ff:fe00:1")]),
@@ -20,7 +20,7 @@ import Testing
           "data", index: 3,
           addresses: [Address(address("203.0.113.10/24"), label: "data"), linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),
@@ -34,7 +34,7 @@ import Testing
       ])
     #expect(state.routes.count == 5)
     #expect(state.routes.filter { $0.devices.contains("data") }.flatMap(\.gateways) == [])
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "mgmt": 2, "data": 2]))
   }
 }

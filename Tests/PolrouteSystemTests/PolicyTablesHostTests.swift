@@ -8,20 +8,20 @@ import Testing
   static let polroute = RouteProtocol.polroute
 
   @Test func readsInterfacesAndNames() throws {
-    let state = try FixtureHost.read("policy-tables").state
+    let state = try RecordedHost.read("policy-tables").state
 
     #expect(state.hostname == "polroute-test-policy-tables")
-    #expect(state.system == FixtureHost.debianSystem)
+    #expect(state.system == RecordedHost.debianSystem)
     #expect(
       state.tableNames
-        == FixtureHost.debianTableNames + [
+        == RecordedHost.debianTableNames + [
           TableNameEntry(number: 101, name: "mgmt", file: "/etc/iproute2/rt_tables.d/uplinks.conf", line: 2),
           TableNameEntry(number: 102, name: "data", file: "/etc/iproute2/rt_tables.d/uplinks.conf", line: 3),
         ])
     #expect(state.protocolNames == [:])
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "mgmt", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "mgmt"), linkLocal("fe80::ff:fe00:1")]),
@@ -41,7 +41,7 @@ import Testing
   }
 
   @Test func readsRules() throws {
-    let state = try FixtureHost.read("policy-tables").state
+    let state = try RecordedHost.read("policy-tables").state
     let polroute = Self.polroute
 
     #expect(
@@ -70,11 +70,11 @@ import Testing
   }
 
   @Test func readsMainAndEveryTableRulesPointTo() throws {
-    let state = try FixtureHost.read("policy-tables").state
+    let state = try RecordedHost.read("policy-tables").state
     let polroute = Self.polroute
 
     // Table 103, which rule 1200 points to, holds no routes.
-    #expect(FixtureHost.tables(state) == [101, 102, 254])
+    #expect(RecordedHost.tables(state) == [101, 102, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),
@@ -130,8 +130,8 @@ import Testing
 
   /// Rules pointing at tables change nothing in what is run: the batches read every table at once.
   @Test func readsEveryTableInOneRound() throws {
-    let log = try FixtureHost.read("policy-tables").runner.log
-    #expect(Set(log) == FixtureHost.readCommands)
+    let log = try RecordedHost.read("policy-tables").runner.log
+    #expect(Set(log) == RecordedHost.readCommands)
     #expect(log.count == 3)
   }
 }

@@ -6,7 +6,7 @@ import Testing
 /// metrics, and polroute's protocol printed by name because rt_protos.d names it.
 @Suite struct RuleSelectorsHostTests {
   @Test func readsEveryRuleShape() throws {
-    let state = try FixtureHost.read("rule-selectors").state
+    let state = try RecordedHost.read("rule-selectors").state
     let polroute = RouteProtocol.polroute
 
     #expect(
@@ -47,15 +47,15 @@ import Testing
   }
 
   @Test func readsRoutesWithNamedProtocolAndRejectTypes() throws {
-    let state = try FixtureHost.read("rule-selectors").state
+    let state = try RecordedHost.read("rule-selectors").state
 
     #expect(state.hostname == "polroute-test-rule-selectors")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(state.protocolNames == ["polroute": RouteProtocol.polroute])
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "eth0"), linkLocal("fe80::ff:fe00:1")]),
@@ -63,7 +63,7 @@ import Testing
           "eth1", index: 3,
           addresses: [Address(address("203.0.113.10/24"), label: "eth1"), linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(FixtureHost.tables(state) == [101, 254])
+    #expect(RecordedHost.tables(state) == [101, 254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),

@@ -5,15 +5,15 @@ import Testing
 /// Tests/Fixtures/hosts/single-homed: eth0 198.51.100.10/24, default via 198.51.100.1, nothing else.
 @Suite struct SingleHomedHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("single-homed").state
+    let state = try RecordedHost.read("single-homed").state
 
     #expect(state.hostname == "polroute-test-single-homed")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(state.protocolNames == [:])
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         Interface(
           name: "eth0", index: 2, kind: "veth", linkType: "ether", operState: "UP", flags: upFlags, mtu: 1500,
           addresses: [
@@ -21,7 +21,7 @@ import Testing
             linkLocal("fe80::ff:fe00:1"),
           ]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: prefix("default"), gateway: ip("198.51.100.1"), device: "eth0"),
@@ -34,7 +34,7 @@ import Testing
         Route(destination: prefix("fe80::/64"), device: "eth0", protocolNumber: RouteProtocol.kernel, metric: 256)
       ])
     #expect(state.routes.count == 3)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 0, interfaces: ["lo": 0, "eth0": 0]))
     #expect(state.rpFilter.effective(for: "eth0") == 0)
   }
@@ -42,7 +42,7 @@ import Testing
   /// What the reader asks `ip` for: one address dump and one batch per family (rules, then every table), started
   /// together, so in any order.
   @Test func runsThreeCommands() throws {
-    let log = try FixtureHost.read("single-homed").runner.log
+    let log = try RecordedHost.read("single-homed").runner.log
     #expect(
       Set(log) == [
         Command(["ip", "-d", "-j", "addr", "show"]),

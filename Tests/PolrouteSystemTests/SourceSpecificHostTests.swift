@@ -5,14 +5,14 @@ import Testing
 /// Tests/Fixtures/hosts/source-specific: IPv6 source-specific routes (`from PREFIX`) in main.
 @Suite struct SourceSpecificHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("source-specific").state
+    let state = try RecordedHost.read("source-specific").state
 
     #expect(state.hostname == "polroute-test-source-specific")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "mgmt", index: 2,
           addresses: [
@@ -24,7 +24,7 @@ import Testing
           "data", index: 3,
           addresses: [Address(address("2001:db8:d::10/64"), flags: [.noDAD]), linkLocal("fe80::ff:fe00:2")]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "mgmt", protocolNumber: RouteProtocol.boot),
@@ -48,14 +48,14 @@ import Testing
         kernelRoute6("fe80::/64", device: "data"),
       ])
     #expect(state.routes.count == 9)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "mgmt": 2, "data": 2]))
   }
 
   /// Two defaults that differ only in their source prefix are two routes to the kernel: replacing one must not
   /// replace the other, so their keys differ, and the one for every source sorts first.
   @Test func keysKeepSourcesApart() throws {
-    let state = try FixtureHost.read("source-specific").state
+    let state = try RecordedHost.read("source-specific").state
     let defaults = state.routes(inTable: 254, family: .inet6).filter(\.isDefault)
     #expect(defaults.count == 2)
     #expect(defaults[0].key != defaults[1].key)

@@ -6,14 +6,14 @@ import Testing
 /// a multipath route.
 @Suite struct ThreeUplinksHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("three-uplinks").state
+    let state = try RecordedHost.read("three-uplinks").state
 
     #expect(state.hostname == "polroute-test-three-uplinks")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "eth0"), linkLocal("fe80::ff:fe00:1")]),
@@ -24,7 +24,7 @@ import Testing
           "eth2", index: 4,
           addresses: [Address(address("100.64.0.10/32"), label: "eth2"), linkLocal("fe80::ff:fe00:3")]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     // A /32 adds no prefix route: eth2's gateway is reachable only because the default is onlink.
     #expect(
       state.routes(inTable: 254, family: .inet) == [
@@ -56,7 +56,7 @@ import Testing
     let multipath = state.routes.first { $0.destination == prefix("192.0.2.0/24") }
     #expect(multipath?.devices == ["eth0", "eth1"])
     #expect(multipath?.gateways == [ip("198.51.100.1"), ip("203.0.113.1")])
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(
       state.rpFilter
         == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "eth0": 2, "eth1": 2, "eth2": 2]))

@@ -5,15 +5,15 @@ import Testing
 /// Tests/Fixtures/hosts/two-subnets: one interface in two IPv4 subnets, a gateway in each.
 @Suite struct TwoSubnetsHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("two-subnets").state
+    let state = try RecordedHost.read("two-subnets").state
 
     #expect(state.hostname == "polroute-test-two-subnets")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     // Each address is the first of its own prefix, so neither is secondary.
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [
@@ -22,7 +22,7 @@ import Testing
             linkLocal("fe80::ff:fe00:1"),
           ]),
       ])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(destination: default4, gateway: ip("198.51.100.1"), device: "eth0", protocolNumber: RouteProtocol.boot),
@@ -34,7 +34,7 @@ import Testing
       ])
     #expect(state.routes(inTable: 254, family: .inet6) == [kernelRoute6("fe80::/64", device: "eth0")])
     #expect(state.routes.count == 5)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(state.rpFilter == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "eth0": 2]))
   }
 }

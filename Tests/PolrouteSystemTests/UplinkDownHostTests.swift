@@ -5,15 +5,15 @@ import Testing
 /// Tests/Fixtures/hosts/uplink-down: one uplink working, one without carrier (routes `linkdown`), one switched off.
 @Suite struct UplinkDownHostTests {
   @Test func readsWhatBuildConfigured() throws {
-    let state = try FixtureHost.read("uplink-down").state
+    let state = try RecordedHost.read("uplink-down").state
 
     #expect(state.hostname == "polroute-test-uplink-down")
-    #expect(state.system == FixtureHost.debianSystem)
-    #expect(state.tableNames == FixtureHost.debianTableNames)
+    #expect(state.system == RecordedHost.debianSystem)
+    #expect(state.tableNames == RecordedHost.debianTableNames)
     // Without carrier there is no link-local address; switched off, the addresses stay.
     #expect(
       state.interfaces == [
-        FixtureHost.loopback,
+        RecordedHost.loopback,
         upLink(
           "eth0", index: 2,
           addresses: [Address(address("198.51.100.10/24"), label: "eth0"), linkLocal("fe80::ff:fe00:1")]),
@@ -26,7 +26,7 @@ import Testing
           mtu: 1500, addresses: [Address(address("100.64.0.10/24"), label: "eth2")]),
       ])
     #expect(state.interfaces.map(\.isUp) == [true, true, true, false])
-    #expect(FixtureHost.tables(state) == [254])
+    #expect(RecordedHost.tables(state) == [254])
     #expect(
       state.routes(inTable: 254, family: .inet) == [
         Route(
@@ -42,7 +42,7 @@ import Testing
       ])
     #expect(state.routes(inTable: 254, family: .inet6) == [kernelRoute6("fe80::/64", device: "eth0")])
     #expect(state.routes.count == 5)
-    #expect(state.rules == FixtureHost.defaultRulesV4 + FixtureHost.defaultRulesV6)
+    #expect(state.rules == RecordedHost.defaultRulesV4 + RecordedHost.defaultRulesV6)
     #expect(
       state.rpFilter
         == ReversePathFilter(all: 0, defaultValue: 2, interfaces: ["lo": 2, "eth0": 2, "eth1": 2, "eth2": 2]))

@@ -1,17 +1,11 @@
 import PolrouteCore
 import PolrouteSystem
+import TestSupport
 import Testing
 
-/// Loads the hosts recorded under Tests/Fixtures/hosts and reads them the way polroute reads a live host.
-enum FixtureHost {
-  /// Tests/Fixtures/hosts, found from this file's own path.
-  static let hostsDirectory: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    // Drop "PolrouteSystemTests/FixtureHost.swift" to reach Tests/.
-    parts.removeLast(2)
-    return parts.joined(separator: "/") + "/Fixtures/hosts"
-  }()
-
+/// Reads the hosts recorded under Tests/Fixtures/hosts the way polroute reads a live host, and the values every
+/// recorded host shares.
+enum RecordedHost {
   /// What reading a fixture gave: the state, and the runner that answered (its log holds the commands run).
   struct Reading {
     /// The state StateReader built.
@@ -22,10 +16,9 @@ enum FixtureHost {
 
   /// Reads the fixture host `name` with StateReader over its recordings (`ip/`) and files (`root/`).
   static func read(_ name: String) throws -> Reading {
-    let directory = hostsDirectory + "/" + name
-    let runner = ReplayRunner(directory: directory + "/ip")
-    let reader = StateReader(runner: runner, files: RootedFileSystem(root: directory + "/root"))
-    return Reading(state: try reader.read(), runner: runner)
+    let host = FixtureHost(name)
+    let runner = host.runner()
+    return Reading(state: try StateReader(runner: runner, files: host.files).read(), runner: runner)
   }
 
   /// The tables that hold routes in a state, in order (the reader leaves out table local).
