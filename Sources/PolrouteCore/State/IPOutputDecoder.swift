@@ -22,7 +22,7 @@ public enum IPOutputError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Decodes `ip -j` output into the state model, normalising iproute2's quirks once: `"dst":"default"`, host routes
 /// without `/32`, table and protocol names instead of numbers, `table` missing when one table was asked for,
-/// `"src":"all"` in rules, and flags printed as `null`.
+/// `"src":"all"` in rules, flags printed as `null`, and `dev lo` on IPv6 reject routes.
 public struct IPOutputDecoder: Sendable {
   /// Table names, to turn `"table":"main"` or a host's own names into numbers.
   public var tableNames: RoutingTableNames
@@ -119,6 +119,7 @@ public struct IPOutputDecoder: Sendable {
     var flags: [String] = []
     var nexthops: [Nexthop] = []
     var expires: Int?
+    var source: IPPrefix?
     var first = true
     while let key = try s.nextKey(first: &first) {
       if s.key(key, is: "dst") {
@@ -165,15 +166,27 @@ public struct IPOutputDecoder: Sendable {
         nexthops = try decodeNexthops(&s, command: command)
       } else if s.key(key, is: "expires") {
         expires = Int(try s.integer(field: "expires"))
+      } else if s.key(key, is: "from") {
+        // An IPv6 source-specific route (`from 2001:db8:a::/64`, or a bare address for a single source).
+        var rejected: String?
+        source = try s.withRawString { (raw) throws(JSONScanError) -> IPPrefix? in
+          let parsed = Self.prefix(raw, family: family)
+          if parsed == nil { rejected = String(decoding: raw, as: UTF8.self) }
+          return parsed
+        }
+        if let rejected { throw IPOutputError.invalidValue(command: command, field: "from", value: rejected) }
       } else {
         try s.skipValue()
       }
     }
     guard let destination else { throw IPOutputError.invalidValue(command: command, field: "dst", value: "(missing)") }
+    // The kernel attaches every IPv6 reject route to lo whatever device it was given, so `dev lo` says nothing there
+    // (IPv4 prints none); dropping it lets both families compare equal to the routes a policy asks for.
+    if family == .inet6 && type.isReject && device == "lo" { device = nil }
     return Route(
-      family: family, table: table, type: type, destination: destination, gateway: gateway, device: device,
-      protocolNumber: protocolNumber, scope: scope, metric: metric, preferredSource: preferredSource, flags: flags,
-      nexthops: nexthops, expires: expires)
+      family: family, table: table, type: type, destination: destination, source: source, gateway: gateway,
+      device: device, protocolNumber: protocolNumber, scope: scope, metric: metric, preferredSource: preferredSource,
+      flags: flags, nexthops: nexthops, expires: expires)
   }
 
   private func decodeNexthops(_ s: inout JSONScanner, command: String) throws -> [Nexthop] {

@@ -8,6 +8,8 @@ public struct Route: Codable, Hashable, Sendable {
   public var type: RouteType
   /// The destination prefix; `default` is the zero-length prefix.
   public var destination: IPPrefix
+  /// The source prefix of an IPv6 source-specific route (`from PREFIX`); nil when the route applies to every source.
+  public var source: IPPrefix?
   /// The gateway of a single-path route.
   public var gateway: IPAddress?
   /// The output device of a single-path route.
@@ -30,14 +32,15 @@ public struct Route: Codable, Hashable, Sendable {
   /// Builds a route.
   public init(
     family: AddressFamily? = nil, table: UInt32 = RoutingTable.main, type: RouteType = .unicast, destination: IPPrefix,
-    gateway: IPAddress? = nil, device: String? = nil, protocolNumber: UInt8 = RouteProtocol.boot, scope: UInt8 = 0,
-    metric: UInt32 = 0, preferredSource: IPAddress? = nil, flags: [String] = [], nexthops: [Nexthop] = [],
-    expires: Int? = nil
+    source: IPPrefix? = nil, gateway: IPAddress? = nil, device: String? = nil,
+    protocolNumber: UInt8 = RouteProtocol.boot, scope: UInt8 = 0, metric: UInt32 = 0, preferredSource: IPAddress? = nil,
+    flags: [String] = [], nexthops: [Nexthop] = [], expires: Int? = nil
   ) {
     self.family = family ?? destination.family
     self.table = table
     self.type = type
     self.destination = destination
+    self.source = source
     self.gateway = gateway
     self.device = device
     self.protocolNumber = protocolNumber
@@ -69,7 +72,7 @@ public struct Route: Codable, Hashable, Sendable {
 
   /// The kernel's identity of a route inside its table: two routes with the same key replace each other.
   public var key: RouteKey {
-    RouteKey(family: family, table: table, destination: destination, metric: metric)
+    RouteKey(family: family, table: table, destination: destination, metric: metric, source: source)
   }
 }
 
@@ -83,10 +86,20 @@ public struct RouteKey: Hashable, Comparable, Sendable {
   public var destination: IPPrefix
   /// The metric (IPv6 keeps routes that differ only in metric apart; so does IPv4).
   public var metric: UInt32
+  /// The source prefix of an IPv6 source-specific route: routes from different sources live apart in the kernel.
+  public var source: IPPrefix? = nil
 
-  /// Orders by family, table, destination and metric, so plans list changes predictably.
+  /// Orders by family, table, destination, metric and source, so plans list changes predictably.
   public static func < (lhs: RouteKey, rhs: RouteKey) -> Bool {
-    (lhs.family, lhs.table, lhs.destination, lhs.metric) < (rhs.family, rhs.table, rhs.destination, rhs.metric)
+    let left = (lhs.family, lhs.table, lhs.destination, lhs.metric)
+    let right = (rhs.family, rhs.table, rhs.destination, rhs.metric)
+    if left != right { return left < right }
+    // A route for every source sorts before source-specific ones.
+    switch (lhs.source, rhs.source) {
+    case (nil, .some): return true
+    case (.some(let left), .some(let right)): return left < right
+    default: return false
+    }
   }
 }
 
