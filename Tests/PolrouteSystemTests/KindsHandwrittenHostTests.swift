@@ -44,12 +44,12 @@ import Testing
         Interface(
           name: "gre0", index: 9, kind: "gre", linkType: "gre", operState: "DOWN", flags: ["NOARP"], mtu: 1476,
           addresses: []),
-        // The peer is kept as the peer's prefix (the kernel routes 100.64.2.0/30 through gre1), not as 100.64.2.2.
+        // The peer keeps its own address and the prefix length given with it (`peer 100.64.2.2/30`).
         Interface(
           name: "gre1", index: 10, kind: "gre", linkType: "gre", operState: "UNKNOWN", flags: Self.tunnelFlags,
           mtu: 1476,
           addresses: [
-            Address(address("100.64.2.1/30"), peer: prefix("100.64.2.0/30"), label: "gre1"),
+            Address(address("100.64.2.1/30"), peer: address("100.64.2.2/30"), label: "gre1"),
             linkLocal("fe80::5efe:c633:640a"),
           ]),
         Interface(

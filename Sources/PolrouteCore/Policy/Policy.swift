@@ -67,16 +67,22 @@ public struct Policy: Hashable, Sendable {
     RoutingTableNames(tables.map { TableNameEntry(number: $0.number, name: $0.name, file: "policy", line: 0) })
   }
 
-  /// The interface a rule belongs with in per-interface files: the device of the uplink whose table it looks up,
-  /// else its `iif`/`oif`, else nil.
+  /// The interface a table belongs with in per-interface files: its uplink's device, else the device its first
+  /// routed route leaves through (a `table` statement's table serves the uplink its routes use).
+  public func device(forTable number: UInt32) -> String? {
+    table(number)?.device ?? routes.first { $0.table == number && $0.device != nil }?.device
+  }
+
+  /// The interface a rule belongs with in per-interface files: the device of the table it looks up, else its
+  /// `iif`/`oif`, else nil.
   public func device(for rule: Rule) -> String? {
-    if let table = rule.lookupTable, let device = self.table(table)?.device { return device }
+    if let table = rule.lookupTable, let device = device(forTable: table) { return device }
     return rule.inputInterface ?? rule.outputInterface
   }
 
-  /// The interface a route belongs with: its own device, else its table's uplink device.
+  /// The interface a route belongs with: its own device, else its table's.
   public func device(for route: Route) -> String? {
-    route.device ?? table(route.table)?.device
+    route.device ?? device(forTable: route.table)
   }
 
   /// The kernel objects and tables, without provenance: what two equal policies must agree on.

@@ -410,7 +410,7 @@ struct ResolutionContext {
   /// Whether a gateway is reachable on-link: inside a connected prefix of the interface, or IPv6 link-local.
   func isOnLink(_ gateway: IPAddress, interface: Interface) -> Bool {
     if case .v6(let v6) = gateway, v6.isLinkLocal { return true }
-    return interface.addresses.contains { $0.address.network.contains(gateway) || ($0.peer?.contains(gateway) ?? false) }
+    return interface.addresses.contains { $0.address.network.contains(gateway) || ($0.peer?.network.contains(gateway) ?? false) || $0.peer?.address == gateway }
   }
 
   /// The connected prefixes of an interface for a family, for messages.

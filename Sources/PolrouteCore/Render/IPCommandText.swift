@@ -77,6 +77,7 @@ public enum RouteText {
     var words: [String] = []
     if route.type != .unicast { words.append(route.type.rawValue) }
     words.append(route.destination.routeText)
+    if let source = route.source { words += ["from", source.description] }
     if let gateway = route.gateway { words += ["via", gateway.description] }
     if let device = route.device { words += ["dev", device] }
     if route.protocolNumber != RouteProtocol.boot { words += ["proto", String(route.protocolNumber)] }
@@ -100,6 +101,7 @@ public enum RouteText {
     var words: [String] = []
     if route.type != .unicast { words.append(route.type.rawValue) }
     words.append(route.destination.routeText)
+    if let source = route.source { words += ["from", source.description] }
     if route.metric != 0 { words += ["metric", String(route.metric)] }
     words += ["table", tables.text(route.table)]
     return words

@@ -569,7 +569,7 @@ public struct IPOutputDecoder: Sendable {
     guard let local, let length, length <= local.family.bitWidth else {
       throw IPOutputError.invalidValue(command: command, field: "addr_info", value: "an address without local or prefixlen")
     }
-    let peerPrefix = peer.flatMap { $0 == local ? nil : IPPrefix(masking: $0, length: length) }
+    let peerPrefix = peer.flatMap { $0 == local ? nil : InterfaceAddress(address: $0, length: length) }
     return Address(
       InterfaceAddress(address: local, length: length), peer: peerPrefix, scope: scope, flags: flags, label: label,
       validLifetime: valid, preferredLifetime: preferred)

@@ -80,8 +80,8 @@ public struct Address: Codable, Hashable, Sendable {
 
   /// The address and its connected prefix length.
   public var address: InterfaceAddress
-  /// The peer address of a point-to-point link, if any.
-  public var peer: IPPrefix?
+  /// The peer address of a point-to-point link and the prefix length given with it (`peer 100.64.2.2/30`), if any.
+  public var peer: InterfaceAddress?
   /// The scope: `global`, `link`, `host`, `site`, or a number.
   public var scope: String
   /// The address flags, sorted.
@@ -95,7 +95,7 @@ public struct Address: Codable, Hashable, Sendable {
 
   /// Builds an address description.
   public init(
-    _ address: InterfaceAddress, peer: IPPrefix? = nil, scope: String = "global", flags: [Flag] = [],
+    _ address: InterfaceAddress, peer: InterfaceAddress? = nil, scope: String = "global", flags: [Flag] = [],
     label: String? = nil, validLifetime: UInt32? = nil, preferredLifetime: UInt32? = nil
   ) {
     self.address = address

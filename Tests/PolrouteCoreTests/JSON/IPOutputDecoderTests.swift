@@ -557,7 +557,7 @@ struct IPOutputDecoderTests {
         name: "tun0", index: 4, kind: "gre", linkType: "none", operState: "UNKNOWN",
         flags: ["POINTOPOINT", "NOARP", "UP", "LOWER_UP"], mtu: 1476,
         addresses: [
-          Address(address("100.64.0.1/32"), peer: IPPrefix("100.64.0.2/32"), label: "tun0"),
+          Address(address("100.64.0.1/32"), peer: address("100.64.0.2/32"), label: "tun0"),
           // A peer equal to the local address is no peer; a flag printed false is not set.
           Address(address("100.64.1.1/30"), label: "tun0"),
         ]),
