@@ -14,7 +14,7 @@ build:
 
 # The README's first command: plan the bundled dual-homed example, no root needed.
 example: build
-	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute plan --state Examples/dual-homed-server/state.json --format all --root Examples/dual-homed-server/root
+	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute plan --state Examples/dual-homed-server/state.json
 
 # Unit, golden and CLI tests always; live tests (real ip, ifup, shellcheck in network namespaces) as root.
 test:

@@ -45,7 +45,10 @@ struct ScenarioLiveTests {
     #expect(snapshot.status == 0)
     let path = TestPaths.examples + "/\(name)/state.json"
     try? FileManager.default.createDirectory(atPath: TestPaths.examples + "/\(name)", withIntermediateDirectories: true)
-    try Data(snapshot.output).write(to: URL(fileURLWithPath: path))
+    // `ip netns exec` keeps the machine's host name: give the example's server its own.
+    var state = try Snapshot.decode(snapshot.output, file: "inspect")
+    state.hostname = name
+    try Data(try Snapshot(state: state).encoded()).write(to: URL(fileURLWithPath: path))
   }
 
   @Test("1. dual-homed server: replies leave through the interface the request came in on", arguments: ProofMethod.allCases)

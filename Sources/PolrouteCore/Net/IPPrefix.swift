@@ -153,4 +153,21 @@ public struct InterfaceAddress: Hashable, Comparable, Sendable, CustomStringConv
   public static func < (lhs: InterfaceAddress, rhs: InterfaceAddress) -> Bool {
     (lhs.address, lhs.length) < (rhs.address, rhs.length)
   }
+
+  /// Encodes as `ADDR/LEN`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
+  }
+
+  /// Decodes `ADDR/LEN` text.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let text = try container.decode(String.self)
+    do {
+      self = try InterfaceAddress(parsing: text)
+    } catch {
+      throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+    }
+  }
 }
