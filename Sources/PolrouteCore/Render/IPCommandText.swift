@@ -96,12 +96,15 @@ public enum RouteText {
     return words
   }
 
-  /// The words that identify a route for `ip route del`: type, destination, metric and table.
+  /// The words that identify a route for `ip route del`: type, destination, source, device, metric and table. The
+  /// device narrows the match: IPv6 keeps routes to one prefix on several devices apart, and a delete by prefix
+  /// alone would remove whichever the kernel finds first.
   public static func deleteWords(_ route: Route, tables: TableReference = .number) -> [String] {
     var words: [String] = []
     if route.type != .unicast { words.append(route.type.rawValue) }
     words.append(route.destination.routeText)
     if let source = route.source { words += ["from", source.description] }
+    if let device = route.device { words += ["dev", device] }
     if route.metric != 0 { words += ["metric", String(route.metric)] }
     words += ["table", tables.text(route.table)]
     return words
