@@ -5,13 +5,13 @@
 /// /etc/network/interfaces sources interfaces.d first, so polroute's stanza may run before the interface has its
 /// address. Measured with ifupdown 0.8: a failing `post-up` line stops ifup with status 1 and can leave the
 /// interface without its address, and before the address exists the kernel refuses a route with `src ADDR`
-/// ("Invalid prefsrc address") and a `via GW` route whose gateway no route of the table reaches. So each stanza
-/// first adds every link route without `src` (a `via` default then finds its gateway in the table), then the
-/// default routes and rules (none needs the address), and then re-adds the link routes with `src`, which succeeds
-/// once the address exists. Every line ends in `|| true`: read after the user's stanzas the result is exactly the
-/// policy; read before them, everything works and the link routes lack only `src` until the next apply. `pre-down`
-/// deletes rules before routes, by destination, table and polroute's protocol, never by `src` (the kernel clears it
-/// when the address goes).
+/// ("Invalid prefsrc address") and a `via GW` route whose gateway no route of the table reaches (IPv6 too: "No
+/// route to host"). So each stanza first adds every route without a gateway, link routes without `src` (a `via`
+/// default then finds its gateway in the table), then the `via` routes and the rules (none needs the address), and
+/// then re-adds the routes that have a `src` with it, which succeeds once the address exists. Every line ends in
+/// `|| true`: read after the user's stanzas the result is exactly the policy; read before them, everything works
+/// and the link routes lack only `src` until the next apply. `pre-down` deletes rules before routes, by
+/// destination, table and polroute's protocol, never by `src` (the kernel clears it when the address goes).
 public enum DebianRenderer {
   /// Where the stanzas go.
   public static let path = "/etc/network/interfaces.d/polroute"
@@ -29,7 +29,8 @@ public enum DebianRenderer {
     var devices: [String] = []
     var routes: [String: [Route]] = [:]
     var rules: [String: [Rule]] = [:]
-    for route in policy.routes {
+    // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
+    for route in policy.routesInAddOrder {
       guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
       if routes[device] == nil && rules[device] == nil { devices.append(device) }
       routes[device, default: []].append(route)
@@ -44,14 +45,12 @@ public enum DebianRenderer {
       lines.append("iface \(device) inet manual")
       let deviceRoutes = routes[device] ?? []
       let linkRoutes = deviceRoutes.filter { $0.preferredSource != nil }
-      let otherRoutes = deviceRoutes.filter { $0.preferredSource == nil }
-      for route in linkRoutes {
+      // Every route without a gateway (an IPv6 link route too, though it has no `src`) before any `via` route: the
+      // kernel refuses an IPv6 gateway that no route of the table reaches while the address is not there yet.
+      for route in deviceRoutes {
         var withoutSource = route
         withoutSource.preferredSource = nil
         lines.append("    post-up " + command(route.family, "route replace", RouteText.words(withoutSource)) + " || true")
-      }
-      for route in otherRoutes {
-        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(route)) + " || true")
       }
       for rule in rules[device] ?? [] {
         // The kernel refuses a second identical rule ("File exists"), which is what a re-run must do.
