@@ -12,6 +12,9 @@
 /// `|| true`: read after the user's stanzas the result is exactly the policy; read before them, everything works
 /// and the link routes lack only `src` until the next apply. `pre-down` deletes rules before routes, by
 /// destination, table and polroute's protocol, never by `src` (the kernel clears it when the address goes).
+/// Words from outside polroute (`dev`, `iif`, `oif` names) are single-quoted for the `sh -c` ifupdown runs each line
+/// with; an interface whose name the shell would not take literally gets an error instead of a stanza, because
+/// ifupdown's own methods put the name unquoted into theirs (measured: `ip link set dev NAME up`).
 public enum DebianRenderer {
   /// Where the stanzas go.
   public static let path = "/etc/network/interfaces.d/polroute"
@@ -40,7 +43,16 @@ public enum DebianRenderer {
       if routes[device] == nil && rules[device] == nil { devices.append(device) }
       rules[device, default: []].append(rule)
     }
+    var diagnostics: [Diagnostic] = []
     for device in devices.sorted() {
+      guard isSafeName(device) else {
+        diagnostics.append(
+          .error(
+            "debian: cannot write the stanza of interface '\(device)' to \(path): ifupdown puts interface "
+              + "names unquoted into the shell commands it runs ('ip link set dev \(device) up'), so the shell "
+              + "would run part of this one; rename the interface, or use --format script"))
+        continue
+      }
       lines.append("")
       lines.append("iface \(device) inet manual")
       let deviceRoutes = routes[device] ?? []
@@ -67,7 +79,14 @@ public enum DebianRenderer {
         lines.append("    pre-down " + command(route.family, "route del", words) + " 2>/dev/null || true")
       }
     }
-    return RenderResult(files: [RenderedFile(path: path, contents: lines.joined(separator: "\n") + "\n")])
+    return RenderResult(
+      files: [RenderedFile(path: path, contents: lines.joined(separator: "\n") + "\n")], diagnostics: diagnostics)
+  }
+
+  /// Whether ifupdown can have a stanza for an interface: every character is one the shell takes literally, and
+  /// none is `=` (`ifup NAME=LOGICAL` maps a logical interface).
+  static func isSafeName(_ device: String) -> Bool {
+    !device.isEmpty && device.allSatisfy { ShellQuoting.safe.contains($0) && $0 != "=" }
   }
 
   /// `ip -4 route replace WORDS`, quoted for the `/bin/sh -c` ifupdown runs each line with.
