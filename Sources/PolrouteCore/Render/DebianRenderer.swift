@@ -28,23 +28,9 @@ public enum DebianRenderer {
       "# 'source /etc/network/interfaces.d/*' at the end of /etc/network/interfaces. Read first (Debian's",
       "# default), they still work, but link routes come up without 'src' until 'polroute apply' runs.",
     ]
-    let fallbackDevice = policy.uplinks.first?.device
-    var devices: [String] = []
-    var routes: [String: [Route]] = [:]
-    var rules: [String: [Rule]] = [:]
-    // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
-    for route in policy.routesInAddOrder {
-      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
-      if routes[device] == nil && rules[device] == nil { devices.append(device) }
-      routes[device, default: []].append(route)
-    }
-    for rule in policy.rules {
-      guard let device = policy.device(for: rule) ?? fallbackDevice else { continue }
-      if routes[device] == nil && rules[device] == nil { devices.append(device) }
-      rules[device, default: []].append(rule)
-    }
+    let (routes, rules) = stanzas(policy)
     var diagnostics: [Diagnostic] = []
-    for device in devices.sorted() {
+    for device in Set(routes.keys).union(rules.keys).sorted() {
       guard isSafeName(device) else {
         diagnostics.append(
           .error(
@@ -81,6 +67,30 @@ public enum DebianRenderer {
     }
     return RenderResult(
       files: [RenderedFile(path: path, contents: lines.joined(separator: "\n") + "\n")], diagnostics: diagnostics)
+  }
+
+  /// The devices that get a stanza, sorted.
+  public static func stanzaDevices(_ policy: Policy) -> [String] {
+    let (routes, rules) = stanzas(policy)
+    return Set(routes.keys).union(rules.keys).sorted()
+  }
+
+  /// The routes (in add order) and rules of each device's stanza: a route goes with its device, a rule with its
+  /// table's uplink or its `iif`/`oif`, and the rest with the first uplink.
+  static func stanzas(_ policy: Policy) -> (routes: [String: [Route]], rules: [String: [Rule]]) {
+    let fallbackDevice = policy.uplinks.first?.device
+    var routes: [String: [Route]] = [:]
+    var rules: [String: [Rule]] = [:]
+    // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
+    for route in policy.routesInAddOrder {
+      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
+      routes[device, default: []].append(route)
+    }
+    for rule in policy.rules {
+      guard let device = policy.device(for: rule) ?? fallbackDevice else { continue }
+      rules[device, default: []].append(rule)
+    }
+    return (routes, rules)
   }
 
   /// Whether ifupdown can have a stanza for an interface: every character is one the shell takes literally, and
