@@ -128,7 +128,10 @@ enum ApplyCommand: Subcommand {
     let legacyTables = formats.contains(.rtTables) && !PersistFormats.readsTablesDirectory(ipVersion: version)
     if legacyTables { formats.removeAll { $0 == .rtTables } }
     let rendered = try FileTargets.render(formats, policy: policy, state: state)
-    for diagnostic in rendered.diagnostics { context.stderr.write(context.style.yellow(diagnostic.description) + "\n") }
+    let placement = try FileTargets.debianPlacement(formats, policy: policy, root: root)
+    for diagnostic in rendered.diagnostics + placement {
+      context.stderr.write(context.style.yellow(diagnostic.description) + "\n")
+    }
     var changes = try FileTargets.changes(rendered.files, formats: formats, root: root)
     if legacyTables {
       // This iproute2 does not read rt_tables.d: polroute keeps its entries in a marked block of rt_tables.

@@ -75,15 +75,16 @@ struct PlanReport {
   static func make(state: HostState, policy: Policy, formats: [RenderFormat], root: String) throws -> PlanReport {
     let kernel = KernelPlan.make(state: state, policy: policy)
     let diff = KernelText.diff(current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
-    var files: [FileChange] = []
+    var changes: [FileChange] = []
     var diagnostics: [Diagnostic] = []
     if !formats.isEmpty {
       let rendered = try FileTargets.render(formats, policy: policy, state: state)
-      diagnostics = rendered.diagnostics
-      files = try FileTargets.changes(rendered.files, formats: formats, root: RootedFileSystem(root: root))
+      let files = RootedFileSystem(root: root)
+      diagnostics = rendered.diagnostics + (try FileTargets.debianPlacement(formats, policy: policy, root: files))
+      changes = try FileTargets.changes(rendered.files, formats: formats, root: files)
     }
     return PlanReport(
-      host: state.hostname, origin: policy.origin, kernel: kernel, kernelDiff: diff, files: files,
+      host: state.hostname, origin: policy.origin, kernel: kernel, kernelDiff: diff, files: changes,
       renderDiagnostics: diagnostics, policyDiagnostics: policy.diagnostics, root: root)
   }
 

@@ -28,7 +28,11 @@ enum RenderCommand: Subcommand {
     let (state, policy) = try PolicySource.resolve(arguments, context: context)
     PolicySource.printDiagnostics(policy, context: context)
     let result = try FileTargets.render(formats, policy: policy, state: state)
-    for diagnostic in result.diagnostics { context.stderr.write(context.style.yellow(diagnostic.description) + "\n") }
+    let placement = try FileTargets.debianPlacement(
+      formats, policy: policy, root: RootedFileSystem(root: arguments.value("root") ?? "/"))
+    for diagnostic in result.diagnostics + placement {
+      context.stderr.write(context.style.yellow(diagnostic.description) + "\n")
+    }
     if let output = arguments.value("output") {
       guard result.files.count == 1, let file = result.files.first else {
         throw UsageError("'--output' needs exactly one file, and this renders \(result.files.count)", command: spec.name)

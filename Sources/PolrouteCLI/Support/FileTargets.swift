@@ -26,6 +26,20 @@ enum FileTargets {
     return result
   }
 
+  /// The warnings about where /etc/network/interfaces (under `root`) has ifupdown read polroute's stanzas
+  /// relative to the user's own, when `formats` writes them; none when that file does not exist.
+  static func debianPlacement(_ formats: [RenderFormat], policy: Policy, root: any FileSystem) throws -> [Diagnostic] {
+    guard formats.contains(.debian), let main = try root.readText(DebianPlacement.mainFile) else { return [] }
+    var files: [String: String] = [:]
+    for name in root.list(DebianPlacement.directory) where name != DebianPlacement.fileName {
+      // A file polroute cannot read (a directory, no permission) holds no stanza it can see.
+      files[name] = (try? root.readText(DebianPlacement.directory + "/" + name)) ?? ""
+    }
+    let placements = DebianPlacement.placements(
+      interfaces: main, directory: files, devices: DebianRenderer.stanzaDevices(policy))
+    return DebianPlacement.diagnostics(placements)
+  }
+
   /// The paths that may hold files polroute generated earlier for these formats (removed when no longer rendered).
   static func candidates(_ formats: [RenderFormat], files: any FileSystem) -> [String] {
     var paths: [String] = []

@@ -155,7 +155,11 @@ extension Route {
     }
     // IPv6 routes carry no scope the user can set: the kernel reports them all as global.
     let scopeMatches = family == .inet6 || scope == wanted.scope
-    return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && device == wanted.device
+    // The kernel puts an IPv6 route of a reject type (blackhole, unreachable, prohibit, throw) on lo itself.
+    let rejectTypes: Set<RouteType> = [.blackhole, .unreachable, .prohibit, .throw]
+    let kernelDevice = family == .inet6 && rejectTypes.contains(type) && wanted.device == nil && device == "lo"
+    let deviceMatches = device == wanted.device || kernelDevice
+    return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && deviceMatches
       && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
       && preferredSource == wanted.preferredSource && setFlags(flags) == setFlags(wanted.flags) && hops(self) == hops(wanted)
   }

@@ -5,13 +5,16 @@
 /// /etc/network/interfaces sources interfaces.d first, so polroute's stanza may run before the interface has its
 /// address. Measured with ifupdown 0.8: a failing `post-up` line stops ifup with status 1 and can leave the
 /// interface without its address, and before the address exists the kernel refuses a route with `src ADDR`
-/// ("Invalid prefsrc address") and a `via GW` route whose gateway no route of the table reaches. So each stanza
-/// first adds every link route without `src` (a `via` default then finds its gateway in the table), then the
-/// default routes and rules (none needs the address), and then re-adds the link routes with `src`, which succeeds
-/// once the address exists. Every line ends in `|| true`: read after the user's stanzas the result is exactly the
-/// policy; read before them, everything works and the link routes lack only `src` until the next apply. `pre-down`
-/// deletes rules before routes, by destination, table and polroute's protocol, never by `src` (the kernel clears it
-/// when the address goes).
+/// ("Invalid prefsrc address") and a `via GW` route whose gateway no route of the table reaches (IPv6 too: "No
+/// route to host"). So each stanza first adds every route without a gateway, link routes without `src` (a `via`
+/// default then finds its gateway in the table), then the `via` routes and the rules (none needs the address), and
+/// then re-adds the routes that have a `src` with it, which succeeds once the address exists. Every line ends in
+/// `|| true`: read after the user's stanzas the result is exactly the policy; read before them, everything works
+/// and the link routes lack only `src` until the next apply. `pre-down` deletes rules before routes, by
+/// destination, table and polroute's protocol, never by `src` (the kernel clears it when the address goes).
+/// Words from outside polroute (`dev`, `iif`, `oif` names) are single-quoted for the `sh -c` ifupdown runs each line
+/// with; an interface whose name the shell would not take literally gets an error instead of a stanza, because
+/// ifupdown's own methods put the name unquoted into theirs (measured: `ip link set dev NAME up`).
 public enum DebianRenderer {
   /// Where the stanzas go.
   public static let path = "/etc/network/interfaces.d/polroute"
@@ -25,33 +28,27 @@ public enum DebianRenderer {
       "# 'source /etc/network/interfaces.d/*' at the end of /etc/network/interfaces. Read first (Debian's",
       "# default), they still work, but link routes come up without 'src' until 'polroute apply' runs.",
     ]
-    let fallbackDevice = policy.uplinks.first?.device
-    var devices: [String] = []
-    var routes: [String: [Route]] = [:]
-    var rules: [String: [Rule]] = [:]
-    for route in policy.routes {
-      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
-      if routes[device] == nil && rules[device] == nil { devices.append(device) }
-      routes[device, default: []].append(route)
-    }
-    for rule in policy.rules {
-      guard let device = policy.device(for: rule) ?? fallbackDevice else { continue }
-      if routes[device] == nil && rules[device] == nil { devices.append(device) }
-      rules[device, default: []].append(rule)
-    }
-    for device in devices.sorted() {
+    let (routes, rules) = stanzas(policy)
+    var diagnostics: [Diagnostic] = []
+    for device in Set(routes.keys).union(rules.keys).sorted() {
+      guard isSafeName(device) else {
+        diagnostics.append(
+          .error(
+            "debian: cannot write the stanza of interface '\(device)' to \(path): ifupdown puts interface "
+              + "names unquoted into the shell commands it runs ('ip link set dev \(device) up'), so the shell "
+              + "would run part of this one; rename the interface, or use --format script"))
+        continue
+      }
       lines.append("")
       lines.append("iface \(device) inet manual")
       let deviceRoutes = routes[device] ?? []
       let linkRoutes = deviceRoutes.filter { $0.preferredSource != nil }
-      let otherRoutes = deviceRoutes.filter { $0.preferredSource == nil }
-      for route in linkRoutes {
+      // Every route without a gateway (an IPv6 link route too, though it has no `src`) before any `via` route: the
+      // kernel refuses an IPv6 gateway that no route of the table reaches while the address is not there yet.
+      for route in deviceRoutes {
         var withoutSource = route
         withoutSource.preferredSource = nil
         lines.append("    post-up " + command(route.family, "route replace", RouteText.words(withoutSource)) + " || true")
-      }
-      for route in otherRoutes {
-        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(route)) + " || true")
       }
       for rule in rules[device] ?? [] {
         // The kernel refuses a second identical rule ("File exists"), which is what a re-run must do.
@@ -68,7 +65,38 @@ public enum DebianRenderer {
         lines.append("    pre-down " + command(route.family, "route del", words) + " 2>/dev/null || true")
       }
     }
-    return RenderResult(files: [RenderedFile(path: path, contents: lines.joined(separator: "\n") + "\n")])
+    return RenderResult(
+      files: [RenderedFile(path: path, contents: lines.joined(separator: "\n") + "\n")], diagnostics: diagnostics)
+  }
+
+  /// The devices that get a stanza, sorted.
+  public static func stanzaDevices(_ policy: Policy) -> [String] {
+    let (routes, rules) = stanzas(policy)
+    return Set(routes.keys).union(rules.keys).sorted()
+  }
+
+  /// The routes (in add order) and rules of each device's stanza: a route goes with its device, a rule with its
+  /// table's uplink or its `iif`/`oif`, and the rest with the first uplink.
+  static func stanzas(_ policy: Policy) -> (routes: [String: [Route]], rules: [String: [Rule]]) {
+    let fallbackDevice = policy.uplinks.first?.device
+    var routes: [String: [Route]] = [:]
+    var rules: [String: [Rule]] = [:]
+    // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
+    for route in policy.routesInAddOrder {
+      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
+      routes[device, default: []].append(route)
+    }
+    for rule in policy.rules {
+      guard let device = policy.device(for: rule) ?? fallbackDevice else { continue }
+      rules[device, default: []].append(rule)
+    }
+    return (routes, rules)
+  }
+
+  /// Whether ifupdown can have a stanza for an interface: every character is one the shell takes literally, and
+  /// none is `=` (`ifup NAME=LOGICAL` maps a logical interface).
+  static func isSafeName(_ device: String) -> Bool {
+    !device.isEmpty && device.allSatisfy { ShellQuoting.safe.contains($0) && $0 != "=" }
   }
 
   /// `ip -4 route replace WORDS`, quoted for the `/bin/sh -c` ifupdown runs each line with.

@@ -2,10 +2,12 @@
 ///
 /// The script is idempotent: routes are set with `ip route replace` (atomic, so a route that is already right is
 /// never missing), rules are added unless the kernel says they exist. Then it removes what polroute owns and the
-/// policy no longer wants: rules marked `protocol 177` at priorities the policy does not use (or, at a priority it
-/// uses, the ones that are not the wanted rule), routes in polroute's tables that the policy does not have, and
-/// `proto 177` routes left in tables polroute no longer owns. Nothing without polroute's marker outside its tables
-/// is ever touched.
+/// policy no longer wants: rules marked `protocol 177` at priorities the policy does not use, routes in polroute's
+/// tables that the policy does not have, and `proto 177` routes left in tables polroute no longer owns. At a
+/// priority the policy uses, polroute's rules must then be exactly the wanted rule, compared with the line
+/// `ip -N rule show` prints; if not, the priority is rebuilt (its marked rules deleted, the wanted rule added) and
+/// the script says so on stderr, because the kernel can neither add a rule it takes for an existing one nor delete
+/// one rule by all its attributes. Nothing without polroute's marker outside its tables is ever touched.
 public enum IPRouteScriptRenderer {
   /// The script file.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
@@ -27,27 +29,31 @@ public enum IPRouteScriptRenderer {
       lines.append("rule_add \(rule.family.ipOption) \(words(RuleText.addWords(rule)))")
     }
     lines.append("")
-    lines.append("# 3. The wanted rule at each priority, as 'ip rule show' prints it, found by its selectors.")
+    lines.append("# 3. The wanted rule at each priority as 'ip -N rule show' prints it (numbers for tables,")
+    lines.append("# actions and protocols, whatever this host's names), and how to add it again.")
     lines.append("wanted_rule() {")
     lines.append("  case \"$1 $2\" in")
     for rule in policy.rules {
-      let filter = ["priority", String(rule.priority)] + filterWords(rule)
-      lines.append("    '\(rule.family.ipOption) \(rule.priority)') set -- \(rule.family.ipOption) \(words(filter)) ;;")
+      let line = ShellQuoting.alwaysQuote(numericShowLine(rule))
+      lines.append("    '\(rule.family.ipOption) \(rule.priority)') printf '%s\\n' \(line) ;;")
     }
     lines.append("    *) return 0 ;;")
     lines.append("  esac")
-    lines.append("  family=$1")
-    lines.append("  shift")
-    lines.append("  # The filter matches every rule having at least these selectors: the wanted one has the fewest words.")
-    lines.append("  ip \"$family\" rule show \"$@\" | awk -v marker=\"$marker\" '")
-    lines.append("    $0 ~ marker { if (best == \"\" || NF < bestwords) { best = $0; bestwords = NF; ties = 0 } else if (NF == bestwords) ties++ }")
-    lines.append("    END { if (best != \"\" && ties == 0) print best }'")
+    lines.append("}")
+    lines.append("")
+    lines.append("add_wanted_rule() {")
+    lines.append("  case \"$1 $2\" in")
+    for rule in policy.rules {
+      let add = "rule_add \(rule.family.ipOption) \(words(RuleText.addWords(rule)))"
+      lines.append("    '\(rule.family.ipOption) \(rule.priority)') \(add) ;;")
+    }
+    lines.append("    *) return 0 ;;")
+    lines.append("  esac")
     lines.append("}")
     lines.append("")
     lines.append("# 4. Remove what polroute owns and the policy no longer wants.")
     for family in AddressFamily.allCases {
-      let priorities = policy.rules.filter { $0.family == family }.map { String($0.priority) }
-      lines.append("sweep_rules \(family.ipOption) '\(priorities.joined(separator: " "))'")
+      lines.append("sweep_rules \(family.ipOption)")
     }
     for table in policy.tables {
       for family in AddressFamily.allCases {
@@ -81,24 +87,45 @@ public enum IPRouteScriptRenderer {
     "\(route.type.rawValue):\(route.destination.routeText):\(route.metric)"
   }
 
-  /// The selectors `ip rule show` can filter on, to find the wanted rule among others at its priority.
-  static func filterWords(_ rule: Rule) -> [String] {
-    var words: [String] = []
-    if let source = rule.source { words += ["from", source.isHost ? source.address.description : source.description] }
-    if let destination = rule.destination {
-      words += ["to", destination.isHost ? destination.address.description : destination.description]
+  /// The line `ip -N rule show` prints for a rule, whitespace collapsed and `[detached]`/`[unresolved]` tags left
+  /// out, as the sweep reads it: numbers for tables, actions (6 blackhole, 7 unreachable, 8 prohibit) and
+  /// protocols (`ipproto-6`), so that neither this host's rt_tables nor /etc/protocols can change it.
+  static func numericShowLine(_ rule: Rule) -> String {
+    // ip prints a prefix of length 0 as no selector at all, and a host prefix as its address.
+    func text(_ prefix: IPPrefix) -> String? {
+      prefix.length == 0 ? nil : prefix.isHost ? prefix.address.description : prefix.description
     }
-    if let tos = rule.tos { words += ["tos", RuleText.hex(UInt32(tos))] }
-    if let fwmark = rule.fwmark { words += ["fwmark", RuleText.hex(fwmark) + (rule.fwmask.map { "/" + RuleText.hex($0) } ?? "")] }
+    // ip prints marks with C's "%#x": 0 as "0", everything else with "0x".
+    func hash(_ value: UInt32) -> String { value == 0 ? "0" : RuleText.hex(value) }
+    var words = ["\(rule.priority):"]
+    if rule.invert { words.append("not") }
+    words += ["from", rule.source.flatMap(text) ?? "all"]
+    if let destination = rule.destination.flatMap(text) { words += ["to", destination] }
+    if let tos = rule.tos, tos != 0 { words += ["tos", "0x" + (tos < 0x10 ? "0" : "") + String(tos, radix: 16)] }
+    // The kernel gives a mark without a mask every bit of mask, and keeps neither for mark 0 without a mask.
+    let mark = rule.fwmark ?? 0
+    let mask = rule.fwmask ?? (mark == 0 ? 0 : UInt32.max)
+    if mark != 0 || mask != 0 { words += ["fwmark", hash(mark) + (mask == UInt32.max ? "" : "/" + hash(mask))] }
     if let iif = rule.inputInterface { words += ["iif", iif] }
     if let oif = rule.outputInterface { words += ["oif", oif] }
+    if rule.l3mdev { words += ["lookup", "[l3mdev-table]"] }
     if let uids = rule.uidRange { words += ["uidrange", "\(uids.start)-\(uids.end)"] }
-    if let ipProtocol = rule.ipProtocol { words += ["ipproto", IPProtocolNames.text(ipProtocol)] }
+    if let ipProtocol = rule.ipProtocol { words += ["ipproto", "ipproto-\(ipProtocol)"] }
     if let sport = rule.sourcePort { words += ["sport", sport.description] }
     if let dport = rule.destinationPort { words += ["dport", dport.description] }
-    if rule.l3mdev { words.append("l3mdev") }
-    if let table = rule.lookupTable, !rule.l3mdev { words += ["lookup", String(table)] }
-    return words
+    switch rule.action {
+    case .lookup(let table):
+      if !rule.l3mdev { words += ["lookup", String(table)] }
+      // ip prints suppress_prefixlength only with the table it belongs to.
+      if let suppress = rule.suppressPrefixLength { words += ["suppress_prefixlength", String(suppress)] }
+    case .goto(let target): words += ["goto", String(target)]
+    case .nop: words.append("nop")
+    case .blackhole: words.append("6")
+    case .unreachable: words.append("7")
+    case .prohibit: words.append("8")
+    }
+    if let number = rule.protocolNumber { words += ["proto", String(number)] }
+    return words.joined(separator: " ")
   }
 
   /// The checks and shell functions every script starts with.
@@ -117,8 +144,8 @@ public enum IPRouteScriptRenderer {
     "  exit 1",
     "}",
     "",
-    "warn() {",
-    "  printf 'polroute.sh: warning: %s\\n' \"$*\" >&2",
+    "note() {",
+    "  printf 'polroute.sh: %s\\n' \"$*\" >&2",
     "}",
     "",
     "# 'protocol' on rules, and ipproto/sport/dport, need iproute2 4.17 or newer.",
@@ -161,38 +188,31 @@ public enum IPRouteScriptRenderer {
     "  fi",
     "}",
     "",
-    "# sweep_rules FAMILY PRIORITIES: delete polroute's rules at other priorities, and at a wanted priority every",
-    "# polroute rule but the wanted one.",
+    "# sweep_rules FAMILY: make polroute's rules exactly the wanted ones. At a priority the policy does not use",
+    "# they are deleted. At one it uses, anything but exactly the wanted rule rebuilds the priority: its polroute",
+    "# rules are deleted and the wanted one added again, as the kernel allows nothing finer. It refuses as 'File",
+    "# exists' a rule that differs from one it has only in 'not', a goto target or a selector the new rule lacks,",
+    "# and 'ip rule del' deletes the first rule having the words given, which may be the wanted one.",
     "sweep_rules() {",
     "  family=$1",
-    "  wanted=\" $2 \"",
-    "  owned=$(ip \"$family\" rule show | awk -v marker=\"$marker\" '$0 ~ marker') || die \"cannot list $family rules\"",
+    "  owned=$(ip -N \"$family\" rule show | awk -v marker=\"$marker\" '",
+    "    $0 ~ marker { gsub(/ \\[(detached|unresolved)\\]/, \"\"); $1 = $1; print }') ||",
+    "    die \"cannot list $family rules\"",
     "  [ -n \"$owned\" ] || return 0",
-    "  printf '%s\\n' \"$owned\" | while IFS= read -r line; do",
-    "    priority=${line%%:*}",
-    "    case $wanted in",
-    "      *\" $priority \"*)",
-    "        count=$(printf '%s\\n' \"$owned\" | awk -F: -v p=\"$priority\" '$1 == p' | wc -l)",
-    "        [ \"$count\" -gt 1 ] || continue",
-    "        keep=$(wanted_rule \"$family\" \"$priority\")",
-    "        if [ -z \"$keep\" ]; then",
-    "          warn \"cannot tell which of the $count rules at priority $priority is wanted; left them\"",
-    "          continue",
-    "        fi",
-    "        [ \"$line\" = \"$keep\" ] && continue",
-    "        # Delete exactly this rule, by the words ip printed for it (without its [tags]).",
-    "        selectors=$(printf '%s\\n' \"${line#*:}\" | sed -e 's/lookup \\[l3mdev-table\\]/l3mdev/' -e 's/ \\[[a-z]*\\]//g')",
-    "        set -f",
-    "        # shellcheck disable=SC2086 # the words ip printed, split on purpose; globbing is off",
-    "        set -- $selectors",
-    "        set +f",
-    "        ip \"$family\" rule del priority \"$priority\" \"$@\" || die \"cannot delete rule: $line\"",
-    "        ;;",
-    "      *)",
-    "        ip \"$family\" rule del priority \"$priority\" protocol 177 || die \"cannot delete rule: $line\"",
-    "        ;;",
-    "    esac",
-    "  done || exit 1",
+    "  for priority in $(printf '%s\\n' \"$owned\" | awk -F: '{ print $1 }' | sort -un); do",
+    "    rules=$(printf '%s\\n' \"$owned\" | awk -v p=\"$priority:\" '$1 == p')",
+    "    wanted=$(wanted_rule \"$family\" \"$priority\")",
+    "    [ \"$rules\" = \"$wanted\" ] && continue",
+    "    count=$(printf '%s\\n' \"$rules\" | awk 'END { print NR }')",
+    "    while [ \"$count\" -gt 0 ]; do",
+    "      ip \"$family\" rule del priority \"$priority\" protocol 177 ||",
+    "        die \"cannot delete the rules at priority $priority\"",
+    "      count=$((count - 1))",
+    "    done",
+    "    [ -n \"$wanted\" ] || continue",
+    "    note \"rebuilt the $family rules at priority $priority\"",
+    "    add_wanted_rule \"$family\" \"$priority\"",
+    "  done",
     "}",
     "",
     "# sweep_routes FAMILY TABLE KEYS: delete the routes of polroute's TABLE whose type:destination:metric is not in KEYS.",

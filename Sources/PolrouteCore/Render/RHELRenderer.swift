@@ -19,7 +19,9 @@ public enum RHELRenderer {
     for route in policy.routesInAddOrder {
       guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
       let words = RouteText.words(route)
-      guard check(words, what: "route \(route.destination.routeText)", device: device, into: &diagnostics) else { continue }
+      let target = "\(directory)/route\(route.family == .inet ? "" : "6")-\(device)"
+      let what = "route \(route.destination.routeText)"
+      guard check(words, what: what, file: target, device: device, into: &diagnostics) else { continue }
       routeLines[device, default: [:]][route.family, default: []].append(words.joined(separator: " "))
     }
     for rule in policy.rules {
@@ -28,7 +30,9 @@ public enum RHELRenderer {
         continue
       }
       let words = RuleText.addWords(rule)
-      guard check(words, what: "rule \(rule.priority)", device: device, into: &diagnostics) else { continue }
+      let target = "\(directory)/rule\(rule.family == .inet ? "" : "6")-\(device)"
+      let what = "rule \(rule.priority)"
+      guard check(words, what: what, file: target, device: device, into: &diagnostics) else { continue }
       ruleLines[device, default: [:]][rule.family, default: []].append(words.joined(separator: " "))
     }
     var files: [RenderedFile] = []
@@ -58,21 +62,39 @@ public enum RHELRenderer {
   }
 
   /// Whether every word survives `ifup-routes`' unquoted `$line` (no globbing characters, no backslash, no quotes);
-  /// records an error naming the setting and the target otherwise.
-  static func check(_ words: [String], what: String, device: String, into diagnostics: inout [Diagnostic]) -> Bool {
-    let unsafe: Set<Character> = ["*", "?", "[", "]", "\\", "\"", "'", "#", "$", "`"]
-    let files = "\(directory)/route-\(device)"
-    for word in words where word.contains(where: { unsafe.contains($0) || $0.isWhitespace }) {
-      diagnostics.append(
-        .error(
-          "rhel: cannot write \(what) to \(files) and its siblings: '\(word)' would be changed by the shell word splitting and globbing ifup-routes applies to each line"
-        ))
+  /// records an error naming the setting, the file it belongs in and why otherwise.
+  static func check(
+    _ words: [String], what: String, file: String, device: String, into diagnostics: inout [Diagnostic]
+  ) -> Bool {
+    for word in words {
+      guard let problem = problem(word) else { continue }
+      diagnostics.append(.error("rhel: cannot write \(what) to \(file): '\(word)' \(problem)"))
       return false
     }
+    let unsafe: Set<Character> = ["*", "?", "[", "]", "\\", "\"", "'", "#", "$", "`"]
     if device.contains(where: { unsafe.contains($0) }) {
-      diagnostics.append(.error("rhel: interface name '\(device)' cannot be part of a network-scripts file name"))
+      diagnostics.append(
+        .error("rhel: cannot write \(what) to \(file): interface name '\(device)' cannot be part of a file name there"))
       return false
     }
     return true
+  }
+
+  /// Why a word would not reach `ip` as it is, or nil when it would. ifup-routes reads each line with `read` (no
+  /// `-r`) and runs `ip ... add $line` unquoted, which splits and globs but expands nothing else.
+  static func problem(_ word: String) -> String? {
+    if word.contains(where: \.isWhitespace) {
+      return "would be split into several words by the unquoted $line ifup-routes runs 'ip' with"
+    }
+    if word.contains(where: { "*?[]".contains($0) }) {
+      return "could be replaced by file names: ifup-routes runs 'ip' with $line unquoted, which globs"
+    }
+    if word.contains("\\") { return "would lose its backslashes to the 'read' ifup-routes reads each line with" }
+    if word.contains(where: { "\"'#$`".contains($0) }) {
+      // ifup-routes itself passes these on, but NetworkManager's ifcfg-rh plugin reads the same files with its own
+      // shell-like rules; polroute writes only words that mean the same to every reader.
+      return "has a quote, '#', '$' or '`', which network-scripts files may not hold: NetworkManager reads them too"
+    }
+    return nil
   }
 }
