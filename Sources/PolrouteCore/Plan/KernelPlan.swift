@@ -138,9 +138,16 @@ public struct KernelPlan: Hashable, Sendable {
     let currentRules = state.rules.filter { $0.protocolNumber == RouteProtocol.polroute }
     let currentSet = Set(currentRules)
     let wantedSet = Set(policy.rules)
-    let ruleAdds = policy.rules.filter { !currentSet.contains($0) }.map { KernelChange.addRule($0) }
-    let ruleDeletes = currentRules.filter { !wantedSet.contains($0) }.map { KernelChange.deleteRule($0) }
-    return KernelPlan(changes: adds + replaces + ruleAdds + ruleDeletes + routeDeletes)
+    let added = policy.rules.filter { !currentSet.contains($0) }
+    let stale = currentRules.filter { !wantedSet.contains($0) }
+    // A stale rule at the priority of a rule being added goes first: the kernel's duplicate check ignores some
+    // attributes (`not`, the goto target, selectors the new rule lacks) and would refuse the addition with
+    // "File exists". That rule is not the wanted one, so removing it first loses nothing that is right.
+    let addedKeys = Set(added.map(\.key))
+    let blocking = stale.filter { addedKeys.contains($0.key) }.map { KernelChange.deleteRule($0) }
+    let ruleAdds = added.map { KernelChange.addRule($0) }
+    let ruleDeletes = stale.filter { !addedKeys.contains($0.key) }.map { KernelChange.deleteRule($0) }
+    return KernelPlan(changes: adds + replaces + blocking + ruleAdds + ruleDeletes + routeDeletes)
   }
 }
 

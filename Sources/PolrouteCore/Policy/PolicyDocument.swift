@@ -144,7 +144,7 @@ public struct RuleStatement: Hashable, Sendable {
   /// `to`.
   public var destination: Located<IPPrefix>?
   /// `tos`/`dsfield`.
-  public var tos: UInt8?
+  public var tos: Located<UInt8>?
   /// `fwmark` value.
   public var fwmark: UInt32?
   /// `fwmark` mask.

@@ -258,10 +258,19 @@ struct StatementParser {
           failed = true
           continue
         }
+        if prefix.value.isDefault {
+          // The kernel stores a zero-length selector as none at all ("all"); keep only the family it implies.
+          if rule.family == nil { rule.family = Located(prefix.value.family, at: prefix.location) }
+          continue
+        }
         if word.text == "from" { rule.source = prefix } else { rule.destination = prefix }
       case "tos", "dsfield":
         guard let token = value(after: word, "a value") else { return nil }
-        if let tos = tosValue(token, keyword: word.text) { rule.tos = tos } else { failed = true }
+        if let tos = tosValue(token, keyword: word.text) {
+          rule.tos = Located(tos, at: token.location)
+        } else {
+          failed = true
+        }
       case "fwmark":
         guard let token = value(after: word, "a mark (VALUE or VALUE/MASK)") else { return nil }
         if let (mark, mask) = fwmark(token) {
@@ -323,6 +332,7 @@ struct StatementParser {
       failed = true
     }
     if let family = rule.family, let address = rule.source ?? rule.destination, address.value.family != family.value {
+      // Also catches `from 0.0.0.0/0 to 2001:db8::/32`: the zero-length prefix set the family.
       error("family \(family.value.rawValue) does not match \(address.value)", at: family.location)
       failed = true
     }
@@ -346,10 +356,9 @@ struct StatementParser {
     let name = token.text
     let bytes = name.utf8.count
     if bytes == 0 || bytes > 15 || name == "." || name == ".."
-      || name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace || $0 == "\"" || $0 == "'" })
+      || name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
     {
-      error(
-        "invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)", at: token.location)
+      error("invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)", at: token.location)
       return nil
     }
     return Located(name, at: token.location)

@@ -627,6 +627,13 @@ struct ResolutionContext {
 
   /// A rule statement's selectors and action, without family and priority.
   mutating func ruleTemplate(_ statement: RuleStatement, tables: [PolicyTable]) -> Rule? {
+    // IPv4 rules take only the old TOS bits (0x02-0x1e); DiffServ code points work in IPv6 rules only.
+    if let tos = statement.tos, tos.value & ~0x1E != 0, statement.families.contains(.inet) {
+      error(
+        "the kernel refuses tos \(RuleText.hex(UInt32(tos.value))) in an IPv4 rule: only the TOS bits 0x02-0x1e are allowed (DiffServ values work in IPv6 rules)",
+        at: tos.location)
+      return nil
+    }
     var action: RuleAction
     switch statement.action {
     case .lookup(let reference)?:
@@ -641,7 +648,7 @@ struct ResolutionContext {
     }
     return Rule(
       family: .inet, priority: 0, invert: statement.invert, source: statement.source?.value,
-      destination: statement.destination?.value, tos: statement.tos, fwmark: statement.fwmark, fwmask: statement.fwmask,
+      destination: statement.destination?.value, tos: statement.tos?.value, fwmark: statement.fwmark, fwmask: statement.fwmask,
       inputInterface: statement.inputInterface?.value, outputInterface: statement.outputInterface?.value,
       l3mdev: statement.l3mdev, uidRange: statement.uidRange, ipProtocol: statement.ipProtocol,
       sourcePort: statement.sourcePort, destinationPort: statement.destinationPort,

@@ -209,7 +209,7 @@ struct PolicyJSONTests {
   @Test func errorsOfTheShapeAndOfTheGrammarComeInFileOrder() {
     #expect(
       Self.errors(#"{"uplinks": [{"name": "a", "dev": "eth/0"}], "auto": 5}"#) == [
-        "p.json:1:35: error: invalid interface name 'eth/0' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)",
+        "p.json:1:35: error: invalid interface name 'eth/0' (Linux names are 1-15 bytes without '/', ':' or spaces)",
         "p.json:1:54: error: 'auto' must be true or false",
       ])
   }
@@ -296,7 +296,7 @@ struct PolicyJSONTests {
     let parsed = Self.parse(#"{"exclude": ["eth\u0031", "a\/b"]}"#)
     #expect(parsed.document.statements == [.exclude(Located("eth1", at: T.at(1, 14, file: "p.json")))])
     #expect(parsed.messages == [
-      "p.json:1:27: error: invalid interface name 'a/b' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)"
+      "p.json:1:27: error: invalid interface name 'a/b' (Linux names are 1-15 bytes without '/', ':' or spaces)"
     ])
   }
 }
@@ -335,6 +335,7 @@ extension PolicyDocument {
         rule.family = strip(rule.family)
         rule.source = strip(rule.source)
         rule.destination = strip(rule.destination)
+        rule.tos = strip(rule.tos)
         rule.inputInterface = strip(rule.inputInterface)
         rule.outputInterface = strip(rule.outputInterface)
         if case .lookup(let table)? = rule.action { rule.action = .lookup(strip(table)) }

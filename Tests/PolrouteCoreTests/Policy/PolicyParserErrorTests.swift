@@ -250,8 +250,6 @@ struct PolicyParserErrorTests {
     ("uplink isp1 dev eth/0", "eth/0", 17),
     ("rule iif a:b lookup main", "a:b", 10),
     ("rule oif \"a b\" lookup main", "a b", 10),
-    ("rule oif \"it's\" lookup main", "it's", 10),
-    ("route 192.0.2.0/24 dev \"a\\\"b\" table x", "a\"b", 24),
     ("exclude \"\"", "", 9),
     ("include ..", "..", 9),
     ("include .", ".", 9),
@@ -259,7 +257,7 @@ struct PolicyParserErrorTests {
   func invalidInterfaceNames(text: String, name: String, column: Int) {
     #expect(
       Self.errors(text) == [
-        "p.conf:1:\(column): error: invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)"
+        "p.conf:1:\(column): error: invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)"
       ])
   }
 
@@ -345,7 +343,7 @@ struct PolicyParserErrorTests {
   @Test func quoteErrorsAndGrammarErrorsComeInFileOrder() {
     #expect(
       Self.errors("exclude eth/1\nexclude \"eth2") == [
-        "p.conf:1:9: error: invalid interface name 'eth/1' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)",
+        "p.conf:1:9: error: invalid interface name 'eth/1' (Linux names are 1-15 bytes without '/', ':' or spaces)",
         "p.conf:2:9: error: unterminated quote",
       ])
   }
@@ -375,7 +373,7 @@ struct PolicyParserErrorTests {
         "p.conf:1:23: error: invalid IPv4 address '192.0.2': expected 4 octets, found 3",
         "p.conf:4:11: error: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)",
         "p.conf:6:1: error: unknown statement 'uplnk' (did you mean 'uplink'?)",
-        "p.conf:7:9: error: invalid interface name 'eth/1' (Linux names are 1-15 bytes without '/', ':', quotes or spaces)",
+        "p.conf:7:9: error: invalid interface name 'eth/1' (Linux names are 1-15 bytes without '/', ':' or spaces)",
       ])
     #expect(parsed.document.statements.contains(.exclude(T.located("eth2", 2, 9))))
   }

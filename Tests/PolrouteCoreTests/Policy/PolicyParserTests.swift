@@ -118,7 +118,7 @@ struct PolicyParserTests {
     expected.invert = true
     expected.source = T.located(T.prefix("192.0.2.0/24"), 1, 15)
     expected.destination = T.located(T.prefix("198.51.100.0/24"), 1, 31)
-    expected.tos = 0x10
+    expected.tos = T.located(0x10, 1, 51)
     expected.fwmark = 1
     expected.fwmask = 0xFF
     expected.inputInterface = T.located("eth0", 1, 76)
@@ -159,7 +159,7 @@ struct PolicyParserTests {
     ("tos CS7", 0xE0), ("dsfield 255", 255),
   ] as [(String, UInt8)])
   func tosAndDsfieldValues(words: String, value: UInt8) {
-    #expect(T.rule("rule \(words) lookup main")?.tos == value)
+    #expect(T.rule("rule \(words) lookup main")?.tos?.value == value)
   }
 
   @Test(arguments: [

@@ -61,7 +61,7 @@ struct PolicyRoundTripTests {
         rule l3mdev priority 600
         rule to 192.0.2.0/24 lookup main suppress_prefixlength 0
         rule fwmark 5 lookup 4000 pref 700
-        rule dsfield EF nop preference 800
+        rule family inet6 dsfield EF nop preference 800
         exclude lo
         """),
     Case(

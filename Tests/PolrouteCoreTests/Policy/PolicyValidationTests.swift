@@ -376,3 +376,31 @@ struct PolicyTableNameValidationTests {
     #expect(PolicyPrinter.text(policy, hostname: "server").contains("# not uplinks: lo (loopback), mgmt (not declared; the policy has no 'auto')"))
   }
 }
+
+@Suite("Policy values the kernel stores differently")
+struct PolicyKernelNormalisationTests {
+  @Test("from 0.0.0.0/0 and to ::/0 mean all: the kernel stores no selector, so neither does the policy")
+  func zeroLengthSelectors() throws {
+    let policy = try #require(PolicyTesting.resolve("rule from 0.0.0.0/0 to 192.0.2.0/24 lookup main priority 100\nrule to ::/0 lookup main priority 101\n", state: PolicyTesting.dualHomed()))
+    #expect(policy.rules.first { $0.priority == 100 }?.source == nil)
+    #expect(policy.rules.first { $0.priority == 100 }?.destination == IPPrefix("192.0.2.0/24"))
+    let six = try #require(policy.rules.first { $0.priority == 101 })
+    #expect(six.family == .inet6)
+    #expect(six.destination == nil)
+  }
+
+  @Test("an IPv4 rule's tos must be one of the old TOS bits the kernel accepts")
+  func ipv4Tos() {
+    #expect(PolicyTesting.resolutionErrors("rule from 192.0.2.0/24 tos AF11 lookup main priority 100\n", state: PolicyTesting.dualHomed()) == [
+      "p.conf:1:28: error: the kernel refuses tos 0x28 in an IPv4 rule: only the TOS bits 0x02-0x1e are allowed (DiffServ values work in IPv6 rules)"
+    ])
+    #expect(PolicyTesting.resolve("rule from 192.0.2.0/24 tos 0x10 lookup main priority 100\nrule from 2001:db8::/32 tos AF11 lookup main priority 101\n", state: PolicyTesting.dualHomed()) != nil)
+  }
+
+  @Test("interface names may hold quotes, as Linux allows")
+  func quotesInNames() throws {
+    let parsed = PolicyParser.parse("exclude q'x\nexclude \"d\\\"x\"\n", file: "p.conf")
+    #expect(parsed.diagnostics == [])
+    #expect(parsed.document.statements.count == 2)
+  }
+}

@@ -15,8 +15,8 @@ die() {
   exit 1
 }
 
-warn() {
-  printf 'polroute.sh: warning: %s\n' "$*" >&2
+note() {
+  printf 'polroute.sh: %s\n' "$*" >&2
 }
 
 # 'protocol' on rules, and ipproto/sport/dport, need iproute2 4.17 or newer.
@@ -59,38 +59,31 @@ rule_add() {
   fi
 }
 
-# sweep_rules FAMILY PRIORITIES: delete polroute's rules at other priorities, and at a wanted priority every
-# polroute rule but the wanted one.
+# sweep_rules FAMILY: make polroute's rules exactly the wanted ones. At a priority the policy does not use
+# they are deleted. At one it uses, anything but exactly the wanted rule rebuilds the priority: its polroute
+# rules are deleted and the wanted one added again, as the kernel allows nothing finer. It refuses as 'File
+# exists' a rule that differs from one it has only in 'not', a goto target or a selector the new rule lacks,
+# and 'ip rule del' deletes the first rule having the words given, which may be the wanted one.
 sweep_rules() {
   family=$1
-  wanted=" $2 "
-  owned=$(ip "$family" rule show | awk -v marker="$marker" '$0 ~ marker') || die "cannot list $family rules"
+  owned=$(ip -N "$family" rule show | awk -v marker="$marker" '
+    $0 ~ marker { gsub(/ \[(detached|unresolved)\]/, ""); $1 = $1; print }') ||
+    die "cannot list $family rules"
   [ -n "$owned" ] || return 0
-  printf '%s\n' "$owned" | while IFS= read -r line; do
-    priority=${line%%:*}
-    case $wanted in
-      *" $priority "*)
-        count=$(printf '%s\n' "$owned" | awk -F: -v p="$priority" '$1 == p' | wc -l)
-        [ "$count" -gt 1 ] || continue
-        keep=$(wanted_rule "$family" "$priority")
-        if [ -z "$keep" ]; then
-          warn "cannot tell which of the $count rules at priority $priority is wanted; left them"
-          continue
-        fi
-        [ "$line" = "$keep" ] && continue
-        # Delete exactly this rule, by the words ip printed for it (without its [tags]).
-        selectors=$(printf '%s\n' "${line#*:}" | sed -e 's/lookup \[l3mdev-table\]/l3mdev/' -e 's/ \[[a-z]*\]//g')
-        set -f
-        # shellcheck disable=SC2086 # the words ip printed, split on purpose; globbing is off
-        set -- $selectors
-        set +f
-        ip "$family" rule del priority "$priority" "$@" || die "cannot delete rule: $line"
-        ;;
-      *)
-        ip "$family" rule del priority "$priority" protocol 177 || die "cannot delete rule: $line"
-        ;;
-    esac
-  done || exit 1
+  for priority in $(printf '%s\n' "$owned" | awk -F: '{ print $1 }' | sort -un); do
+    rules=$(printf '%s\n' "$owned" | awk -v p="$priority:" '$1 == p')
+    wanted=$(wanted_rule "$family" "$priority")
+    [ "$rules" = "$wanted" ] && continue
+    count=$(printf '%s\n' "$rules" | awk 'END { print NR }')
+    while [ "$count" -gt 0 ]; do
+      ip "$family" rule del priority "$priority" protocol 177 ||
+        die "cannot delete the rules at priority $priority"
+      count=$((count - 1))
+    done
+    [ -n "$wanted" ] || continue
+    note "rebuilt the $family rules at priority $priority"
+    add_wanted_rule "$family" "$priority"
+  done
 }
 
 # sweep_routes FAMILY TABLE KEYS: delete the routes of polroute's TABLE whose type:destination:metric is not in KEYS.
@@ -157,26 +150,31 @@ rule_add -4 to 192.0.2.0/25 ipproto tcp dport 2049 lookup 200 priority 10000 pro
 rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177
 rule_add -4 from 203.0.113.10 lookup 200 priority 20001 protocol 177
 
-# 3. The wanted rule at each priority, as 'ip rule show' prints it, found by its selectors.
+# 3. The wanted rule at each priority as 'ip -N rule show' prints it (numbers for tables,
+# actions and protocols, whatever this host's names), and how to add it again.
 wanted_rule() {
   case "$1 $2" in
-    '-4 1000') set -- -4 priority 1000 from 203.0.113.0/24 to 192.0.2.0/25 lookup 300 ;;
-    '-4 10000') set -- -4 priority 10000 to 192.0.2.0/25 ipproto tcp dport 2049 lookup 200 ;;
-    '-4 20000') set -- -4 priority 20000 from 198.51.100.10 lookup 100 ;;
-    '-4 20001') set -- -4 priority 20001 from 203.0.113.10 lookup 200 ;;
+    '-4 1000') printf '%s\n' '1000: from 203.0.113.0/24 to 192.0.2.0/25 lookup 300 proto 177' ;;
+    '-4 10000') printf '%s\n' '10000: from all to 192.0.2.0/25 ipproto ipproto-6 dport 2049 lookup 200 proto 177' ;;
+    '-4 20000') printf '%s\n' '20000: from 198.51.100.10 lookup 100 proto 177' ;;
+    '-4 20001') printf '%s\n' '20001: from 203.0.113.10 lookup 200 proto 177' ;;
     *) return 0 ;;
   esac
-  family=$1
-  shift
-  # The filter matches every rule having at least these selectors: the wanted one has the fewest words.
-  ip "$family" rule show "$@" | awk -v marker="$marker" '
-    $0 ~ marker { if (best == "" || NF < bestwords) { best = $0; bestwords = NF; ties = 0 } else if (NF == bestwords) ties++ }
-    END { if (best != "" && ties == 0) print best }'
+}
+
+add_wanted_rule() {
+  case "$1 $2" in
+    '-4 1000') rule_add -4 from 203.0.113.0/24 to 192.0.2.0/25 lookup 300 priority 1000 protocol 177 ;;
+    '-4 10000') rule_add -4 to 192.0.2.0/25 ipproto tcp dport 2049 lookup 200 priority 10000 protocol 177 ;;
+    '-4 20000') rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177 ;;
+    '-4 20001') rule_add -4 from 203.0.113.10 lookup 200 priority 20001 protocol 177 ;;
+    *) return 0 ;;
+  esac
 }
 
 # 4. Remove what polroute owns and the policy no longer wants.
-sweep_rules -4 '1000 10000 20000 20001'
-sweep_rules -6 ''
+sweep_rules -4
+sweep_rules -6
 sweep_routes -4 100 'unicast:default:0 unicast:198.51.100.0/24:0'
 sweep_routes -6 100 ''
 sweep_routes -4 200 'unicast:default:0 unicast:203.0.113.0/24:0'
