@@ -9,6 +9,8 @@ enum ProofMethod: String, CaseIterable, Sendable, CustomStringConvertible {
   case apply
   /// The rendered iproute2 script, run with `sh`.
   case script
+  /// The Debian stanzas, brought up with the real ifupdown `ifup` next to the user's own stanzas.
+  case debian
 
   /// The name tests print.
   var description: String { rawValue }
@@ -18,8 +20,10 @@ enum ProofMethod: String, CaseIterable, Sendable, CustomStringConvertible {
 /// whose snapshot `RECORD_EXAMPLES=1` re-records from the namespace before the fix.
 @Suite("scenarios, live", .enabled(if: Live.enabled), .serialized)
 struct ScenarioLiveTests {
-  /// Makes the kernel match the policy (none: derived) the chosen way, inside the server.
-  static func fix(_ topology: Topology, method: ProofMethod, policy: String? = nil) throws {
+  /// Makes the kernel match the policy (none: derived) the chosen way, inside the server. `ifupdown` keeps the
+  /// configuration the Debian way uses, so a later step can bring an interface up with it.
+  @discardableResult
+  static func fix(_ topology: Topology, method: ProofMethod, policy: String? = nil, ifupdown: DebianSetup? = nil) throws -> DebianSetup? {
     let policyFile = policy.map { TemporaryPolicy($0) }
     let policyArguments = policyFile.map { ["--policy", $0.path] } ?? []
     switch method {
@@ -32,10 +36,18 @@ struct ScenarioLiveTests {
       #expect(render.status == 0, "render failed: \(render.errorText)")
       let run = try topology.server.exec(["sh", "-s"], input: render.outputText)
       #expect(run.status == 0, "script failed: \(run.errorText)")
+    case .debian:
+      let setup = try ifupdown ?? DebianSetup(topology.server)
+      try setup.bringUp(policyArguments: policyArguments)
+      let plan = try topology.server.polroute(["plan", "--detailed-exitcode"] + policyArguments)
+      #expect(plan.status == 0, "the host does not match the policy after \(method):\n\(plan.outputText)")
+      withExtendedLifetime(policyFile) {}
+      return setup
     }
     let plan = try topology.server.polroute(["plan", "--detailed-exitcode"] + policyArguments)
     #expect(plan.status == 0, "the host does not match the policy after \(method):\n\(plan.outputText)")
     withExtendedLifetime(policyFile) {}
+    return nil
   }
 
   /// Saves the server's snapshot as Examples/NAME/state.json when RECORD_EXAMPLES=1.
@@ -133,17 +145,22 @@ struct ScenarioLiveTests {
   func threeUplinks(_ method: ProofMethod) throws {
     let topology = try Topology.threeUplinks("tri\(method.rawValue.prefix(1))")
     if method == .apply { try Self.recordExample("three-uplinks-one-down", topology) }
-    try Self.fix(topology, method: method)
+    let debian = try Self.fix(topology, method: method)
     #expect(try topology.clientReaches("203.0.113.10"))
     let policy = try topology.server.polroute(["policy"]).outputText
     #expect(!policy.contains("uplink backup"))
     #expect(policy.contains("# not uplinks: backup (interface is down), lo (loopback)"))
 
     // The link comes up and its network configuration adds its routes back, as ifup would.
-    try topology.server.ip("link set backup up")
-    try topology.server.ip("route add 100.64.128.0/17 via 100.64.0.1 dev backup")
+    if let debian {
+      let up = try debian.ifupdown.run("ifup", ["backup"])
+      #expect(up.status == 0, "ifup backup: \(up.errorText)")
+    } else {
+      try topology.server.ip("link set backup up")
+      try topology.server.ip("route add 100.64.128.0/17 via 100.64.0.1 dev backup")
+    }
     #expect(try topology.server.polroute(["plan", "--detailed-exitcode"]).status == 2)
-    try Self.fix(topology, method: method)
+    try Self.fix(topology, method: method, ifupdown: debian)
     #expect(try topology.server.polroute(["policy"]).outputText.contains("uplink backup dev backup table"))
     try topology.client.ip("route add 100.64.0.0/24 via 192.0.2.1")
     #expect(try topology.clientReaches("100.64.0.10"))
@@ -189,4 +206,85 @@ final class NetcatListener {
   }
 
   deinit { stop() }
+}
+
+/// A server configured the Debian way: its own stanzas, generated from its configuration when the test built it,
+/// and polroute's rendered `interfaces.d/polroute`, read after them (the `source` line last), brought up with the
+/// real `ifup`.
+final class DebianSetup {
+  /// The server.
+  let server: Namespace
+  /// The scratch /etc/network and ifupdown's state.
+  let scratch: ScratchDirectory
+  /// Runs ifup and ifdown against the scratch configuration.
+  let ifupdown: Ifupdown
+  /// The interfaces the user's stanzas configure, in order.
+  let interfaces: [String]
+
+  /// Writes the user's stanzas for the server as the test configured it (addresses, gateways, the routes in main
+  /// through gateways; an interface whose link is down gets a stanza but is not brought up), then removes that
+  /// configuration from the kernel, so that only ifupdown puts it back.
+  init(_ server: Namespace) throws {
+    self.server = server
+    scratch = try ScratchDirectory("deb")
+    ifupdown = try Ifupdown(scratch: scratch, namespace: server)
+    let configured = try server.polroute(["inspect", "--json"]).output
+    _ = try scratch.write("configured.json", String(decoding: configured, as: UTF8.self))
+    let state = try Snapshot.decode(configured, file: "inspect")
+    var stanzas = ""
+    var up: [String] = []
+    for interface in state.interfaces where !interface.isLoopback {
+      for family in AddressFamily.allCases {
+        let addresses = interface.globalAddresses.filter { $0.family == family }
+        guard let first = addresses.first else { continue }
+        stanzas += "iface \(interface.name) \(family.rawValue) static\n    address \(first.address)\n"
+        for other in addresses.dropFirst() { stanzas += "    up ip \(family.ipOption) addr add \(other.address) dev \(interface.name)\n" }
+        for route in state.routes where route.table == RoutingTable.main && route.family == family && route.device == interface.name {
+          guard let gateway = route.gateway else { continue }
+          if route.isDefault {
+            stanzas += "    gateway \(gateway)\n"
+          } else {
+            stanzas += "    up ip \(family.ipOption) route add \(route.destination.routeText) via \(gateway) dev \(interface.name)\n"
+          }
+        }
+        if interface.name == "backup" && family == .inet {
+          // Scenario 5's third uplink: its link is down, which took its route; the route comes back with it.
+          stanzas += "    up ip route add 100.64.128.0/17 via 100.64.0.1 dev backup\n"
+        }
+        stanzas += "\n"
+      }
+      if interface.isUp { up.append(interface.name) }
+      try server.ip("addr flush dev \(interface.name)")
+      try server.ip("-6 addr flush dev \(interface.name)")
+      try server.ip("link set \(interface.name) down")
+    }
+    interfaces = up
+    _ = try scratch.write("etc-network/interfaces", stanzas + "source /etc/network/interfaces.d/*\n")
+  }
+
+  /// Renders polroute's stanzas, then brings the interfaces up with the real ifup; a re-run renders again and
+  /// cycles the interfaces (ifdown, ifup), as an administrator would after changing the policy.
+  func bringUp(policyArguments: [String]) throws {
+    let snapshot = try scratch.write("state.json", String(decoding: try Self.configuredSnapshot(server, scratch), as: UTF8.self))
+    let render = try server.polroute(["render", "--format", "debian", "--state", snapshot] + policyArguments)
+    #expect(render.status == 0, "render: \(render.errorText)")
+    let previouslyUp = scratch.exists("stanzas-written")
+    if previouslyUp {
+      // Down with the stanzas they came up with, so their pre-down lines remove what their post-up lines added.
+      let down = try ifupdown.run("ifdown", ["-a", "--force"])
+      #expect(down.status == 0, "ifdown: \(down.errorText)")
+    }
+    _ = try scratch.write("etc-network/interfaces.d/polroute", render.outputText)
+    _ = try scratch.write("stanzas-written", "")
+    let up = try ifupdown.run("ifup", interfaces + (previouslyUp ? ["backup"] : []))
+    #expect(up.status == 0, "ifup: \(up.errorText)")
+    #expect(up.errorText.isEmpty, "ifup printed: \(up.errorText)")
+  }
+
+  /// The state polroute renders from: first the server as the test configured it (before the flush), later the
+  /// server as ifupdown configured it.
+  static func configuredSnapshot(_ server: Namespace, _ scratch: ScratchDirectory) throws -> [UInt8] {
+    if let saved = scratch.read("configured.json"), !scratch.exists("stanzas-written") { return Array(saved.utf8) }
+    return try server.polroute(["inspect", "--json"]).output
+  }
 }
