@@ -127,40 +127,36 @@ struct PlanReport {
 
   /// The plan as JSON for machines.
   func json() throws -> String {
-    struct Change: Encodable {
-      var action: String
-      var object: String
-      var family: String
-      var batchLine: String
-    }
+    /// A file change.
     struct File: Encodable {
+      /// The path on the target host.
       var path: String
+      /// create, update, delete or unchanged.
       var action: String
+      /// The unified diff.
       var diff: String
     }
+    /// The whole document.
     struct Document: Encodable {
+      /// The host's name.
       var host: String?
+      /// Where the policy came from.
       var policy: String
+      /// Whether anything would change.
       var changes: Bool
-      var kernel: [Change]
+      /// The kernel changes.
+      var kernel: [JSONOutput.Change]
+      /// The kernel diff text.
       var kernelDiff: String
+      /// The file changes.
       var files: [File]
+      /// Warnings and notes.
       var diagnostics: [String]
     }
-    let changes = kernel.changes.map { change -> Change in
-      let object: String
-      switch change {
-      case .addRule, .deleteRule: object = "rule"
-      default: object = "route"
-      }
-      return Change(action: change.action, object: object, family: change.family.rawValue, batchLine: change.batchLine)
-    }
     let document = Document(
-      host: host, policy: origin, changes: hasChanges, kernel: changes, kernelDiff: kernelDiff,
-      files: files.map { File(path: $0.path, action: $0.action.rawValue, diff: $0.diff) },
+      host: host, policy: origin, changes: hasChanges, kernel: kernel.changes.map(JSONOutput.Change.init),
+      kernelDiff: kernelDiff, files: files.map { File(path: $0.path, action: $0.action.rawValue, diff: $0.diff) },
       diagnostics: (policyDiagnostics + renderDiagnostics).map(\.description))
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    return try JSONOutput.encode(document)
   }
 }

@@ -19,7 +19,7 @@ public enum AddressFamily: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// An IPv4 or IPv6 address.
-public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public enum IPAddress: Hashable, Comparable, Sendable, TextCodable {
   /// An IPv4 address.
   case v4(IPv4Address)
   /// An IPv6 address.
@@ -78,20 +78,8 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible, 
     }
   }
 
-  /// Encodes as canonical text.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
-  }
-
-  /// Decodes from text, with the parse error as the decoding error.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    let text = try container.decode(String.self)
-    do {
-      self = try IPAddress(parsing: text)
-    } catch {
-      throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-    }
+  /// Parses snapshot text.
+  public init(codingText text: String) throws {
+    try self.init(parsing: text)
   }
 }

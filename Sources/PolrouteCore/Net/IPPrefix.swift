@@ -1,5 +1,5 @@
 /// A network prefix: an address with no bits set past its length, and that length.
-public struct IPPrefix: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct IPPrefix: Hashable, Comparable, Sendable, TextCodable {
   /// The network address; its bits past `length` are zero.
   public let address: IPAddress
   /// The prefix length: 0...32 for IPv4, 0...128 for IPv6.
@@ -96,26 +96,14 @@ public struct IPPrefix: Hashable, Comparable, Sendable, CustomStringConvertible,
     }
   }
 
-  /// Encodes as `ADDR/LEN`.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
-  }
-
-  /// Decodes from `ADDR/LEN` text.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    let text = try container.decode(String.self)
-    do {
-      self = try IPPrefix(parsing: text)
-    } catch {
-      throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-    }
+  /// Parses snapshot text.
+  public init(codingText text: String) throws {
+    try self.init(parsing: text)
   }
 }
 
 /// An address assigned to an interface together with the length of its connected prefix (`203.0.113.10/24`).
-public struct InterfaceAddress: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct InterfaceAddress: Hashable, Comparable, Sendable, TextCodable {
   /// The host's own address.
   public var address: IPAddress
   /// The length of the connected prefix.
@@ -154,20 +142,8 @@ public struct InterfaceAddress: Hashable, Comparable, Sendable, CustomStringConv
     (lhs.address, lhs.length) < (rhs.address, rhs.length)
   }
 
-  /// Encodes as `ADDR/LEN`.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
-  }
-
-  /// Decodes `ADDR/LEN` text.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    let text = try container.decode(String.self)
-    do {
-      self = try InterfaceAddress(parsing: text)
-    } catch {
-      throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-    }
+  /// Parses snapshot text.
+  public init(codingText text: String) throws {
+    try self.init(parsing: text)
   }
 }

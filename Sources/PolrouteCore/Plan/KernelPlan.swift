@@ -56,17 +56,7 @@ public enum KernelChange: Hashable, Sendable {
 
 /// Quotes words for `ip -batch`, which splits lines on spaces and understands double quotes.
 func batchWords(_ words: [String]) -> String {
-  words.map { word in
-    guard word.isEmpty || word.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "\\" || $0 == "#" || $0 == "'" }) else {
-      return word
-    }
-    var quoted = "\""
-    for character in word {
-      if character == "\"" || character == "\\" { quoted.append("\\") }
-      quoted.append(character)
-    }
-    return quoted + "\""
-  }.joined(separator: " ")
+  words.map { DoubleQuoting.quote($0) { $0 == " " || $0 == "\t" || $0 == "#" || $0 == "'" } }.joined(separator: " ")
 }
 
 /// The ordered kernel changes that turn a host's state into a policy, touching only what polroute owns: the tables

@@ -72,15 +72,7 @@ public enum PolicyPrinter {
 
   /// A word as the policy lexer reads it back: double-quoted when it holds spaces, quotes, `#` or `\`.
   static func quote(_ word: String) -> String {
-    guard word.isEmpty || word.contains(where: { $0 == " " || $0 == "\t" || $0 == "#" || $0 == "\"" || $0 == "\\" }) else {
-      return word
-    }
-    var text = "\""
-    for character in word {
-      if character == "\"" || character == "\\" { text.append("\\") }
-      text.append(character)
-    }
-    return text + "\""
+    DoubleQuoting.quote(word) { $0 == " " || $0 == "\t" || $0 == "#" }
   }
 }
 

@@ -15,6 +15,22 @@ public enum ShellQuoting {
   }
 }
 
+/// Double-quotes words for the readers that understand `"` with `\"` and `\\` escapes: `ip -batch` and polroute's
+/// own policy lexer.
+public enum DoubleQuoting {
+  /// The word unchanged unless it is empty or holds a character `special` names; then in double quotes with `"` and
+  /// `\` escaped.
+  public static func quote(_ word: String, special: (Character) -> Bool) -> String {
+    guard word.isEmpty || word.contains(where: { special($0) || $0 == "\"" || $0 == "\\" }) else { return word }
+    var quoted = "\""
+    for character in word {
+      if character == "\"" || character == "\\" { quoted.append("\\") }
+      quoted.append(character)
+    }
+    return quoted + "\""
+  }
+}
+
 extension String {
   /// Replaces every occurrence of a character (Core has no Foundation, so no `replacingOccurrences`).
   func replacingAll(_ character: Character, with replacement: String) -> String {

@@ -99,7 +99,7 @@ public struct Rule: Codable, Hashable, Sendable {
 }
 
 /// An inclusive range of numbers, printed `A` or `A-B` as iproute2 prints ports and uid ranges.
-public struct NumberRange: Codable, Hashable, Sendable, CustomStringConvertible {
+public struct NumberRange: TextCodable, Hashable, Sendable {
   /// The first number.
   public var start: UInt32
   /// The last number (equal to `start` for a single number).
@@ -114,26 +114,18 @@ public struct NumberRange: Codable, Hashable, Sendable, CustomStringConvertible 
   /// `A` for a single number, `A-B` otherwise.
   public var description: String { start == end ? "\(start)" : "\(start)-\(end)" }
 
-  /// Encodes as text.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
-  }
-
-  /// Decodes `A` or `A-B`.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    let text = try container.decode(String.self)
+  /// Parses `A` or `A-B`.
+  public init(codingText text: String) throws {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     guard (1...2).contains(parts.count), let start = UInt32(parts[0]), let end = UInt32(parts.last!), start <= end else {
-      throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid range '\(text)'")
+      throw AddressError.malformed(kind: "range", text: text, reason: "expected A or A-B with A <= B")
     }
     self.init(start, end)
   }
 }
 
 /// What a rule does when it matches.
-public enum RuleAction: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum RuleAction: Hashable, Sendable, TextCodable {
   /// Look the destination up in a table.
   case lookup(UInt32)
   /// Continue with the rule of this priority.
@@ -173,18 +165,10 @@ public enum RuleAction: Hashable, Sendable, Codable, CustomStringConvertible {
     }
   }
 
-  /// Encodes as text.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
-  }
-
-  /// Decodes the text form.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    let text = try container.decode(String.self)
+  /// Parses the text form.
+  public init(codingText text: String) throws {
     guard let action = RuleAction(text: text) else {
-      throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid rule action '\(text)'")
+      throw AddressError.malformed(kind: "rule action", text: text, reason: "expected lookup N, goto N, blackhole, unreachable, prohibit or nop")
     }
     self = action
   }
