@@ -60,20 +60,32 @@ final class Namespace: Sendable {
     }
   }
 
-  /// Deletes namespaces left by earlier runs whose process is gone (killed with SIGKILL, or crashed).
+  /// The prefix of the harness's temporary directories in /tmp: `polroute-bench.PID.XXXXXX`.
+  static let temporaryPrefix = "polroute-bench."
+
+  /// Deletes namespaces and temporary directories left by earlier runs whose process is gone (killed with SIGKILL,
+  /// or crashed).
   static func deleteStale() {
-    guard let directory = opendir("/run/netns") else { return }
-    var stale: [String] = []
-    while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { stale.append(name) }
-    }
-    closedir(directory)
-    for name in stale {
+    for name in staleEntries(in: "/run/netns", prefix: prefix, separator: "-") {
       log("deleting namespace \(name) left by an earlier run")
       _ = try? Spawn.run(["ip", "netns", "delete", name])
     }
+    for name in staleEntries(in: "/tmp", prefix: temporaryPrefix, separator: ".") {
+      _ = try? Spawn.run(["rm", "-rf", "--", "/tmp/" + name])
+    }
+  }
+
+  /// Names in `directory` that are `PREFIX PID SEPARATOR ...` for a pid that no longer exists.
+  static func staleEntries(in path: String, prefix: String, separator: Character) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var stale: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != separator }) else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { stale.append(name) }
+    }
+    return stale
   }
 
   /// Registers a temporary directory to remove on the way out.

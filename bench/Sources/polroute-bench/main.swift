@@ -17,6 +17,9 @@ let usage = """
                     the machine disturbs the runs less; both sides of every ratio run at the same priority)
     --fail-on-miss  exit 1 when a goal does not hold (a benchmark that cannot run always exits 1)
 
+  polroute-bench --write-snapshot N FILE   writes benchmark 5's snapshot with N uplinks (for profiling by hand)
+  polroute-bench --write-policy N FILE     writes benchmark 3's policy with N routes and N rules
+
   Needs root: it creates network namespaces (prb-PID-...) and always deletes them.
 
   """
@@ -68,7 +71,19 @@ func machine(polroute: String) -> [String: String] {
   ]
 }
 
-guard var options = parseOptions(Array(CommandLine.arguments.dropFirst())) else {
+// The inputs, for profiling one case by hand: `polroute-bench --write-snapshot 10000 big.json`,
+// `polroute-bench --write-policy 10000 bulk.conf`.
+let commandLine = Array(CommandLine.arguments.dropFirst())
+if commandLine.count == 3, ["--write-snapshot", "--write-policy"].contains(commandLine[0]), let count = Int(commandLine[1]) {
+  let text = commandLine[0] == "--write-snapshot" ? Fixtures.snapshot(uplinks: count) : Fixtures.bulkPolicy(count: count)
+  do { try text.write(toFile: commandLine[2], atomically: true, encoding: .utf8) } catch {
+    log("error: \(error)")
+    exit(1)
+  }
+  exit(0)
+}
+
+guard var options = parseOptions(commandLine) else {
   FileHandle.standardError.write(Data(usage.utf8))
   exit(64)
 }
@@ -97,7 +112,7 @@ var exitCode: Int32 = 0
 do {
   try NetnsSwitch.setUp()
   Namespace.deleteStale()
-  var template = Array("/tmp/polroute-bench.XXXXXX".utf8CString)
+  var template = Array("/tmp/\(Namespace.temporaryPrefix)\(getpid()).XXXXXX".utf8CString)
   guard let made = mkdtemp(&template) else { throw BenchError(description: "mkdtemp failed") }
   let temp = String(cString: made)
   Namespace.registerDirectory(temp)
