@@ -25,12 +25,17 @@ test:
 record-golden:
 	RECORD_GOLDEN=1 $(SWIFT) test --filter Golden
 
+# Benchmarks (root: they build hosts in network namespaces): polroute against the iproute2 commands it runs, side by
+# side, printed as a table and written to bench/results.json. See bench/README.md; BENCH_ARGS="--only 1,6 --runs 3".
+BENCH_ARGS ?=
 bench: build
-	./bench/run $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute
+	$(SWIFT) build -c release --package-path bench
+	$$($(SWIFT) build -c release --package-path bench --show-bin-path)/polroute-bench \
+	  $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute --output bench/results.json $(BENCH_ARGS)
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute $(DESTDIR)$(PREFIX)/bin/polroute
 
 clean:
-	rm -rf .build
+	rm -rf .build bench/.build
