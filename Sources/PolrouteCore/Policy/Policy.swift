@@ -33,6 +33,8 @@ public struct Policy: Hashable, Sendable {
   public var statementRoutes: Set<RouteKey>
   /// The rules that `rule` statements made, by family and priority (the rest are uplinks' source rules).
   public var statementRules: Set<RuleKey>
+  /// The tables by number, and the device each belongs with, built once: renderers ask for every route and rule.
+  private let tableIndex: [UInt32: (table: PolicyTable, device: String?)]
 
   /// Builds a policy; rules and routes are put in canonical order.
   public init(
@@ -48,6 +50,27 @@ public struct Policy: Hashable, Sendable {
     self.origin = origin
     self.statementRoutes = statementRoutes
     self.statementRules = statementRules
+    var index: [UInt32: (table: PolicyTable, device: String?)] = [:]
+    for table in self.tables { index[table.number] = (table, table.device) }
+    // A table that belongs to no uplink goes with the device its first routed route leaves through.
+    for route in self.routes {
+      if let device = route.device, let entry = index[route.table], entry.device == nil { index[route.table] = (entry.table, device) }
+    }
+    self.tableIndex = index
+  }
+
+  /// Equal when the policies have the same contents (the index follows from them).
+  public static func == (lhs: Policy, rhs: Policy) -> Bool {
+    lhs.tables == rhs.tables && lhs.uplinks == rhs.uplinks && lhs.rules == rhs.rules && lhs.routes == rhs.routes
+      && lhs.excluded == rhs.excluded && lhs.diagnostics == rhs.diagnostics && lhs.origin == rhs.origin
+      && lhs.statementRoutes == rhs.statementRoutes && lhs.statementRules == rhs.statementRules
+  }
+
+  /// Hashes the contents.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(tables)
+    hasher.combine(rules)
+    hasher.combine(routes)
   }
 
   /// The routes in the order to add them: those without a gateway (link routes) first, so a `via` route finds its
@@ -60,7 +83,7 @@ public struct Policy: Hashable, Sendable {
   public var ownedTables: Set<UInt32> { Set(tables.map(\.number)) }
 
   /// The table with a number.
-  public func table(_ number: UInt32) -> PolicyTable? { tables.first { $0.number == number } }
+  public func table(_ number: UInt32) -> PolicyTable? { tableIndex[number]?.table }
 
   /// The names of polroute's tables, for text people read.
   public var tableNames: RoutingTableNames {
@@ -70,7 +93,7 @@ public struct Policy: Hashable, Sendable {
   /// The interface a table belongs with in per-interface files: its uplink's device, else the device its first
   /// routed route leaves through (a `table` statement's table serves the uplink its routes use).
   public func device(forTable number: UInt32) -> String? {
-    table(number)?.device ?? routes.first { $0.table == number && $0.device != nil }?.device
+    tableIndex[number]?.device
   }
 
   /// The interface a rule belongs with in per-interface files: the device of the table it looks up, else its

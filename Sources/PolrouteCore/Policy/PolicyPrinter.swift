@@ -9,6 +9,7 @@ public enum PolicyPrinter {
     lines.append("# Everything is explicit: edit it and pass it with --policy, or install it as \(PolrouteFiles.policy).")
     let names = policy.tableNames
     let statementTables = policy.tables.filter { $0.device == nil }
+    let sourceRules = Dictionary(grouping: policy.rules.filter { !policy.statementRules.contains($0.key) }) { $0.lookupTable }
     for uplink in policy.uplinks {
       lines.append("")
       for family in AddressFamily.allCases {
@@ -23,7 +24,7 @@ public enum PolicyPrinter {
       if let gateway = uplink.gateway6 { words += ["via6", gateway.address.description] }
       if uplink.onlink { words.append("onlink") }
       lines.append(words.joined(separator: " "))
-      for rule in policy.rules where !policy.statementRules.contains(rule.key) && rule.lookupTable == uplink.table {
+      for rule in sourceRules[uplink.table] ?? [] {
         lines.append("#   rule \(RuleText.selectorWords(rule, tables: .name(names)).joined(separator: " ")) priority \(rule.priority)")
       }
     }

@@ -39,6 +39,10 @@ struct ResolutionContext {
   /// The rules `rule` statements made.
   var statementRuleKeys: Set<RuleKey> = []
 
+  /// What the host has, indexed once: a host may have thousands of interfaces, tables and rules, and every uplink
+  /// asks about them.
+  let host: HostIndex
+
   /// The host.
   var state: HostState { resolver.state }
   /// The file name for derived-policy messages.
@@ -47,6 +51,7 @@ struct ResolutionContext {
   /// Starts a resolution.
   init(resolver: PolicyResolver) {
     self.resolver = resolver
+    self.host = HostIndex(resolver.state)
   }
 
   /// Records an error.
@@ -61,7 +66,7 @@ struct ResolutionContext {
 
   /// An interface that a statement names; unknown ones are errors on a live host and warnings on a snapshot.
   mutating func checkInterface(_ name: Located<String>, role: String) -> Interface? {
-    if let interface = state.interface(named: name.value) { return interface }
+    if let interface = host.interfaces[name.value] { return interface }
     let known = state.interfaces.map(\.name)
     let hint = Suggestion.closest(to: name.value, among: known).map { " (did you mean '\($0)'?)" } ?? ""
     let message = "unknown interface '\(name.value)' for \(role)\(hint)"
@@ -115,6 +120,7 @@ struct ResolutionContext {
     }
     var excluded: [ExcludedInterface] = []
     let declaredDevices = Set(uplinkStatements.map(\.device.value))
+    var takenNames = Set(plannedUplinks.map(\.name) + tableStatements.map(\.name.value))
     for interface in state.interfaces where !declaredDevices.contains(interface.name) {
       if excludes[interface.name] != nil {
         excluded.append(ExcludedInterface(name: interface.name, reason: .policy))
@@ -130,7 +136,9 @@ struct ResolutionContext {
       } else if !isAuto {
         excluded.append(ExcludedInterface(name: interface.name, reason: .notDeclared))
       } else {
-        plannedUplinks.append(PlannedUplink(statement: nil, interface: interface, device: interface.name, name: derivedName(for: interface.name, taken: plannedUplinks.map(\.name) + tableStatements.map(\.name.value))))
+        let name = derivedName(for: interface.name, taken: takenNames)
+        takenNames.insert(name)
+        plannedUplinks.append(PlannedUplink(statement: nil, interface: interface, device: interface.name, name: name))
       }
     }
 
@@ -228,13 +236,12 @@ struct ResolutionContext {
   }
 
   /// A table name for a derived uplink: the interface name when rt_tables accepts it and nothing else uses it.
-  func derivedName(for device: String, taken: [String]) -> String {
+  func derivedName(for device: String, taken: Set<String>) -> String {
     var base = String(device.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
     if !RoutingTableFile.isValidName(base) || ["main", "local", "default", "unspec", "all"].contains(base) { base = "if_" + base }
-    let foreignNames = Set(state.tableNames.filter { $0.file != PolrouteFiles.rtTables }.map(\.name))
     var name = base
     var suffix = 2
-    while taken.contains(name) || foreignNames.contains(name) {
+    while taken.contains(name) || host.foreignEntryByName[name] != nil {
       name = "\(base)-\(suffix)"
       suffix += 1
     }
@@ -246,13 +253,13 @@ struct ResolutionContext {
   /// Why a table number cannot be polroute's, or nil when it is free for `name`.
   func foreignUse(of number: UInt32, name: String) -> String? {
     if RoutingTable.reserved.contains(number) { return "table \(number) is reserved" }
-    if let entry = state.tableNames.last(where: { $0.number == number && $0.file != PolrouteFiles.rtTables }), entry.name != name {
+    if let entry = host.foreignEntryByNumber[number], entry.name != name {
       return "table \(number) is already named '\(entry.name)' in \(entry.file):\(entry.line)"
     }
-    if let rule = state.rules.first(where: { $0.lookupTable == number && $0.protocolNumber != RouteProtocol.polroute }) {
+    if let rule = host.foreignRuleByTable[number] {
       return "table \(number) is looked up by a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
     }
-    if let route = state.routes.first(where: { $0.table == number && $0.protocolNumber != RouteProtocol.polroute }) {
+    if let route = host.foreignRouteByTable[number] {
       return "table \(number) already holds routes polroute did not make (\(route.destination.routeText))"
     }
     return nil
@@ -261,8 +268,7 @@ struct ResolutionContext {
   /// An error when the host's rt_tables (not polroute's own file) gives `name` a number other than `other`: the
   /// name would then stand for two tables.
   func hostNumber(forName name: String, other: UInt32) -> String? {
-    guard let entry = state.tableNames.last(where: { $0.name == name && $0.file != PolrouteFiles.rtTables }),
-      entry.number != other
+    guard let entry = host.foreignEntryByName[name], entry.number != other
     else { return nil }
     return "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line) (use table \(entry.number), or another name)"
   }
@@ -307,11 +313,12 @@ struct ResolutionContext {
       result.append(PolicyTable(number: number.value, name: statement.name.value))
     }
     // Then the rest, by name so the interface order never changes the numbers.
-    let ownedNumbers = Dictionary(
-      state.tableNames.filter { $0.file == PolrouteFiles.rtTables }.map { ($0.name, $0.number) }, uniquingKeysWith: { $1 })
-    let foreignNames = Dictionary(
-      state.tableNames.filter { $0.file != PolrouteFiles.rtTables }.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+    let ownedNumbers = host.ownedNumberByName
+    let previouslyOwned = Set(ownedNumbers.values)
+    let foreignNames = host.foreignEntryByName
     var assignments: [String: UInt32] = [:]
+    // Numbers only get taken, so the search for a free one goes on from where the last one ended.
+    var candidate = Policy.firstTable
     let unnumberedUplinks = uplinks.filter { $0.table == nil && $0.statement?.table == nil }.map(\.name)
     let unnumberedTables = statements.filter { $0.number == nil }.map(\.name.value)
     let names = (unnumberedUplinks + unnumberedTables).sorted()
@@ -331,9 +338,8 @@ struct ResolutionContext {
         assignments[name] = previous
         continue
       }
-      var candidate = Policy.firstTable
       while true {
-        if !taken.contains(candidate) && !RoutingTable.reserved.contains(candidate) && !ownedNumbers.values.contains(candidate)
+        if !taken.contains(candidate) && !RoutingTable.reserved.contains(candidate) && !previouslyOwned.contains(candidate)
           && foreignUse(of: candidate, name: name) == nil
         {
           break
@@ -387,7 +393,7 @@ struct ResolutionContext {
             at: explicit.location)
         }
       } else if let interface, addresses.contains(where: { $0.family == family }) {
-        gateway = state.gateway(of: interface.name, family: family)
+        gateway = host.gateways.gateway(of: interface.name, family: family)
         if let found = gateway, !isOnLink(found.address, interface: interface) { uplink.onlink = true }
       }
       if family == .inet { uplink.gateway4 = gateway } else { uplink.gateway6 = gateway }
@@ -423,7 +429,7 @@ struct ResolutionContext {
   func uplinkRoutes(_ uplink: Uplink) -> [Route] {
     var routes: [Route] = []
     var seen: Set<IPPrefix> = []
-    let addresses = state.interface(named: uplink.device)?.globalAddresses ?? []
+    let addresses = host.interfaces[uplink.device]?.globalAddresses ?? []
     // The primary address of each prefix (not `secondary`) is the source the kernel itself uses for it.
     for address in addresses.sorted(by: { ($0.flags.contains(.secondary) ? 1 : 0, $0.address) < ($1.flags.contains(.secondary) ? 1 : 0, $1.address) }) {
       let network = address.address.network
@@ -497,7 +503,7 @@ struct ResolutionContext {
         interface = match
       } else {
         device = table.device
-        interface = device.flatMap { state.interface(named: $0) }
+        interface = device.flatMap { host.interfaces[$0] }
       }
       if device == nil {
         error("route \(destination.routeText) needs 'dev IFACE': table \(table.name) belongs to no uplink", at: statement.location)
@@ -653,5 +659,53 @@ struct ResolutionContext {
       l3mdev: statement.l3mdev, uidRange: statement.uidRange, ipProtocol: statement.ipProtocol,
       sourcePort: statement.sourcePort, destinationPort: statement.destinationPort,
       suppressPrefixLength: statement.suppressPrefixLength, action: action, protocolNumber: RouteProtocol.polroute)
+  }
+}
+
+/// What a host has that resolution asks about again and again, indexed once.
+struct HostIndex {
+  /// The interfaces by name.
+  let interfaces: [String: Interface]
+  /// Every device's gateways.
+  let gateways: GatewayIndex
+  /// rt_tables entries outside polroute's own file, by number (the last definition, as `ip` reads them).
+  let foreignEntryByNumber: [UInt32: TableNameEntry]
+  /// rt_tables entries outside polroute's own file, by name.
+  let foreignEntryByName: [String: TableNameEntry]
+  /// The numbers polroute's own rt_tables file gave its names last time.
+  let ownedNumberByName: [String: UInt32]
+  /// The first rule polroute does not own that looks up each table.
+  let foreignRuleByTable: [UInt32: Rule]
+  /// The first route polroute did not make in each table.
+  let foreignRouteByTable: [UInt32: Route]
+
+  /// Indexes a state.
+  init(_ state: HostState) {
+    interfaces = Dictionary(state.interfaces.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    gateways = GatewayIndex(state)
+    var byNumber: [UInt32: TableNameEntry] = [:]
+    var byName: [String: TableNameEntry] = [:]
+    var owned: [String: UInt32] = [:]
+    for entry in state.tableNames {
+      if entry.file == PolrouteFiles.rtTables {
+        owned[entry.name] = entry.number
+      } else {
+        byNumber[entry.number] = entry
+        byName[entry.name] = entry
+      }
+    }
+    foreignEntryByNumber = byNumber
+    foreignEntryByName = byName
+    ownedNumberByName = owned
+    var rules: [UInt32: Rule] = [:]
+    for rule in state.rules where rule.protocolNumber != RouteProtocol.polroute {
+      if let table = rule.lookupTable, rules[table] == nil { rules[table] = rule }
+    }
+    foreignRuleByTable = rules
+    var routes: [UInt32: Route] = [:]
+    for route in state.routes where route.protocolNumber != RouteProtocol.polroute && routes[route.table] == nil {
+      routes[route.table] = route
+    }
+    foreignRouteByTable = routes
   }
 }

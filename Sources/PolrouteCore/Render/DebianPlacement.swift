@@ -78,9 +78,8 @@ public enum DebianPlacement: Hashable, Sendable {
             + "of \(mainFile)"))
     }
     for (source, devices) in early.sorted(by: { $0.key.location < $1.key.location }) {
-      let names = devices.map(\.device).joined(separator: ", ")
-      let stanzas = devices.map { "'iface \($0.device)' at \($0.stanza.file):\($0.stanza.line)" }
-        .joined(separator: ", ")
+      let names = Self.list(devices.map(\.device))
+      let stanzas = Self.list(devices.map { "'iface \($0.device)' at \($0.stanza.file):\($0.stanza.line)" })
       let move =
         source.location.file == mainFile
         ? "move this line to the end of \(mainFile)"
@@ -94,7 +93,7 @@ public enum DebianPlacement: Hashable, Sendable {
           at: source.location))
     }
     if !undefined.isEmpty {
-      let names = undefined.joined(separator: ", ")
+      let names = Self.list(undefined)
       diagnostics.append(
         Diagnostic(
           .note,
@@ -102,6 +101,12 @@ public enum DebianPlacement: Hashable, Sendable {
             + "polroute's stanzas run only when 'ifup' does for them"))
     }
     return diagnostics
+  }
+
+  /// The first few items, and how many more: a host with thousands of interfaces gets one readable line.
+  static func list(_ items: [String], limit: Int = 8) -> String {
+    guard items.count > limit else { return items.joined(separator: ", ") }
+    return items.prefix(limit).joined(separator: ", ") + " and \(items.count - limit) more"
   }
 }
 

@@ -96,7 +96,7 @@ public enum DebianRenderer {
   /// Whether ifupdown can have a stanza for an interface: every character is one the shell takes literally, and
   /// none is `=` (`ifup NAME=LOGICAL` maps a logical interface).
   static func isSafeName(_ device: String) -> Bool {
-    !device.isEmpty && device.allSatisfy { ShellQuoting.safe.contains($0) && $0 != "=" }
+    !device.isEmpty && device.utf8.allSatisfy { ShellQuoting.safe[Int($0)] && $0 != UInt8(ascii: "=") }
   }
 
   /// `ip -4 route replace WORDS`, quoted for the `/bin/sh -c` ifupdown runs each line with.

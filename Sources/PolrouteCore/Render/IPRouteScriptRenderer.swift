@@ -55,9 +55,11 @@ public enum IPRouteScriptRenderer {
     for family in AddressFamily.allCases {
       lines.append("sweep_rules \(family.ipOption)")
     }
+    // Grouped once: a policy may have thousands of tables.
+    let keysByTable = Dictionary(grouping: policy.routes) { "\($0.family.ipOption) \($0.table)" }
     for table in policy.tables {
       for family in AddressFamily.allCases {
-        let keys = policy.routes.filter { $0.table == table.number && $0.family == family }.map(routeKey)
+        let keys = (keysByTable["\(family.ipOption) \(table.number)"] ?? []).map(routeKey)
         lines.append("sweep_routes \(family.ipOption) \(table.number) '\(keys.joined(separator: " "))'")
       }
     }

@@ -83,6 +83,8 @@ public enum RHELRenderer {
   /// Why a word would not reach `ip` as it is, or nil when it would. ifup-routes reads each line with `read` (no
   /// `-r`) and runs `ip ... add $line` unquoted, which splits and globs but expands nothing else.
   static func problem(_ word: String) -> String? {
+    // Almost every word is plain ASCII letters, digits and punctuation that no reader treats specially.
+    if word.utf8.allSatisfy({ ShellQuoting.safe[Int($0)] }) { return nil }
     if word.contains(where: \.isWhitespace) {
       return "would be split into several words by the unquoted $line ifup-routes runs 'ip' with"
     }

@@ -1,17 +1,22 @@
 /// Quotes words for POSIX sh, so that a value polroute did not produce itself can never be read as shell syntax.
 public enum ShellQuoting {
-  /// Characters that never need quoting.
-  static let safe: Set<Character> = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,")
+  /// The ASCII bytes that never need quoting, as a table: rendering checks every byte of every word.
+  static let safe: [Bool] = {
+    var table = [Bool](repeating: false, count: 256)
+    for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,".utf8 { table[Int(byte)] = true }
+    return table
+  }()
 
   /// The word unchanged when it holds only safe characters, otherwise single-quoted with `'` written as `'\''`.
   public static func quote(_ word: String) -> String {
-    if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
-    return "'" + word.replacingAll("'", with: "'\\''") + "'"
+    if !word.isEmpty && word.utf8.allSatisfy({ safe[Int($0)] }) { return word }
+    return alwaysQuote(word)
   }
 
   /// Always single-quotes, for values that came from outside polroute (interface names, user input).
   public static func alwaysQuote(_ word: String) -> String {
-    "'" + word.replacingAll("'", with: "'\\''") + "'"
+    guard word.utf8.contains(UInt8(ascii: "'")) else { return "'" + word + "'" }
+    return "'" + word.replacingAll("'", with: "'\\''") + "'"
   }
 }
 

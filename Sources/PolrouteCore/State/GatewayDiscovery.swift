@@ -30,33 +30,60 @@ public struct DiscoveredGateway: Hashable, Sendable, Codable {
   public var explanation: String { "\(address) (\(evidence ?? source.rawValue))" }
 }
 
-extension HostState {
-  /// The gateway of a device for one family, from main: a default route on the device (lowest metric first), else a
-  /// route `via GW` on the device (a host with `192.0.2.128/25 via 203.0.113.1 dev data` has told us the data
-  /// network's gateway; the lowest destination wins), else an IPv6 default learned from router advertisements.
-  public func gateway(of device: String, family: AddressFamily) -> DiscoveredGateway? {
-    // One pass over main, remembering the best candidate of each kind: main may hold thousands of routes.
-    var bestDefault: (route: Route, gateway: IPAddress)?
-    var bestVia: (route: Route, gateway: IPAddress)?
-    var bestAdvertised: (route: Route, gateway: IPAddress)?
-    for route in routes where route.table == RoutingTable.main && route.family == family && route.type == .unicast {
-      guard let gateway = route.gateway(on: device, family: family) else { continue }
-      if !route.isDefault {
-        if bestVia == nil || route.destination < bestVia!.route.destination { bestVia = (route, gateway) }
-      } else if route.protocolNumber == RouteProtocol.routerAdvertisement {
-        if bestAdvertised == nil || route.metric < bestAdvertised!.route.metric { bestAdvertised = (route, gateway) }
-      } else if bestDefault == nil || (route.metric, route.protocolNumber) < (bestDefault!.route.metric, bestDefault!.route.protocolNumber) {
-        bestDefault = (route, gateway)
+/// The gateway of every device and family in main, found in one pass over it: hosts can have thousands of
+/// uplinks and main thousands of routes, so asking route by route for each uplink would be quadratic.
+///
+/// A device's gateway is, in this order: a default route on the device in main (lowest metric first), a route `via
+/// GW` on the device (a host with `192.0.2.128/25 via 203.0.113.1 dev data` has told us the data network's gateway;
+/// the lowest destination wins), an IPv6 default learned from router advertisements.
+public struct GatewayIndex: Sendable {
+  /// A device and family.
+  struct Key: Hashable, Sendable {
+    /// The device.
+    var device: String
+    /// The family.
+    var family: AddressFamily
+  }
+
+  /// The best default route's gateway per device and family, with the route.
+  private var defaults: [Key: (route: Route, gateway: IPAddress)] = [:]
+  /// The best `via` route per device and family.
+  private var vias: [Key: (route: Route, gateway: IPAddress)] = [:]
+  /// The best router-advertised default per device and family.
+  private var advertised: [Key: (route: Route, gateway: IPAddress)] = [:]
+
+  /// Indexes main's unicast routes.
+  public init(_ state: HostState) {
+    for route in state.routes where route.table == RoutingTable.main && route.type == .unicast {
+      for (device, gateway) in route.gatewaysByDevice where gateway.family == route.family {
+        let key = Key(device: device, family: route.family)
+        if !route.isDefault {
+          if let best = vias[key], best.route.destination <= route.destination { continue }
+          vias[key] = (route, gateway)
+        } else if route.protocolNumber == RouteProtocol.routerAdvertisement {
+          if let best = advertised[key], best.route.metric <= route.metric { continue }
+          advertised[key] = (route, gateway)
+        } else {
+          if let best = defaults[key], (best.route.metric, best.route.protocolNumber) <= (route.metric, route.protocolNumber) {
+            continue
+          }
+          defaults[key] = (route, gateway)
+        }
       }
     }
-    if let (_, gateway) = bestDefault {
+  }
+
+  /// The gateway of a device for one family, and how it was learned.
+  public func gateway(of device: String, family: AddressFamily) -> DiscoveredGateway? {
+    let key = Key(device: device, family: family)
+    if let (_, gateway) = defaults[key] {
       return DiscoveredGateway(address: gateway, source: .mainDefault, evidence: "default route via \(gateway) dev \(device) in main")
     }
-    if let (route, gateway) = bestVia {
+    if let (route, gateway) = vias[key] {
       return DiscoveredGateway(
         address: gateway, source: .mainVia, evidence: "route \(route.destination.routeText) via \(gateway) dev \(device) in main")
     }
-    if let (_, gateway) = bestAdvertised {
+    if let (_, gateway) = advertised[key] {
       return DiscoveredGateway(
         address: gateway, source: .routerAdvertisement, evidence: "default route via \(gateway) dev \(device) from router advertisements")
     }
@@ -64,10 +91,21 @@ extension HostState {
   }
 }
 
+extension HostState {
+  /// The gateway of one device for one family (see `GatewayIndex`; build one index to ask about many devices).
+  public func gateway(of device: String, family: AddressFamily) -> DiscoveredGateway? {
+    GatewayIndex(self).gateway(of: device, family: family)
+  }
+}
+
 extension Route {
-  /// The gateway this route uses on a device, itself or through one of its next hops.
-  func gateway(on device: String, family: AddressFamily) -> IPAddress? {
-    if let gateway, self.device == device { return gateway.family == family ? gateway : nil }
-    return nexthops.first { $0.device == device && $0.gateway?.family == family }?.gateway
+  /// The gateway the route uses on each device: its own, or for a multipath route its first next hop's per device.
+  var gatewaysByDevice: [(device: String, gateway: IPAddress)] {
+    if let gateway, let device { return [(device, gateway)] }
+    var seen: Set<String> = []
+    return nexthops.compactMap { hop in
+      guard let device = hop.device, let gateway = hop.gateway, seen.insert(device).inserted else { return nil }
+      return (device, gateway)
+    }
   }
 }
