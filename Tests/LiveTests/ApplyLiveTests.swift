@@ -268,6 +268,28 @@ struct ApplyLiveTests {
     #expect(try host.server.dump() == before)
   }
 
+  @Test("SIGTERM or SIGINT while waiting for confirmation restores the host", arguments: [SIGTERM, SIGINT])
+  func signalRollsBack(_ signal: Int32) throws {
+    let host = try ApplyHost("sig\(signal)")
+    let policy = try host.policy(autoPolicy)
+    let before = try host.server.dump()
+    let apply = try host.start(["apply", "--policy", policy, "--confirm", "30"])
+    let pid = try host.waitingApply()
+    #expect(try host.planStatus(policy) == 0, "the change must be in place while it waits")
+    kill(pid, signal)
+    #expect(apply.wait() == 1)
+    let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+    #expect(
+      apply.stderr.hasSuffix(
+        """
+        rolling back: interrupted by \(name) while waiting for confirmation
+        error: interrupted by \(name) while waiting for confirmation
+        the host was restored to its state before the apply
+
+        """), "\(apply.stderr)")
+    #expect(try host.server.dump() == before)
+    #expect(host.handshakeGone)
+  }
 
   // MARK: Confirmation
 
@@ -319,6 +341,40 @@ struct ApplyLiveTests {
     let result = try host.polroute(["confirm"])
     #expect(result.status == 1)
     #expect(result.errorText.hasSuffix("no polroute apply is waiting for confirmation"), "\(result.errorText)")
+  }
+
+  @Test("detached from any terminal, SIGHUP does not stop the wait: it rolls back at the deadline")
+  func hangupStillRollsBack() throws {
+    let host = try ApplyHost("hup")
+    let policy = try host.policy(autoPolicy)
+    let before = try host.server.dump()
+    let apply = try host.start(["apply", "--policy", policy, "--confirm", "3"], detached: true)
+    let pid = try host.waitingApply()
+    let hangup = Date()
+    kill(pid, SIGHUP)
+    #expect(eventually { apply.stderr.contains("the terminal hung up; still waiting for 'polroute confirm'\n") })
+    #expect(apply.isRunning)
+    #expect(try host.planStatus(policy) == 0, "SIGHUP must not roll back at once")
+    #expect(apply.wait() == 1)
+    #expect(Date().timeIntervalSince(hangup) >= 1.5)
+    #expect(
+      apply.stderr.hasSuffix("error: no confirmation within 3 s\nthe host was restored to its state before the apply\n")
+    )
+    #expect(try host.server.dump() == before)
+  }
+
+  @Test("detached from any terminal, SIGHUP then 'polroute confirm' keeps the change")
+  func hangupThenConfirm() throws {
+    let host = try ApplyHost("hupconf")
+    let policy = try host.policy(autoPolicy)
+    let apply = try host.start(["apply", "--policy", policy, "--confirm", "3"], detached: true)
+    let pid = try host.waitingApply()
+    kill(pid, SIGHUP)
+    #expect(eventually { apply.stderr.contains("the terminal hung up") })
+    #expect(try host.polroute(["confirm"]).status == 0)
+    #expect(apply.wait() == 0, "\(apply.stderr)")
+    #expect(apply.stdout.hasSuffix("Confirmed.\n"))
+    #expect(try host.planStatus(policy) == 0)
   }
 
 
