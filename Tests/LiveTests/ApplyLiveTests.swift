@@ -377,6 +377,32 @@ struct ApplyLiveTests {
     #expect(try host.planStatus(policy) == 0)
   }
 
+  @Test("--confirm beyond a day is refused before the kernel changes (it overflowed after the change)")
+  func hugeConfirmRefused() throws {
+    let host = try ApplyHost("hugeconf")
+    let before = try host.server.dump()
+    let result = try host.polroute(["apply", "--policy", try host.policy(autoPolicy), "--confirm", "99999999999999999"])
+    #expect(result.status == 64, "\(result.errorText)")
+    #expect(
+      result.errorText.hasPrefix(
+        "Error: '--confirm' needs a number of seconds from 1 to 86400, not '99999999999999999'"),
+      "\(result.errorText)")
+    #expect(try host.server.dump() == before)
+  }
+
+  @Test("--wait beyond a day is refused (it overflowed while another apply held the lock)")
+  func hugeWaitRefused() throws {
+    let host = try ApplyHost("hugewait")
+    let lock = host.run.path + "/lock"
+    let holder = try BackgroundProcess(["flock", lock, "sleep", "30"])
+    #expect(try eventually { try Live.run(["flock", "-n", lock, "true"]).status == 1 }, "the lock is not held")
+    let result = try host.polroute(["apply", "--policy", try host.policy(autoPolicy), "--wait", "99999999999999999"])
+    #expect(result.status == 64, "\(result.errorText)")
+    #expect(
+      result.errorText.hasPrefix("Error: '--wait' needs a number of seconds from 0 to 86400, not '99999999999999999'"),
+      "\(result.errorText)")
+    #expect(holder.isRunning)
+  }
 
   // MARK: Locking
 
