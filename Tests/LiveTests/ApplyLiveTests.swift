@@ -291,6 +291,66 @@ struct ApplyLiveTests {
     #expect(host.handshakeGone)
   }
 
+  // MARK: What the kernel normalises
+
+  @Test("IPv6 reject routes (the kernel gives them dev lo) apply, re-apply with nothing to do, and restore exactly")
+  func ipv6RejectRoutes() throws {
+    let host = try ApplyHost("reject6", dualStack: true)
+    let routes = """
+      table extra 250
+      route blackhole 198.18.0.0/15 table extra
+      route unreachable 2001:db8:dead::/48 table extra
+      route blackhole 2001:db8:beef::/48 table extra
+      route prohibit 2001:db8:cafe::/48 table extra
+      route throw 2001:db8:f00d::/48 table extra
+
+      """
+    let policy = try host.policy(dualStackPolicy + routes)
+    let first = try host.polroute(["apply", "--policy", policy])
+    #expect(first.status == 0, "\(first.errorText)")
+    #expect(
+      try host.server.ip("-6 route show table 250").outputText == """
+        blackhole 2001:db8:beef::/48 dev lo proto 177 metric 1024 pref medium
+        prohibit 2001:db8:cafe::/48 dev lo proto 177 metric 1024 pref medium
+        unreachable 2001:db8:dead::/48 dev lo proto 177 metric 1024 pref medium
+        throw 2001:db8:f00d::/48 dev lo proto 177 metric 1024 pref medium
+
+        """)
+    let again = try host.polroute(["apply", "--policy", policy])
+    #expect(again.status == 0)
+    #expect(again.outputText.hasPrefix("Kernel: nothing to change"), "\(again.outputText)")
+    // With one more route planned, the diff shows only that route, not the others' dev lo.
+    let more = try host.policy(dualStackPolicy + routes + "route blackhole 2001:db8:bad::/48 table extra\n", name: "more.conf")
+    let plan = try host.polroute(["plan", "--policy", more])
+    #expect(
+      plan.outputText.hasSuffix(
+        """
+        --- ip -6 route (now)
+        +++ ip -6 route (planned)
+        @@ -2,6 +2,7 @@
+         2001:db8:b::/64 dev data proto 177 metric 1024 table data
+         default via 2001:db8:a::1 dev mgmt proto 177 metric 1024 table mgmt
+         2001:db8:a::/64 dev mgmt proto 177 metric 1024 table mgmt
+        +blackhole 2001:db8:bad::/48 proto 177 metric 1024 table extra
+         blackhole 2001:db8:beef::/48 proto 177 metric 1024 table extra
+         prohibit 2001:db8:cafe::/48 proto 177 metric 1024 table extra
+         unreachable 2001:db8:dead::/48 proto 177 metric 1024 table extra
+
+        """), "\(plan.outputText)")
+
+    // A change that replaces and deletes them, then fails its probes: they come back as they were.
+    try host.server.ip("rule add from 203.0.113.10 lookup main priority 500")
+    let before = try host.server.dump()
+    let changed = try host.policy(
+      dualStackPolicy + "table extra 250\nroute blackhole 2001:db8:dead::/48 table extra\n", name: "changed.conf")
+    let failed = try host.polroute(["apply", "--policy", changed])
+    #expect(failed.status == 1)
+    #expect(failed.outputText.contains("Kernel: 0 to add, 1 to replace, 4 to delete."), "\(failed.outputText)")
+    #expect(failed.errorText.hasSuffix("the host was restored to its state before the apply"), "\(failed.errorText)")
+    #expect(try host.server.dump() == before)
+  }
+
+
   // MARK: Confirmation
 
   @Test("--confirm 2 without a confirmation rolls back at the deadline")

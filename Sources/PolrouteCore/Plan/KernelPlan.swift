@@ -155,7 +155,10 @@ extension Route {
     }
     // IPv6 routes carry no scope the user can set: the kernel reports them all as global.
     let scopeMatches = family == .inet6 || scope == wanted.scope
-    return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && device == wanted.device
+    // The kernel gives IPv6 blackhole, unreachable, prohibit and throw routes the loopback device.
+    let deviceMatches =
+      device == wanted.device || (family == .inet6 && type.isReject && device == "lo" && wanted.device == nil)
+    return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && deviceMatches
       && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
       && preferredSource == wanted.preferredSource && setFlags(flags) == setFlags(wanted.flags) && hops(self) == hops(wanted)
   }
