@@ -350,6 +350,20 @@ struct ApplyLiveTests {
     #expect(try host.server.dump() == before)
   }
 
+  @Test("an IPv6 route with metric 0 (the kernel stores 1024) applies and re-applies with nothing to do")
+  func ipv6MetricZero() throws {
+    let host = try ApplyHost("metric0", dualStack: true)
+    let policy = try host.policy(
+      dualStackPolicy + "route 2001:db8:98::/64 via 2001:db8:b::1 dev data table data metric 0\n")
+    let first = try host.polroute(["apply", "--policy", policy])
+    #expect(first.status == 0, "\(first.errorText)")
+    #expect(
+      try host.server.ip("-6 route show table 100").outputText.contains(
+        "2001:db8:98::/64 via 2001:db8:b::1 dev data proto 177 metric 1024 pref medium\n"))
+    let again = try host.polroute(["apply", "--policy", policy])
+    #expect(again.status == 0)
+    #expect(again.outputText.hasPrefix("Kernel: nothing to change"), "\(again.outputText)")
+  }
 
   // MARK: Confirmation
 
