@@ -202,24 +202,31 @@ public struct Transactor: Sendable {
     return results
   }
 
-  /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did.
+  /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did;
+  /// what still differs is reported as the commands that would finish the restore.
   func rollback(cause: String, snapshot: HostState, tables: Set<UInt32>) -> ApplyFailure {
     log("rolling back: \(cause.split(separator: "\n").first ?? "")")
     var remaining: [KernelChange] = []
+    var problem: String?
     do {
       let current = try reader.read()
       remaining = Transaction.restore(snapshot: snapshot, current: current, tables: tables)
-      if !remaining.isEmpty { try KernelWriter(runner: runner).write(remaining) }
+      if !remaining.isEmpty {
+        // A line the kernel rejects (a route on a link that went down) must not keep the lines after it, or the
+        // other family, from being restored: every line is tried.
+        do { try KernelWriter(runner: runner).write(remaining, force: true) } catch { problem = "\(error)" }
+      }
       let check = try reader.read()
       remaining = Transaction.restore(snapshot: snapshot, current: check, tables: tables)
       guard remaining.isEmpty else {
+        let summary = "after the restore, \(remaining.count) differences remain"
         return ApplyFailure(
-          cause: cause, restored: false, restoreProblem: "after the restore, \(remaining.count) differences remain",
-          remaining: commands(remaining))
+          cause: cause, restored: false, restoreProblem: problem ?? summary, remaining: commands(remaining))
       }
       return ApplyFailure(cause: cause, restored: true, restoreProblem: nil, remaining: [])
     } catch {
-      return ApplyFailure(cause: cause, restored: false, restoreProblem: "\(error)", remaining: commands(remaining))
+      return ApplyFailure(
+        cause: cause, restored: false, restoreProblem: problem ?? "\(error)", remaining: commands(remaining))
     }
   }
 

@@ -56,6 +56,30 @@ final class ApplyHost: @unchecked Sendable {
     return try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
   }
 
+  /// The environment for a polroute whose `ip` is a wrapper: it passes everything to the real `ip` and, right after
+  /// the first IPv4 write batch, runs `ip ACTION` once, as another daemon or a failing link could. `marker` is
+  /// created when it did.
+  func ipWrapper(_ action: String) throws -> (environment: [String: String], marker: String) {
+    let real = try Live.check(["sh", "-c", "command -v ip"]).outputText.trimmingCharacters(in: .whitespacesAndNewlines)
+    let marker = files.path + "/wrapper-ran"
+    let wrapper = try files.write(
+      "bin/ip",
+      """
+      #!/bin/sh
+      \(real) "$@"
+      status=$?
+      if [ "$*" = "-4 -batch -" ] && [ ! -e \(marker) ]; then
+        : > \(marker)
+        \(real) \(action)
+      fi
+      exit $status
+
+      """)
+    try Live.check(["chmod", "755", wrapper])
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+    return (environment.merging(["PATH": files.path + "/bin:" + path]) { $1 }, marker)
+  }
+
   /// Whether the confirmation handshake file is gone (the waiting apply cleaned up).
   var handshakeGone: Bool { !FileManager.default.fileExists(atPath: run.path + "/pending") }
 }
@@ -233,29 +257,10 @@ struct ApplyLiveTests {
   @Test("a rule removed behind polroute's back right after the write: verification fails and the host is restored")
   func failedVerificationRollsBack() throws {
     let host = try ApplyHost("verify")
-    // An `ip` first on PATH that passes everything to the real one and, after the first IPv4 write, deletes the
-    // data rule, as another daemon could.
-    let real = try Live.check(["sh", "-c", "command -v ip"]).outputText.trimmingCharacters(in: .whitespacesAndNewlines)
-    let marker = host.files.path + "/removed"
-    let wrapper = try host.files.write(
-      "bin/ip",
-      """
-      #!/bin/sh
-      \(real) "$@"
-      status=$?
-      if [ "$*" = "-4 -batch -" ] && [ ! -e \(marker) ]; then
-        : > \(marker)
-        \(real) -4 rule del priority 20000
-      fi
-      exit $status
-
-      """)
-    try Live.check(["chmod", "755", wrapper])
-    let path =
-      host.files.path + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+    let wrapper = try host.ipWrapper("-4 rule del priority 20000")
     let before = try host.server.dump()
     let result = try host.server.polroute(
-      ["apply", "--policy", try host.policy(autoPolicy)], environment: host.environment.merging(["PATH": path]) { $1 })
+      ["apply", "--policy", try host.policy(autoPolicy)], environment: wrapper.environment)
     #expect(result.status == 1)
     #expect(
       result.errorText == """
@@ -264,7 +269,53 @@ struct ApplyLiveTests {
           rule missing: 20000: from 203.0.113.10 lookup data
         the host was restored to its state before the apply
         """)
-    #expect(FileManager.default.fileExists(atPath: marker), "the wrapper did not run")
+    #expect(FileManager.default.fileExists(atPath: wrapper.marker), "the wrapper did not run")
+    #expect(try host.server.dump() == before)
+  }
+
+  @Test("a restore line the kernel rejects does not stop the rest; the commands printed finish the restore")
+  func partlyFailedRestore() throws {
+    let host = try ApplyHost("restore")
+    // A third uplink whose link fails during the apply: its old routes cannot come back while it is down.
+    try host.server.ip("link add spare type veth peer name spare-peer")
+    try host.server.sysctl("net.ipv6.conf.spare.disable_ipv6=1")
+    try host.server.ip("link set spare up")
+    try host.server.ip("link set spare-peer up")
+    try host.server.ip("addr add 100.64.0.10/24 dev spare")
+    let uplinks = """
+      uplink mgmt dev mgmt table 101 via 198.51.100.1
+      uplink data dev data table 100 via 203.0.113.1
+
+      """
+    let old = try host.policy(uplinks + "uplink spare dev spare table 120 via 100.64.0.1\n", name: "old.conf")
+    #expect(try host.polroute(["apply", "--policy", old]).status == 0)
+    let before = try host.server.dump()
+    let restorable = ["-4 rule show", "-6 rule show", "route show table 100", "route show table 101"]
+    let restorableBefore = try restorable.map { try host.server.ip($0).outputText }
+
+    let wrapper = try host.ipWrapper("link set spare down")
+    let new = try host.policy(uplinks + "uplink spare dev spare table 130 via 100.64.0.1\n", name: "new.conf")
+    let result = try host.server.polroute(["apply", "--policy", new], environment: wrapper.environment)
+    #expect(result.status == 1)
+    let error = result.errorText
+    #expect(error.contains("error: verification failed after the apply:\n  route missing: "), "\(error)")
+    #expect(error.contains("\n\n!!! ROLLBACK FAILED: the host is NOT as it was before the apply !!!\n"), "\(error)")
+    #expect(error.contains("failed: Error: Device for nexthop is not up."), "\(error)")
+    let left = [
+      "ip -4 route replace 100.64.0.0/24 dev spare proto 177 scope link src 100.64.0.10 table 120",
+      "ip -4 route replace default via 100.64.0.1 dev spare proto 177 table 120",
+    ]
+    let finish = left.map { "    " + $0 }.joined(separator: "\n")
+    #expect(error.hasSuffix("!!! run these as root to finish restoring it:\n" + finish), "\(error)")
+    // Everything else came back: the rules (which follow the rejected lines in the restore) and the other tables.
+    for (command, text) in zip(restorable, restorableBefore) {
+      #expect(try host.server.ip(command).outputText == text, "\(command) was not restored")
+    }
+    #expect(try host.server.ip("route show table 130").outputText == "")
+
+    // With the link back, the printed commands finish the restore.
+    try host.server.ip("link set spare up")
+    for command in left { try host.server.ip(String(command.dropFirst("ip ".count))) }
     #expect(try host.server.dump() == before)
   }
 
