@@ -167,8 +167,9 @@ public struct Transactor: Sendable {
   func write(_ changes: [KernelChange]) throws -> Int {
     var processes = 0
     let writer = KernelWriter(runner: runner)
+    let ordered = Transaction.kernelOrder(changes)
     for family in AddressFamily.allCases {
-      for chunk in Transaction.chunks(changes, family: family) {
+      for chunk in Transaction.chunks(ordered, family: family) {
         try stopIfSignalled()
         processes += 1
         try writer.run(chunk, family: family)
