@@ -252,6 +252,17 @@ struct ApplyLiveTests {
         the host was restored to its state before the apply
         """)
     #expect(try host.server.dump() == before)
+
+    // The JSON of a failed apply says what went wrong and that nothing changed.
+    let json = try host.polroute(["apply", "--policy", try host.policy(autoPolicy), "--json"])
+    #expect(json.status == 1)
+    let document = try jsonObject(json)
+    #expect(document["changed"] as? Bool == false)
+    #expect(document["restored"] as? Bool == true)
+    #expect((document["error"] as? String)?.hasPrefix("replies would not leave where the policy says:\n") == true)
+    #expect((document["remaining"] as? [Any])?.isEmpty == true)
+    #expect(document["restoreProblem"] == nil)
+    #expect(try host.server.dump() == before)
   }
 
   @Test("a rule removed behind polroute's back right after the write: verification fails and the host is restored")
@@ -371,7 +382,8 @@ struct ApplyLiveTests {
     #expect(again.status == 0)
     #expect(again.outputText.hasPrefix("Kernel: nothing to change"), "\(again.outputText)")
     // With one more route planned, the diff shows only that route, not the others' dev lo.
-    let more = try host.policy(dualStackPolicy + routes + "route blackhole 2001:db8:bad::/48 table extra\n", name: "more.conf")
+    let more = try host.policy(
+      dualStackPolicy + routes + "route blackhole 2001:db8:bad::/48 table extra\n", name: "more.conf")
     let plan = try host.polroute(["plan", "--policy", more])
     #expect(
       plan.outputText.hasSuffix(

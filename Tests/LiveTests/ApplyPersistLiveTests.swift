@@ -113,6 +113,27 @@ struct ApplyPersistLiveTests {
     #expect(root.read("etc/network/interfaces.d/polroute") == foreign)
   }
 
+  @Test("no file is written when the kernel change fails or is not confirmed")
+  func noFilesWithoutACommittedChange() throws {
+    let host = try ApplyHost("nofiles")
+    let root = try TemporaryDirectory("root")
+    let persist = ["--persist", "--format", "debian,rt_tables", "--root", root.path]
+    try host.server.ip("link add spare type veth peer name spare-peer")
+    try host.server.ip("addr add 100.64.0.10/24 dev spare")
+    let before = try host.server.dump()
+    let rejected = try host.polroute(
+      ["apply", "--policy", try host.policy("auto\nuplink spare dev spare table 300 via 100.64.0.1\n")] + persist)
+    #expect(rejected.status == 1)
+    #expect(rejected.errorText.contains("Device for nexthop is not up"), "\(rejected.errorText)")
+    #expect(TestPaths.files(under: root.path) == [])
+
+    let unconfirmed = try host.polroute(["apply", "--policy", try host.policy(autoPolicy), "--confirm", "1"] + persist)
+    #expect(unconfirmed.status == 1)
+    #expect(unconfirmed.errorText.contains("error: no confirmation within 1 s\n"), "\(unconfirmed.errorText)")
+    #expect(TestPaths.files(under: root.path) == [])
+    #expect(try host.server.dump() == before)
+  }
+
   @Test("without --format the formats come from the host: its os-release and network manager")
   func detectsFormats() throws {
     let host = try ApplyHost("detect")
