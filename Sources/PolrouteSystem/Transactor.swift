@@ -243,6 +243,7 @@ public struct Transactor: Sendable {
     try handshake.announce()
     defer { handshake.finish() }
     log("the change is applied and verified; type 'yes' or run 'polroute confirm' within \(seconds) s to keep it")
+    source?.begin()
     let deadline = monotonicMilliseconds() + Int64(seconds) * 1000
     while monotonicMilliseconds() < deadline {
       if let signal = SignalWatch.received {
@@ -270,8 +271,15 @@ public func monotonicMilliseconds() -> Int64 {
 
 /// Where a typed `yes` comes from.
 public protocol ConfirmationSource: Sendable {
+  /// Called as the question is asked: only what is typed from now on counts.
+  func begin()
   /// Waits up to `milliseconds` for input; true once the user typed `yes`.
   func poll(milliseconds: Int) -> Bool
+}
+
+extension ConfirmationSource {
+  /// Nothing to discard.
+  public func begin() {}
 }
 
 /// Reads `yes` from a terminal on standard input.
@@ -284,6 +292,12 @@ public struct TerminalConfirmation: ConfirmationSource {
   /// Reads from stdin.
   public init(descriptor: Int32 = 0) {
     self.descriptor = descriptor
+  }
+
+  /// Discards what was typed before the question: a `yes` typed ahead sits in the terminal's buffer on this host,
+  /// and would confirm a change that cut the session it came from.
+  public func begin() {
+    tcflush(descriptor, TCIFLUSH)
   }
 
   /// Waits for input and checks for a line saying `yes`.

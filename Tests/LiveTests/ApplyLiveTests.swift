@@ -472,6 +472,29 @@ struct ApplyLiveTests {
     #expect(try host.topology.clientReaches("203.0.113.10"))
   }
 
+  @Test("on a terminal, 'yes' typed after the question keeps the change; 'yes' typed ahead of it does not count")
+  func typedConfirmation() throws {
+    let host = try ApplyHost("tty")
+    let policy = try host.policy(autoPolicy)
+    let before = try host.server.dump()
+    // `script` gives apply a terminal, and what it reads on stdin is typed there (the paths hold no spaces).
+    let apply = host.server.polrouteCommand(
+      ["apply", "--policy", policy, "--confirm", "2"], environment: host.environment)
+    let onTerminal = "script -qec '\(apply.joined(separator: " "))' /dev/null"
+
+    // Typed before the change: a session the change cut would still confirm it from the terminal's buffer.
+    let early = try Live.run(["sh", "-c", onTerminal], input: "yes\n")
+    #expect(early.status == 1, "\(early.outputText)")
+    #expect(early.outputText.contains("error: no confirmation within 2 s"), "\(early.outputText)")
+    #expect(try host.server.dump() == before)
+
+    let question = "for i in $(seq 200); do [ -e \(host.run.path)/pending ] && break; sleep 0.05; done"
+    let typed = try Live.run(["sh", "-c", "(\(question); sleep 0.2; echo yes) | \(onTerminal)"])
+    #expect(typed.status == 0, "\(typed.outputText)")
+    #expect(typed.outputText.contains("Confirmed."), "\(typed.outputText)")
+    #expect(try host.planStatus(policy) == 0)
+  }
+
   @Test("'polroute confirm' with no apply waiting fails and says so")
   func confirmWithoutApply() throws {
     let host = try ApplyHost("confnone")
