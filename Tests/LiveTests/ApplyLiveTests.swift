@@ -624,7 +624,9 @@ struct ApplyLiveTests {
   func refusesWithoutRoot() throws {
     let host = try ApplyHost("nobody")
     let policy = try host.policy(autoPolicy)
+    // nobody must read the policy whatever the umask.
     try Live.check(["chmod", "755", host.files.path])
+    try Live.check(["chmod", "644", policy])
     let before = try host.server.dump()
     let command =
       ["ip", "netns", "exec", host.server.name, "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
