@@ -29,36 +29,46 @@ public struct KernelWriter: Sendable {
     self.runner = runner
   }
 
-  /// Makes the changes in order (IPv4, then IPv6); stops at the first rejected line. Returns how many `ip`
+  /// Makes the changes in order (IPv4, then IPv6); stops at the first rejected line. With `force` (a restore),
+  /// every line of both families is tried and the first rejection is thrown at the end. Returns how many `ip`
   /// processes ran.
   @discardableResult
-  public func write(_ changes: [KernelChange]) throws -> Int {
+  public func write(_ changes: [KernelChange], force: Bool = false) throws -> Int {
     var processes = 0
+    var firstError: (any Error)?
     for family in AddressFamily.allCases {
       for chunk in Transaction.chunks(changes, family: family) {
         processes += 1
-        try run(chunk, family: family)
+        do {
+          try run(chunk, family: family, force: force)
+        } catch {
+          guard force else { throw error }
+          if firstError == nil { firstError = error }
+        }
       }
     }
+    if let firstError { throw firstError }
     return processes
   }
 
-  /// Runs one chunk.
-  func run(_ chunk: [KernelChange], family: AddressFamily) throws {
+  /// Runs one chunk; with `force`, `ip` goes on past rejected lines.
+  func run(_ chunk: [KernelChange], family: AddressFamily, force: Bool = false) throws {
     let lines = chunk.map(\.batchLine)
-    let command = Command(["ip", family.ipOption, "-batch", "-"], inputText: lines.joined(separator: "\n") + "\n")
+    let options = [family.ipOption] + (force ? ["-force"] : []) + ["-batch", "-"]
+    let command = Command(["ip"] + options, inputText: lines.joined(separator: "\n") + "\n")
+    let name = "ip " + options.joined(separator: " ")
     let result = try runner.run(command, output: nil)
     guard result.status != 0 else { return }
     let stderr = result.errorText
-    // `ip -batch` reports "Command failed -:N" after the error text of line N.
+    // `ip -batch` reports "Command failed -:N" after the error text of line N (of each such line with -force).
     let errorLines = stderr.split(separator: "\n").map(String.init)
     if let marker = errorLines.firstIndex(where: { $0.hasPrefix("Command failed -:") }),
       let number = Int(errorLines[marker].dropFirst("Command failed -:".count)), number >= 1, number <= lines.count
     {
       let message = errorLines[..<marker].joined(separator: "; ")
       throw KernelWriteError.lineFailed(
-        command: "ip \(family.ipOption) -batch -", line: number, text: lines[number - 1], message: message.isEmpty ? "rejected" : message)
+        command: name, line: number, text: lines[number - 1], message: message.isEmpty ? "rejected" : message)
     }
-    throw KernelWriteError.failed(command: "ip \(family.ipOption) -batch -", status: result.status, message: stderr)
+    throw KernelWriteError.failed(command: name, status: result.status, message: stderr)
   }
 }

@@ -15,16 +15,22 @@ public enum SignalWatch {
   /// The signals that abort an apply.
   public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
-  /// Installs the handlers and clears any earlier signal.
+  /// Installs the handlers, unblocks the signals and clears any earlier signal.
   public static func install() {
     receivedSignal = 0
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
     for signal in signals {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { number in receivedSignal = number }
       sigemptyset(&action.sa_mask)
       action.sa_flags = 0
       sigaction(signal, &action, nil)
+      sigaddset(&unblock, signal)
     }
+    // The mask is inherited across exec: a parent that blocks these signals on its threads (a Swift or Java
+    // program spawning from a worker thread) would make `kill` do nothing until the confirmation deadline.
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
   }
 
   /// The signal received since `install`, if any.

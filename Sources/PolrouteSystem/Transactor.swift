@@ -167,8 +167,9 @@ public struct Transactor: Sendable {
   func write(_ changes: [KernelChange]) throws -> Int {
     var processes = 0
     let writer = KernelWriter(runner: runner)
+    let ordered = Transaction.kernelOrder(changes)
     for family in AddressFamily.allCases {
-      for chunk in Transaction.chunks(changes, family: family) {
+      for chunk in Transaction.chunks(ordered, family: family) {
         try stopIfSignalled()
         processes += 1
         try writer.run(chunk, family: family)
@@ -202,24 +203,31 @@ public struct Transactor: Sendable {
     return results
   }
 
-  /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did.
+  /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did;
+  /// what still differs is reported as the commands that would finish the restore.
   func rollback(cause: String, snapshot: HostState, tables: Set<UInt32>) -> ApplyFailure {
     log("rolling back: \(cause.split(separator: "\n").first ?? "")")
     var remaining: [KernelChange] = []
+    var problem: String?
     do {
       let current = try reader.read()
       remaining = Transaction.restore(snapshot: snapshot, current: current, tables: tables)
-      if !remaining.isEmpty { try KernelWriter(runner: runner).write(remaining) }
+      if !remaining.isEmpty {
+        // A line the kernel rejects (a route on a link that went down) must not keep the lines after it, or the
+        // other family, from being restored: every line is tried.
+        do { try KernelWriter(runner: runner).write(remaining, force: true) } catch { problem = "\(error)" }
+      }
       let check = try reader.read()
       remaining = Transaction.restore(snapshot: snapshot, current: check, tables: tables)
       guard remaining.isEmpty else {
+        let summary = "after the restore, \(remaining.count) differences remain"
         return ApplyFailure(
-          cause: cause, restored: false, restoreProblem: "after the restore, \(remaining.count) differences remain",
-          remaining: commands(remaining))
+          cause: cause, restored: false, restoreProblem: problem ?? summary, remaining: commands(remaining))
       }
       return ApplyFailure(cause: cause, restored: true, restoreProblem: nil, remaining: [])
     } catch {
-      return ApplyFailure(cause: cause, restored: false, restoreProblem: "\(error)", remaining: commands(remaining))
+      return ApplyFailure(
+        cause: cause, restored: false, restoreProblem: problem ?? "\(error)", remaining: commands(remaining))
     }
   }
 
@@ -235,6 +243,7 @@ public struct Transactor: Sendable {
     try handshake.announce()
     defer { handshake.finish() }
     log("the change is applied and verified; type 'yes' or run 'polroute confirm' within \(seconds) s to keep it")
+    source?.begin()
     let deadline = monotonicMilliseconds() + Int64(seconds) * 1000
     while monotonicMilliseconds() < deadline {
       if let signal = SignalWatch.received {
@@ -262,8 +271,15 @@ public func monotonicMilliseconds() -> Int64 {
 
 /// Where a typed `yes` comes from.
 public protocol ConfirmationSource: Sendable {
+  /// Called as the question is asked: only what is typed from now on counts.
+  func begin()
   /// Waits up to `milliseconds` for input; true once the user typed `yes`.
   func poll(milliseconds: Int) -> Bool
+}
+
+extension ConfirmationSource {
+  /// Nothing to discard.
+  public func begin() {}
 }
 
 /// Reads `yes` from a terminal on standard input.
@@ -276,6 +292,12 @@ public struct TerminalConfirmation: ConfirmationSource {
   /// Reads from stdin.
   public init(descriptor: Int32 = 0) {
     self.descriptor = descriptor
+  }
+
+  /// Discards what was typed before the question: a `yes` typed ahead sits in the terminal's buffer on this host,
+  /// and would confirm a change that cut the session it came from.
+  public func begin() {
+    tcflush(descriptor, TCIFLUSH)
   }
 
   /// Waits for input and checks for a line saying `yes`.

@@ -104,10 +104,17 @@ enum ApplyCommand: Subcommand {
     return .success
   }
 
-  /// A whole number for an option.
+  /// The most seconds `--confirm` and `--wait` take: a day, far below where milliseconds overflow.
+  static let maximumSeconds = 86_400
+
+  /// A whole number of seconds for an option, at most `maximumSeconds`.
   static func positiveNumber(_ text: String, option: String, allowZero: Bool = false) throws -> Int {
-    guard let value = Int(text), value > 0 || (allowZero && value == 0) else {
-      throw UsageError("'--\(option)' needs a number of seconds, not '\(text)'", command: spec.name)
+    // Beyond the maximum, the millisecond arithmetic of the lock wait and the confirmation deadline would trap,
+    // and a trap in the confirmation wait leaves the kernel changed without a rollback.
+    guard let value = Int(text), value > 0 || (allowZero && value == 0), value <= maximumSeconds else {
+      throw UsageError(
+        "'--\(option)' needs a number of seconds from \(allowZero ? 0 : 1) to \(maximumSeconds), not '\(text)'",
+        command: spec.name)
     }
     return value
   }

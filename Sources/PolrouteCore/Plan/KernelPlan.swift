@@ -152,10 +152,9 @@ extension Route {
     }
     // IPv6 routes carry no scope the user can set: the kernel reports them all as global.
     let scopeMatches = family == .inet6 || scope == wanted.scope
-    // The kernel puts an IPv6 route of a reject type (blackhole, unreachable, prohibit, throw) on lo itself.
-    let rejectTypes: Set<RouteType> = [.blackhole, .unreachable, .prohibit, .throw]
-    let kernelDevice = family == .inet6 && rejectTypes.contains(type) && wanted.device == nil && device == "lo"
-    let deviceMatches = device == wanted.device || kernelDevice
+    // The kernel gives IPv6 blackhole, unreachable, prohibit and throw routes the loopback device.
+    let deviceMatches =
+      device == wanted.device || (family == .inet6 && type.isReject && device == "lo" && wanted.device == nil)
     return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && deviceMatches
       && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
       && preferredSource == wanted.preferredSource && setFlags(flags) == setFlags(wanted.flags) && hops(self) == hops(wanted)

@@ -16,7 +16,12 @@ public enum KernelText {
     let routes = state.routes.filter {
       owned.contains($0.table) || ($0.protocolNumber == RouteProtocol.polroute && $0.table != RoutingTable.main)
     }
-    return listings(rules: rules, routes: routes, names: names(state: state, policy: policy))
+    // A route that matches the policy's is shown as the policy writes it: what the kernel adds on its own (the
+    // loopback device of IPv6 reject routes) is no change.
+    var wanted: [RouteKey: Route] = [:]
+    for route in policy.routes where wanted[route.key] == nil { wanted[route.key] = route }
+    let shown = routes.map { route in wanted[route.key].flatMap { route.matches($0) ? $0 : nil } ?? route }
+    return listings(rules: rules, routes: shown, names: names(state: state, policy: policy))
   }
 
   /// The policy's rules and routes.

@@ -2,15 +2,31 @@
 public enum UnifiedDiff {
   /// The diff, or an empty string when the lines are equal. `context` lines of context surround each change.
   public static func make(old: [String], new: [String], oldName: String, newName: String, context: Int = 3) -> String {
-    let difference = new.difference(from: old)
-    guard !difference.isEmpty else { return "" }
+    // Only the part between the common prefix and suffix goes to `difference(from:)`, whose time grows with the
+    // product of the lengths and the number of changes: a plan from an empty table of 10,000 routes took seconds.
+    var prefix = 0
+    while prefix < old.count && prefix < new.count && old[prefix] == new[prefix] { prefix += 1 }
+    var suffix = 0
+    while suffix < old.count - prefix && suffix < new.count - prefix
+      && old[old.count - 1 - suffix] == new[new.count - 1 - suffix]
+    {
+      suffix += 1
+    }
+    let oldMiddle = old[prefix..<(old.count - suffix)]
+    let newMiddle = new[prefix..<(new.count - suffix)]
+    guard !oldMiddle.isEmpty || !newMiddle.isEmpty else { return "" }
     // Mark which old lines are removed and which new lines are inserted.
     var removed = Set<Int>()
     var inserted = Set<Int>()
-    for change in difference {
-      switch change {
-      case .remove(let offset, _, _): removed.insert(offset)
-      case .insert(let offset, _, _): inserted.insert(offset)
+    if oldMiddle.isEmpty || newMiddle.isEmpty {
+      removed = Set(oldMiddle.indices)
+      inserted = Set(newMiddle.indices)
+    } else {
+      for change in newMiddle.difference(from: oldMiddle) {
+        switch change {
+        case .remove(let offset, _, _): removed.insert(prefix + offset)
+        case .insert(let offset, _, _): inserted.insert(prefix + offset)
+        }
       }
     }
     // Walk both sides together, producing (kind, text, oldIndex, newIndex) rows.

@@ -524,10 +524,12 @@ struct ResolutionContext {
       }
     }
     let scope: UInt8 = statement.type == .unicast && statement.via == nil && family == .inet ? RouteScope.link : RouteScope.global
+    // The kernel stores an IPv6 route given metric 0 with its default metric, 1024: plan what it will hold.
+    let metric = statement.metric.map { family == .inet6 && $0 == 0 ? 1024 : $0 } ?? (family == .inet6 ? 1024 : 0)
     return Route(
       table: table.number, type: statement.type, destination: destination, gateway: statement.via?.value,
       device: statement.type == .unicast ? device : nil, protocolNumber: RouteProtocol.polroute, scope: scope,
-      metric: statement.metric ?? (family == .inet6 ? 1024 : 0), preferredSource: statement.source?.value,
+      metric: metric, preferredSource: statement.source?.value,
       flags: statement.onlink ? ["onlink"] : [])
   }
 

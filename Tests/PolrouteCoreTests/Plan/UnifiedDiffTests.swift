@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import PolrouteCore
+
+/// `UnifiedDiff.make`: hunks, context, and lists as long as a plan of 10,000 routes.
+struct UnifiedDiffTests {
+  @Test("equal lists give no diff")
+  func equal() {
+    #expect(UnifiedDiff.make(old: ["a", "b"], new: ["a", "b"], oldName: "o", newName: "n") == "")
+    #expect(UnifiedDiff.make(old: [], new: [], oldName: "o", newName: "n") == "")
+  }
+
+  @Test("a change in the middle keeps three lines of context on each side")
+  func middleChange() {
+    let old = (1...10).map { "line \($0)" }
+    var new = old
+    new[4] = "line five"
+    new.insert("line 7b", at: 7)
+    #expect(
+      UnifiedDiff.make(old: old, new: new, oldName: "o", newName: "n") == """
+        --- o
+        +++ n
+        @@ -2,9 +2,10 @@
+         line 2
+         line 3
+         line 4
+        -line 5
+        +line five
+         line 6
+         line 7
+        +line 7b
+         line 8
+         line 9
+         line 10
+
+        """)
+  }
+
+  @Test("from and to an empty list: one hunk of additions or deletions")
+  func emptySides() {
+    #expect(
+      UnifiedDiff.make(old: [], new: ["a", "b"], oldName: "o", newName: "n")
+        == "--- o\n+++ n\n@@ -0,0 +1,2 @@\n+a\n+b\n")
+    #expect(
+      UnifiedDiff.make(old: ["a", "b"], new: [], oldName: "o", newName: "n")
+        == "--- o\n+++ n\n@@ -1,2 +0,0 @@\n-a\n-b\n")
+  }
+
+  @Test("lines added at the start and removed at the end")
+  func ends() {
+    #expect(
+      UnifiedDiff.make(old: ["b", "c", "d"], new: ["a", "b", "c"], oldName: "o", newName: "n")
+        == "--- o\n+++ n\n@@ -1,3 +1,3 @@\n+a\n b\n c\n-d\n")
+  }
+
+  @Test("20,000 lines against an empty list, and one changed line among 20,000, take well under a second")
+  func longLists() {
+    let lines = (0..<20_000).map { "rule add from 100.64.\($0 / 250).\($0 % 250) lookup 300 priority \($0)" }
+    let clock = ContinuousClock()
+    let added = clock.measure {
+      #expect(
+        UnifiedDiff.make(old: [], new: lines, oldName: "o", newName: "n").hasPrefix(
+          "--- o\n+++ n\n@@ -0,0 +1,20000 @@\n"))
+    }
+    var changed = lines
+    changed[10_000] = "changed"
+    let one = clock.measure {
+      #expect(
+        UnifiedDiff.make(old: lines, new: changed, oldName: "o", newName: "n").contains(
+          "\n-\(lines[10_000])\n+changed\n"))
+    }
+    #expect(added < .seconds(1) && one < .seconds(1), "\(added), \(one)")
+  }
+}
