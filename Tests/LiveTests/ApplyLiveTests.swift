@@ -674,7 +674,7 @@ struct ApplyLiveTests {
     #expect(document["commandsRun"] as? Int == 2)
     #expect(document["confirmed"] == nil)
     let changes = try #require(document["changes"] as? [[String: String]])
-    #expect(changes.map { $0["line"] } == planned.map { $0["batchLine"] as? String })
+    #expect(changes.map { $0["batchLine"] } == planned.map { $0["batchLine"] as? String })
     #expect(changes.map { $0["family"] } == planned.map { $0["family"] as? String })
     #expect(changes.map { $0["action"] } == Array(repeating: "add", count: planned.count))
     let probes = try #require(document["probes"] as? [[String: Any]])
