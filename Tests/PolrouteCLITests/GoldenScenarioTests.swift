@@ -13,6 +13,7 @@ import Testing
 /// - `expected/policy.conf` — `polroute policy`, or `expected/errors.txt` when the policy is refused
 /// - `expected/diagnostics.txt` — the warnings and notes it prints on stderr
 /// - `expected/plan.txt` — `polroute plan` against the host
+/// - `expected/inspect.txt` — `polroute inspect` of the host: its findings
 /// - `expected/files/` — every file `polroute render --format all --root` writes, compared as a set, then one by one
 @Suite("Golden scenarios")
 struct GoldenScenarioTests {
@@ -30,6 +31,7 @@ struct GoldenScenarioTests {
     check(policyRun.stdout, "policy.conf", scenario)
     check(policyRun.stderr, "diagnostics.txt", scenario)
     check(scenario.run(["plan"]).stdout, "plan.txt", scenario)
+    check(scenario.run(["inspect"]).stdout, "inspect.txt", scenario)
 
     // Every format, written under a temporary root: the exact set of files first, then each file.
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("polroute-golden-\(name)-\(getpid())").path

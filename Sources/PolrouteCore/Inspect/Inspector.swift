@@ -143,8 +143,7 @@ public enum Inspector {
             fix: "give every rule its own priority (`ip rule add ... priority N`); without one, every run adds a duplicate"
           ))
       }
-      for (offset, rule) in rules.enumerated() where !rule.isKernelDefault {
-        guard let earlier = rules[..<offset].first(where: { $0.alwaysDecides(before: rule, state: state) }) else { continue }
+      for (rule, earlier) in shadowedRules(rules, family: family, state: state) {
         findings.append(
           Finding(
             code: .shadowedRule, severity: .warning, subject: "rule \(rule.priority)",
@@ -194,20 +193,59 @@ public enum Inspector {
   }
 }
 
+extension Inspector {
+  /// Each rule that never matches, with the earlier rule that decides every such packet first.
+  ///
+  /// Hosts carry thousands of source rules, so earlier rules that select only by source are indexed by their
+  /// prefix: a later rule needs one lookup per prefix length that could contain its source. Rules with other
+  /// selectors are few, and are compared one by one.
+  static func shadowedRules(_ rules: [Rule], family: AddressFamily, state: HostState) -> [(rule: Rule, earlier: Rule)] {
+    // A lookup ends the search only if its table answers every destination: it needs a default route.
+    let complete = Set(state.routes.filter { $0.family == family && $0.isDefault && $0.type != .throw }.map(\.table))
+    var bySource: [IPPrefix?: (index: Int, rule: Rule)] = [:]
+    var others: [(index: Int, rule: Rule)] = []
+    var result: [(rule: Rule, earlier: Rule)] = []
+    for (index, rule) in rules.enumerated() {
+      if !rule.isKernelDefault && !rule.invert {
+        var candidates: [(index: Int, rule: Rule)] = []
+        if let all = bySource[nil] { candidates.append(all) }
+        if let source = rule.source {
+          for length in 0...Int(source.length) {
+            if let entry = bySource[IPPrefix(masking: source.address, length: length)] { candidates.append(entry) }
+          }
+        }
+        if let other = others.first(where: { $0.rule.covers(rule) }) { candidates.append(other) }
+        if let earliest = candidates.min(by: { $0.index < $1.index }) { result.append((rule, earliest.rule)) }
+      }
+      guard !rule.invert, rule.alwaysEndsLookup(completeTables: complete) else { continue }
+      if rule.selectsOnlyBySource {
+        if bySource[rule.source] == nil { bySource[rule.source] = (index, rule) }
+      } else {
+        others.append((index, rule))
+      }
+    }
+    return result
+  }
+}
+
 extension Rule {
-  /// Whether this rule, placed before `later`, matches every packet `later` matches and always ends the lookup there.
-  func alwaysDecides(before later: Rule, state: HostState) -> Bool {
-    guard family == later.family, !invert, !later.invert, covers(later) else { return false }
+  /// Whether a packet this rule matches never goes on to a later rule: it is dropped, or looked up in a table that
+  /// answers every destination (one of `completeTables`, which hold a default route).
+  func alwaysEndsLookup(completeTables: Set<UInt32>) -> Bool {
     switch action {
     case .blackhole, .unreachable, .prohibit:
       return true
     case .lookup(let table):
-      // A lookup ends the search only if the table answers every destination: it needs a default route.
-      guard suppressPrefixLength == nil, !l3mdev, table != RoutingTable.local else { return false }
-      return state.routes(inTable: table, family: family).contains { $0.isDefault && $0.type != .throw }
+      return suppressPrefixLength == nil && !l3mdev && table != RoutingTable.local && completeTables.contains(table)
     case .goto, .nop:
       return false
     }
+  }
+
+  /// Whether the rule's only selector is its source (or it has none): such rules are indexed by prefix.
+  var selectsOnlyBySource: Bool {
+    destination == nil && tos == nil && fwmark == nil && inputInterface == nil && outputInterface == nil && !l3mdev
+      && uidRange == nil && ipProtocol == nil && sourcePort == nil && destinationPort == nil
   }
 
   /// Whether every selector of this rule matches everything the same selector of `other` matches.

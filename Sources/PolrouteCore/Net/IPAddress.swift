@@ -28,7 +28,7 @@ public enum IPAddress: Hashable, Comparable, Sendable, TextCodable {
   /// Parses either family; IPv6 when the text contains a colon. Zone indexes are refused.
   public init(parsing text: some StringProtocol) throws(AddressError) {
     guard !text.isEmpty else { throw .empty(kind: "IP address") }
-    if text.contains(":") {
+    if text.utf8.contains(UInt8(ascii: ":")) {
       self = .v6(try IPv6Address(parsing: text))
     } else {
       self = .v4(try IPv4Address(parsing: text))

@@ -27,16 +27,21 @@ public struct IPPrefix: Hashable, Comparable, Sendable, TextCodable {
   public init(parsing text: some StringProtocol) throws(AddressError) {
     let text = String(text)
     guard !text.isEmpty else { throw .empty(kind: "prefix") }
-    guard let slash = text.firstIndex(of: "/") else {
+    guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")) else {
       self.init(host: try IPAddress(parsing: text))
       return
     }
     let address = try IPAddress(parsing: text[..<slash])
-    let lengthText = text[text.index(after: slash)...]
+    let lengthBytes = text.utf8[text.utf8.index(after: slash)...]
     let maximum = address.family.bitWidth
-    guard !lengthText.isEmpty, lengthText.allSatisfy(\.isASCII), lengthText.allSatisfy(\.isNumber),
-      lengthText.count <= 3, let length = Int(lengthText), length <= maximum
+    guard !lengthBytes.isEmpty, lengthBytes.count <= 3, lengthBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+      let length = Int(Substring(lengthBytes)), length <= maximum
     else { throw .prefixLengthOutOfRange(text: text, maximum: maximum) }
+    // iproute2 reads `/024` as octal, which is /20: a leading zero is refused rather than guessed.
+    if lengthBytes.count > 1 && lengthBytes.first == UInt8(ascii: "0") {
+      throw .malformed(
+        kind: "prefix", text: text, reason: "the length \(Substring(lengthBytes)) has a leading zero, which iproute2 reads as octal")
+    }
     let prefix = IPPrefix(masking: address, length: length)
     guard prefix.address == address else {
       throw .hostBitsSet(text: text, suggestion: prefix.description)

@@ -11,7 +11,7 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
   /// Parses dotted-quad text strictly: four decimal octets, no leading zeros (which some tools read as octal).
   public init(parsing text: some StringProtocol) throws(AddressError) {
     guard !text.isEmpty else { throw .empty(kind: "IPv4 address") }
-    guard let value = IPv4Address.parse(utf8: Array(text.utf8)) else {
+    guard let value = IPv4Address.parse(utf8: text.utf8) else {
       throw .malformed(kind: "IPv4 address", text: String(text), reason: IPv4Address.reason(for: String(text)))
     }
     self.value = value
@@ -19,7 +19,7 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
   /// Parses without throwing; nil when the text is not a strict dotted quad.
   public init?(_ text: some StringProtocol) {
-    guard let value = IPv4Address.parse(utf8: Array(text.utf8)) else { return nil }
+    guard let value = IPv4Address.parse(utf8: text.utf8) else { return nil }
     self.value = value
   }
 

@@ -14,72 +14,85 @@ public struct Token: Hashable, Sendable {
 
 /// Splits a policy file into statements of tokens: one statement a line (a `\` at the end of a line continues it),
 /// `#` starts a comment, double quotes keep spaces and `#` inside a word (`\"` and `\\` escape).
+///
+/// It works on UTF-8 bytes: policy files from provisioning tools run to tens of thousands of lines, and every
+/// special character is ASCII (bytes of multi-byte characters are never mistaken for one).
 public enum PolicyLexer {
   /// The statements of a file, each a non-empty list of tokens; errors for unterminated quotes.
   public static func statements(_ text: String, file: String) -> (statements: [[Token]], errors: [Diagnostic]) {
+    let bytes = Array(text.utf8)
     var statements: [[Token]] = []
     var errors: [Diagnostic] = []
     var current: [Token] = []
     var line = 1
-    var continuing = false
-    for rawLine in text.lines {
-      defer { line += 1 }
-      var characters = Array(rawLine)
-      if characters.last == "\r" { characters.removeLast() }
-      var column = 0
+    var lineStart = 0
+    var word: [UInt8] = []
+    let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
+    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    while lineStart <= bytes.count {
+      var lineEnd = lineStart
+      while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+      var end = lineEnd
+      if end > lineStart && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+      // A `\` that only spaces follow ends the line and continues the statement, even right after a word.
+      var lastVisible = end - 1
+      while lastVisible >= lineStart && (bytes[lastVisible] == space || bytes[lastVisible] == tab) { lastVisible -= 1 }
+      let continuation = lastVisible >= lineStart ? lastVisible : -1
+      let ascii = !bytes[lineStart..<end].contains { $0 >= 0x80 }
+      var index = lineStart
       var lineEndsWithContinuation = false
-      while column < characters.count {
-        let character = characters[column]
-        if character == " " || character == "\t" {
-          column += 1
+      while index < end {
+        let byte = bytes[index]
+        if byte == space || byte == tab {
+          index += 1
           continue
         }
-        if character == "#" { break }
-        if character == "\\" && characters[(column + 1)...].allSatisfy({ $0 == " " || $0 == "\t" }) {
+        if byte == hash { break }
+        // Between words no quote is open, so a last `\\` here is the continuation.
+        if byte == backslash && index == continuation {
           lineEndsWithContinuation = true
           break
         }
-        let start = SourceLocation(file: file, line: line, column: column + 1)
-        var word = ""
+        let column = ascii ? index - lineStart + 1 : String(decoding: bytes[lineStart..<index], as: UTF8.self).count + 1
+        let start = SourceLocation(file: file, line: line, column: column)
+        word.removeAll(keepingCapacity: true)
         var inQuotes = false
-        while column < characters.count {
-          let next = characters[column]
+        while index < end {
+          let next = bytes[index]
           if inQuotes {
-            if next == "\\" && column + 1 < characters.count {
-              word.append(characters[column + 1])
-              column += 2
+            if next == backslash && index + 1 < end {
+              word.append(bytes[index + 1])
+              index += 2
               continue
             }
-            if next == "\"" {
+            if next == quote {
               inQuotes = false
-              column += 1
-              continue
+            } else {
+              word.append(next)
             }
-            word.append(next)
-            column += 1
+            index += 1
             continue
           }
-          if next == " " || next == "\t" || next == "#" { break }
-          // A `\` ending the line continues the statement even right after a word (`dev eth0\`).
-          if next == "\\" && characters[(column + 1)...].allSatisfy({ $0 == " " || $0 == "\t" }) { break }
-          if next == "\"" {
+          if next == space || next == tab || next == hash { break }
+          if next == backslash && index == continuation { break }
+          if next == quote {
             inQuotes = true
-            column += 1
-            continue
+          } else {
+            word.append(next)
           }
-          word.append(next)
-          column += 1
+          index += 1
         }
         if inQuotes {
           errors.append(.error("unterminated quote", at: start))
         }
-        current.append(Token(word, at: start))
+        current.append(Token(String(decoding: word, as: UTF8.self), at: start))
       }
-      continuing = lineEndsWithContinuation
-      if !continuing && !current.isEmpty {
+      if !lineEndsWithContinuation && !current.isEmpty {
         statements.append(current)
         current = []
       }
+      line += 1
+      lineStart = lineEnd + 1
     }
     if !current.isEmpty { statements.append(current) }
     return (statements, errors)

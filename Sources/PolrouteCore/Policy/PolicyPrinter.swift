@@ -36,9 +36,12 @@ public enum PolicyPrinter {
     let rules = policy.rules.filter { policy.statementRules.contains($0.key) }
     if !rules.isEmpty { lines.append("") }
     var printed: Set<UInt32> = []
+    let byPriority = Dictionary(grouping: rules, by: \.priority)
     for rule in rules where !printed.contains(rule.priority) {
       // A rule without addresses made for both families prints once, as it was written.
-      let twin = rules.first { $0.family != rule.family && $0.priority == rule.priority && $0.selector.withFamily(rule.family) == rule.selector }
+      let twin = byPriority[rule.priority]?.first {
+        $0.family != rule.family && $0.selector.withFamily(rule.family) == rule.selector
+      }
       var words = ["rule"] + RuleText.selectorWords(rule, tables: .name(names)).map(quote)
       if twin == nil && rule.source == nil && rule.destination == nil { words += ["family", rule.family.rawValue] }
       words += ["priority", String(rule.priority)]

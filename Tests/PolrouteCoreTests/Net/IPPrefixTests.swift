@@ -241,3 +241,15 @@ struct IPPrefixTests {
     #expect(set.count == 2)
   }
 }
+
+@Suite("IPPrefix leading zeros")
+struct IPPrefixLeadingZeroTests {
+  @Test("a prefix length with a leading zero is refused: iproute2 would read 024 as octal, /20")
+  func leadingZeroLength() {
+    #expect(throws: AddressError.malformed(kind: "prefix", text: "192.0.2.0/024", reason: "the length 024 has a leading zero, which iproute2 reads as octal")) {
+      try IPPrefix(parsing: "192.0.2.0/024")
+    }
+    #expect(IPPrefix("0.0.0.0/0") != nil)
+    #expect(IPPrefix("2001:db8::/064") == nil)
+  }
+}
