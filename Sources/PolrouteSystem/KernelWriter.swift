@@ -53,7 +53,11 @@ public struct KernelWriter: Sendable {
 
   /// Runs one chunk; with `force`, `ip` goes on past rejected lines.
   func run(_ chunk: [KernelChange], family: AddressFamily, force: Bool = false) throws {
-    let lines = chunk.map(\.batchLine)
+    try run(lines: chunk.map(\.batchLine), family: family, force: force)
+  }
+
+  /// Runs one chunk of batch lines already made.
+  func run(lines: [String], family: AddressFamily, force: Bool = false) throws {
     let options = [family.ipOption] + (force ? ["-force"] : []) + ["-batch", "-"]
     let command = Command(["ip"] + options, inputText: lines.joined(separator: "\n") + "\n")
     let name = "ip " + options.joined(separator: " ")

@@ -56,6 +56,8 @@ public struct ProbeResult: Sendable, Hashable {
 public struct ApplyOutcome: Sendable {
   /// The changes made (empty when the host already matched).
   public var changes: [KernelChange]
+  /// The `ip -batch` line of each change, made once for the kernel and the report.
+  public var batchLines: [String]
   /// How many `ip` processes changed the kernel.
   public var processes: Int
   /// The probes run after the change.
@@ -104,21 +106,22 @@ public struct Transactor: Sendable {
   /// Applies `policy` to a host whose state before the change is `snapshot`. `commit` runs once the kernel change is
   /// verified and confirmed (persisting files); if it throws, the kernel change is rolled back too.
   public func apply(
-    snapshot: HostState, policy: Policy, options: ApplyOptions, confirmation: ConfirmationSource?,
-    commit: () throws -> [FileChange]
+    snapshot: HostState, policy: Policy, plan precomputed: KernelPlan? = nil, options: ApplyOptions,
+    confirmation: ConfirmationSource?, commit: () throws -> [FileChange]
   ) throws -> ApplyOutcome {
-    let plan = KernelPlan.make(state: snapshot, policy: policy)
+    let plan = precomputed ?? KernelPlan.make(state: snapshot, policy: policy)
     if plan.isEmpty {
       // Nothing to change in the kernel: no transaction is needed, but files may still be written.
       let files = try commit()
-      return ApplyOutcome(changes: [], processes: 0, probes: [], files: files, confirmed: nil)
+      return ApplyOutcome(changes: [], batchLines: [], processes: 0, probes: [], files: files, confirmed: nil)
     }
+    let lines = plan.changes.map(\.batchLine)
     SignalWatch.install()
     let tables = plan.touchedTables.union(policy.ownedTables)
     var processes = 0
     var probes: [ProbeResult] = []
     do {
-      processes = try write(plan.changes)
+      processes = try write(plan.changes, lines: lines)
       let after = try reader.read()
       let problems = Transaction.verify(policy: policy, state: after)
       guard problems.isEmpty else {
@@ -136,7 +139,8 @@ public struct Transactor: Sendable {
         confirmed = true
       }
       let files = try commit()
-      return ApplyOutcome(changes: plan.changes, processes: processes, probes: probes, files: files, confirmed: confirmed)
+      return ApplyOutcome(
+        changes: plan.changes, batchLines: lines, processes: processes, probes: probes, files: files, confirmed: confirmed)
     } catch {
       throw rollback(cause: describe(error), snapshot: snapshot, tables: tables)
     }
@@ -164,15 +168,16 @@ public struct Transactor: Sendable {
   }
 
   /// Writes changes chunk by chunk, stopping between chunks if a signal arrived.
-  func write(_ changes: [KernelChange]) throws -> Int {
+  func write(_ changes: [KernelChange], lines: [String]) throws -> Int {
     var processes = 0
     let writer = KernelWriter(runner: runner)
-    let ordered = Transaction.kernelOrder(changes)
+    let order = Transaction.kernelOrderIndices(changes)
     for family in AddressFamily.allCases {
-      for chunk in Transaction.chunks(ordered, family: family) {
+      let familyLines = order.filter { changes[$0].family == family }.map { lines[$0] }
+      for start in stride(from: 0, to: familyLines.count, by: Transaction.chunkSize) {
         try stopIfSignalled()
         processes += 1
-        try writer.run(chunk, family: family)
+        try writer.run(lines: Array(familyLines[start..<min(start + Transaction.chunkSize, familyLines.count)]), family: family)
       }
     }
     try stopIfSignalled()

@@ -87,7 +87,8 @@ enum ApplyCommand: Subcommand {
     let outcome: ApplyOutcome
     do {
       outcome = try transactor.apply(
-        snapshot: state, policy: policy, options: ApplyOptions(confirmSeconds: confirmSeconds, lockWait: wait, runDirectory: runDirectory),
+        snapshot: state, policy: policy, plan: plan,
+        options: ApplyOptions(confirmSeconds: confirmSeconds, lockWait: wait, runDirectory: runDirectory),
         confirmation: confirmation
       ) {
         let pending = fileChanges.filter { $0.action != .unchanged }
@@ -232,7 +233,7 @@ struct ApplyReport {
     }
     let document = Document(
       changed: !outcome.changes.isEmpty || outcome.files.contains { $0.action != .unchanged }, commandsRun: outcome.processes,
-      changes: outcome.changes.map(JSONOutput.Change.init), verified: true,
+      changes: zip(outcome.changes, outcome.batchLines).map { JSONOutput.Change($0, line: $1) }, verified: true,
       probes: outcome.probes.map {
         Probe(
           source: $0.probe.source.description, destination: $0.probe.destination.description, device: $0.device,

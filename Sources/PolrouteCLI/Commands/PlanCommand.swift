@@ -154,7 +154,7 @@ struct PlanReport {
       var diagnostics: [String]
     }
     let document = Document(
-      host: host, policy: origin, changes: hasChanges, kernel: kernel.changes.map(JSONOutput.Change.init),
+      host: host, policy: origin, changes: hasChanges, kernel: kernel.changes.map { JSONOutput.Change($0) },
       kernelDiff: kernelDiff, files: files.map { File(path: $0.path, action: $0.action.rawValue, diff: $0.diff) },
       diagnostics: (policyDiagnostics + renderDiagnostics).map(\.description))
     return try JSONOutput.encode(document)

@@ -25,15 +25,15 @@ enum JSONOutput {
     /// The `ip -batch` line that makes it.
     var batchLine: String
 
-    /// Describes a change.
-    init(_ change: KernelChange) {
+    /// Describes a change; `line` is its batch line when already made.
+    init(_ change: KernelChange, line: String? = nil) {
       action = change.action
       switch change {
       case .addRule, .deleteRule: object = "rule"
       default: object = "route"
       }
       family = change.family.rawValue
-      batchLine = change.batchLine
+      batchLine = line ?? change.batchLine
     }
   }
 }
