@@ -66,14 +66,36 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
+/// A command to run together with others, and where its standard output goes (nil: kept in the result).
+public struct CommandJob {
+  /// The command.
+  public var command: Command
+  /// Receives standard output chunk by chunk, when set.
+  public var output: ((UnsafeRawBufferPointer) throws -> Void)?
+
+  /// Builds a job.
+  public init(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)? = nil) {
+    self.command = command
+    self.output = output
+  }
+}
+
 /// Runs programs. The real one spawns processes; tests use a recording twin that replays saved output.
 public protocol CommandRunner: Sendable {
   /// Runs a command to completion. When `output` is given, standard output is handed to it chunk by chunk as it
   /// arrives (and not kept in the result); a handler error stops reading, waits for the program, and is rethrown.
   func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult
+
+  /// Runs several commands, at the same time where the runner can; the results are in the jobs' order.
+  func runAll(_ jobs: [CommandJob]) throws -> [CommandResult]
 }
 
 extension CommandRunner {
+  /// Runs the jobs one after the other.
+  public func runAll(_ jobs: [CommandJob]) throws -> [CommandResult] {
+    try jobs.map { try run($0.command, output: $0.output) }
+  }
+
   /// Runs a command and returns its output; a non-zero exit status becomes `CommandError.failed`.
   public func check(_ command: Command) throws -> CommandResult {
     let result = try run(command, output: nil)

@@ -17,6 +17,36 @@ public struct ProcessRunner: CommandRunner {
 
   /// Runs a command to completion.
   public func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
+    try runAll([CommandJob(command, output: output)])[0]
+  }
+
+  /// Starts every command at once and feeds and drains them all from this thread with one `poll` loop, so a read
+  /// that needs several `ip` processes costs the slowest of them, with no threads to start.
+  public func runAll(_ jobs: [CommandJob]) throws -> [CommandResult] {
+    var started: [(pid: pid_t, io: ProcessIO)] = []
+    for job in jobs {
+      do {
+        started.append(try spawn(job))
+      } catch {
+        // Those already running are drained and reaped before the error is reported.
+        var ios = started.map(\.io)
+        _ = ProcessIO.pump(&ios)
+        for process in started { _ = Self.wait(for: process.pid) }
+        throw error
+      }
+    }
+    var ios = started.map(\.io)
+    let handlerErrors = ProcessIO.pump(&ios)
+    let statuses = started.map { Self.wait(for: $0.pid) }
+    if let error = handlerErrors.compactMap({ $0 }).first { throw error }
+    return zip(ios, statuses).map { io, status in
+      CommandResult(status: status, output: io.collectedOutput, errorOutput: io.collectedErrors)
+    }
+  }
+
+  /// Starts one command with its three pipes.
+  func spawn(_ job: CommandJob) throws -> (pid: pid_t, io: ProcessIO) {
+    let command = job.command
     var stdinPipe: [Int32] = [-1, -1]
     var stdoutPipe: [Int32] = [-1, -1]
     var stderrPipe: [Int32] = [-1, -1]
@@ -67,13 +97,10 @@ public struct ProcessRunner: CommandRunner {
       throw CommandError.launchFailed(command: command.description, reason: Self.errorText(spawnStatus))
     }
 
-    var io = ProcessIO(
+    let io = ProcessIO(
       input: command.input ?? [], stdinFD: stdinPipe[1], stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0],
-      streamOutput: output)
-    let handlerError = io.pump()
-    let status = Self.wait(for: pid)
-    if let handlerError { throw handlerError }
-    return CommandResult(status: status, output: io.collectedOutput, errorOutput: io.collectedErrors)
+      streamOutput: job.output)
+    return (pid, io)
   }
 
   /// Waits for a child and turns its wait status into an exit code (128 + signal when killed).
@@ -130,49 +157,55 @@ struct ProcessIO {
     }
   }
 
-  /// Moves bytes until the child has closed stdout and stderr; returns the output handler's error, if it threw
-  /// (after which output is read and dropped so the child can finish).
-  mutating func pump() -> (any Error)? {
-    var handlerError: (any Error)?
+  /// Moves bytes for every process until each has closed stdout and stderr; returns each output handler's error,
+  /// if it threw (after which that process's output is read and dropped so the child can finish).
+  static func pump(_ ios: inout [ProcessIO]) -> [(any Error)?] {
+    var handlerErrors: [(any Error)?] = Array(repeating: nil, count: ios.count)
     let bufferSize = 1 << 18
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     defer { buffer.deallocate() }
-    while stdoutFD >= 0 || stderrFD >= 0 {
+    while ios.contains(where: { $0.stdoutFD >= 0 || $0.stderrFD >= 0 }) {
       var fds: [pollfd] = []
-      if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
-      if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
-      if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
+      var owners: [Int] = []
+      for (index, io) in ios.enumerated() {
+        if io.stdinFD >= 0 { fds.append(pollfd(fd: io.stdinFD, events: Int16(POLLOUT), revents: 0)); owners.append(index) }
+        if io.stdoutFD >= 0 { fds.append(pollfd(fd: io.stdoutFD, events: Int16(POLLIN), revents: 0)); owners.append(index) }
+        if io.stderrFD >= 0 { fds.append(pollfd(fd: io.stderrFD, events: Int16(POLLIN), revents: 0)); owners.append(index) }
+      }
       let ready = poll(&fds, nfds_t(fds.count), -1)
       if ready < 0 {
         if errno == EINTR { continue }
         break
       }
-      for entry in fds where entry.revents != 0 {
-        if entry.fd == stdinFD {
-          writeInput()
+      for (entry, owner) in zip(fds, owners) where entry.revents != 0 {
+        if entry.fd == ios[owner].stdinFD {
+          ios[owner].writeInput()
+          continue
+        }
+        let count = systemRead(entry.fd, buffer.baseAddress, bufferSize)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 {
+          close(entry.fd)
+          if entry.fd == ios[owner].stdoutFD { ios[owner].stdoutFD = -1 } else { ios[owner].stderrFD = -1 }
+          continue
+        }
+        let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+        if entry.fd == ios[owner].stderrFD {
+          ios[owner].collectedErrors.append(contentsOf: chunk)
+        } else if let streamOutput = ios[owner].streamOutput {
+          if handlerErrors[owner] == nil {
+            do { try streamOutput(chunk) } catch { handlerErrors[owner] = error }
+          }
         } else {
-          let count = systemRead(entry.fd, buffer.baseAddress, bufferSize)
-          if count < 0 && errno == EINTR { continue }
-          if count <= 0 {
-            close(entry.fd)
-            if entry.fd == stdoutFD { stdoutFD = -1 } else { stderrFD = -1 }
-            continue
-          }
-          let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-          if entry.fd == stderrFD {
-            collectedErrors.append(contentsOf: chunk)
-          } else if let streamOutput {
-            if handlerError == nil {
-              do { try streamOutput(chunk) } catch { handlerError = error }
-            }
-          } else {
-            collectedOutput.append(contentsOf: chunk)
-          }
+          ios[owner].collectedOutput.append(contentsOf: chunk)
         }
       }
     }
-    if stdinFD >= 0 { close(stdinFD) }
-    return handlerError
+    for index in ios.indices where ios[index].stdinFD >= 0 {
+      close(ios[index].stdinFD)
+      ios[index].stdinFD = -1
+    }
+    return handlerErrors
   }
 
   /// Writes what the pipe takes; closes stdin when done or when the child stopped reading.

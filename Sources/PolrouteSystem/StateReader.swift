@@ -1,10 +1,8 @@
-import Dispatch
 import PolrouteCore
-import Synchronization
 
 /// Reads a live host's routing state through `ip -j` and files under /etc and /proc.
 ///
-/// One read is three processes started together: `ip -d -j addr show`, and for each family one `ip -j -batch -`
+/// One read is three processes started together (and drained from one thread): `ip -d -j addr show`, and for each family one `ip -j -batch -`
 /// that prints the rules and `route show table all`. Measured with iproute2 6.1: `ip -j route show table N` alone
 /// costs ~2 ms however big main is, but inside `-batch` iproute2 filters tables in user space, so every table read
 /// there walks the whole FIB (0.4 s with a million routes in main). One `table all` walk costs what one read of
@@ -32,90 +30,77 @@ public struct StateReader: Sendable {
     let decoder = IPOutputDecoder(tableNames: state.names, extraProtocols: state.protocolNames)
 
     let addressCommand = Command(["ip", "-d", "-j", "addr", "show"])
-    let results = Mutex<[Int: Result<FamilyRead, any Error>]>([:])
-    let interfaces = Mutex<Result<[Interface], any Error>>(.success([]))
-    DispatchQueue.concurrentPerform(iterations: 3) { index in
-      switch index {
-      case 0:
-        let result = Result { () throws -> [Interface] in
-          let output = try runner.check(addressCommand).output
-          return try decoder.interfaces(output, command: addressCommand.description)
-        }
-        interfaces.withLock { $0 = result }
-      default:
-        let family: AddressFamily = index == 1 ? .inet : .inet6
-        let result = Result { try readFamily(family, decoder: decoder) }
-        results.withLock { $0[index] = result }
-      }
+    let families = AddressFamily.allCases.map { FamilyReader(family: $0, decoder: decoder) }
+    // The three processes run at the same time, drained from this thread.
+    let results = try runner.runAll([CommandJob(addressCommand)] + families.map { CommandJob($0.command, output: $0.feed) })
+    for (result, command) in zip(results, [addressCommand] + families.map(\.command)) where result.status != 0 {
+      throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
     }
-    state.interfaces = try interfaces.withLock { $0 }.get().sorted { $0.index < $1.index }
-    for index in 1...2 {
-      guard let read = try results.withLock({ $0[index] })?.get() else { continue }
-      state.rules += read.rules
-      state.routes += read.routes
-      if read.omittedRoutes > 0 { state.omittedRoutes = (state.omittedRoutes ?? 0) + read.omittedRoutes }
+    state.interfaces = try decoder.interfaces(results[0].output, command: addressCommand.description).sorted { $0.index < $1.index }
+    for family in families {
+      try family.finish()
+      state.rules += family.rules
+      state.routes += family.routes.routes
+      if family.routes.omittedRoutes > 0 { state.omittedRoutes = (state.omittedRoutes ?? 0) + family.routes.omittedRoutes }
     }
     state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
     return state
   }
 
-  /// What one family's batch returned.
-  struct FamilyRead: Sendable {
-    /// The rules, when asked for.
-    var rules: [Rule] = []
-    /// The routes, bounded by `RouteCollector`.
-    var routes: [Route] = []
-    /// Routes read but not kept.
-    var omittedRoutes = 0
-  }
-
-  /// Runs one `ip [-6] -j -batch -` for a family's rules and every table, decoding each route as it arrives.
-  func readFamily(_ family: AddressFamily, decoder: IPOutputDecoder) throws -> FamilyRead {
-    let lines = ["rule show", "route show table all"]
-    // The family must be explicit: without it, `route show table all` dumps both.
-    let command = Command(["ip", family.ipOption, "-j", "-batch", "-"], inputText: lines.joined(separator: "\n") + "\n")
-    let commandText = "ip \(family.ipOption) -j"
-    // Error messages name the command; built once, not once per route.
-    let ruleCommand = "\(commandText) rule show"
-    let routeCommand = "\(commandText) route show table all"
-    var read = FamilyRead()
+  /// One family's `ip -4|-6 -j -batch -` of `rule show` and `route show table all`, decoded as the output arrives.
+  final class FamilyReader {
+    /// The family.
+    let family: AddressFamily
+    /// Decodes the objects.
+    let decoder: IPOutputDecoder
+    /// The command; the family must be explicit: without it, `route show table all` dumps both.
+    let command: Command
+    /// `ip -4 -j rule show`, for error messages (made once, not once per rule).
+    let ruleCommand: String
+    /// `ip -4 -j route show table all`, likewise.
+    let routeCommand: String
+    /// Splits the output into the two arrays' elements.
     var stream = JSONArrayStream()
-    // The handler runs on this thread only; the box lets the escaping closure hand results back.
-    let box = ReadBox()
-    _ = try runner.check(command) { chunk in
+    /// The rules decoded so far.
+    var rules: [Rule] = []
+    /// The routes decoded so far, bounded.
+    var routes = RouteCollector()
+
+    /// Prepares the read of a family.
+    init(family: AddressFamily, decoder: IPOutputDecoder) {
+      self.family = family
+      self.decoder = decoder
+      command = Command(["ip", family.ipOption, "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n")
+      ruleCommand = "ip \(family.ipOption) -j rule show"
+      routeCommand = "ip \(family.ipOption) -j route show table all"
+    }
+
+    /// Decodes the elements a chunk of output completes.
+    func feed(_ chunk: UnsafeRawBufferPointer) throws {
       try stream.feed(chunk) { document, scanner in
         switch document {
         case 0:
-          box.rules.append(try decoder.rule(&scanner, family: family, command: ruleCommand))
+          rules.append(try decoder.rule(&scanner, family: family, command: ruleCommand))
         case 1:
           // In a `table all` dump, routes without a "table" field are main's.
-          box.routes.add(try decoder.route(&scanner, family: family, defaultTable: RoutingTable.main, command: routeCommand))
+          routes.add(try decoder.route(&scanner, family: family, defaultTable: RoutingTable.main, command: routeCommand))
         default:
           throw IPOutputError.invalidValue(command: command.description, field: "output", value: "more arrays than commands")
         }
       }
     }
-    do {
-      try stream.finish()
-    } catch {
-      throw IPOutputError.json(command: command.description, error: error)
-    }
-    guard stream.documentIndex + 1 == lines.count else {
-      throw IPOutputError.invalidValue(
-        command: command.description, field: "output", value: "\(stream.documentIndex + 1) arrays for \(lines.count) commands")
-    }
-    read.rules = box.rules
-    read.routes = box.routes.routes
-    read.omittedRoutes = box.routes.omittedRoutes
-    return read
-  }
 
-  /// Collects decoded values inside the output handler.
-  final class ReadBox: @unchecked Sendable {
-    /// Rules decoded so far.
-    var rules: [Rule] = []
-    /// Routes decoded so far.
-    var routes = RouteCollector()
+    /// Checks that the output ended whole, with one array per command.
+    func finish() throws {
+      do {
+        try stream.finish()
+      } catch {
+        throw IPOutputError.json(command: command.description, error: error)
+      }
+      guard stream.documentIndex == 1 else {
+        throw IPOutputError.invalidValue(command: command.description, field: "output", value: "\(stream.documentIndex + 1) arrays for 2 commands")
+      }
+    }
   }
 
   /// Reads every rt_tables file iproute2 reads.

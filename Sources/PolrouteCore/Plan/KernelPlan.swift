@@ -125,11 +125,12 @@ public struct KernelPlan: Hashable, Sendable {
     routeDeletes += duplicates.map { KernelChange.deleteRoute($0) }
 
     // Rules: polroute's marked rules against the policy's, compared whole.
+    // Matched by family and priority, then compared whole: cheaper than hashing every rule of thousands.
     let currentRules = state.rules.filter { $0.protocolNumber == RouteProtocol.polroute }
-    let currentSet = Set(currentRules)
-    let wantedSet = Set(policy.rules)
-    let added = policy.rules.filter { !currentSet.contains($0) }
-    let stale = currentRules.filter { !wantedSet.contains($0) }
+    let currentByKey = Dictionary(grouping: currentRules, by: \.key)
+    let wantedByKey = Dictionary(policy.rules.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    let added = policy.rules.filter { wanted in !(currentByKey[wanted.key]?.contains(wanted) ?? false) }
+    let stale = currentRules.filter { wantedByKey[$0.key] != $0 }
     // A stale rule at the priority of a rule being added goes first: the kernel's duplicate check ignores some
     // attributes (`not`, the goto target, selectors the new rule lacks) and would refuse the addition with
     // "File exists". That rule is not the wanted one, so removing it first loses nothing that is right.
@@ -147,6 +148,10 @@ extension Route {
   public func matches(_ wanted: Route) -> Bool {
     let kernelFlags: Set<String> = ["linkdown", "dead", "offload", "trap", "pervasive", "notify", "rt_offload", "rt_trap"]
     func setFlags(_ flags: [String]) -> Set<String> { Set(flags).subtracting(kernelFlags) }
+    // Most routes have no flags and no next hops: skip building sets for them (plans compare thousands).
+    func sameFlags(_ mine: [String], _ theirs: [String]) -> Bool {
+      (mine.isEmpty && theirs.isEmpty) || setFlags(mine) == setFlags(theirs)
+    }
     func hops(_ route: Route) -> [Nexthop] {
       route.nexthops.map { Nexthop(gateway: $0.gateway, device: $0.device, weight: $0.weight, flags: Array(setFlags($0.flags))) }
     }
@@ -157,6 +162,7 @@ extension Route {
       device == wanted.device || (family == .inet6 && type.isReject && device == "lo" && wanted.device == nil)
     return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && deviceMatches
       && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
-      && preferredSource == wanted.preferredSource && setFlags(flags) == setFlags(wanted.flags) && hops(self) == hops(wanted)
+      && preferredSource == wanted.preferredSource && sameFlags(flags, wanted.flags)
+      && ((nexthops.isEmpty && wanted.nexthops.isEmpty) || hops(self) == hops(wanted))
   }
 }

@@ -48,7 +48,8 @@ public struct PolicyDocument: Hashable, Sendable {
 }
 
 /// One statement of a policy file.
-public enum PolicyStatement: Hashable, Sendable {
+// Indirect: a rule statement is several hundred bytes, and statements are copied as they are parsed and resolved.
+public indirect enum PolicyStatement: Hashable, Sendable {
   /// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink]`.
   case uplink(UplinkStatement)
   /// `table NAME [ID]`: a table for `route` statements that belongs to no uplink.

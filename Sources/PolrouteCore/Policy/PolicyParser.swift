@@ -65,10 +65,11 @@ struct StatementParser {
   }
 
   /// Errors for a word given twice; `seen` maps each canonical word to the word first written for it.
-  mutating func once(_ seen: inout [String: String], _ keyword: Token, canonical: String? = nil) -> Bool {
+  mutating func once(_ seen: inout [(canonical: String, text: String)], _ keyword: Token, canonical: String? = nil) -> Bool {
     let canonical = canonical ?? keyword.text
-    guard let first = seen[canonical] else {
-      seen[canonical] = keyword.text
+    // A statement has a handful of words: a list is cheaper than hashing each one.
+    guard let first = seen.first(where: { $0.canonical == canonical })?.text else {
+      seen.append((canonical, keyword.text))
       return true
     }
     if canonical == "action" {
@@ -86,6 +87,17 @@ struct StatementParser {
     let hint = Suggestion.closest(to: token.text, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     error("unknown word '\(token.text)' in \(statement)\(hint)", at: token.location)
   }
+
+  /// The words of an `uplink` statement.
+  static let uplinkWords = ["dev", "table", "via", "via6", "onlink"]
+  /// The words of a `route` statement.
+  static let routeWords = ["via", "dev", "onlink", "src", "metric", "table"]
+  /// The words of a `rule` statement.
+  static let ruleWords = [
+      "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
+      "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
+      "priority", "pref", "preference",
+    ]
 
   /// Parses the statement.
   mutating func statement() -> PolicyStatement? {
@@ -120,8 +132,8 @@ struct StatementParser {
     var via: Located<IPAddress>?
     var via6: Located<IPAddress>?
     var onlink = false
-    var seen: [String: String] = [:]
-    let words = ["dev", "table", "via", "via6", "onlink"]
+    var seen: [(canonical: String, text: String)] = []
+    let words = Self.uplinkWords
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
       guard words.contains(word.text) else {
@@ -143,7 +155,7 @@ struct StatementParser {
       }
     }
     guard let device else {
-      if seen["dev"] == nil { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
+      if !seen.contains(where: { $0.canonical == "dev" }) { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
       return nil
     }
     guard let name else { return nil }
@@ -178,8 +190,8 @@ struct StatementParser {
     var source: Located<IPAddress>?
     var metric: UInt32?
     var table: Located<TableReferenceText>?
-    var seen: [String: String] = [:]
-    let words = ["via", "dev", "onlink", "src", "metric", "table"]
+    var seen: [(canonical: String, text: String)] = []
+    let words = Self.routeWords
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
       guard words.contains(word.text) else {
@@ -204,7 +216,7 @@ struct StatementParser {
     let family = via?.value.family ?? source?.value.family ?? .inet
     guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
     guard let table else {
-      if seen["table"] == nil {
+      if !seen.contains(where: { $0.canonical == "table" }) {
         error("route \(destinationToken.text) needs 'table NAME|ID' (polroute never changes table main)", at: keyword.location)
       }
       return nil
@@ -221,13 +233,9 @@ struct StatementParser {
   /// `rule SELECTOR... ACTION [priority N]`.
   mutating func rule(_ keyword: Token) -> PolicyStatement? {
     var rule = RuleStatement(location: keyword.location)
-    var seen: [String: String] = [:]
+    var seen: [(canonical: String, text: String)] = []
     var failed = false
-    let words = [
-      "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
-      "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
-      "priority", "pref", "preference",
-    ]
+    let words = Self.ruleWords
     let actions: Set<String> = ["lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop"]
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
@@ -392,7 +400,7 @@ struct StatementParser {
 
   /// A decimal number in a range.
   mutating func number(_ token: Token, _ what: String, range: ClosedRange<UInt32>) -> Located<UInt32>? {
-    guard token.text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt32(token.text), range.contains(value) else {
+    guard token.text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = UInt32(token.text), range.contains(value) else {
       error("invalid \(what) '\(token.text)' (expected a number from \(range.lowerBound) to \(range.upperBound))", at: token.location)
       return nil
     }

@@ -65,11 +65,11 @@ struct ResolutionContext {
   }
 
   /// An interface that a statement names; unknown ones are errors on a live host and warnings on a snapshot.
-  mutating func checkInterface(_ name: Located<String>, role: String) -> Interface? {
+  mutating func checkInterface(_ name: Located<String>, role: @autoclosure () -> String) -> Interface? {
     if let interface = host.interfaces[name.value] { return interface }
     let known = state.interfaces.map(\.name)
     let hint = Suggestion.closest(to: name.value, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-    let message = "unknown interface '\(name.value)' for \(role)\(hint)"
+    let message = "unknown interface '\(name.value)' for \(role())\(hint)"
     if resolver.isSnapshot {
       warning(message + "; the snapshot of \(state.hostname ?? "this host") does not have it", at: name.location)
     } else {
@@ -458,22 +458,24 @@ struct ResolutionContext {
   // MARK: Route statements
 
   /// Resolves a table reference to one of polroute's tables.
-  mutating func ownedTable(_ reference: Located<TableReferenceText>, tables: [PolicyTable], role: String) -> PolicyTable? {
+  mutating func ownedTable(
+    _ reference: Located<TableReferenceText>, tables: [PolicyTable], role: @autoclosure () -> String
+  ) -> PolicyTable? {
     switch reference.value {
     case .number(let number):
       if let table = tables.first(where: { $0.number == number }) { return table }
       if RoutingTable.reserved.contains(number) {
-        error("polroute never changes table \(number) (\(RoutingTable.builtinNames[number]!)): \(role) must go in one of its own tables", at: reference.location)
+        error("polroute never changes table \(number) (\(RoutingTable.builtinNames[number]!)): \(role()) must go in one of its own tables", at: reference.location)
       } else {
         error("table \(number) is not declared in the policy (declare it with 'table NAME \(number)' or an uplink)", at: reference.location)
       }
     case .name(let name):
       if let table = tables.first(where: { $0.name == name }) { return table }
       if ["main", "local", "default"].contains(name) {
-        error("polroute never changes table \(name): \(role) must go in one of its own tables", at: reference.location)
+        error("polroute never changes table \(name): \(role()) must go in one of its own tables", at: reference.location)
       } else {
         let hint = Suggestion.closest(to: name, among: tables.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-        error("unknown table '\(name)' for \(role)\(hint)", at: reference.location)
+        error("unknown table '\(name)' for \(role())\(hint)", at: reference.location)
       }
     }
     return nil
@@ -551,9 +553,10 @@ struct ResolutionContext {
 
   /// The rules of `rule` statements and uplinks, with priorities assigned.
   mutating func buildRules(_ statements: [RuleStatement], uplinks: [Uplink], tables: [PolicyTable]) -> [Rule] {
-    var used: [AddressFamily: [UInt32: String]] = [.inet: [:], .inet6: [:]]
+    // Who holds each priority, described only when a clash needs the words.
+    var used: [AddressFamily: [UInt32: PriorityOwner]] = [.inet: [:], .inet6: [:]]
     for rule in state.rules where rule.protocolNumber != RouteProtocol.polroute {
-      used[rule.family]?[rule.priority] = "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
+      used[rule.family]?[rule.priority] = .foreign(rule)
     }
     var rules: [Rule] = []
     var pending: [(rule: Rule, statement: RuleStatement)] = []
@@ -566,12 +569,12 @@ struct ResolutionContext {
       }
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
       if let owner = statement.families.lazy.compactMap({ used[$0]?[priority.value] }).first {
-        error("priority \(priority.value) is already used by \(owner)", at: priority.location)
+        error("priority \(priority.value) is already used by \(owner.description(names: state.names))", at: priority.location)
         continue
       }
       checkGoto(statement, priority: priority.value)
       for family in statement.families {
-        used[family]?[priority.value] = "the rule at line \(statement.location.line)"
+        used[family]?[priority.value] = .statement(line: statement.location.line)
         var rule = template
         rule.family = family
         rule.priority = priority.value
@@ -593,7 +596,7 @@ struct ResolutionContext {
       }
       checkGoto(statement, priority: next)
       for family in families {
-        used[family]?[next] = "an application rule"
+        used[family]?[next] = .application
         var rule = template
         rule.family = family
         rule.priority = next
@@ -613,7 +616,7 @@ struct ResolutionContext {
           error("more source rules than the band \(Policy.PriorityBand.source)-\(Policy.PriorityBand.last) holds", at: nil)
           return rules
         }
-        used[family]?[priority] = "a source rule"
+        used[family]?[priority] = .source
         nextSource[family] = priority + 1
         rules.append(
           Rule(
@@ -709,5 +712,28 @@ struct HostIndex {
       routes[route.table] = route
     }
     foreignRouteByTable = routes
+  }
+}
+
+/// What holds a rule priority while priorities are assigned.
+enum PriorityOwner {
+  /// A rule of another tool.
+  case foreign(Rule)
+  /// A `rule` statement with an explicit priority.
+  case statement(line: Int)
+  /// An application rule that got this priority.
+  case application
+  /// An uplink's source rule.
+  case source
+
+  /// The owner, for an error message.
+  func description(names: RoutingTableNames) -> String {
+    switch self {
+    case .foreign(let rule):
+      return "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: names)))"
+    case .statement(let line): return "the rule at line \(line)"
+    case .application: return "an application rule"
+    case .source: return "a source rule"
+    }
   }
 }

@@ -137,7 +137,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "flags") {
         flags = try s.stringArray()
       } else if s.key(key, is: "protocol") {
-        protocolNumber = try protocolValue(try s.string(), command: command)
+        protocolNumber = try protocolValue(&s, command: command)
       } else if s.key(key, is: "scope") {
         let text = try s.string()
         guard let number = RouteScope.numbers[text] ?? UInt8(text) else {
@@ -149,11 +149,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "metric") {
         metric = UInt32(truncatingIfNeeded: try s.unsigned(field: "metric"))
       } else if s.key(key, is: "table") {
-        let text = try s.string()
-        guard let number = tableNames.resolve(text) else {
-          throw IPOutputError.invalidValue(command: command, field: "table", value: text)
-        }
-        table = number
+        table = try tableValue(&s, command: command)
       } else if s.key(key, is: "type") {
         let text = try s.string()
         guard let parsed = RouteType(rawValue: text) else {
@@ -304,6 +300,45 @@ public struct IPOutputDecoder: Sendable {
     throw IPOutputError.invalidValue(command: command, field: "protocol", value: text)
   }
 
+  /// Reads a protocol value; a number (polroute's own 177 on thousands of rules and routes) is read from the bytes.
+  private func protocolValue(_ s: inout JSONScanner, command: String) throws -> UInt8 {
+    var text: String?
+    let number = try s.withRawString { (raw) throws(JSONScanError) -> UInt8? in
+      if let value = Self.decimal(raw), value <= 255 { return UInt8(value) }
+      text = String(decoding: raw, as: UTF8.self)
+      return nil
+    }
+    if let number { return number }
+    return try protocolValue(text ?? "", command: command)
+  }
+
+  /// Reads a table value: a number from the bytes, or a name resolved through rt_tables.
+  private func tableValue(_ s: inout JSONScanner, command: String) throws -> UInt32 {
+    var text: String?
+    let number = try s.withRawString { (raw) throws(JSONScanError) -> UInt32? in
+      if let value = Self.decimal(raw) { return value }
+      text = String(decoding: raw, as: UTF8.self)
+      return nil
+    }
+    if let number { return number }
+    guard let text, let resolved = tableNames.resolve(text) else {
+      throw IPOutputError.invalidValue(command: command, field: "table", value: text ?? "")
+    }
+    return resolved
+  }
+
+  /// A decimal number of up to nine digits in raw bytes, or nil.
+  @inline(__always)
+  static func decimal(_ raw: UnsafeRawBufferPointer) -> UInt32? {
+    guard !raw.isEmpty, raw.count <= 9 else { return nil }
+    var value: UInt32 = 0
+    for byte in raw {
+      guard byte >= 0x30 && byte <= 0x39 else { return nil }
+      value = value * 10 + UInt32(byte - 0x30)
+    }
+    return value
+  }
+
   // MARK: Rules
 
   /// Decodes one rule object.
@@ -347,11 +382,7 @@ public struct IPOutputDecoder: Sendable {
       } else if s.key(key, is: "dstlen") {
         destinationLength = try count(&s, field: "dstlen")
       } else if s.key(key, is: "table") {
-        let text = try s.string()
-        guard let number = tableNames.resolve(text) else {
-          throw IPOutputError.invalidValue(command: command, field: "table", value: text)
-        }
-        table = number
+        table = try tableValue(&s, command: command)
       } else if s.key(key, is: "not") {
         _ = try s.literal()
         rule.invert = true
@@ -409,7 +440,7 @@ public struct IPOutputDecoder: Sendable {
         default: throw IPOutputError.invalidValue(command: command, field: "action", value: text)
         }
       } else if s.key(key, is: "protocol") {
-        let number = try protocolValue(try s.string(), command: command)
+        let number = try protocolValue(&s, command: command)
         // `ip -d` prints unspec and kernel, plain `ip` hides them: normalise to hidden.
         rule.protocolNumber = (number == 0 || number == RouteProtocol.kernel) ? nil : number
       } else {
