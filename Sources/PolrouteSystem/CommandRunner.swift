@@ -43,7 +43,7 @@ public struct CommandResult: Sendable, Equatable {
   public var outputText: String { String(decoding: output, as: UTF8.self) }
   /// Standard error as text, trimmed.
   public var errorText: String {
-    String(String(decoding: errorOutput, as: UTF8.self).reversed().drop(while: \.isWhitespace).reversed())
+    String(decoding: errorOutput, as: UTF8.self).trimmingASCIIWhitespace()
   }
 }
 

@@ -64,15 +64,18 @@ public struct RootedFileSystem: FileSystem {
     }
     defer { close(fd) }
     var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+    // An uninitialized buffer: the files read here are small (proc entries, rt_tables), and zeroing a large chunk for
+    // each of them cost more than the reads.
+    return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16384) { chunk in
+      while true {
+        let count = systemRead(fd, chunk.baseAddress, chunk.count)
+        if count < 0 {
+          if errno == EINTR { continue }
+          throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+        }
+        if count == 0 { return result }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
       }
-      if count == 0 { return result }
-      result.append(contentsOf: chunk[0..<count])
     }
   }
 

@@ -25,7 +25,7 @@ public struct StateReader: Sendable {
     var state = HostState()
     state.tableNames = readTableNames()
     state.protocolNames = readProtocolNames()
-    state.hostname = try files.readText("/proc/sys/kernel/hostname").map(Self.trimmed)
+    state.hostname = try files.readText("/proc/sys/kernel/hostname").map { $0.trimmingASCIIWhitespace() }
     state.system = try readSystemFacts()
     let decoder = IPOutputDecoder(tableNames: state.names, extraProtocols: state.protocolNames)
 
@@ -135,7 +135,7 @@ public struct StateReader: Sendable {
   /// Reads `net.ipv4.conf.{all,default,IFACE}.rp_filter`.
   func readReversePathFilter(interfaces: [String]) throws -> ReversePathFilter {
     func value(_ name: String) throws -> Int? {
-      try files.readText("/proc/sys/net/ipv4/conf/\(name)/rp_filter").flatMap { Int(Self.trimmed($0)) }
+      try files.readText("/proc/sys/net/ipv4/conf/\(name)/rp_filter").flatMap { Int($0.trimmingASCIIWhitespace()) }
     }
     var filter = ReversePathFilter(all: try value("all"), defaultValue: try value("default"))
     for name in interfaces {
@@ -163,10 +163,5 @@ public struct StateReader: Sendable {
       facts.networkManager = "network-scripts"
     }
     return facts
-  }
-
-  /// Text without surrounding whitespace.
-  static func trimmed(_ text: String) -> String {
-    String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
   }
 }

@@ -333,18 +333,11 @@ final class LineBuffer: @unchecked Sendable {
   func append(_ bytes: ArraySlice<UInt8>) -> Bool {
     text += String(decoding: bytes, as: UTF8.self)
     while let newline = text.firstIndex(of: "\n") {
-      let line = text[..<newline].trimmingWhitespace()
+      let line = text[..<newline].trimmingASCIIWhitespace()
       text = String(text[text.index(after: newline)...])
       if line.lowercased() == "yes" { return true }
     }
     return false
-  }
-}
-
-extension Substring {
-  /// The text without surrounding whitespace.
-  func trimmingWhitespace() -> String {
-    String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
   }
 }
 

@@ -25,10 +25,15 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
   /// a zone index (`%eth0`) is refused here: use `parseScoped` where one is allowed.
   public init(parsing text: some StringProtocol) throws(AddressError) {
     guard !text.isEmpty else { throw .empty(kind: "IPv6 address") }
+    var string = String(text)
+    if let parsed = string.withUTF8(IPv6Address.parsePlain) {
+      self = parsed
+      return
+    }
     if text.contains("%") {
       throw .malformed(kind: "IPv6 address", text: String(text), reason: "a zone index is not allowed here")
     }
-    switch IPv6Address.parseGroups(String(text)) {
+    switch IPv6Address.parseGroups(string) {
     case .success(let groups): self.init(groups: groups)
     case .failure(let error): throw error
     }
@@ -48,6 +53,66 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
       throw .malformed(kind: "IPv6 address", text: text, reason: "empty zone index after '%'")
     }
     return (try IPv6Address(parsing: text[..<percent]), zone)
+  }
+
+  /// Parses the common form (hex groups and at most one `::`, no IPv4 tail, no zone) in one pass over the bytes;
+  /// nil for anything else, which `parseGroups` then accepts or explains. Accepts nothing `parseGroups` refuses.
+  static func parsePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> IPv6Address? {
+    let colon = UInt8(ascii: ":")
+    let count = bytes.count
+    var head: UInt128 = 0  // the groups before `::`, or all of them
+    var tail: UInt128 = 0  // the groups after `::`
+    var groupCount = 0
+    var tailCount = 0
+    var sawGap = false
+    var index = 0
+    if count >= 2, bytes[0] == colon, bytes[1] == colon {
+      sawGap = true
+      index = 2
+    }
+    while index < count {
+      var value: UInt128 = 0
+      var digits = 0
+      while index < count, let digit = hexDigitValue(bytes[index]) {
+        value = value << 4 | UInt128(digit)
+        digits += 1
+        index += 1
+      }
+      // An empty or over-long group, a ninth group, or a dot or '%' after the group: the careful parser decides.
+      guard digits >= 1, digits <= 4, groupCount < 8 else { return nil }
+      if sawGap {
+        tail = tail << 16 | value
+        tailCount += 1
+      } else {
+        head = head << 16 | value
+      }
+      groupCount += 1
+      if index == count { break }
+      guard bytes[index] == colon else { return nil }
+      index += 1
+      if index < count, bytes[index] == colon {
+        guard !sawGap else { return nil }
+        sawGap = true
+        index += 1
+      } else if index == count {
+        return nil  // a single trailing ':'
+      }
+    }
+    // Without `::` there are exactly eight groups; with it, at most seven, the gap standing for the rest.
+    guard sawGap ? groupCount <= 7 : groupCount == 8 else { return nil }
+    // The head groups go to the top of the 128 bits, the tail groups stay at the bottom (a shift by 128 gives 0).
+    let bits = head << (16 * (8 - (groupCount - tailCount))) | tail
+    return IPv6Address(high: UInt64(truncatingIfNeeded: bits >> 64), low: UInt64(truncatingIfNeeded: bits))
+  }
+
+  /// The value of an ASCII hex digit, or nil.
+  private static func hexDigitValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
+    default: nil
+    }
   }
 
   /// Splits the text into eight groups, expanding `::` and a trailing IPv4 part.

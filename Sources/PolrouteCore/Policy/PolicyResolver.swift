@@ -428,12 +428,14 @@ struct ResolutionContext {
   /// An uplink's table routes: a link route per connected prefix (IPv4 with `src`), and a default route per gateway.
   func uplinkRoutes(_ uplink: Uplink) -> [Route] {
     var routes: [Route] = []
-    var seen: Set<IPPrefix> = []
+    // An interface has a handful of prefixes: an array is cheaper here than hashing them.
+    var seen: [IPPrefix] = []
     let addresses = host.interfaces[uplink.device]?.globalAddresses ?? []
     // The primary address of each prefix (not `secondary`) is the source the kernel itself uses for it.
     for address in addresses.sorted(by: { ($0.flags.contains(.secondary) ? 1 : 0, $0.address) < ($1.flags.contains(.secondary) ? 1 : 0, $1.address) }) {
       let network = address.address.network
-      guard !network.isHost, seen.insert(network).inserted else { continue }
+      guard !network.isHost, !seen.contains(network) else { continue }
+      seen.append(network)
       if address.family == .inet {
         routes.append(
           Route(

@@ -161,17 +161,17 @@ extension DebianPlacement {
         let location = SourceLocation(file: path, line: line.number, column: 1)
         // ifupdown takes the rest of the line as the one pattern or directory.
         let rest = String(trimmed.dropFirst(keyword.count).drop { $0 == " " || $0 == "\t" })
-        let source = DebianSourceLine(location: location, text: Path.trimmed(trimmed))
+        let source = DebianSourceLine(location: location, text: trimmed.trimmingBlanks())
         switch keyword {
         case "iface" where words.count >= 2:
           events.append(.stanza(String(words[1]), location))
         case "source":
-          guard let (parent, pattern) = Path.split(Path.trimmed(rest), relativeTo: directory),
+          guard let (parent, pattern) = Path.split(rest.trimmingBlanks(), relativeTo: directory),
             parent == DebianPlacement.directory
           else { continue }
           include(names.filter { Glob.matches(pattern, $0) }, line: source)
         case "source-directory":
-          let named = Path.normalized(Path.trimmed(rest), relativeTo: directory)
+          let named = Path.normalized(rest.trimmingBlanks(), relativeTo: directory)
           guard named == DebianPlacement.directory else { continue }
           include(names.filter(Self.isDirectoryName), line: source)
         default:
@@ -258,12 +258,6 @@ extension DebianPlacement {
       let parent = self.parent(full)
       guard !parent.contains(where: { "*?[".contains($0) }) else { return nil }
       return (parent, last)
-    }
-
-    /// Text without blanks at either end.
-    static func trimmed(_ text: String) -> String {
-      let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-      return String(text.drop(while: blank).reversed().drop(while: blank).reversed())
     }
   }
 

@@ -357,4 +357,49 @@ struct IPv6AddressTests {
     let set: Set<IPv6Address> = [IPv6Address("2001:db8::1")!, IPv6Address("2001:0db8:0:0::0:1")!, IPv6Address("::1")!]
     #expect(set.count == 2)
   }
+
+  /// What the careful group parser makes of `text`: the address, or nil when it refuses it.
+  func carefulParse(_ text: String) -> IPv6Address? {
+    guard case .success(let groups) = IPv6Address.parseGroups(text) else { return nil }
+    return IPv6Address(groups: groups)
+  }
+
+  @Test("the one-pass byte parser agrees with the careful parser wherever it answers, and answers for plain forms")
+  func plainParserAgreesWithCarefulParser() {
+    var generator = SeededGenerator(seed: 6)
+    let alphabet = Array("0123456789abcdefABCDEF::::::..%g")
+    var answered = 0
+    for round in 0..<40_000 {
+      var text: String
+      if round % 2 == 0 {
+        // Mostly-valid text: a random address printed, then perhaps one character changed, dropped or added.
+        text = IPv6Address(high: generator.next() & (round % 4 == 0 ? 0xFFFF_0000_0000_FFFF : ~0), low: generator.next() & (round % 8 == 0 ? 0xFFFF : ~0)).description
+        var characters = Array(text)
+        switch generator.next() % 4 {
+        case 0: characters[Int(generator.next() % UInt64(characters.count))] = alphabet.randomElement(using: &generator)!
+        case 1: characters.remove(at: Int(generator.next() % UInt64(characters.count)))
+        case 2: characters.insert(alphabet.randomElement(using: &generator)!, at: Int(generator.next() % UInt64(characters.count + 1)))
+        default: break
+        }
+        text = String(characters)
+      } else {
+        text = String((0..<Int(generator.next() % 20)).map { _ in alphabet.randomElement(using: &generator)! })
+      }
+      var bytes = text
+      let plain = bytes.withUTF8(IPv6Address.parsePlain)
+      if let plain {
+        answered += 1
+        #expect(plain == carefulParse(text), "\(text)")
+      } else if !text.contains(".") && !text.contains("%") {
+        // Without an IPv4 tail or a zone, whatever the careful parser accepts the fast one accepts too.
+        #expect(carefulParse(text) == nil, "\(text)")
+      }
+    }
+    #expect(answered > 10_000)
+    for text in ["::", "::1", "1::", "1:2:3:4:5:6:7:8", "1::8", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "FE80::A"] {
+      var bytes = text
+      #expect(bytes.withUTF8(IPv6Address.parsePlain) == carefulParse(text), "\(text)")
+      #expect(carefulParse(text) != nil, "\(text)")
+    }
+  }
 }

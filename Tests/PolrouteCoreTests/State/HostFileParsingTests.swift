@@ -24,4 +24,14 @@ struct HostFileParsingTests {
   func lines() {
     #expect("a\r\nb\nc\r\n".lines == ["a", "b", "c", ""])
   }
+
+  @Test("trimming: ASCII whitespace or only blanks at either end, inner text and non-ASCII kept")
+  func trimming() {
+    #expect(" \t2\r\n".trimmingASCIIWhitespace() == "2")
+    #expect("\n\n".trimmingASCIIWhitespace() == "")
+    #expect("".trimmingASCIIWhitespace() == "")
+    #expect("  é a\tb ü\n".trimmingASCIIWhitespace() == "é a\tb ü")
+    #expect("\t source x \n".trimmingBlanks() == "source x \n")
+    #expect("  x  "[...].trimmingBlanks() == "x")
+  }
 }
