@@ -8,7 +8,7 @@ enum InspectCommand: Subcommand {
     name: "inspect",
     abstract: "Show the host's addresses, routes and rules per interface, and what is wrong with them.",
     discussion: """
-      Reads addresses, rules, the main table and the tables rules point to through 'ip -j', plus rt_tables and \
+      Reads addresses, rules and every routing table through 'ip -j' (three ip processes), plus rt_tables and \
       rp_filter. Each finding has a stable code, a severity, what is wrong and how to fix it. With --json, prints \
       the whole state and the findings as a versioned snapshot that --state reads back.
       """,
