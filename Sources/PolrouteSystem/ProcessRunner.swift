@@ -157,6 +157,11 @@ struct ProcessIO {
     }
   }
 
+  /// Bytes read after which the pump lets output pile up between reads.
+  static let largeOutput = 1 << 16
+  /// How long it lets output pile up: the pipe (1 MiB) holds far more than iproute2 writes in this time.
+  static let pileUpNanoseconds = 500_000
+
   /// Moves bytes for every process until each has closed stdout and stderr; returns each output handler's error,
   /// if it threw (after which that process's output is read and dropped so the child can finish).
   static func pump(_ ios: inout [ProcessIO]) -> [(any Error)?] {
@@ -164,7 +169,18 @@ struct ProcessIO {
     let bufferSize = 1 << 18
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     defer { buffer.deallocate() }
+    var totalRead = 0
+    var drained = false
     while ios.contains(where: { $0.stdoutFD >= 0 || $0.stderrFD >= 0 }) {
+      // iproute2 flushes stdout after every rule and route, so a large dump arrives as thousands of small writes.
+      // Waking for each costs the writer a wake-up (measured: 70 ms of system time for 10,000 rules and routes);
+      // once an output is clearly large and the pipes are drained, let it pile up for a moment instead.
+      if drained && totalRead >= Self.largeOutput {
+        var pause = timespec(tv_sec: 0, tv_nsec: Self.pileUpNanoseconds)
+        var remaining = timespec()
+        while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+      }
+      drained = true
       var fds: [pollfd] = []
       var owners: [Int] = []
       for (index, io) in ios.enumerated() {
@@ -189,6 +205,8 @@ struct ProcessIO {
           if entry.fd == ios[owner].stdoutFD { ios[owner].stdoutFD = -1 } else { ios[owner].stderrFD = -1 }
           continue
         }
+        totalRead += count
+        if count == bufferSize { drained = false }
         let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
         if entry.fd == ios[owner].stderrFD {
           ios[owner].collectedErrors.append(contentsOf: chunk)

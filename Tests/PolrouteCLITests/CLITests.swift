@@ -143,6 +143,38 @@ struct CLITests {
     #expect(run.stderr == "\(policy.path):2:7: error: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)\n")
   }
 
+  /// A policy for the dual-homed sample padded with comment lines to `bytes`, with `last` as its final line.
+  static func paddedPolicy(bytes: Int, last: String) -> String {
+    var text = "uplink data dev data via 203.0.113.1\n"
+    let comment = "# padding: a large policy is parsed while the host is read\n"
+    while text.utf8.count < bytes { text += comment }
+    return text + last + "\n"
+  }
+
+  @Test("a large policy, parsed while the host is read, gives the same plan and the same errors as a small one")
+  func largePolicyParsedInParallel() throws {
+    let snapshot = try dualHomedSnapshot()
+    let rule = "rule to 198.51.100.0/24 lookup data priority 9000"
+    let small = TemporaryFile("small.conf", Self.paddedPolicy(bytes: 0, last: rule))
+    let large = TemporaryFile("large.conf", Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: rule))
+    let smallRun = CLIRun(["plan", "--state", snapshot.path, "--policy", small.path])
+    let largeRun = CLIRun(["plan", "--state", snapshot.path, "--policy", large.path])
+    #expect(smallRun.status == 0)
+    #expect(largeRun.status == 0)
+    #expect(largeRun.stdout == smallRun.stdout.replacingOccurrences(of: small.path, with: large.path))
+    #expect(largeRun.stdout.contains("9000:"))
+
+    let broken = TemporaryFile("broken.conf", Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "rule lookup data prio 1"))
+    let lines = Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "").lines.count - 1
+    let failed = CLIRun(["plan", "--state", snapshot.path, "--policy", broken.path])
+    #expect(failed.status == 65)
+    #expect(failed.stderr.hasPrefix("\(broken.path):\(lines):18: error: unknown word 'prio' in rule"))
+    // The policy's error wins over the host's, as when the file was parsed before the host was read.
+    let missingState = CLIRun(["plan", "--state", "/nonexistent/state.json", "--policy", broken.path])
+    #expect(missingState.status == 65)
+    #expect(missingState.stderr.hasPrefix("\(broken.path):\(lines):18: error: unknown word 'prio' in rule"))
+  }
+
   @Test("plan --detailed-exitcode: 2 with changes pending, 1 on errors")
   func detailedExitCode() throws {
     let snapshot = try dualHomedSnapshot()

@@ -37,6 +37,22 @@ struct ProcessRunnerTests {
     #expect(received.count == input.utf8.count)
   }
 
+  @Test("output written a line at a time, as ip writes a large dump, arrives whole and in order from several processes")
+  func manySmallWrites() throws {
+    // The shell's echo is one write(2) a line: past 64 KiB the pump lets output pile up between reads.
+    let script = "i=0; while [ $i -lt 20000 ]; do echo \"$1 $i\"; i=$((i+1)); done; echo done >&2"
+    let jobs = ["a", "b"].map { name in CommandJob(Command(["sh", "-c", script, "sh", name])) }
+    let results = try ProcessRunner().runAll(jobs)
+    for (name, result) in zip(["a", "b"], results) {
+      #expect(result.status == 0)
+      #expect(result.errorText == "done")
+      let lines = result.outputText.split(separator: "\n")
+      #expect(lines.count == 20_000)
+      #expect(lines.first == "\(name) 0")
+      #expect(lines.last == "\(name) 19999")
+    }
+  }
+
   @Test("a program killed by a signal reports 128 + the signal")
   func signal() throws {
     let result = try ProcessRunner().run(Command(["sh", "-c", "kill -TERM $$"]), output: nil)

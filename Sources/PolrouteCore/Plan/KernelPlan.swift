@@ -143,11 +143,15 @@ public struct KernelPlan: Hashable, Sendable {
 }
 
 extension Route {
+  /// Flags the kernel sets on its own, which a wanted route never carries.
+  static let kernelFlags: Set<String> = [
+    "linkdown", "dead", "offload", "trap", "pervasive", "notify", "rt_offload", "rt_trap",
+  ]
+
   /// Whether the kernel's route is the wanted one: the same in everything a route add sets, ignoring what the
   /// kernel adds on its own (link state flags, expiry).
   public func matches(_ wanted: Route) -> Bool {
-    let kernelFlags: Set<String> = ["linkdown", "dead", "offload", "trap", "pervasive", "notify", "rt_offload", "rt_trap"]
-    func setFlags(_ flags: [String]) -> Set<String> { Set(flags).subtracting(kernelFlags) }
+    func setFlags(_ flags: [String]) -> Set<String> { Set(flags).subtracting(Route.kernelFlags) }
     // Most routes have no flags and no next hops: skip building sets for them (plans compare thousands).
     func sameFlags(_ mine: [String], _ theirs: [String]) -> Bool {
       (mine.isEmpty && theirs.isEmpty) || setFlags(mine) == setFlags(theirs)

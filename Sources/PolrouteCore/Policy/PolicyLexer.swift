@@ -20,10 +20,17 @@ public struct Token: Hashable, Sendable {
 public enum PolicyLexer {
   /// The statements of a file, each a non-empty list of tokens; errors for unterminated quotes.
   public static func statements(_ text: String, file: String) -> (statements: [[Token]], errors: [Diagnostic]) {
-    let bytes = Array(text.utf8)
+    var text = text
+    return text.withUTF8 { statements(bytes: $0, file: file) }
+  }
+
+  /// The statements of a file's bytes.
+  static func statements(bytes: UnsafeBufferPointer<UInt8>, file: String) -> (statements: [[Token]], errors: [Diagnostic]) {
     var statements: [[Token]] = []
     var errors: [Diagnostic] = []
+    // Statements have a handful of words: room for eight saves growing each statement's array several times.
     var current: [Token] = []
+    current.reserveCapacity(8)
     var line = 1
     var lineStart = 0
     var word: [UInt8] = []
@@ -53,8 +60,13 @@ public enum PolicyLexer {
           lineEndsWithContinuation = true
           break
         }
-        let column = ascii ? index - lineStart + 1 : String(decoding: bytes[lineStart..<index], as: UTF8.self).count + 1
+        let column =
+          ascii
+          ? index - lineStart + 1
+          : String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), as: UTF8.self).count + 1
         let start = SourceLocation(file: file, line: line, column: column)
+        let wordStart = index
+        var quoted = false
         word.removeAll(keepingCapacity: true)
         var inQuotes = false
         while index < end {
@@ -76,8 +88,13 @@ public enum PolicyLexer {
           if next == space || next == tab || next == hash { break }
           if next == backslash && index == continuation { break }
           if next == quote {
+            if !quoted {
+              // The first quote: from here on the word differs from its bytes, so collect it.
+              quoted = true
+              word.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[wordStart..<index]))
+            }
             inQuotes = true
-          } else {
+          } else if quoted {
             word.append(next)
           }
           index += 1
@@ -85,11 +102,16 @@ public enum PolicyLexer {
         if inQuotes {
           errors.append(.error("unterminated quote", at: start))
         }
-        current.append(Token(String(decoding: word, as: UTF8.self), at: start))
+        let text =
+          quoted
+          ? String(decoding: word, as: UTF8.self)
+          : String(decoding: UnsafeBufferPointer(rebasing: bytes[wordStart..<index]), as: UTF8.self)
+        current.append(Token(text, at: start))
       }
       if !lineEndsWithContinuation && !current.isEmpty {
         statements.append(current)
         current = []
+        current.reserveCapacity(8)
       }
       line += 1
       lineStart = lineEnd + 1

@@ -64,20 +64,22 @@ struct StatementParser {
     return token
   }
 
-  /// Errors for a word given twice; `seen` maps each canonical word to the word first written for it.
-  mutating func once(_ seen: inout [(canonical: String, text: String)], _ keyword: Token, canonical: String? = nil) -> Bool {
-    let canonical = canonical ?? keyword.text
-    // A statement has a handful of words: a list is cheaper than hashing each one.
-    guard let first = seen.first(where: { $0.canonical == canonical })?.text else {
-      seen.append((canonical, keyword.text))
+  /// Errors for a word given twice; `seen` maps each canonical word to the keyword first written for it (its text is
+  /// what was written: keywords match exactly).
+  mutating func once(_ seen: inout [(canonical: Keyword, written: Keyword)], _ word: Token, _ keyword: Keyword, canonical: Keyword)
+    -> Bool
+  {
+    // A statement has a handful of words: a list of two enums is cheaper than hashing each one.
+    guard let first = seen.first(where: { $0.canonical == canonical })?.written else {
+      seen.append((canonical, keyword))
       return true
     }
-    if canonical == "action" {
-      error("rule has more than one action ('\(first)', then '\(keyword.text)')", at: keyword.location)
-    } else if first != keyword.text {
-      error("'\(keyword.text)' is another name for '\(first)', which is already given", at: keyword.location)
+    if canonical == .lookup {
+      error("rule has more than one action ('\(first.text)', then '\(word.text)')", at: word.location)
+    } else if first != keyword {
+      error("'\(word.text)' is another name for '\(first.text)', which is already given", at: word.location)
     } else {
-      error("'\(keyword.text)' is given more than once", at: keyword.location)
+      error("'\(word.text)' is given more than once", at: word.location)
     }
     return false
   }
@@ -90,14 +92,21 @@ struct StatementParser {
 
   /// The words of an `uplink` statement.
   static let uplinkWords = ["dev", "table", "via", "via6", "onlink"]
+  /// The keywords of an `uplink` statement.
+  static let uplinkKeywords: [Keyword] = [.dev, .table, .via, .via6, .onlink]
   /// The words of a `route` statement.
   static let routeWords = ["via", "dev", "onlink", "src", "metric", "table"]
+  /// The keywords of a `route` statement.
+  static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table]
   /// The words of a `rule` statement.
   static let ruleWords = [
       "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
       "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
       "priority", "pref", "preference",
     ]
+
+  /// Table names rt_tables reserves.
+  static let reservedTableNames = ["main", "local", "default", "unspec", "all"]
 
   /// Parses the statement.
   mutating func statement() -> PolicyStatement? {
@@ -132,30 +141,29 @@ struct StatementParser {
     var via: Located<IPAddress>?
     var via6: Located<IPAddress>?
     var onlink = false
-    var seen: [(canonical: String, text: String)] = []
-    let words = Self.uplinkWords
+    var seen: [(canonical: Keyword, written: Keyword)] = []
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
-      guard words.contains(word.text) else {
-        unknown(word, in: "uplink", candidates: words)
+      guard let keyword = Keyword.named[word.text], Self.uplinkKeywords.contains(keyword) else {
+        unknown(word, in: "uplink", candidates: Self.uplinkWords)
         return nil
       }
-      guard once(&seen, word) else { return nil }
-      switch word.text {
-      case "onlink":
+      guard once(&seen, word, keyword, canonical: keyword) else { return nil }
+      switch keyword {
+      case .onlink:
         onlink = true
-      case "dev":
+      case .dev:
         if let token = value(after: word, "an interface name") { device = interfaceName(token) }
-      case "table":
+      case .table:
         if let token = value(after: word, "a table number") { table = number(token, "table number", range: 1...UInt32.max) }
-      case "via":
+      case .via:
         if let token = value(after: word, "an IPv4 gateway address") { via = gateway(token, family: .inet, keyword: "via") }
       default:
         if let token = value(after: word, "an IPv6 gateway address") { via6 = gateway(token, family: .inet6, keyword: "via6") }
       }
     }
     guard let device else {
-      if !seen.contains(where: { $0.canonical == "dev" }) { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
+      if !seen.contains(where: { $0.canonical == .dev }) { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
       return nil
     }
     guard let name else { return nil }
@@ -177,7 +185,9 @@ struct StatementParser {
   mutating func route(_ keyword: Token) -> PolicyStatement? {
     guard var destinationToken = value(after: keyword, "a destination prefix") else { return nil }
     var type = RouteType.unicast
-    if let special = RouteType(rawValue: destinationToken.text),
+    // Only a word can name a type: skip the string comparisons for the prefixes that nearly every route starts with.
+    if let first = destinationToken.text.utf8.first, first >= UInt8(ascii: "a"),
+      let special = RouteType(rawValue: destinationToken.text),
       [.unicast, .blackhole, .unreachable, .prohibit, .throw].contains(special)
     {
       type = special
@@ -190,24 +200,23 @@ struct StatementParser {
     var source: Located<IPAddress>?
     var metric: UInt32?
     var table: Located<TableReferenceText>?
-    var seen: [(canonical: String, text: String)] = []
-    let words = Self.routeWords
+    var seen: [(canonical: Keyword, written: Keyword)] = []
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
-      guard words.contains(word.text) else {
-        unknown(word, in: "route", candidates: words)
+      guard let keyword = Keyword.named[word.text], Self.routeKeywords.contains(keyword) else {
+        unknown(word, in: "route", candidates: Self.routeWords)
         return nil
       }
-      guard once(&seen, word) else { return nil }
-      switch word.text {
-      case "onlink": onlink = true
-      case "via":
+      guard once(&seen, word, keyword, canonical: keyword) else { return nil }
+      switch keyword {
+      case .onlink: onlink = true
+      case .via:
         if let token = value(after: word, "a gateway address") { via = address(token, what: "gateway address") }
-      case "dev":
+      case .dev:
         if let token = value(after: word, "an interface name") { device = interfaceName(token) }
-      case "src":
+      case .src:
         if let token = value(after: word, "a source address") { source = address(token, what: "source address") }
-      case "metric":
+      case .metric:
         if let token = value(after: word, "a number") { metric = number(token, "metric", range: 0...UInt32.max)?.value }
       default:
         if let token = value(after: word, "a table name or number") { table = tableReference(token) }
@@ -216,7 +225,7 @@ struct StatementParser {
     let family = via?.value.family ?? source?.value.family ?? .inet
     guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
     guard let table else {
-      if !seen.contains(where: { $0.canonical == "table" }) {
+      if !seen.contains(where: { $0.canonical == .table }) {
         error("route \(destinationToken.text) needs 'table NAME|ID' (polroute never changes table main)", at: keyword.location)
       }
       return nil
@@ -233,33 +242,32 @@ struct StatementParser {
   /// `rule SELECTOR... ACTION [priority N]`.
   mutating func rule(_ keyword: Token) -> PolicyStatement? {
     var rule = RuleStatement(location: keyword.location)
-    var seen: [(canonical: String, text: String)] = []
+    var seen: [(canonical: Keyword, written: Keyword)] = []
     var failed = false
-    let words = Self.ruleWords
-    let actions: Set<String> = ["lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop"]
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
-      guard words.contains(word.text) else {
-        unknown(word, in: "rule", candidates: words)
+      guard let keyword = Keyword.named[word.text], keyword.isRuleWord else {
+        unknown(word, in: "rule", candidates: Self.ruleWords)
         return nil
       }
-      let canonical: String
-      switch word.text {
-      case "dsfield": canonical = "tos"
-      case "pref", "preference": canonical = "priority"
-      case _ where actions.contains(word.text): canonical = "action"
-      default: canonical = word.text
+      // Spellings of one selector, and all the actions, count as one word for "given twice".
+      let canonical: Keyword
+      switch keyword {
+      case .dsfield: canonical = .tos
+      case .pref, .preference: canonical = .priority
+      case .lookup, .table, .goto, .blackhole, .unreachable, .prohibit, .nop: canonical = .lookup
+      default: canonical = keyword
       }
-      guard once(&seen, word, canonical: canonical) else { return nil }
-      if canonical == "action" { rule.actionLocation = word.location }
-      switch word.text {
-      case "not": rule.invert = true
-      case "l3mdev": rule.l3mdev = true
-      case "blackhole": rule.action = .blackhole
-      case "unreachable": rule.action = .unreachable
-      case "prohibit": rule.action = .prohibit
-      case "nop": rule.action = .nop
-      case "from", "to":
+      guard once(&seen, word, keyword, canonical: canonical) else { return nil }
+      if canonical == .lookup { rule.actionLocation = word.location }
+      switch keyword {
+      case .not: rule.invert = true
+      case .l3mdev: rule.l3mdev = true
+      case .blackhole: rule.action = .blackhole
+      case .unreachable: rule.action = .unreachable
+      case .prohibit: rule.action = .prohibit
+      case .nop: rule.action = .nop
+      case .from, .to:
         guard let token = value(after: word, "a prefix or 'all'") else { return nil }
         if token.text == "all" { continue }
         guard let prefix = prefix(token) else {
@@ -271,15 +279,15 @@ struct StatementParser {
           if rule.family == nil { rule.family = Located(prefix.value.family, at: prefix.location) }
           continue
         }
-        if word.text == "from" { rule.source = prefix } else { rule.destination = prefix }
-      case "tos", "dsfield":
+        if keyword == .from { rule.source = prefix } else { rule.destination = prefix }
+      case .tos, .dsfield:
         guard let token = value(after: word, "a value") else { return nil }
         if let tos = tosValue(token, keyword: word.text) {
           rule.tos = Located(tos, at: token.location)
         } else {
           failed = true
         }
-      case "fwmark":
+      case .fwmark:
         guard let token = value(after: word, "a mark (VALUE or VALUE/MASK)") else { return nil }
         if let (mark, mask) = fwmark(token) {
           rule.fwmark = mark
@@ -287,17 +295,17 @@ struct StatementParser {
         } else {
           failed = true
         }
-      case "iif", "oif":
+      case .iif, .oif:
         guard let token = value(after: word, "an interface name") else { return nil }
         guard let name = interfaceName(token) else {
           failed = true
           continue
         }
-        if word.text == "iif" { rule.inputInterface = name } else { rule.outputInterface = name }
-      case "uidrange":
+        if keyword == .iif { rule.inputInterface = name } else { rule.outputInterface = name }
+      case .uidrange:
         guard let token = value(after: word, "a range A-B") else { return nil }
         if let range = range(token, "uid range", maximum: UInt32.max, requireDash: true) { rule.uidRange = range } else { failed = true }
-      case "ipproto":
+      case .ipproto:
         guard let token = value(after: word, "a protocol name or number") else { return nil }
         if let number = IPProtocolNames.numbers[token.text] ?? UInt8(token.text) {
           rule.ipProtocol = number
@@ -305,17 +313,17 @@ struct StatementParser {
           error("unknown IP protocol '\(token.text)' (use a name such as tcp, udp, icmp, or a number 0-255)", at: token.location)
           failed = true
         }
-      case "sport", "dport":
+      case .sport, .dport:
         guard let token = value(after: word, "a port or range A-B") else { return nil }
         if let range = range(token, "port", maximum: 65535, requireDash: false) {
-          if word.text == "sport" { rule.sourcePort = range } else { rule.destinationPort = range }
+          if keyword == .sport { rule.sourcePort = range } else { rule.destinationPort = range }
         } else {
           failed = true
         }
-      case "suppress_prefixlength":
+      case .suppressPrefixLength:
         guard let token = value(after: word, "a prefix length") else { return nil }
         if let length = number(token, "prefix length", range: 0...128) { rule.suppressPrefixLength = Int(length.value) } else { failed = true }
-      case "family":
+      case .family:
         guard let token = value(after: word, "inet or inet6") else { return nil }
         switch token.text {
         case "inet", "ipv4", "4": rule.family = Located(.inet, at: token.location)
@@ -324,15 +332,17 @@ struct StatementParser {
           error("unknown family '\(token.text)' (expected inet or inet6)", at: token.location)
           failed = true
         }
-      case "lookup", "table":
+      case .lookup, .table:
         guard let token = value(after: word, "a table name or number") else { return nil }
         if let table = tableReference(token) { rule.action = .lookup(table) } else { failed = true }
-      case "goto":
+      case .goto:
         guard let token = value(after: word, "a rule priority") else { return nil }
         if let target = number(token, "priority", range: 0...UInt32.max) { rule.action = .goto(target.value) } else { failed = true }
-      default:
+      case .priority, .pref, .preference:
         guard let token = value(after: word, "a priority number") else { return nil }
         if let priority = number(token, "priority", range: 1...32765) { rule.priority = priority } else { failed = true }
+      case .dev, .via, .via6, .onlink, .src, .metric:
+        break  // not rule words: refused above
       }
     }
     if let source = rule.source, let destination = rule.destination, source.value.family != destination.value.family {
@@ -364,12 +374,22 @@ struct StatementParser {
     let name = token.text
     let bytes = name.utf8.count
     if bytes == 0 || bytes > 15 || name == "." || name == ".."
-      || name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
+      || Self.hasForbiddenInterfaceCharacter(name)
     {
       error("invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)", at: token.location)
       return nil
     }
     return Located(name, at: token.location)
+  }
+
+  /// Whether a name holds `/`, `:` or white space. ASCII names, nearly all of them, are checked byte by byte:
+  /// checking Characters cost more than the rest of a policy line.
+  static func hasForbiddenInterfaceCharacter(_ name: String) -> Bool {
+    let bytes = name.utf8
+    guard bytes.allSatisfy({ $0 < 0x80 }) else {
+      return name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
+    }
+    return bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 == 0x20 || (0x09...0x0D).contains($0) })
   }
 
   /// A name for rt_tables.
@@ -381,7 +401,7 @@ struct StatementParser {
         at: token.location)
       return nil
     }
-    guard !["main", "local", "default", "unspec", "all"].contains(token.text) else {
+    guard !Self.reservedTableNames.contains(token.text) else {
       error("'\(token.text)' is a reserved table name", at: token.location)
       return nil
     }
@@ -485,5 +505,32 @@ struct StatementParser {
       return nil
     }
     return value
+  }
+}
+
+/// A word after a statement's first words, classified with one hash lookup: comparing the text with every word a
+/// statement allows, and again in a `switch`, was most of the cost of parsing a policy of thousands of rules.
+enum Keyword: Hashable, CaseIterable {
+  case dev, table, via, via6, onlink, src, metric
+  case not, from, to, tos, dsfield, fwmark, iif, oif, uidrange, ipproto, sport, dport, l3mdev, suppressPrefixLength
+  case family, lookup, goto, blackhole, unreachable, prohibit, nop, priority, pref, preference
+
+  /// The word as a policy writes it.
+  var text: String {
+    switch self {
+    case .suppressPrefixLength: "suppress_prefixlength"
+    default: "\(self)"
+    }
+  }
+
+  /// Every keyword by its text.
+  static let named: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.text, $0) })
+
+  /// Whether a `rule` statement takes the word.
+  var isRuleWord: Bool {
+    switch self {
+    case .dev, .via, .via6, .onlink, .src, .metric: false
+    default: true
+    }
   }
 }

@@ -253,12 +253,18 @@ struct PolicyParserErrorTests {
     ("exclude \"\"", "", 9),
     ("include ..", "..", 9),
     ("include .", ".", 9),
+    ("exclude \"a\tb\"", "a\tb", 9),
+    ("exclude \"é\u{00A0}x\"", "é\u{00A0}x", 9),
   ])
   func invalidInterfaceNames(text: String, name: String, column: Int) {
     #expect(
       Self.errors(text) == [
         "p.conf:1:\(column): error: invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)"
       ])
+  }
+
+  @Test func nonASCIINamesWithoutSpacesAreInterfaceNames() {
+    #expect(T.statements("exclude wlé0") == [.exclude(T.located("wlé0", 1, 9))])
   }
 
   @Test func fifteenBytesIsTheLongestInterfaceName() {

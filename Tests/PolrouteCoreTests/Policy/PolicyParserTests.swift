@@ -301,4 +301,13 @@ struct PolicyParserTests {
     #expect(parsed.document.statements == [.exclude(T.located("eth1", 9, 4))])
     #expect(parsed.diagnostics == [])
   }
+
+  @Test("the keyword table names exactly the words each statement lists in its suggestions")
+  func keywordsMatchTheWordLists() {
+    #expect(StatementParser.uplinkKeywords.map(\.text) == StatementParser.uplinkWords)
+    #expect(StatementParser.routeKeywords.map(\.text) == StatementParser.routeWords)
+    #expect(Set(Keyword.allCases.filter(\.isRuleWord).map(\.text)) == Set(StatementParser.ruleWords))
+    #expect(Keyword.named.count == Keyword.allCases.count)
+    #expect(Keyword.named["suppress_prefixlength"] == .suppressPrefixLength)
+  }
 }
