@@ -17,9 +17,10 @@ let package = Package(
     .executableTarget(name: "polroute", dependencies: ["PolrouteCLI"]),
     // Shared by the test targets: fixture hosts, golden files, network namespaces for live tests.
     .target(name: "TestSupport", dependencies: ["PolrouteCore", "PolrouteSystem"], path: "Tests/TestSupport"),
-    .testTarget(name: "PolrouteCoreTests", dependencies: ["PolrouteCore"]),
+    .testTarget(name: "PolrouteCoreTests", dependencies: ["PolrouteCore", "TestSupport"]),
     .testTarget(name: "PolrouteSystemTests", dependencies: ["PolrouteSystem", "PolrouteCore", "TestSupport"]),
-    .testTarget(name: "PolrouteCLITests", dependencies: ["PolrouteCLI", "PolrouteSystem", "PolrouteCore", "TestSupport"]),
+    .testTarget(
+      name: "PolrouteCLITests", dependencies: ["PolrouteCLI", "PolrouteSystem", "PolrouteCore", "TestSupport"]),
     .testTarget(name: "LiveTests", dependencies: ["PolrouteCore", "PolrouteSystem", "TestSupport"]),
   ]
 )
