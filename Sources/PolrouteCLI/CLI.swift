@@ -13,7 +13,8 @@ protocol Subcommand: Sendable {
 public enum CLI {
   /// The subcommands, in the order help lists them.
   static let subcommands: [any Subcommand.Type] = [
-    InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self, ConfirmCommand.self,
+    InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self,
+    ConfirmCommand.self,
   ]
 
   /// `polroute` itself.
@@ -39,7 +40,8 @@ public enum CLI {
       return runHelp(Array(arguments.dropFirst()), context: context).rawValue
     }
     guard let command = subcommands.first(where: { $0.spec.name == first }) else {
-      let suggestion = Suggestion.closest(to: first, among: allSpecs.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+      let suggestion =
+        Suggestion.closest(to: first, among: allSpecs.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
       let error = UsageError("Unknown subcommand '\(first)'\(suggestion)", command: "")
       context.stderr.write(HelpFormatter.usageError(error, spec: rootSpec))
       return ExitCode.usage.rawValue

@@ -1,9 +1,10 @@
+import PolrouteCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import PolrouteCore
 
 /// Why the apply lock could not be taken.
 public enum LockError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -106,7 +106,9 @@ extension CommandRunner {
   }
 
   /// Runs a command, streaming its output; a non-zero exit status becomes `CommandError.failed`.
-  public func check(_ command: Command, output: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> CommandResult {
+  public func check(_ command: Command, output: @escaping (UnsafeRawBufferPointer) throws -> Void) throws
+    -> CommandResult
+  {
     let result = try run(command, output: output)
     guard result.status == 0 else {
       throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)

@@ -1,9 +1,10 @@
+import PolrouteCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import PolrouteCore
 
 /// Why a file could not be read or written; the message names the path.
 public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -149,7 +150,8 @@ public struct RootedFileSystem: FileSystem {
     for component in real.split(separator: "/") {
       current += "/" + component
       if mkdir(current, 0o755) != 0 && errno != EEXIST {
-        throw FileSystemError.failed(operation: "create directory", path: current, reason: ProcessRunner.errorText(errno))
+        throw FileSystemError.failed(
+          operation: "create directory", path: current, reason: ProcessRunner.errorText(errno))
       }
     }
   }

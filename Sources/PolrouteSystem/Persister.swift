@@ -1,9 +1,10 @@
+import PolrouteCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import PolrouteCore
 
 /// Writes configuration files under a root: atomically, only when the content changes, keeping a backup of every
 /// file it replaces or removes, and never touching a file polroute did not generate.
@@ -31,9 +32,12 @@ public struct Persister: Sendable {
   /// replaced (except /etc/iproute2/rt_tables, where only polroute's marked block changes).
   public func check(_ changes: [FileChange]) throws {
     for change in changes where change.action == .update || change.action == .delete {
-      guard let old = change.old, !Renderers.isGenerated(old), change.path != "/etc/iproute2/rt_tables" else { continue }
+      guard let old = change.old, !Renderers.isGenerated(old), change.path != "/etc/iproute2/rt_tables" else {
+        continue
+      }
       throw PersistError(
-        "\(files.realPath(change.path)) exists and polroute did not write it: move it away or merge it by hand; nothing was changed")
+        "\(files.realPath(change.path)) exists and polroute did not write it: move it away or merge it by hand; nothing was changed"
+      )
     }
   }
 
@@ -79,6 +83,7 @@ public struct Persister: Sendable {
     var parts = tm()
     gmtime_r(&now, &parts)
     func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
+    return
+      "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
   }
 }

@@ -1,9 +1,10 @@
+import PolrouteCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import PolrouteCore
 
 /// Runs programs with `posix_spawnp` and waits with `waitpid`, multiplexing stdin, stdout and stderr with `poll`.
 ///
@@ -184,9 +185,18 @@ struct ProcessIO {
       var fds: [pollfd] = []
       var owners: [Int] = []
       for (index, io) in ios.enumerated() {
-        if io.stdinFD >= 0 { fds.append(pollfd(fd: io.stdinFD, events: Int16(POLLOUT), revents: 0)); owners.append(index) }
-        if io.stdoutFD >= 0 { fds.append(pollfd(fd: io.stdoutFD, events: Int16(POLLIN), revents: 0)); owners.append(index) }
-        if io.stderrFD >= 0 { fds.append(pollfd(fd: io.stderrFD, events: Int16(POLLIN), revents: 0)); owners.append(index) }
+        if io.stdinFD >= 0 {
+          fds.append(pollfd(fd: io.stdinFD, events: Int16(POLLOUT), revents: 0))
+          owners.append(index)
+        }
+        if io.stdoutFD >= 0 {
+          fds.append(pollfd(fd: io.stdoutFD, events: Int16(POLLIN), revents: 0))
+          owners.append(index)
+        }
+        if io.stderrFD >= 0 {
+          fds.append(pollfd(fd: io.stderrFD, events: Int16(POLLIN), revents: 0))
+          owners.append(index)
+        }
       }
       let ready = poll(&fds, nfds_t(fds.count), -1)
       if ready < 0 {

@@ -66,12 +66,16 @@ public final class ReplayRunner: CommandRunner {
     }
     let lines: [[String]] =
       batch
-      ? String(decoding: command.input ?? [], as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+      ? String(decoding: command.input ?? [], as: UTF8.self).split(separator: "\n").map {
+        $0.split(separator: " ").map(String.init)
+      }
       : [arguments]
     var output: [UInt8] = []
     for line in lines where !line.isEmpty {
       guard let file = recordingName(line, family: family) else {
-        return CommandResult(status: 1, output: output, errorOutput: Array("replay: no recording for `ip \(line.joined(separator: " "))`\n".utf8))
+        return CommandResult(
+          status: 1, output: output,
+          errorOutput: Array("replay: no recording for `ip \(line.joined(separator: " "))`\n".utf8))
       }
       let path = directory + "/" + file
       if let bytes = try? RootedFileSystem().read(path) {

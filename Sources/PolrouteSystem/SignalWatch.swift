@@ -4,7 +4,6 @@
   import Musl
 #endif
 
-
 /// The last termination signal received (0 for none), set from the signal handler.
 nonisolated(unsafe) private var receivedSignal: sig_atomic_t = 0
 

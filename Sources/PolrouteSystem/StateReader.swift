@@ -32,16 +32,21 @@ public struct StateReader: Sendable {
     let addressCommand = Command(["ip", "-d", "-j", "addr", "show"])
     let families = AddressFamily.allCases.map { FamilyReader(family: $0, decoder: decoder) }
     // The three processes run at the same time, drained from this thread.
-    let results = try runner.runAll([CommandJob(addressCommand)] + families.map { CommandJob($0.command, output: $0.feed) })
+    let results = try runner.runAll(
+      [CommandJob(addressCommand)] + families.map { CommandJob($0.command, output: $0.feed) })
     for (result, command) in zip(results, [addressCommand] + families.map(\.command)) where result.status != 0 {
       throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
     }
-    state.interfaces = try decoder.interfaces(results[0].output, command: addressCommand.description).sorted { $0.index < $1.index }
+    state.interfaces = try decoder.interfaces(results[0].output, command: addressCommand.description).sorted {
+      $0.index < $1.index
+    }
     for family in families {
       try family.finish()
       state.rules += family.rules
       state.routes += family.routes.routes
-      if family.routes.omittedRoutes > 0 { state.omittedRoutes = (state.omittedRoutes ?? 0) + family.routes.omittedRoutes }
+      if family.routes.omittedRoutes > 0 {
+        state.omittedRoutes = (state.omittedRoutes ?? 0) + family.routes.omittedRoutes
+      }
     }
     state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
     return state
@@ -83,9 +88,11 @@ public struct StateReader: Sendable {
           rules.append(try decoder.rule(&scanner, family: family, command: ruleCommand))
         case 1:
           // In a `table all` dump, routes without a "table" field are main's.
-          routes.add(try decoder.route(&scanner, family: family, defaultTable: RoutingTable.main, command: routeCommand))
+          routes.add(
+            try decoder.route(&scanner, family: family, defaultTable: RoutingTable.main, command: routeCommand))
         default:
-          throw IPOutputError.invalidValue(command: command.description, field: "output", value: "more arrays than commands")
+          throw IPOutputError.invalidValue(
+            command: command.description, field: "output", value: "more arrays than commands")
         }
       }
     }
@@ -98,7 +105,8 @@ public struct StateReader: Sendable {
         throw IPOutputError.json(command: command.description, error: error)
       }
       guard stream.documentIndex == 1 else {
-        throw IPOutputError.invalidValue(command: command.description, field: "output", value: "\(stream.documentIndex + 1) arrays for 2 commands")
+        throw IPOutputError.invalidValue(
+          command: command.description, field: "output", value: "\(stream.documentIndex + 1) arrays for 2 commands")
       }
     }
   }

@@ -1,9 +1,10 @@
+import PolrouteCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import PolrouteCore
 
 /// How an apply ended when it could not complete.
 public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
@@ -48,7 +49,8 @@ public struct ProbeResult: Sendable, Hashable {
   /// "203.0.113.10 -> 198.18.0.1 leaves via 203.0.113.1 dev data".
   public var description: String {
     let actual = (gateway.map { "via \($0) " } ?? "") + "dev \(device ?? "?")"
-    return "from \(probe.source) to \(probe.destination): \(actual)" + (passed ? "" : " (expected via \(probe.gateway) dev \(probe.device))")
+    return "from \(probe.source) to \(probe.destination): \(actual)"
+      + (passed ? "" : " (expected via \(probe.gateway) dev \(probe.device))")
   }
 }
 
@@ -130,7 +132,8 @@ public struct Transactor: Sendable {
       probes = try probe(Transaction.probes(policy: policy))
       let failed = probes.filter { !$0.passed }
       guard failed.isEmpty else {
-        throw StepError("replies would not leave where the policy says:\n  " + failed.map(\.description).joined(separator: "\n  "))
+        throw StepError(
+          "replies would not leave where the policy says:\n  " + failed.map(\.description).joined(separator: "\n  "))
       }
       try stopIfSignalled()
       var confirmed: Bool?
@@ -140,7 +143,8 @@ public struct Transactor: Sendable {
       }
       let files = try commit()
       return ApplyOutcome(
-        changes: plan.changes, batchLines: lines, processes: processes, probes: probes, files: files, confirmed: confirmed)
+        changes: plan.changes, batchLines: lines, processes: processes, probes: probes, files: files,
+        confirmed: confirmed)
     } catch {
       throw rollback(cause: describe(error), snapshot: snapshot, tables: tables)
     }
@@ -177,7 +181,8 @@ public struct Transactor: Sendable {
       for start in stride(from: 0, to: familyLines.count, by: Transaction.chunkSize) {
         try stopIfSignalled()
         processes += 1
-        try writer.run(lines: Array(familyLines[start..<min(start + Transaction.chunkSize, familyLines.count)]), family: family)
+        try writer.run(
+          lines: Array(familyLines[start..<min(start + Transaction.chunkSize, familyLines.count)]), family: family)
       }
     }
     try stopIfSignalled()
@@ -192,13 +197,15 @@ public struct Transactor: Sendable {
       let familyProbes = probes.filter { $0.source.family == family }
       guard !familyProbes.isEmpty else { continue }
       let command = Command(
-        ["ip", family.ipOption, "-j", "-batch", "-"], inputText: familyProbes.map(\.batchLine).joined(separator: "\n") + "\n")
+        ["ip", family.ipOption, "-j", "-batch", "-"],
+        inputText: familyProbes.map(\.batchLine).joined(separator: "\n") + "\n")
       let output = try runner.check(command).output
       var stream = JSONArrayStream()
       var routes: [Int: Route] = [:]
       try output.withUnsafeBytes { bytes in
         try stream.feed(bytes) { document, scanner in
-          routes[document] = try decoder.route(&scanner, family: family, defaultTable: RoutingTable.main, command: command.description)
+          routes[document] = try decoder.route(
+            &scanner, family: family, defaultTable: RoutingTable.main, command: command.description)
         }
       }
       for (index, probe) in familyProbes.enumerated() {
@@ -371,17 +378,21 @@ public struct ConfirmationHandshake: Sendable {
   /// Removes the handshake files.
   func finish() {
     unlink(confirmedPath(getpid()))
-    if let text = try? RootedFileSystem().readText(pendingPath), Int32(text.split(separator: "\n").first ?? "") == getpid() {
+    if let text = try? RootedFileSystem().readText(pendingPath),
+      Int32(text.split(separator: "\n").first ?? "") == getpid()
+    {
       unlink(pendingPath)
     }
   }
 
   /// Confirms the waiting apply (for `polroute confirm`); returns its pid.
   public func confirm() throws -> Int32 {
-    guard let text = try RootedFileSystem().readText(pendingPath), let pid = Int32(text.split(separator: "\n").first ?? ""),
+    guard let text = try RootedFileSystem().readText(pendingPath),
+      let pid = Int32(text.split(separator: "\n").first ?? ""),
       kill(pid, 0) == 0 || errno == EPERM
     else {
-      throw FileSystemError.failed(operation: "confirm", path: pendingPath, reason: "no polroute apply is waiting for confirmation")
+      throw FileSystemError.failed(
+        operation: "confirm", path: pendingPath, reason: "no polroute apply is waiting for confirmation")
     }
     try RootedFileSystem().write(confirmedPath(pid), contents: [], mode: 0o600)
     return pid

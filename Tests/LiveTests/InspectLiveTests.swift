@@ -21,7 +21,11 @@ struct InspectLiveTests {
     #expect(state.interface(named: "mgmt")?.globalAddresses.map(\.address.description) == ["198.51.100.10/24"])
     let main = state.routes.filter { $0.table == RoutingTable.main && $0.family == .inet }
     #expect(main.contains { $0.isDefault && $0.gateway?.description == "198.51.100.1" && $0.device == "mgmt" })
-    #expect(main.contains { $0.destination.description == "192.0.2.128/25" && $0.gateway?.description == "203.0.113.1" && $0.device == "data" })
+    #expect(
+      main.contains {
+        $0.destination.description == "192.0.2.128/25" && $0.gateway?.description == "203.0.113.1"
+          && $0.device == "data"
+      })
     #expect(state.rpFilter.effective(for: "data") == 1)
     #expect(state.rules.filter { $0.family == .inet }.map(\.priority) == [0, 32766, 32767])
 
@@ -30,14 +34,16 @@ struct InspectLiveTests {
     #expect(findings.contains { $0.code == "asymmetric-reply" && $0.subject == "interface data" })
     #expect(findings.contains { $0.code == "strict-rp-filter" && $0.subject == "interface data" })
     let text = try topology.server.polroute(["inspect"]).outputText
-    #expect(text.contains("replies from 203.0.113.10 (data) leave via 198.51.100.1 dev mgmt (table main), not through data"))
+    #expect(
+      text.contains("replies from 203.0.113.10 (data) leave via 198.51.100.1 dev mgmt (table main), not through data"))
 
     // Fixed by hand: a table for data and a source rule.
     try topology.server.ip("route add default via 203.0.113.1 dev data table 200")
     try topology.server.ip("rule add from 203.0.113.10 lookup 200 priority 1000")
     let fixed = try Snapshot.decode(try topology.server.polroute(["inspect", "--json"]).output, file: "inspect")
     let remaining = Inspector.findings(fixed)
-    #expect(!remaining.contains { $0.code == "asymmetric-reply" || $0.code == "strict-rp-filter" }, "still: \(remaining)")
+    #expect(
+      !remaining.contains { $0.code == "asymmetric-reply" || $0.code == "strict-rp-filter" }, "still: \(remaining)")
     #expect(remaining.contains { $0.code == "unnamed-table" && $0.subject == "table 200" })
   }
 

@@ -279,11 +279,12 @@ struct QuotingLiveTests {
     #expect(refused.status == 65)
     let errors = refused.errorText.split(separator: "\n").filter { $0.hasPrefix("error: ") }.map(String.init)
     #expect(
-      errors == [#"b`id`"#, "d$(id)", #"e;touch${IFS}x"#, "q'x"].map { name in
-        "error: debian: cannot write the stanza of interface '\(name)' to /etc/network/interfaces.d/polroute: "
-          + "ifupdown puts interface names unquoted into the shell commands it runs ('ip link set dev \(name) up'), "
-          + "so the shell would run part of this one; rename the interface, or use --format script"
-      })
+      errors
+        == [#"b`id`"#, "d$(id)", #"e;touch${IFS}x"#, "q'x"].map { name in
+          "error: debian: cannot write the stanza of interface '\(name)' to /etc/network/interfaces.d/polroute: "
+            + "ifupdown puts interface names unquoted into the shell commands it runs ('ip link set dev \(name) up'), "
+            + "so the shell would run part of this one; rename the interface, or use --format script"
+        })
     #expect(refused.outputText == "")
   }
 

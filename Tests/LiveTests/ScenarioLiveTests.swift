@@ -23,13 +23,16 @@ struct ScenarioLiveTests {
   /// Makes the kernel match the policy (none: derived) the chosen way, inside the server. `ifupdown` keeps the
   /// configuration the Debian way uses, so a later step can bring an interface up with it.
   @discardableResult
-  static func fix(_ topology: Topology, method: ProofMethod, policy: String? = nil, ifupdown: DebianSetup? = nil) throws -> DebianSetup? {
+  static func fix(_ topology: Topology, method: ProofMethod, policy: String? = nil, ifupdown: DebianSetup? = nil) throws
+    -> DebianSetup?
+  {
     let policyFile = policy.map { TemporaryPolicy($0) }
     let policyArguments = policyFile.map { ["--policy", $0.path] } ?? []
     switch method {
     case .apply:
       let run = try topology.server.exec(
-        ["env", "POLROUTE_RUN_DIR=/tmp/polroute-live-\(topology.server.name)", TestPaths.binary, "apply"] + policyArguments)
+        ["env", "POLROUTE_RUN_DIR=/tmp/polroute-live-\(topology.server.name)", TestPaths.binary, "apply"]
+          + policyArguments)
       #expect(run.status == 0, "apply failed: \(run.errorText)")
     case .script:
       let render = try topology.server.polroute(["render"] + policyArguments)
@@ -63,7 +66,8 @@ struct ScenarioLiveTests {
     try Data(try Snapshot(state: state).encoded()).write(to: URL(fileURLWithPath: path))
   }
 
-  @Test("1. dual-homed server: replies leave through the interface the request came in on", arguments: ProofMethod.allCases)
+  @Test(
+    "1. dual-homed server: replies leave through the interface the request came in on", arguments: ProofMethod.allCases)
   func dualHomed(_ method: ProofMethod) throws {
     let topology = try Topology.dualHomed("dh\(method.rawValue.prefix(1))")
     if method == .apply { try Self.recordExample("dual-homed-server", topology) }
@@ -82,7 +86,9 @@ struct ScenarioLiveTests {
     #expect(try topology.transmitted("mgmt") == mgmt)
   }
 
-  @Test("2. NFS over the data network: TCP 2049 leaves through data, the rest through management", arguments: ProofMethod.allCases)
+  @Test(
+    "2. NFS over the data network: TCP 2049 leaves through data, the rest through management",
+    arguments: ProofMethod.allCases)
   func nfs(_ method: ProofMethod) throws {
     let topology = try Topology.nfs("nfs\(method.rawValue.prefix(1))")
     if method == .apply { try Self.recordExample("nfs-data-network", topology) }
@@ -112,11 +118,14 @@ struct ScenarioLiveTests {
     #expect(try topology.transmitted("data") == dataAfter)
   }
 
-  @Test("3. primary and backup providers: one destination prefix is forced over the backup", arguments: ProofMethod.allCases)
+  @Test(
+    "3. primary and backup providers: one destination prefix is forced over the backup", arguments: ProofMethod.allCases
+  )
   func providers(_ method: ProofMethod) throws {
     let topology = try Topology.providers("isp\(method.rawValue.prefix(1))")
     if method == .apply { try Self.recordExample("primary-backup-providers", topology) }
-    let policy = try String(contentsOfFile: TestPaths.examples + "/primary-backup-providers/polroute.conf", encoding: .utf8)
+    let policy = try String(
+      contentsOfFile: TestPaths.examples + "/primary-backup-providers/polroute.conf", encoding: .utf8)
     try Self.fix(topology, method: method, policy: policy)
     #expect(try topology.server.ip("-j route get 192.0.2.130").outputText.contains("\"dev\":\"isp2\""))
     #expect(try topology.server.ip("-j route get 192.0.2.10").outputText.contains("\"dev\":\"isp1\""))
@@ -128,7 +137,9 @@ struct ScenarioLiveTests {
     #expect(try topology.transmitted("isp1") > isp1)
   }
 
-  @Test("4. dual stack: both families' addresses answer, replies leave where requests came in", arguments: ProofMethod.allCases)
+  @Test(
+    "4. dual stack: both families' addresses answer, replies leave where requests came in",
+    arguments: ProofMethod.allCases)
   func dualStack(_ method: ProofMethod) throws {
     let topology = try Topology.dualHomed("ds\(method.rawValue.prefix(1))", dualStack: true)
     if method == .apply { try Self.recordExample("dual-stack", topology) }
@@ -138,10 +149,14 @@ struct ScenarioLiveTests {
     for address in ["198.51.100.10", "203.0.113.10", "2001:db8:a::10", "2001:db8:b::10"] {
       #expect(try topology.clientReaches(address), "\(address) does not answer")
     }
-    #expect(try topology.server.ip("-6 -j route get 2001:db8:c::10 from 2001:db8:b::10").outputText.contains("\"dev\":\"data\""))
+    #expect(
+      try topology.server.ip("-6 -j route get 2001:db8:c::10 from 2001:db8:b::10").outputText.contains(
+        "\"dev\":\"data\""))
   }
 
-  @Test("5. three uplinks, one down: the plan holds, and a re-apply converges once it is up", arguments: ProofMethod.allCases)
+  @Test(
+    "5. three uplinks, one down: the plan holds, and a re-apply converges once it is up",
+    arguments: ProofMethod.allCases)
   func threeUplinks(_ method: ProofMethod) throws {
     let topology = try Topology.threeUplinks("tri\(method.rawValue.prefix(1))")
     if method == .apply { try Self.recordExample("three-uplinks-one-down", topology) }
@@ -174,7 +189,10 @@ final class TemporaryPolicy {
 
   /// Writes the text.
   init(_ text: String) {
-    path = FileManager.default.temporaryDirectory.appendingPathComponent("polroute-policy-\(getpid())-\(UUID().uuidString).conf").path
+    path =
+      FileManager.default.temporaryDirectory.appendingPathComponent(
+        "polroute-policy-\(getpid())-\(UUID().uuidString).conf"
+      ).path
     _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
   }
 
@@ -238,13 +256,17 @@ final class DebianSetup {
         let addresses = interface.globalAddresses.filter { $0.family == family }
         guard let first = addresses.first else { continue }
         stanzas += "iface \(interface.name) \(family.rawValue) static\n    address \(first.address)\n"
-        for other in addresses.dropFirst() { stanzas += "    up ip \(family.ipOption) addr add \(other.address) dev \(interface.name)\n" }
-        for route in state.routes where route.table == RoutingTable.main && route.family == family && route.device == interface.name {
+        for other in addresses.dropFirst() {
+          stanzas += "    up ip \(family.ipOption) addr add \(other.address) dev \(interface.name)\n"
+        }
+        for route in state.routes
+        where route.table == RoutingTable.main && route.family == family && route.device == interface.name {
           guard let gateway = route.gateway else { continue }
           if route.isDefault {
             stanzas += "    gateway \(gateway)\n"
           } else {
-            stanzas += "    up ip \(family.ipOption) route add \(route.destination.routeText) via \(gateway) dev \(interface.name)\n"
+            stanzas +=
+              "    up ip \(family.ipOption) route add \(route.destination.routeText) via \(gateway) dev \(interface.name)\n"
           }
         }
         if interface.name == "backup" && family == .inet {
@@ -265,7 +287,8 @@ final class DebianSetup {
   /// Renders polroute's stanzas, then brings the interfaces up with the real ifup; a re-run renders again and
   /// cycles the interfaces (ifdown, ifup), as an administrator would after changing the policy.
   func bringUp(policyArguments: [String]) throws {
-    let snapshot = try scratch.write("state.json", String(decoding: try Self.configuredSnapshot(server, scratch), as: UTF8.self))
+    let snapshot = try scratch.write(
+      "state.json", String(decoding: try Self.configuredSnapshot(server, scratch), as: UTF8.self))
     let render = try server.polroute(["render", "--format", "debian", "--state", snapshot] + policyArguments)
     #expect(render.status == 0, "render: \(render.errorText)")
     let previouslyUp = scratch.exists("stanzas-written")

@@ -35,7 +35,9 @@ final class TemporaryFile {
 
   /// Writes `contents` to a new temporary file named after `name`.
   init(_ name: String, _ contents: String) {
-    path = FileManager.default.temporaryDirectory.appendingPathComponent("polroute-\(getpid())-\(UUID().uuidString)-\(name)").path
+    path =
+      FileManager.default.temporaryDirectory.appendingPathComponent("polroute-\(getpid())-\(UUID().uuidString)-\(name)")
+      .path
     _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
   }
 
@@ -90,16 +92,27 @@ struct CLITests {
         """)
   }
 
-  @Test("usage errors", arguments: [
-    (["frobnicate"], "Error: Unknown subcommand 'frobnicate'\nUsage: polroute <subcommand>\n  See 'polroute --help' for more information.\n"),
-    (["plna"], "Error: Unknown subcommand 'plna' (did you mean 'plan'?)\nUsage: polroute <subcommand>\n  See 'polroute --help' for more information.\n"),
-    (["plan", "--state"], "Error: Missing value for '--state <file>'\n"),
-    (["plan", "--json", "--json"], "Error: The option '--json' was given more than once\n"),
-    (["inspect", "extra"], "Error: Unexpected argument 'extra'\n"),
-    (["render", "--format", "yaml"], "Error: Unknown format 'yaml'; expected one of: script, rhel, debian, rt_tables, all\n"),
-    (["help", "nope"], "Error: Unknown subcommand 'nope'\n"),
-    (["--frob"], "Error: Unknown option '--frob'\n"),
-  ])
+  @Test(
+    "usage errors",
+    arguments: [
+      (
+        ["frobnicate"],
+        "Error: Unknown subcommand 'frobnicate'\nUsage: polroute <subcommand>\n  See 'polroute --help' for more information.\n"
+      ),
+      (
+        ["plna"],
+        "Error: Unknown subcommand 'plna' (did you mean 'plan'?)\nUsage: polroute <subcommand>\n  See 'polroute --help' for more information.\n"
+      ),
+      (["plan", "--state"], "Error: Missing value for '--state <file>'\n"),
+      (["plan", "--json", "--json"], "Error: The option '--json' was given more than once\n"),
+      (["inspect", "extra"], "Error: Unexpected argument 'extra'\n"),
+      (
+        ["render", "--format", "yaml"],
+        "Error: Unknown format 'yaml'; expected one of: script, rhel, debian, rt_tables, all\n"
+      ),
+      (["help", "nope"], "Error: Unknown subcommand 'nope'\n"),
+      (["--frob"], "Error: Unknown option '--frob'\n"),
+    ])
   func usageErrors(_ arguments: [String], _ expectedStart: String) throws {
     let run = CLIRun(arguments + (arguments.first == "render" ? ["--state", try dualHomedSnapshot().path] : []))
     #expect(run.status == 64)
@@ -130,7 +143,9 @@ struct CLITests {
     let file = TemporaryFile("bad.json", "{\"format\": \"something-else\", \"version\": 1}")
     let run = CLIRun(["inspect", "--state", file.path])
     #expect(run.status == 65)
-    #expect(run.stderr.contains("\(file.path): error: not a polroute host snapshot: its \"format\" is not \"polroute-host-state\""))
+    #expect(
+      run.stderr.contains(
+        "\(file.path): error: not a polroute host snapshot: its \"format\" is not \"polroute-host-state\""))
   }
 
   @Test("an invalid policy is refused with FILE:LINE:COL and exit 65, nothing printed on stdout")
@@ -164,7 +179,8 @@ struct CLITests {
     #expect(largeRun.stdout == smallRun.stdout.replacingOccurrences(of: small.path, with: large.path))
     #expect(largeRun.stdout.contains("9000:"))
 
-    let broken = TemporaryFile("broken.conf", Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "rule lookup data prio 1"))
+    let broken = TemporaryFile(
+      "broken.conf", Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "rule lookup data prio 1"))
     let lines = Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "").lines.count - 1
     let failed = CLIRun(["plan", "--state", snapshot.path, "--policy", broken.path])
     #expect(failed.status == 65)
@@ -192,7 +208,9 @@ struct CLITests {
     let escape = "\u{1B}["
     #expect(!CLIRun(["plan", "--state", snapshot.path]).stdout.contains(escape))
     #expect(CLIRun(["plan", "--state", snapshot.path], terminal: true).stdout.contains(escape))
-    #expect(!CLIRun(["plan", "--state", snapshot.path], terminal: true, environment: ["NO_COLOR": "1"]).stdout.contains(escape))
+    #expect(
+      !CLIRun(["plan", "--state", snapshot.path], terminal: true, environment: ["NO_COLOR": "1"]).stdout.contains(
+        escape))
   }
 
   @Test("plan --json describes the changes for machines")
@@ -204,7 +222,9 @@ struct CLITests {
     #expect(object?["changes"] as? Bool == true)
     let kernel = object?["kernel"] as? [[String: Any]]
     // Link routes come before the routes through gateways, so a gateway is reachable in its own table.
-    #expect(kernel?.first?["batchLine"] as? String == "route replace 203.0.113.0/24 dev data proto 177 scope link src 203.0.113.10 table 100")
+    #expect(
+      kernel?.first?["batchLine"] as? String
+        == "route replace 203.0.113.0/24 dev data proto 177 scope link src 203.0.113.10 table 100")
     #expect(kernel?.first?["action"] as? String == "add")
   }
 }

@@ -15,8 +15,10 @@ struct ExamplesTests {
   func layout() {
     #expect(Self.examples.count == 5)
     for name in Self.examples {
-      #expect(FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/README.md"), "\(name) has no README")
-      #expect(FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/state.json"), "\(name) has no snapshot")
+      #expect(
+        FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/README.md"), "\(name) has no README")
+      #expect(
+        FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/state.json"), "\(name) has no snapshot")
     }
   }
 
@@ -24,7 +26,9 @@ struct ExamplesTests {
   func plansAndRenders(_ name: String) throws {
     let directory = TestPaths.examples + "/\(name)"
     var arguments = ["--state", directory + "/state.json"]
-    if FileManager.default.fileExists(atPath: directory + "/polroute.conf") { arguments += ["--policy", directory + "/polroute.conf"] }
+    if FileManager.default.fileExists(atPath: directory + "/polroute.conf") {
+      arguments += ["--policy", directory + "/polroute.conf"]
+    }
     let plan = CLIRun(["plan", "--detailed-exitcode"] + arguments)
     #expect(plan.status == 2, "plan: \(plan.stderr)")
     #expect(plan.stdout.contains("to add"))

@@ -43,15 +43,20 @@ struct GoldenScenarioTests {
     if let problem = Golden.checkFileSet(written, in: expectedDirectory) { Issue.record(Comment(rawValue: problem)) }
     for path in written {
       // Headers name the policy file: shown relative to the package, so golden files are portable.
-      let text = (TestPaths.read(root + "/" + path) ?? "").replacingOccurrences(of: TestPaths.packageRoot + "/", with: "")
-      if let problem = Golden.check(text, against: expectedDirectory + "/" + path) { Issue.record(Comment(rawValue: problem)) }
+      let text = (TestPaths.read(root + "/" + path) ?? "").replacingOccurrences(
+        of: TestPaths.packageRoot + "/", with: "")
+      if let problem = Golden.check(text, against: expectedDirectory + "/" + path) {
+        Issue.record(Comment(rawValue: problem))
+      }
     }
 
     // The printed policy, parsed back, resolves to the same policy on the same host.
     let state = try scenario.state()
     let original = try scenario.resolve(document: scenario.policyDocument(), state: state)
     let reparsed = PolicyParser.parse(policyRun.stdout, file: "printed")
-    #expect(reparsed.diagnostics.filter { $0.severity == .error }.isEmpty, "printed policy does not parse: \(reparsed.diagnostics)")
+    #expect(
+      reparsed.diagnostics.filter { $0.severity == .error }.isEmpty,
+      "printed policy does not parse: \(reparsed.diagnostics)")
     let roundTrip = try scenario.resolve(document: reparsed.document, state: state)
     #expect(roundTrip.kernelView == original.kernelView, "the printed policy resolves differently")
   }
@@ -79,7 +84,9 @@ struct GoldenScenario {
 
   /// The policy file, if any.
   var policyPath: String? {
-    ["policy.conf", "policy.json"].map { directory + "/input/" + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+    ["policy.conf", "policy.json"].map { directory + "/input/" + $0 }.first {
+      FileManager.default.fileExists(atPath: $0)
+    }
   }
 
   /// The arguments every command gets: the snapshot (when there is no recorded host) and the policy.
@@ -95,11 +102,15 @@ struct GoldenScenario {
     let stdout = CapturedSink()
     let stderr = CapturedSink()
     let context = CLIContext(
-      runner: host?.runner() ?? ReplayRunner(directory: "/nonexistent"), hostFiles: host?.files ?? RootedFileSystem(root: "/nonexistent"),
+      runner: host?.runner() ?? ReplayRunner(directory: "/nonexistent"),
+      hostFiles: host?.files ?? RootedFileSystem(root: "/nonexistent"),
       environment: [:], stdout: stdout, stderr: stderr, stdoutIsTerminal: false, isRoot: false)
     let status = CLI.run(arguments + commonArguments, context: context)
     let prefix = TestPaths.packageRoot + "/"
-    return (status, stdout.text.replacingOccurrences(of: prefix, with: ""), stderr.text.replacingOccurrences(of: prefix, with: ""))
+    return (
+      status, stdout.text.replacingOccurrences(of: prefix, with: ""),
+      stderr.text.replacingOccurrences(of: prefix, with: "")
+    )
   }
 
   /// The host state the scenario plans for.

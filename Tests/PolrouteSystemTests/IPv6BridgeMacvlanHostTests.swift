@@ -41,7 +41,8 @@ import Testing
             linkLocal("fe80::ff:fe00:4"),
           ]),
         Interface(
-          name: "vx0", index: 7, kind: "vxlan", linkType: "ether", operState: "DOWN", flags: ["BROADCAST", "MULTICAST"],
+          name: "vx0", index: 7, kind: "vxlan", linkType: "ether", operState: "DOWN",
+          flags: ["BROADCAST", "MULTICAST"],
           mtu: 1500, addresses: []),
         Interface(
           name: "ifb0", index: 8, kind: "ifb", linkType: "ether", operState: "DOWN", flags: ["BROADCAST", "NOARP"],

@@ -5,7 +5,8 @@ import Testing
 struct ProcessRunnerTests {
   @Test("runs a program, feeds stdin, collects stdout and stderr and the status")
   func runsAndCollects() throws {
-    let result = try ProcessRunner().run(Command(["sh", "-c", "cat; echo oops >&2; exit 3"], inputText: "hello\n"), output: nil)
+    let result = try ProcessRunner().run(
+      Command(["sh", "-c", "cat; echo oops >&2; exit 3"], inputText: "hello\n"), output: nil)
     #expect(result.status == 3)
     #expect(result.outputText == "hello\n")
     #expect(result.errorText == "oops")
@@ -31,7 +32,9 @@ struct ProcessRunnerTests {
   func largeStreams() throws {
     let input = String(repeating: "0123456789abcdef\n", count: 200_000)
     var received: [UInt8] = []
-    let result = try ProcessRunner().run(Command(["cat"], inputText: input)) { chunk in received.append(contentsOf: chunk) }
+    let result = try ProcessRunner().run(Command(["cat"], inputText: input)) { chunk in
+      received.append(contentsOf: chunk)
+    }
     #expect(result.status == 0)
     #expect(result.output.isEmpty)
     #expect(received.count == input.utf8.count)

@@ -22,7 +22,8 @@ import Testing
           flags: ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"], mtu: 1500,
           addresses: [Address(address("203.0.113.10/24"), label: "eth1")]),
         Interface(
-          name: "eth2", index: 4, kind: "veth", linkType: "ether", operState: "DOWN", flags: ["BROADCAST", "MULTICAST"],
+          name: "eth2", index: 4, kind: "veth", linkType: "ether", operState: "DOWN",
+          flags: ["BROADCAST", "MULTICAST"],
           mtu: 1500, addresses: [Address(address("100.64.0.10/24"), label: "eth2")]),
       ])
     #expect(state.interfaces.map(\.isUp) == [true, true, true, false])

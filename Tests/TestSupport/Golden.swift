@@ -27,7 +27,9 @@ public enum Golden {
   public static func checkFileSet(_ actual: [String], in directory: String) -> String? {
     let expected = TestPaths.files(under: directory)
     if recording {
-      for stale in Set(expected).subtracting(actual) { try? FileManager.default.removeItem(atPath: directory + "/" + stale) }
+      for stale in Set(expected).subtracting(actual) {
+        try? FileManager.default.removeItem(atPath: directory + "/" + stale)
+      }
       return nil
     }
     guard expected != actual.sorted() else { return nil }

@@ -9,7 +9,9 @@ public enum Live {
   /// Otherwise false, and the reason is printed once.
   public static let enabled: Bool = {
     if geteuid() == 0 || ProcessInfo.processInfo.environment["CI"] == "true" { return true }
-    print("polroute live tests skipped: they need root to create network namespaces (run 'sudo make test'; in CI they always run)")
+    print(
+      "polroute live tests skipped: they need root to create network namespaces (run 'sudo make test'; in CI they always run)"
+    )
     return false
   }()
 
@@ -86,7 +88,9 @@ public final class Namespace: Sendable {
 
   /// Connects `local` here to `remote` in another namespace with a veth pair; both ends are brought up.
   public func link(_ local: String, to other: Namespace, as remote: String) throws {
-    try Live.check(["ip", "-n", name, "link", "add", "name", local, "type", "veth", "peer", "name", remote, "netns", other.name])
+    try Live.check([
+      "ip", "-n", name, "link", "add", "name", local, "type", "veth", "peer", "name", remote, "netns", other.name,
+    ])
     try ip("link set \(local) up")
     try other.ip("link set \(remote) up")
   }

@@ -30,15 +30,21 @@ public enum SampleHosts {
     HostState(
       hostname: "server",
       interfaces: [
-        Interface(name: "lo", index: 1, linkType: "loopback", operState: "UNKNOWN", flags: ["LOOPBACK", "UP", "LOWER_UP"], mtu: 65536, addresses: [Address(try! InterfaceAddress(parsing: "127.0.0.1/8"), scope: "host")]),
+        Interface(
+          name: "lo", index: 1, linkType: "loopback", operState: "UNKNOWN", flags: ["LOOPBACK", "UP", "LOWER_UP"],
+          mtu: 65536, addresses: [Address(try! InterfaceAddress(parsing: "127.0.0.1/8"), scope: "host")]),
         Interface(name: "mgmt", index: 2, kind: "veth", addresses: [interfaceAddress("198.51.100.10/24")]),
         Interface(name: "data", index: 3, kind: "veth", addresses: [interfaceAddress("203.0.113.10/24")]),
       ],
       routes: [
         Route(destination: prefix("0.0.0.0/0"), gateway: address("198.51.100.1"), device: "mgmt"),
         Route(destination: prefix("192.0.2.128/25"), gateway: address("203.0.113.1"), device: "data"),
-        Route(destination: prefix("198.51.100.0/24"), device: "mgmt", protocolNumber: RouteProtocol.kernel, scope: RouteScope.link, preferredSource: address("198.51.100.10")),
-        Route(destination: prefix("203.0.113.0/24"), device: "data", protocolNumber: RouteProtocol.kernel, scope: RouteScope.link, preferredSource: address("203.0.113.10")),
+        Route(
+          destination: prefix("198.51.100.0/24"), device: "mgmt", protocolNumber: RouteProtocol.kernel,
+          scope: RouteScope.link, preferredSource: address("198.51.100.10")),
+        Route(
+          destination: prefix("203.0.113.0/24"), device: "data", protocolNumber: RouteProtocol.kernel,
+          scope: RouteScope.link, preferredSource: address("203.0.113.10")),
       ],
       rules: defaultRules,
       rpFilter: ReversePathFilter(all: 1, defaultValue: 1, interfaces: ["mgmt": 1, "data": 1, "lo": 0]),

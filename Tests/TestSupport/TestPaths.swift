@@ -37,7 +37,9 @@ public enum TestPaths {
     var result: [String] = []
     while let path = enumerator.nextObject() as? String {
       var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
         result.append(path)
       }
     }
@@ -77,6 +79,8 @@ public struct FixtureHost: Sendable {
 
   /// Every recorded host, sorted.
   public static var all: [String] {
-    TestPaths.list(TestPaths.hosts).filter { FileManager.default.fileExists(atPath: TestPaths.hosts + "/" + $0 + "/ip") }
+    TestPaths.list(TestPaths.hosts).filter {
+      FileManager.default.fileExists(atPath: TestPaths.hosts + "/" + $0 + "/ip")
+    }
   }
 }

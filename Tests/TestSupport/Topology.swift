@@ -29,7 +29,10 @@ public final class Topology: @unchecked Sendable {
 
   /// Connects the server's `name` to the router on `network` (the router takes .1, the server `host`), IPv6 too
   /// when given.
-  public func uplink(_ name: String, router routerAddress: String, server serverAddress: String, router6: String? = nil, server6: String? = nil) throws {
+  public func uplink(
+    _ name: String, router routerAddress: String, server serverAddress: String, router6: String? = nil,
+    server6: String? = nil
+  ) throws {
     try server.link(name, to: router, as: "r-\(name)")
     try router.ip("addr add \(routerAddress) dev r-\(name)")
     try server.ip("addr add \(serverAddress) dev \(name)")

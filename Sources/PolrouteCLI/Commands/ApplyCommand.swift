@@ -1,3 +1,6 @@
+import PolrouteCore
+import PolrouteSystem
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -6,8 +9,6 @@
 #if canImport(Glibc)
   import Glibc
 #endif
-import PolrouteCore
-import PolrouteSystem
 
 /// `polroute apply`: make the kernel match the policy, safely.
 enum ApplyCommand: Subcommand {
@@ -24,9 +25,14 @@ enum ApplyCommand: Subcommand {
       """,
     options: [
       CommonOptions.policy,
-      OptionSpec("confirm", value: "seconds", help: "After a verified apply, roll back unless 'yes' is typed or 'polroute confirm' runs within this time."),
-      OptionSpec("persist", help: "Also write the configuration files for this host's distribution (atomically, with backups)."),
-      OptionSpec("format", value: "format", repeatable: true, help: "With --persist: the formats to write instead of the detected ones."),
+      OptionSpec(
+        "confirm", value: "seconds",
+        help: "After a verified apply, roll back unless 'yes' is typed or 'polroute confirm' runs within this time."),
+      OptionSpec(
+        "persist", help: "Also write the configuration files for this host's distribution (atomically, with backups)."),
+      OptionSpec(
+        "format", value: "format", repeatable: true,
+        help: "With --persist: the formats to write instead of the detected ones."),
       CommonOptions.root,
       OptionSpec("wait", value: "seconds", help: "How long to wait for another apply to finish (default: 60)."),
       OptionSpec("dry-run", help: "Show what would change and change nothing (the same as 'polroute plan')."),
@@ -37,25 +43,34 @@ enum ApplyCommand: Subcommand {
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
     if arguments.has("dry-run") {
       var planArguments = ParsedArguments()
-      for name in ["state", "policy", "root", "format"] { if let values = arguments.values[name] { planArguments.values[name] = values } }
+      for name in ["state", "policy", "root", "format"] {
+        if let values = arguments.values[name] { planArguments.values[name] = values }
+      }
       if arguments.has("json") { planArguments.flags.insert("json") }
       if arguments.has("persist") && planArguments.values["format"] == nil {
-        planArguments.values["format"] = try persistFormats(arguments, state: HostSource.load(arguments, context: context)).map(\.rawValue)
+        planArguments.values["format"] = try persistFormats(
+          arguments, state: HostSource.load(arguments, context: context)
+        ).map(\.rawValue)
       }
       return try PlanCommand.run(planArguments, context: context)
     }
     if arguments.value("state") != nil {
-      throw UsageError("'--state' plans for a snapshot and cannot be applied; use it with --dry-run or 'polroute plan'", command: spec.name)
+      throw UsageError(
+        "'--state' plans for a snapshot and cannot be applied; use it with --dry-run or 'polroute plan'",
+        command: spec.name)
     }
     let confirmSeconds = try arguments.value("confirm").map { try positiveNumber($0, option: "confirm") }
     let wait = try arguments.value("wait").map { try positiveNumber($0, option: "wait", allowZero: true) } ?? 60
     guard context.isRoot else {
-      throw ApplyRefusal("polroute apply changes the kernel's routing and must run as root; 'polroute plan' shows the changes without root")
+      throw ApplyRefusal(
+        "polroute apply changes the kernel's routing and must run as root; 'polroute plan' shows the changes without root"
+      )
     }
     let start = monotonicMilliseconds()
     let runDirectory = context.environment["POLROUTE_RUN_DIR"] ?? "/run/polroute"
     mkdir(runDirectory, 0o755)
-    let lock = try ApplyLock(path: runDirectory + "/lock", wait: wait) { message in context.stderr.write(message + "\n") }
+    let lock = try ApplyLock(path: runDirectory + "/lock", wait: wait) { message in context.stderr.write(message + "\n")
+    }
     defer { withExtendedLifetime(lock) {} }
 
     let (state, policy) = try PolicySource.resolve(arguments, context: context)
@@ -72,12 +87,19 @@ enum ApplyCommand: Subcommand {
     let json = arguments.has("json")
     if !json {
       if plan.isEmpty {
-        context.stdout.write("Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n")
+        context.stdout.write(
+          "Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n")
       } else {
         let counts = plan.summary
-        context.stdout.write("Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n")
-        let diff = KernelText.diff(current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
-        context.stdout.write(PlanReport(host: nil, origin: "", kernel: plan, kernelDiff: diff, files: [], renderDiagnostics: [], policyDiagnostics: [], root: "/").colorDiff(diff, style: context.style) + "\n")
+        context.stdout.write(
+          "Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n")
+        let diff = KernelText.diff(
+          current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
+        context.stdout.write(
+          PlanReport(
+            host: nil, origin: "", kernel: plan, kernelDiff: diff, files: [], renderDiagnostics: [],
+            policyDiagnostics: [], root: "/"
+          ).colorDiff(diff, style: context.style) + "\n")
       }
     }
     let transactor = Transactor(
@@ -96,7 +118,9 @@ enum ApplyCommand: Subcommand {
         return fileChanges
       }
     } catch let failure as ApplyFailure {
-      if json { context.stdout.write(try ApplyReport.failureJSON(failure, milliseconds: monotonicMilliseconds() - start)) }
+      if json {
+        context.stdout.write(try ApplyReport.failureJSON(failure, milliseconds: monotonicMilliseconds() - start))
+      }
       context.stderr.write(context.style.red("error: ") + failure.description + "\n")
       return .failure
     }
@@ -147,7 +171,10 @@ enum ApplyCommand: Subcommand {
       let old = try root.readText(path)
       let merged = PersistFormats.mergeTablesBlock(existing: old ?? "", policy: policy)
       if old != merged {
-        changes.append(FileChange(path: path, action: old == nil ? .create : .update, old: old, new: RenderedFile(path: path, contents: merged)))
+        changes.append(
+          FileChange(
+            path: path, action: old == nil ? .create : .update, old: old,
+            new: RenderedFile(path: path, contents: merged)))
       }
     }
     return changes
@@ -179,8 +206,11 @@ struct ApplyReport {
       text += "Nothing changed in the kernel.\n"
     } else {
       let plan = KernelPlan(changes: outcome.changes)
-      text += style.green("Applied") + ": \(plan.summary.add) added, \(plan.summary.replace) replaced, \(plan.summary.delete) deleted "
-      text += "with \(outcome.processes) ip process\(outcome.processes == 1 ? "" : "es") in \(milliseconds) ms; verified.\n"
+      text +=
+        style.green("Applied")
+        + ": \(plan.summary.add) added, \(plan.summary.replace) replaced, \(plan.summary.delete) deleted "
+      text +=
+        "with \(outcome.processes) ip process\(outcome.processes == 1 ? "" : "es") in \(milliseconds) ms; verified.\n"
       for probe in outcome.probes { text += "  reply \(probe.description)\n" }
       if outcome.confirmed == true { text += "Confirmed.\n" }
     }
@@ -232,7 +262,8 @@ struct ApplyReport {
       var durationMilliseconds: Int64
     }
     let document = Document(
-      changed: !outcome.changes.isEmpty || outcome.files.contains { $0.action != .unchanged }, commandsRun: outcome.processes,
+      changed: !outcome.changes.isEmpty || outcome.files.contains { $0.action != .unchanged },
+      commandsRun: outcome.processes,
       changes: zip(outcome.changes, outcome.batchLines).map { JSONOutput.Change($0, line: $1) }, verified: true,
       probes: outcome.probes.map {
         Probe(
@@ -263,7 +294,8 @@ struct ApplyReport {
     }
     return try JSONOutput.encode(
       Document(
-        changed: !failure.restored, error: failure.cause, restored: failure.restored, restoreProblem: failure.restoreProblem,
+        changed: !failure.restored, error: failure.cause, restored: failure.restored,
+        restoreProblem: failure.restoreProblem,
         remaining: failure.remaining, durationMilliseconds: milliseconds))
   }
 }

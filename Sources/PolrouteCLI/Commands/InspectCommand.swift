@@ -58,15 +58,18 @@ enum InspectReport {
         text += "  gateway \(family.rawValue.padding(to: 6))\(gateway)\n"
       }
       for rule in report.rules {
-        text += "  rule   \(rule.family.rawValue.padding(to: 6))\(rule.priority): \(RuleText.selectorAndAction(rule, names: names))\n"
+        text +=
+          "  rule   \(rule.family.rawValue.padding(to: 6))\(rule.priority): \(RuleText.selectorAndAction(rule, names: names))\n"
       }
     }
     if let omitted = state.omittedRoutes {
-      text += "\n\(omitted) routes of large tables were read and not kept: polroute needs only their defaults, link routes and one route per gateway\n"
+      text +=
+        "\n\(omitted) routes of large tables were read and not kept: polroute needs only their defaults, link routes and one route per gateway\n"
     }
     let others = reports.filter { $0.exclusion != nil }
     if !others.isEmpty {
-      text += "\nnot uplinks: " + others.map { "\($0.interface.name) (\($0.exclusion!))" }.joined(separator: ", ") + "\n"
+      text +=
+        "\nnot uplinks: " + others.map { "\($0.interface.name) (\($0.exclusion!))" }.joined(separator: ", ") + "\n"
     }
     if findings.isEmpty {
       text += "\n" + style.green("no findings") + "\n"

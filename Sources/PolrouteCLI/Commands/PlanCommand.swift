@@ -1,10 +1,11 @@
+import PolrouteCore
+import PolrouteSystem
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import PolrouteCore
-import PolrouteSystem
 
 /// `polroute plan`: what polroute would change, as a reviewable diff.
 enum PlanCommand: Subcommand {
@@ -20,9 +21,11 @@ enum PlanCommand: Subcommand {
       CommonOptions.state, CommonOptions.policy,
       OptionSpec(
         "format", value: "format", repeatable: true,
-        help: "Also compare the files of these formats (script, rhel, debian, rt_tables, all); default: the kernel only."),
+        help:
+          "Also compare the files of these formats (script, rhel, debian, rt_tables, all); default: the kernel only."),
       CommonOptions.root,
-      OptionSpec("detailed-exitcode", help: "Exit 0 when nothing would change, 2 when changes are pending, 1 on errors."),
+      OptionSpec(
+        "detailed-exitcode", help: "Exit 0 when nothing would change, 2 when changes are pending, 1 on errors."),
       CommonOptions.json,
     ])
 
@@ -32,12 +35,15 @@ enum PlanCommand: Subcommand {
     do {
       let formats = try FileTargets.formats(arguments, command: spec.name, default: [])
       let (state, policy) = try PolicySource.resolve(arguments, context: context)
-      let report = try PlanReport.make(state: state, policy: policy, formats: formats, root: arguments.value("root") ?? "/")
+      let report = try PlanReport.make(
+        state: state, policy: policy, formats: formats, root: arguments.value("root") ?? "/")
       if arguments.has("json") {
         context.stdout.write(try report.json())
       } else {
         PolicySource.printDiagnostics(policy, context: context)
-        for diagnostic in report.renderDiagnostics { context.stderr.write(context.style.yellow(diagnostic.description) + "\n") }
+        for diagnostic in report.renderDiagnostics {
+          context.stderr.write(context.style.yellow(diagnostic.description) + "\n")
+        }
         context.stdout.write(report.text(style: context.style))
       }
       return detailed && report.hasChanges ? .changesPending : .success
@@ -74,7 +80,8 @@ struct PlanReport {
   /// Computes the plan: the kernel diff always, the file diffs for the formats given.
   static func make(state: HostState, policy: Policy, formats: [RenderFormat], root: String) throws -> PlanReport {
     let kernel = KernelPlan.make(state: state, policy: policy)
-    let diff = KernelText.diff(current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
+    let diff = KernelText.diff(
+      current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
     var changes: [FileChange] = []
     var diagnostics: [Diagnostic] = []
     if !formats.isEmpty {

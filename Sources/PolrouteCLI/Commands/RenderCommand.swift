@@ -14,8 +14,10 @@ enum RenderCommand: Subcommand {
       """,
     options: [
       OptionSpec(
-        "format", value: "format", repeatable: true, help: "script (default), rhel, debian, rt_tables, or all; repeat or separate with commas."),
-      CommonOptions.root, OptionSpec("output", value: "file", help: "Write the one rendered file here instead of stdout."),
+        "format", value: "format", repeatable: true,
+        help: "script (default), rhel, debian, rt_tables, or all; repeat or separate with commas."),
+      CommonOptions.root,
+      OptionSpec("output", value: "file", help: "Write the one rendered file here instead of stdout."),
       CommonOptions.state, CommonOptions.policy,
     ])
 
@@ -35,7 +37,8 @@ enum RenderCommand: Subcommand {
     }
     if let output = arguments.value("output") {
       guard result.files.count == 1, let file = result.files.first else {
-        throw UsageError("'--output' needs exactly one file, and this renders \(result.files.count)", command: spec.name)
+        throw UsageError(
+          "'--output' needs exactly one file, and this renders \(result.files.count)", command: spec.name)
       }
       try RootedFileSystem().write(output, contents: Array(file.contents.utf8), mode: file.mode)
       return .success

@@ -1,11 +1,12 @@
+import PolrouteCore
+import PolrouteSystem
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import PolrouteCore
-import PolrouteSystem
-import Synchronization
 
 /// The exit statuses polroute uses.
 public enum ExitCode: Int32, Sendable {

@@ -6,11 +6,15 @@ enum CommonOptions {
   /// `--state <file>`.
   static let state = OptionSpec(
     "state", value: "file",
-    help: "Read the host from a snapshot written by 'polroute inspect --json' (- for stdin) instead of the live kernel; needs no root.")
+    help:
+      "Read the host from a snapshot written by 'polroute inspect --json' (- for stdin) instead of the live kernel; needs no root."
+  )
   /// `--policy <file>`.
   static let policy = OptionSpec(
     "policy", value: "file",
-    help: "Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.")
+    help:
+      "Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host."
+  )
   /// `--json`.
   static let json = OptionSpec("json", help: "Print machine-readable JSON.")
   /// `--root <dir>`.

@@ -4,7 +4,9 @@ import PolrouteSystem
 /// Rendering for the formats a command asks for, and comparing the result with the files under a root.
 enum FileTargets {
   /// `--format FORMAT` (repeatable, or comma-separated; `all` for every format).
-  static func formats(_ arguments: ParsedArguments, command: String, default defaultFormats: [RenderFormat]) throws -> [RenderFormat] {
+  static func formats(_ arguments: ParsedArguments, command: String, default defaultFormats: [RenderFormat]) throws
+    -> [RenderFormat]
+  {
     let values = arguments.all("format").flatMap { $0.split(separator: ",").map(String.init) }
     guard !values.isEmpty else { return defaultFormats }
     var formats: [RenderFormat] = []
@@ -12,7 +14,8 @@ enum FileTargets {
       guard let parsed = RenderFormat.parse(value) else {
         let names = RenderFormat.allCases.map(\.rawValue) + ["all"]
         let hint = Suggestion.closest(to: value, among: names).map { " (did you mean '\($0)'?)" } ?? ""
-        throw UsageError("Unknown format '\(value)'\(hint); expected one of: \(names.joined(separator: ", "))", command: command)
+        throw UsageError(
+          "Unknown format '\(value)'\(hint); expected one of: \(names.joined(separator: ", "))", command: command)
       }
       for format in parsed where !formats.contains(format) { formats.append(format) }
     }
@@ -54,7 +57,8 @@ enum FileTargets {
   }
 
   /// The file changes for the rendered files against `root`.
-  static func changes(_ rendered: [RenderedFile], formats: [RenderFormat], root: any FileSystem) throws -> [FileChange] {
+  static func changes(_ rendered: [RenderedFile], formats: [RenderFormat], root: any FileSystem) throws -> [FileChange]
+  {
     let candidates = candidates(formats, files: root)
     var existing: [String: String] = [:]
     for path in Set(rendered.map(\.path) + candidates) {

@@ -1,9 +1,10 @@
+import PolrouteCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import PolrouteCore
 
 /// The JSON that `--json` prints: pretty, keys sorted, slashes unescaped, one trailing newline.
 enum JSONOutput {

@@ -42,7 +42,8 @@ enum PolicySource {
       document = try file.map { try Self.document(path: $0.path, bytes: $0.bytes) }
       state = try HostSource.load(arguments, context: context)
     }
-    let policy = try PolicyResolver(state: state, document: document, isSnapshot: HostSource.isSnapshot(arguments)).resolve()
+    let policy = try PolicyResolver(state: state, document: document, isSnapshot: HostSource.isSnapshot(arguments))
+      .resolve()
     return (state, policy)
   }
 

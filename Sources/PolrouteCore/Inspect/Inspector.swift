@@ -39,7 +39,8 @@ public enum Inspector {
       return InterfaceReport(
         interface: interface, exclusion: state.exclusionReason(for: interface),
         reversePathFilter: state.rpFilter.effective(for: interface.name), gateways: gateways,
-        replies: addresses.map { AddressReply(address: $0, path: state.replyPath(from: $0.address.address)) }, rules: rules)
+        replies: addresses.map { AddressReply(address: $0, path: state.replyPath(from: $0.address.address)) },
+        rules: rules)
     }
   }
 
@@ -67,8 +68,10 @@ public enum Inspector {
           findings.append(
             Finding(
               code: .unknownGateway, severity: .info, subject: "interface \(interface.name)",
-              message: "no \(family.displayName) gateway is known for \(interface.name): its table can hold only its link routes",
-              fix: "name the gateway in the policy file: `uplink \(interface.name) dev \(interface.name) \(family == .inet ? "via" : "via6") GATEWAY`"
+              message:
+                "no \(family.displayName) gateway is known for \(interface.name): its table can hold only its link routes",
+              fix:
+                "name the gateway in the policy file: `uplink \(interface.name) dev \(interface.name) \(family == .inet ? "via" : "via6") GATEWAY`"
             ))
         }
         for address in interface.globalAddresses where address.family == family {
@@ -80,14 +83,17 @@ public enum Inspector {
             Finding(
               code: .asymmetricReply, severity: .warning, subject: "interface \(interface.name)",
               message: "replies from \(source) (\(interface.name)) leave \(description), not through \(interface.name)",
-              fix: "give \(interface.name) its own table and a rule `from \(source) lookup TABLE` (`polroute apply` does both)"
+              fix:
+                "give \(interface.name) its own table and a rule `from \(source) lookup TABLE` (`polroute apply` does both)"
             ))
           if family == .inet, state.rpFilter.effective(for: interface.name) == 1 {
             findings.append(
               Finding(
                 code: .strictReversePathFilter, severity: .error, subject: "interface \(interface.name)",
-                message: "rp_filter is strict on \(interface.name) and replies to \(source) would leave through \(device): requests from other networks to \(source) are dropped",
-                fix: "add the source rule and table (`polroute apply`), or set net.ipv4.conf.\(interface.name).rp_filter=2 (loose)"
+                message:
+                  "rp_filter is strict on \(interface.name) and replies to \(source) would leave through \(device): requests from other networks to \(source) are dropped",
+                fix:
+                  "add the source rule and table (`polroute apply`), or set net.ipv4.conf.\(interface.name).rp_filter=2 (loose)"
               ))
           }
         }
@@ -103,15 +109,18 @@ public enum Inspector {
       let defaults = state.routes.filter {
         $0.table == RoutingTable.main && $0.family == family && $0.isDefault && $0.type == .unicast
       }
-      for (metric, group) in Dictionary(grouping: defaults, by: \.metric).sorted(by: { $0.key < $1.key }) where group.count > 1 {
+      for (metric, group) in Dictionary(grouping: defaults, by: \.metric).sorted(by: { $0.key < $1.key })
+      where group.count > 1 {
         let hops = group.map { route in
           (route.gateway.map { "via \($0) " } ?? "") + "dev \(route.devices.joined(separator: ","))"
         }
         findings.append(
           Finding(
             code: .duplicateDefaultRoute, severity: .warning, subject: "table main",
-            message: "main has \(group.count) \(family.displayName) default routes with metric \(metric) (\(hops.joined(separator: "; "))): only one is used, and which one can change",
-            fix: "keep one default route in main and give every uplink its own table (`polroute apply`), or give them different metrics"
+            message:
+              "main has \(group.count) \(family.displayName) default routes with metric \(metric) (\(hops.joined(separator: "; "))): only one is used, and which one can change",
+            fix:
+              "keep one default route in main and give every uplink its own table (`polroute apply`), or give them different metrics"
           ))
       }
     }
@@ -131,23 +140,29 @@ public enum Inspector {
         findings.append(
           Finding(
             code: .ruleEmptyTable, severity: .warning, subject: "rule \(rule.priority)",
-            message: "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) looks up table \(names.name(for: table) ?? String(table)), which has no \(family.displayName) routes: lookups fall through to the next rule",
-            fix: "add the table's routes, or delete the rule: `ip \(family.ipOption) rule del priority \(rule.priority)`"
+            message:
+              "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) looks up table \(names.name(for: table) ?? String(table)), which has no \(family.displayName) routes: lookups fall through to the next rule",
+            fix:
+              "add the table's routes, or delete the rule: `ip \(family.ipOption) rule del priority \(rule.priority)`"
           ))
       }
-      for (priority, group) in Dictionary(grouping: rules, by: \.priority).sorted(by: { $0.key < $1.key }) where group.count > 1 {
+      for (priority, group) in Dictionary(grouping: rules, by: \.priority).sorted(by: { $0.key < $1.key })
+      where group.count > 1 {
         findings.append(
           Finding(
             code: .duplicateRulePriority, severity: .warning, subject: "priority \(priority)",
-            message: "\(group.count) \(family.displayName) rules share priority \(priority) (\(group.map { RuleText.selectorAndAction($0, names: names) }.joined(separator: "; "))): their order is the order they were added",
-            fix: "give every rule its own priority (`ip rule add ... priority N`); without one, every run adds a duplicate"
+            message:
+              "\(group.count) \(family.displayName) rules share priority \(priority) (\(group.map { RuleText.selectorAndAction($0, names: names) }.joined(separator: "; "))): their order is the order they were added",
+            fix:
+              "give every rule its own priority (`ip rule add ... priority N`); without one, every run adds a duplicate"
           ))
       }
       for (rule, earlier) in shadowedRules(rules, family: family, state: state) {
         findings.append(
           Finding(
             code: .shadowedRule, severity: .warning, subject: "rule \(rule.priority)",
-            message: "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) never matches: rule \(earlier.priority) (\(RuleText.selectorAndAction(earlier, names: names))) decides every such packet first",
+            message:
+              "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) never matches: rule \(earlier.priority) (\(RuleText.selectorAndAction(earlier, names: names))) decides every such packet first",
             fix: "give rule \(rule.priority) a priority below \(earlier.priority), or narrow rule \(earlier.priority)"
           ))
       }
@@ -163,21 +178,25 @@ public enum Inspector {
     for rule in state.rules {
       if let table = rule.lookupTable, used[table] == nil { used[table] = "rule \(rule.priority)" }
     }
-    for route in state.routes where used[route.table] == nil { used[route.table] = "route \(route.destination.routeText)" }
+    for route in state.routes where used[route.table] == nil {
+      used[route.table] = "route \(route.destination.routeText)"
+    }
     for (table, user) in used.sorted(by: { $0.key < $1.key }) where !RoutingTable.reserved.contains(table) {
       guard names.name(for: table) == nil else { continue }
       findings.append(
         Finding(
           code: .unnamedTable, severity: .info, subject: "table \(table)",
           message: "table \(table) is used (by \(user)) but has no name in rt_tables",
-          fix: "add `\(table) NAME` to /etc/iproute2/rt_tables.d/NAME.conf (`polroute render --format rt_tables` writes one)"
+          fix:
+            "add `\(table) NAME` to /etc/iproute2/rt_tables.d/NAME.conf (`polroute render --format rt_tables` writes one)"
         ))
     }
     for (name, entries) in names.conflictingNames {
       findings.append(
         Finding(
           code: .conflictingTableName, severity: .warning, subject: "table name \(name)",
-          message: "table name \(name) is defined with different numbers: \(entries.map { "\($0.number) in \($0.file):\($0.line)" }.joined(separator: ", "))",
+          message:
+            "table name \(name) is defined with different numbers: \(entries.map { "\($0.number) in \($0.file):\($0.line)" }.joined(separator: ", "))",
           fix: "keep one definition of \(name); `ip` uses the last one it reads"
         ))
     }
@@ -185,7 +204,8 @@ public enum Inspector {
       findings.append(
         Finding(
           code: .conflictingTableNumber, severity: .warning, subject: "table \(number)",
-          message: "table \(number) has several names: \(entries.map { "\($0.name) in \($0.file):\($0.line)" }.joined(separator: ", "))",
+          message:
+            "table \(number) has several names: \(entries.map { "\($0.name) in \($0.file):\($0.line)" }.joined(separator: ", "))",
           fix: "give table \(number) one name"
         ))
     }
@@ -261,7 +281,8 @@ extension Rule {
       return mine.start <= theirs.start && theirs.end <= mine.end
     }
     func equalOrAny<T: Equatable>(_ mine: T?, _ theirs: T?) -> Bool { mine == nil || mine == theirs }
-    return prefixCovers(source, other.source) && prefixCovers(destination, other.destination) && equalOrAny(tos, other.tos)
+    return prefixCovers(source, other.source) && prefixCovers(destination, other.destination)
+      && equalOrAny(tos, other.tos)
       && (fwmark == nil || (fwmark == other.fwmark && fwmask == other.fwmask))
       && equalOrAny(inputInterface, other.inputInterface) && equalOrAny(outputInterface, other.outputInterface)
       && (!l3mdev || other.l3mdev) && rangeCovers(uidRange, other.uidRange) && equalOrAny(ipProtocol, other.ipProtocol)

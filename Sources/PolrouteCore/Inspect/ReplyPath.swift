@@ -73,7 +73,8 @@ extension HostState {
 extension Rule {
   /// Whether the rule applies to every reply sent from `source`, whatever the client.
   func affectsAllReplies(from source: IPAddress) -> Bool {
-    guard !invert, destination == nil, tos == nil, fwmark == nil || fwmark == 0, inputInterface == nil || inputInterface == "lo",
+    guard !invert, destination == nil, tos == nil, fwmark == nil || fwmark == 0,
+      inputInterface == nil || inputInterface == "lo",
       outputInterface == nil, !l3mdev, uidRange == nil, ipProtocol == nil, sourcePort == nil, destinationPort == nil
     else { return false }
     if let prefix = self.source { return prefix.contains(source) }

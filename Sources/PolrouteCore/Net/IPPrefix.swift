@@ -14,7 +14,9 @@ public struct IPPrefix: Hashable, Comparable, Sendable, TextCodable {
 
   /// The default route's destination of a family (0.0.0.0/0 or ::/0).
   public static func defaultRoute(_ family: AddressFamily) -> IPPrefix {
-    family == .inet ? IPPrefix(masking: .v4(IPv4Address(0)), length: 0) : IPPrefix(masking: .v6(IPv6Address(high: 0, low: 0)), length: 0)
+    family == .inet
+      ? IPPrefix(masking: .v4(IPv4Address(0)), length: 0)
+      : IPPrefix(masking: .v6(IPv6Address(high: 0, low: 0)), length: 0)
   }
 
   /// A host prefix (/32 or /128) for one address.
@@ -40,7 +42,8 @@ public struct IPPrefix: Hashable, Comparable, Sendable, TextCodable {
     // iproute2 reads `/024` as octal, which is /20: a leading zero is refused rather than guessed.
     if lengthBytes.count > 1 && lengthBytes.first == UInt8(ascii: "0") {
       throw .malformed(
-        kind: "prefix", text: text, reason: "the length \(Substring(lengthBytes)) has a leading zero, which iproute2 reads as octal")
+        kind: "prefix", text: text,
+        reason: "the length \(Substring(lengthBytes)) has a leading zero, which iproute2 reads as octal")
     }
     let prefix = IPPrefix(masking: address, length: length)
     guard prefix.address == address else {

@@ -88,12 +88,13 @@ public struct KernelPlan: Hashable, Sendable {
   /// The tables whose routes the plan touches, and the families whose rules it touches: what a transaction must
   /// snapshot before applying.
   public var touchedTables: Set<UInt32> {
-    Set(changes.compactMap { change -> UInt32? in
-      switch change {
-      case .addRoute(let route), .replaceRoute(_, let route), .deleteRoute(let route): return route.table
-      default: return nil
-      }
-    })
+    Set(
+      changes.compactMap { change -> UInt32? in
+        switch change {
+        case .addRoute(let route), .replaceRoute(_, let route), .deleteRoute(let route): return route.table
+        default: return nil
+        }
+      })
   }
 
   /// Computes the plan.
@@ -157,7 +158,9 @@ extension Route {
       (mine.isEmpty && theirs.isEmpty) || setFlags(mine) == setFlags(theirs)
     }
     func hops(_ route: Route) -> [Nexthop] {
-      route.nexthops.map { Nexthop(gateway: $0.gateway, device: $0.device, weight: $0.weight, flags: Array(setFlags($0.flags))) }
+      route.nexthops.map {
+        Nexthop(gateway: $0.gateway, device: $0.device, weight: $0.weight, flags: Array(setFlags($0.flags)))
+      }
     }
     // IPv6 routes carry no scope the user can set: the kernel reports them all as global.
     let scopeMatches = family == .inet6 || scope == wanted.scope

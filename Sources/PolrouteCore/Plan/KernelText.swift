@@ -56,7 +56,10 @@ public enum KernelText {
     }
     for family in AddressFamily.allCases {
       let familyRoutes = routes.filter { $0.family == family }.sorted { $0.key < $1.key }
-      result.append(Listing(name: "ip \(family.ipOption) route", lines: familyRoutes.map { RouteText.words($0, tables: .name(names)).joined(separator: " ") }))
+      result.append(
+        Listing(
+          name: "ip \(family.ipOption) route",
+          lines: familyRoutes.map { RouteText.words($0, tables: .name(names)).joined(separator: " ") }))
     }
     return result
   }

@@ -52,7 +52,9 @@ public enum Transaction {
 
     var changes: [KernelChange] = []
     // Routes back first (without gateways first), so restored rules find their tables as they were.
-    let ordered = wantedRoutes.values.sorted { ($0.gateways.isEmpty ? 0 : 1, $0.key) < ($1.gateways.isEmpty ? 0 : 1, $1.key) }
+    let ordered = wantedRoutes.values.sorted {
+      ($0.gateways.isEmpty ? 0 : 1, $0.key) < ($1.gateways.isEmpty ? 0 : 1, $1.key)
+    }
     for route in ordered {
       if let present = presentRoutes[route.key] {
         if !present.matches(route) { changes.append(.replaceRoute(old: present, new: route)) }
@@ -75,12 +77,16 @@ public enum Transaction {
     // What is left to do after the apply is what is wrong with it.
     for change in KernelPlan.make(state: state, policy: policy).changes {
       switch change {
-      case .addRule(let rule): problems.append("rule missing: \(rule.priority): \(RuleText.selectorAndAction(rule, names: names))")
+      case .addRule(let rule):
+        problems.append("rule missing: \(rule.priority): \(RuleText.selectorAndAction(rule, names: names))")
       case .deleteRule(let rule):
         problems.append("stale rule left: \(rule.priority): \(RuleText.selectorAndAction(rule, names: names))")
-      case .addRoute(let route): problems.append("route missing: \(RouteText.words(route, tables: .name(names)).joined(separator: " "))")
-      case .replaceRoute(let old, _): problems.append("route differs: \(RouteText.words(old, tables: .name(names)).joined(separator: " "))")
-      case .deleteRoute(let route): problems.append("stale route left: \(RouteText.words(route, tables: .name(names)).joined(separator: " "))")
+      case .addRoute(let route):
+        problems.append("route missing: \(RouteText.words(route, tables: .name(names)).joined(separator: " "))")
+      case .replaceRoute(let old, _):
+        problems.append("route differs: \(RouteText.words(old, tables: .name(names)).joined(separator: " "))")
+      case .deleteRoute(let route):
+        problems.append("stale route left: \(RouteText.words(route, tables: .name(names)).joined(separator: " "))")
       }
     }
     return problems
@@ -115,14 +121,16 @@ public enum Transaction {
       for address in uplink.addresses {
         let family = address.family
         guard let gateway = uplink.gateway(family) else { continue }
-        let specific = policy.routes.filter { $0.table == uplink.table && $0.family == family && !$0.isDefault }.map(\.destination)
+        let specific = policy.routes.filter { $0.table == uplink.table && $0.family == family && !$0.isDefault }.map(
+          \.destination)
         let steered = policy.rules.filter { $0.family == family }.compactMap(\.destination)
         guard
           let destination = probeCandidates[family]?.first(where: { candidate in
             !(specific + steered).contains { $0.contains(candidate) } && candidate != gateway.address
           })
         else { continue }
-        probes.append(Probe(source: address.address, destination: destination, device: uplink.device, gateway: gateway.address))
+        probes.append(
+          Probe(source: address.address, destination: destination, device: uplink.device, gateway: gateway.address))
       }
     }
     return probes

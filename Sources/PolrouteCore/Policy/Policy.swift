@@ -39,7 +39,8 @@ public struct Policy: Hashable, Sendable {
   /// Builds a policy; rules and routes are put in canonical order.
   public init(
     tables: [PolicyTable], uplinks: [Uplink], rules: [Rule], routes: [Route], excluded: [ExcludedInterface] = [],
-    diagnostics: [Diagnostic] = [], origin: String, statementRoutes: Set<RouteKey> = [], statementRules: Set<RuleKey> = []
+    diagnostics: [Diagnostic] = [], origin: String, statementRoutes: Set<RouteKey> = [],
+    statementRules: Set<RuleKey> = []
   ) {
     self.tables = tables.sorted { $0.number < $1.number }
     self.uplinks = uplinks.sorted { $0.table < $1.table }
@@ -54,7 +55,9 @@ public struct Policy: Hashable, Sendable {
     for table in self.tables { index[table.number] = (table, table.device) }
     // A table that belongs to no uplink goes with the device its first routed route leaves through.
     for route in self.routes {
-      if let device = route.device, let entry = index[route.table], entry.device == nil { index[route.table] = (entry.table, device) }
+      if let device = route.device, let entry = index[route.table], entry.device == nil {
+        index[route.table] = (entry.table, device)
+      }
     }
     self.tableIndex = index
   }

@@ -16,7 +16,8 @@ indirect enum LocatedJSON {
   /// Where the value starts.
   var offset: Int {
     switch self {
-    case .object(_, let offset), .array(_, let offset), .string(_, let offset), .number(_, let offset), .bool(_, let offset),
+    case .object(_, let offset), .array(_, let offset), .string(_, let offset), .number(_, let offset),
+      .bool(_, let offset),
       .null(let offset):
       return offset
     }
@@ -59,7 +60,8 @@ indirect enum LocatedJSON {
       return .bool(value, offset: offset)
     default:
       try scanner.skipValue()
-      let text = String(decoding: UnsafeRawBufferPointer(rebasing: scanner.bytes[offset..<scanner.position]), as: UTF8.self)
+      let text = String(
+        decoding: UnsafeRawBufferPointer(rebasing: scanner.bytes[offset..<scanner.position]), as: UTF8.self)
       return .number(text, offset: offset)
     }
   }
@@ -86,7 +88,8 @@ public enum PolicyJSON {
         do throws(JSONScanError) {
           let value = try LocatedJSON.parse(&scanner)
           guard scanner.atEnd() else {
-            throw .unexpected(byte: buffer[scanner.position], offset: scanner.position, expected: "the end of the document")
+            throw .unexpected(
+              byte: buffer[scanner.position], offset: scanner.position, expected: "the end of the document")
           }
           return .success(value)
         } catch {
@@ -100,7 +103,8 @@ public enum PolicyJSON {
       case .truncated: (offset, message) = (bytes.count, "the JSON document ends too early")
       case .unexpected(_, let at, let expected):
         (offset, message) = (at, "invalid JSON: found '\(character(at: at, in: bytes))', expected \(expected)")
-      case .wrongType(let field, let at, let expected): (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
+      case .wrongType(let field, let at, let expected):
+        (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
       }
       return (PolicyDocument(file: file, statements: []), [.error(message, at: location(offset))])
     }
@@ -223,7 +227,8 @@ public enum PolicyJSON {
         guard let (value, keyOffset) = byKey[key] else { continue }
         let keyLocation = location(keyOffset)
         switch (keyword, key) {
-        case ("uplink", "name"), ("table", "name"), ("table", "id"), ("route", "type"), ("route", "to"), ("rule", "action"):
+        case ("uplink", "name"), ("table", "name"), ("table", "id"), ("route", "type"), ("route", "to"),
+          ("rule", "action"):
           // Positional words: written without a keyword.
           guard let text = scalar(key, value) else { continue }
           tokens.append(Token(text, at: location(value.offset)))

@@ -25,7 +25,9 @@ public enum PolicyLexer {
   }
 
   /// The statements of a file's bytes.
-  static func statements(bytes: UnsafeBufferPointer<UInt8>, file: String) -> (statements: [[Token]], errors: [Diagnostic]) {
+  static func statements(bytes: UnsafeBufferPointer<UInt8>, file: String) -> (
+    statements: [[Token]], errors: [Diagnostic]
+  ) {
     var statements: [[Token]] = []
     var errors: [Diagnostic] = []
     // Statements have a handful of words: room for eight saves growing each statement's array several times.
@@ -34,8 +36,11 @@ public enum PolicyLexer {
     var line = 1
     var lineStart = 0
     var word: [UInt8] = []
-    let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
-    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    let space = UInt8(ascii: " ")
+    let tab = UInt8(ascii: "\t")
+    let hash = UInt8(ascii: "#")
+    let quote = UInt8(ascii: "\"")
+    let backslash = UInt8(ascii: "\\")
     while lineStart <= bytes.count {
       var lineEnd = lineStart
       while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }

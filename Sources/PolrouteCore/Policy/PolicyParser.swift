@@ -17,7 +17,8 @@ public enum PolicyParser {
   }
 
   /// Parses statements already split into tokens (the JSON policy produces these too).
-  public static func parse(statements: [[Token]], file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
+  public static func parse(statements: [[Token]], file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic])
+  {
     var diagnostics: [Diagnostic] = []
     var result: [PolicyStatement] = []
     for tokens in statements {
@@ -66,7 +67,9 @@ struct StatementParser {
 
   /// Errors for a word given twice; `seen` maps each canonical word to the keyword first written for it (its text is
   /// what was written: keywords match exactly).
-  mutating func once(_ seen: inout [(canonical: Keyword, written: Keyword)], _ word: Token, _ keyword: Keyword, canonical: Keyword)
+  mutating func once(
+    _ seen: inout [(canonical: Keyword, written: Keyword)], _ word: Token, _ keyword: Keyword, canonical: Keyword
+  )
     -> Bool
   {
     // A statement has a handful of words: a list of two enums is cheaper than hashing each one.
@@ -100,10 +103,10 @@ struct StatementParser {
   static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table]
   /// The words of a `rule` statement.
   static let ruleWords = [
-      "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
-      "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
-      "priority", "pref", "preference",
-    ]
+    "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
+    "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
+    "priority", "pref", "preference",
+  ]
 
   /// Table names rt_tables reserves.
   static let reservedTableNames = ["main", "local", "default", "unspec", "all"]
@@ -117,16 +120,23 @@ struct StatementParser {
     case "route": return route(keyword)
     case "rule": return rule(keyword)
     case "exclude", "include":
-      guard let nameToken = value(after: keyword, "an interface name"), let name = interfaceName(nameToken) else { return nil }
-      if let extra = next() { error("unexpected '\(extra.text)' after \(keyword.text) \(name.value)", at: extra.location) }
+      guard let nameToken = value(after: keyword, "an interface name"), let name = interfaceName(nameToken) else {
+        return nil
+      }
+      if let extra = next() {
+        error("unexpected '\(extra.text)' after \(keyword.text) \(name.value)", at: extra.location)
+      }
       return keyword.text == "exclude" ? .exclude(name) : .include(name)
     case "auto":
       if let extra = next() { error("'auto' takes no arguments, found '\(extra.text)'", at: extra.location) }
       return .auto(keyword.location)
     default:
-      let hint = Suggestion.closest(to: keyword.text, among: PolicyParser.statementKeywords).map { " (did you mean '\($0)'?)" }
+      let hint = Suggestion.closest(to: keyword.text, among: PolicyParser.statementKeywords).map {
+        " (did you mean '\($0)'?)"
+      }
       error(
-        "unknown statement '\(keyword.text)'" + (hint ?? " (expected one of: \(PolicyParser.statementKeywords.joined(separator: ", ")))"),
+        "unknown statement '\(keyword.text)'"
+          + (hint ?? " (expected one of: \(PolicyParser.statementKeywords.joined(separator: ", ")))"),
         at: keyword.location)
       return nil
     }
@@ -155,19 +165,29 @@ struct StatementParser {
       case .dev:
         if let token = value(after: word, "an interface name") { device = interfaceName(token) }
       case .table:
-        if let token = value(after: word, "a table number") { table = number(token, "table number", range: 1...UInt32.max) }
+        if let token = value(after: word, "a table number") {
+          table = number(token, "table number", range: 1...UInt32.max)
+        }
       case .via:
-        if let token = value(after: word, "an IPv4 gateway address") { via = gateway(token, family: .inet, keyword: "via") }
+        if let token = value(after: word, "an IPv4 gateway address") {
+          via = gateway(token, family: .inet, keyword: "via")
+        }
       default:
-        if let token = value(after: word, "an IPv6 gateway address") { via6 = gateway(token, family: .inet6, keyword: "via6") }
+        if let token = value(after: word, "an IPv6 gateway address") {
+          via6 = gateway(token, family: .inet6, keyword: "via6")
+        }
       }
     }
     guard let device else {
-      if !seen.contains(where: { $0.canonical == .dev }) { error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location) }
+      if !seen.contains(where: { $0.canonical == .dev }) {
+        error("uplink \(nameToken.text) needs 'dev IFACE'", at: keyword.location)
+      }
       return nil
     }
     guard let name else { return nil }
-    return .uplink(UplinkStatement(location: keyword.location, name: name, device: device, table: table, via: via, via6: via6, onlink: onlink))
+    return .uplink(
+      UplinkStatement(
+        location: keyword.location, name: name, device: device, table: table, via: via, via6: via6, onlink: onlink))
   }
 
   /// `table NAME [ID]`.
@@ -226,7 +246,9 @@ struct StatementParser {
     guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
     guard let table else {
       if !seen.contains(where: { $0.canonical == .table }) {
-        error("route \(destinationToken.text) needs 'table NAME|ID' (polroute never changes table main)", at: keyword.location)
+        error(
+          "route \(destinationToken.text) needs 'table NAME|ID' (polroute never changes table main)",
+          at: keyword.location)
       }
       return nil
     }
@@ -304,13 +326,19 @@ struct StatementParser {
         if keyword == .iif { rule.inputInterface = name } else { rule.outputInterface = name }
       case .uidrange:
         guard let token = value(after: word, "a range A-B") else { return nil }
-        if let range = range(token, "uid range", maximum: UInt32.max, requireDash: true) { rule.uidRange = range } else { failed = true }
+        if let range = range(token, "uid range", maximum: UInt32.max, requireDash: true) {
+          rule.uidRange = range
+        } else {
+          failed = true
+        }
       case .ipproto:
         guard let token = value(after: word, "a protocol name or number") else { return nil }
         if let number = IPProtocolNames.numbers[token.text] ?? UInt8(token.text) {
           rule.ipProtocol = number
         } else {
-          error("unknown IP protocol '\(token.text)' (use a name such as tcp, udp, icmp, or a number 0-255)", at: token.location)
+          error(
+            "unknown IP protocol '\(token.text)' (use a name such as tcp, udp, icmp, or a number 0-255)",
+            at: token.location)
           failed = true
         }
       case .sport, .dport:
@@ -322,7 +350,11 @@ struct StatementParser {
         }
       case .suppressPrefixLength:
         guard let token = value(after: word, "a prefix length") else { return nil }
-        if let length = number(token, "prefix length", range: 0...128) { rule.suppressPrefixLength = Int(length.value) } else { failed = true }
+        if let length = number(token, "prefix length", range: 0...128) {
+          rule.suppressPrefixLength = Int(length.value)
+        } else {
+          failed = true
+        }
       case .family:
         guard let token = value(after: word, "inet or inet6") else { return nil }
         switch token.text {
@@ -337,10 +369,18 @@ struct StatementParser {
         if let table = tableReference(token) { rule.action = .lookup(table) } else { failed = true }
       case .goto:
         guard let token = value(after: word, "a rule priority") else { return nil }
-        if let target = number(token, "priority", range: 0...UInt32.max) { rule.action = .goto(target.value) } else { failed = true }
+        if let target = number(token, "priority", range: 0...UInt32.max) {
+          rule.action = .goto(target.value)
+        } else {
+          failed = true
+        }
       case .priority, .pref, .preference:
         guard let token = value(after: word, "a priority number") else { return nil }
-        if let priority = number(token, "priority", range: 1...32765) { rule.priority = priority } else { failed = true }
+        if let priority = number(token, "priority", range: 1...32765) {
+          rule.priority = priority
+        } else {
+          failed = true
+        }
       case .dev, .via, .via6, .onlink, .src, .metric:
         break  // not rule words: refused above
       }
@@ -376,7 +416,8 @@ struct StatementParser {
     if bytes == 0 || bytes > 15 || name == "." || name == ".."
       || Self.hasForbiddenInterfaceCharacter(name)
     {
-      error("invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)", at: token.location)
+      error(
+        "invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)", at: token.location)
       return nil
     }
     return Located(name, at: token.location)
@@ -389,7 +430,9 @@ struct StatementParser {
     guard bytes.allSatisfy({ $0 < 0x80 }) else {
       return name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
     }
-    return bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 == 0x20 || (0x09...0x0D).contains($0) })
+    return bytes.contains(where: {
+      $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 == 0x20 || (0x09...0x0D).contains($0)
+    })
   }
 
   /// A name for rt_tables.
@@ -420,8 +463,12 @@ struct StatementParser {
 
   /// A decimal number in a range.
   mutating func number(_ token: Token, _ what: String, range: ClosedRange<UInt32>) -> Located<UInt32>? {
-    guard token.text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = UInt32(token.text), range.contains(value) else {
-      error("invalid \(what) '\(token.text)' (expected a number from \(range.lowerBound) to \(range.upperBound))", at: token.location)
+    guard token.text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = UInt32(token.text),
+      range.contains(value)
+    else {
+      error(
+        "invalid \(what) '\(token.text)' (expected a number from \(range.lowerBound) to \(range.upperBound))",
+        at: token.location)
       return nil
     }
     return Located(value, at: token.location)
@@ -471,7 +518,7 @@ struct StatementParser {
   mutating func range(_ token: Token, _ what: String, maximum: UInt32, requireDash: Bool) -> NumberRange? {
     let parts = token.text.split(separator: "-", omittingEmptySubsequences: false)
     let numbers = parts.map { part in part.allSatisfy({ $0.isASCII && $0.isNumber }) ? UInt32(part) : nil }
-    guard (requireDash ? parts.count == 2 : (1...2).contains(parts.count)), numbers.allSatisfy({ $0 != nil }),
+    guard requireDash ? parts.count == 2 : (1...2).contains(parts.count), numbers.allSatisfy({ $0 != nil }),
       let start = numbers.first!, let end = numbers.last!, end <= maximum
     else {
       let shape = requireDash ? "A-B" : "N or A-B"
@@ -490,7 +537,9 @@ struct StatementParser {
     let parts = token.text.split(separator: "/", omittingEmptySubsequences: false)
     let values = parts.map { IPOutputDecoder.number(String($0)) }
     guard (1...2).contains(parts.count), values.allSatisfy({ $0 != nil }) else {
-      error("invalid fwmark '\(token.text)' (expected VALUE or VALUE/MASK, decimal or 0x hex, up to 32 bits)", at: token.location)
+      error(
+        "invalid fwmark '\(token.text)' (expected VALUE or VALUE/MASK, decimal or 0x hex, up to 32 bits)",
+        at: token.location)
       return nil
     }
     return (values[0]!, values.count == 2 ? values[1]! : nil)

@@ -5,11 +5,16 @@ public enum PolicyPrinter {
   /// The policy file text.
   public static func text(_ policy: Policy, hostname: String?) -> String {
     var lines: [String] = []
-    lines.append("# polroute policy for \(hostname ?? "this host"), \(policy.origin), resolved by polroute \(PolrouteVersion.current)")
-    lines.append("# Everything is explicit: edit it and pass it with --policy, or install it as \(PolrouteFiles.policy).")
+    lines.append(
+      "# polroute policy for \(hostname ?? "this host"), \(policy.origin), resolved by polroute \(PolrouteVersion.current)"
+    )
+    lines.append(
+      "# Everything is explicit: edit it and pass it with --policy, or install it as \(PolrouteFiles.policy).")
     let names = policy.tableNames
     let statementTables = policy.tables.filter { $0.device == nil }
-    let sourceRules = Dictionary(grouping: policy.rules.filter { !policy.statementRules.contains($0.key) }) { $0.lookupTable }
+    let sourceRules = Dictionary(grouping: policy.rules.filter { !policy.statementRules.contains($0.key) }) {
+      $0.lookupTable
+    }
     for uplink in policy.uplinks {
       lines.append("")
       for family in AddressFamily.allCases {
@@ -25,7 +30,9 @@ public enum PolicyPrinter {
       if uplink.onlink { words.append("onlink") }
       lines.append(words.joined(separator: " "))
       for rule in sourceRules[uplink.table] ?? [] {
-        lines.append("#   rule \(RuleText.selectorWords(rule, tables: .name(names)).joined(separator: " ")) priority \(rule.priority)")
+        lines.append(
+          "#   rule \(RuleText.selectorWords(rule, tables: .name(names)).joined(separator: " ")) priority \(rule.priority)"
+        )
       }
     }
     if !statementTables.isEmpty { lines.append("") }

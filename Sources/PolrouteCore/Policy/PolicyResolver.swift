@@ -113,10 +113,14 @@ struct ResolutionContext {
     var plannedUplinks: [PlannedUplink] = []
     for statement in uplinkStatements {
       if let location = excludes[statement.device.value] {
-        error("interface '\(statement.device.value)' is both an uplink and excluded (line \(location.line))", at: statement.device.location)
+        error(
+          "interface '\(statement.device.value)' is both an uplink and excluded (line \(location.line))",
+          at: statement.device.location)
       }
       let interface = checkInterface(statement.device, role: "uplink \(statement.name.value)")
-      plannedUplinks.append(PlannedUplink(statement: statement, interface: interface, device: statement.device.value, name: statement.name.value))
+      plannedUplinks.append(
+        PlannedUplink(
+          statement: statement, interface: interface, device: statement.device.value, name: statement.name.value))
     }
     var excluded: [ExcludedInterface] = []
     let declaredDevices = Set(uplinkStatements.map(\.device.value))
@@ -165,7 +169,9 @@ struct ResolutionContext {
       guard let route = buildRoute(statement, tables: tables, uplinks: uplinks) else { continue }
       if let origin = routeOrigins[route.key] {
         if let location = origin {
-          error("route \(route.destination.routeText) in table \(route.table) is given twice (first at line \(location.line))", at: statement.location)
+          error(
+            "route \(route.destination.routeText) in table \(route.table) is given twice (first at line \(location.line))",
+            at: statement.location)
           continue
         }
         // A route statement replaces the uplink's own route with the same destination and metric.
@@ -180,7 +186,11 @@ struct ResolutionContext {
 
     let errors = diagnostics.filter { $0.severity == .error }
     guard errors.isEmpty else {
-      throw PolicyError(diagnostics.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) })
+      throw PolicyError(
+        diagnostics.sorted {
+          ($0.location ?? SourceLocation(file: "", line: 0, column: 0))
+            < ($1.location ?? SourceLocation(file: "", line: 0, column: 0))
+        })
     }
     let origin = resolver.document.map { "from \($0.file)" } ?? "derived from the host's state"
     let statementRoutes = Set(routeOrigins.compactMap { key, location in location == nil ? nil : key })
@@ -211,25 +221,33 @@ struct ResolutionContext {
     var numbers: [UInt32: SourceLocation] = [:]
     for uplink in uplinks {
       if let first = names[uplink.name.value] {
-        error("table name '\(uplink.name.value)' is declared twice (first at line \(first.line))", at: uplink.name.location)
+        error(
+          "table name '\(uplink.name.value)' is declared twice (first at line \(first.line))", at: uplink.name.location)
       }
       names[uplink.name.value] = uplink.name.location
       if let first = devices[uplink.device.value] {
-        error("interface '\(uplink.device.value)' has two uplinks (first at line \(first.line))", at: uplink.device.location)
+        error(
+          "interface '\(uplink.device.value)' has two uplinks (first at line \(first.line))", at: uplink.device.location
+        )
       }
       devices[uplink.device.value] = uplink.device.location
       if let table = uplink.table {
-        if let first = numbers[table.value] { error("table \(table.value) is declared twice (first at line \(first.line))", at: table.location) }
+        if let first = numbers[table.value] {
+          error("table \(table.value) is declared twice (first at line \(first.line))", at: table.location)
+        }
         numbers[table.value] = table.location
       }
     }
     for table in tables {
       if let first = names[table.name.value] {
-        error("table name '\(table.name.value)' is declared twice (first at line \(first.line))", at: table.name.location)
+        error(
+          "table name '\(table.name.value)' is declared twice (first at line \(first.line))", at: table.name.location)
       }
       names[table.name.value] = table.name.location
       if let number = table.number {
-        if let first = numbers[number.value] { error("table \(number.value) is declared twice (first at line \(first.line))", at: number.location) }
+        if let first = numbers[number.value] {
+          error("table \(number.value) is declared twice (first at line \(first.line))", at: number.location)
+        }
         numbers[number.value] = number.location
       }
     }
@@ -237,8 +255,11 @@ struct ResolutionContext {
 
   /// A table name for a derived uplink: the interface name when rt_tables accepts it and nothing else uses it.
   func derivedName(for device: String, taken: Set<String>) -> String {
-    var base = String(device.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
-    if !RoutingTableFile.isValidName(base) || ["main", "local", "default", "unspec", "all"].contains(base) { base = "if_" + base }
+    var base = String(
+      device.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
+    if !RoutingTableFile.isValidName(base) || ["main", "local", "default", "unspec", "all"].contains(base) {
+      base = "if_" + base
+    }
     var name = base
     var suffix = 2
     while taken.contains(name) || host.foreignEntryByName[name] != nil {
@@ -257,7 +278,8 @@ struct ResolutionContext {
       return "table \(number) is already named '\(entry.name)' in \(entry.file):\(entry.line)"
     }
     if let rule = host.foreignRuleByTable[number] {
-      return "table \(number) is looked up by a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
+      return
+        "table \(number) is looked up by a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
     }
     if let route = host.foreignRouteByTable[number] {
       return "table \(number) already holds routes polroute did not make (\(route.destination.routeText))"
@@ -270,7 +292,8 @@ struct ResolutionContext {
   func hostNumber(forName name: String, other: UInt32) -> String? {
     guard let entry = host.foreignEntryByName[name], entry.number != other
     else { return nil }
-    return "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line) (use table \(entry.number), or another name)"
+    return
+      "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line) (use table \(entry.number), or another name)"
   }
 
   /// Numbers every uplink and table statement; returns the tables.
@@ -281,7 +304,9 @@ struct ResolutionContext {
     for index in uplinks.indices {
       guard let table = uplinks[index].statement?.table else { continue }
       if RoutingTable.reserved.contains(table.value) {
-        error("table \(table.value) is reserved (\(RoutingTable.builtinNames[table.value]!)) and cannot be an uplink's table", at: table.location)
+        error(
+          "table \(table.value) is reserved (\(RoutingTable.builtinNames[table.value]!)) and cannot be an uplink's table",
+          at: table.location)
         continue
       }
       if let reason = foreignUse(of: table.value, name: uplinks[index].name) {
@@ -326,7 +351,9 @@ struct ResolutionContext {
       // A name the host already gives a number keeps it, if polroute may use that table.
       if let entry = foreignNames[name] {
         if let reason = foreignUse(of: entry.number, name: name) {
-          error("table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line), but \(reason) (choose another name)", at: location(ofName: name))
+          error(
+            "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line), but \(reason) (choose another name)",
+            at: location(ofName: name))
           continue
         }
         taken.insert(entry.number)
@@ -339,7 +366,8 @@ struct ResolutionContext {
         continue
       }
       while true {
-        if !taken.contains(candidate) && !RoutingTable.reserved.contains(candidate) && !previouslyOwned.contains(candidate)
+        if !taken.contains(candidate) && !RoutingTable.reserved.contains(candidate)
+          && !previouslyOwned.contains(candidate)
           && foreignUse(of: candidate, name: name) == nil
         {
           break
@@ -353,10 +381,14 @@ struct ResolutionContext {
       uplinks[index].table = assignments[uplinks[index].name]
     }
     for statement in statements where statement.number == nil {
-      if let number = assignments[statement.name.value] { result.append(PolicyTable(number: number, name: statement.name.value)) }
+      if let number = assignments[statement.name.value] {
+        result.append(PolicyTable(number: number, name: statement.name.value))
+      }
     }
     for uplink in uplinks {
-      if let number = uplink.table { result.append(PolicyTable(number: number, name: uplink.name, device: uplink.device)) }
+      if let number = uplink.table {
+        result.append(PolicyTable(number: number, name: uplink.name, device: uplink.device))
+      }
     }
     return result
   }
@@ -386,7 +418,8 @@ struct ResolutionContext {
       let explicit = family == .inet ? planned.statement?.via : planned.statement?.via6
       var gateway: DiscoveredGateway?
       if let explicit {
-        gateway = DiscoveredGateway(address: explicit.value, source: .policy, evidence: "policy file line \(explicit.location.line)")
+        gateway = DiscoveredGateway(
+          address: explicit.value, source: .policy, evidence: "policy file line \(explicit.location.line)")
         if let interface, !uplink.onlink, !isOnLink(explicit.value, interface: interface) {
           error(
             "gateway \(explicit.value) is outside every connected prefix of \(interface.name) (\(connected(interface, family))) (add 'onlink' if it is reachable anyway)",
@@ -416,13 +449,19 @@ struct ResolutionContext {
   /// Whether a gateway is reachable on-link: inside a connected prefix of the interface, or IPv6 link-local.
   func isOnLink(_ gateway: IPAddress, interface: Interface) -> Bool {
     if case .v6(let v6) = gateway, v6.isLinkLocal { return true }
-    return interface.addresses.contains { $0.address.network.contains(gateway) || ($0.peer?.network.contains(gateway) ?? false) || $0.peer?.address == gateway }
+    return interface.addresses.contains {
+      $0.address.network.contains(gateway) || ($0.peer?.network.contains(gateway) ?? false)
+        || $0.peer?.address == gateway
+    }
   }
 
   /// The connected prefixes of an interface for a family, for messages.
   func connected(_ interface: Interface, _ family: AddressFamily) -> String {
-    let prefixes = interface.addresses.filter { $0.family == family && $0.scope == "global" }.map { $0.address.network.description }
-    return prefixes.isEmpty ? "it has no \(family.displayName) address" : Array(Set(prefixes)).sorted().joined(separator: ", ")
+    let prefixes = interface.addresses.filter { $0.family == family && $0.scope == "global" }.map {
+      $0.address.network.description
+    }
+    return prefixes.isEmpty
+      ? "it has no \(family.displayName) address" : Array(Set(prefixes)).sorted().joined(separator: ", ")
   }
 
   /// An uplink's table routes: a link route per connected prefix (IPv4 with `src`), and a default route per gateway.
@@ -432,7 +471,9 @@ struct ResolutionContext {
     var seen: [IPPrefix] = []
     let addresses = host.interfaces[uplink.device]?.globalAddresses ?? []
     // The primary address of each prefix (not `secondary`) is the source the kernel itself uses for it.
-    for address in addresses.sorted(by: { ($0.flags.contains(.secondary) ? 1 : 0, $0.address) < ($1.flags.contains(.secondary) ? 1 : 0, $1.address) }) {
+    for address in addresses.sorted(by: {
+      ($0.flags.contains(.secondary) ? 1 : 0, $0.address) < ($1.flags.contains(.secondary) ? 1 : 0, $1.address)
+    }) {
       let network = address.address.network
       guard !network.isHost, !seen.contains(network) else { continue }
       seen.append(network)
@@ -444,7 +485,9 @@ struct ResolutionContext {
       } else {
         // IPv6 link routes carry no `src`: the kernel refuses a source address that is still tentative (DAD).
         routes.append(
-          Route(table: uplink.table, destination: network, device: uplink.device, protocolNumber: RouteProtocol.polroute, metric: 1024))
+          Route(
+            table: uplink.table, destination: network, device: uplink.device, protocolNumber: RouteProtocol.polroute,
+            metric: 1024))
       }
     }
     for family in AddressFamily.allCases {
@@ -452,7 +495,8 @@ struct ResolutionContext {
       routes.append(
         Route(
           table: uplink.table, destination: .defaultRoute(family), gateway: gateway.address, device: uplink.device,
-          protocolNumber: RouteProtocol.polroute, metric: family == .inet ? 0 : 1024, flags: uplink.onlink ? ["onlink"] : []))
+          protocolNumber: RouteProtocol.polroute, metric: family == .inet ? 0 : 1024,
+          flags: uplink.onlink ? ["onlink"] : []))
     }
     return routes
   }
@@ -467,14 +511,19 @@ struct ResolutionContext {
     case .number(let number):
       if let table = tables.first(where: { $0.number == number }) { return table }
       if RoutingTable.reserved.contains(number) {
-        error("polroute never changes table \(number) (\(RoutingTable.builtinNames[number]!)): \(role()) must go in one of its own tables", at: reference.location)
+        error(
+          "polroute never changes table \(number) (\(RoutingTable.builtinNames[number]!)): \(role()) must go in one of its own tables",
+          at: reference.location)
       } else {
-        error("table \(number) is not declared in the policy (declare it with 'table NAME \(number)' or an uplink)", at: reference.location)
+        error(
+          "table \(number) is not declared in the policy (declare it with 'table NAME \(number)' or an uplink)",
+          at: reference.location)
       }
     case .name(let name):
       if let table = tables.first(where: { $0.name == name }) { return table }
       if ["main", "local", "default"].contains(name) {
-        error("polroute never changes table \(name): \(role()) must go in one of its own tables", at: reference.location)
+        error(
+          "polroute never changes table \(name): \(role()) must go in one of its own tables", at: reference.location)
       } else {
         let hint = Suggestion.closest(to: name, among: tables.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
         error("unknown table '\(name)' for \(role())\(hint)", at: reference.location)
@@ -487,13 +536,19 @@ struct ResolutionContext {
   mutating func buildRoute(_ statement: RouteStatement, tables: [PolicyTable], uplinks: [Uplink]) -> Route? {
     let destination = statement.destination.value
     let family = destination.family
-    guard let table = ownedTable(statement.table, tables: tables, role: "route \(destination.routeText)") else { return nil }
+    guard let table = ownedTable(statement.table, tables: tables, role: "route \(destination.routeText)") else {
+      return nil
+    }
     if let via = statement.via, via.value.family != family {
-      error("gateway \(via.value) is \(via.value.family.displayName) but \(destination.routeText) is \(family.displayName)", at: via.location)
+      error(
+        "gateway \(via.value) is \(via.value.family.displayName) but \(destination.routeText) is \(family.displayName)",
+        at: via.location)
       return nil
     }
     if let source = statement.source, source.value.family != family {
-      error("source \(source.value) is \(source.value.family.displayName) but \(destination.routeText) is \(family.displayName)", at: source.location)
+      error(
+        "source \(source.value) is \(source.value.family.displayName) but \(destination.routeText) is \(family.displayName)",
+        at: source.location)
       return nil
     }
     var device = statement.device?.value
@@ -502,7 +557,11 @@ struct ResolutionContext {
       interface = checkInterface(name, role: "route \(destination.routeText)")
     } else if statement.type == .unicast {
       // Without `dev`, the route leaves where its gateway is connected, else through its table's uplink.
-      if let via = statement.via?.value, let match = state.interfaces.first(where: { isOnLink(via, interface: $0) && !$0.isLoopback && !(via.family == .inet6 && $0.name != table.device) }) {
+      if let via = statement.via?.value,
+        let match = state.interfaces.first(where: {
+          isOnLink(via, interface: $0) && !$0.isLoopback && !(via.family == .inet6 && $0.name != table.device)
+        })
+      {
         device = match.name
         interface = match
       } else {
@@ -510,7 +569,9 @@ struct ResolutionContext {
         interface = device.flatMap { host.interfaces[$0] }
       }
       if device == nil {
-        error("route \(destination.routeText) needs 'dev IFACE': table \(table.name) belongs to no uplink", at: statement.location)
+        error(
+          "route \(destination.routeText) needs 'dev IFACE': table \(table.name) belongs to no uplink",
+          at: statement.location)
         return nil
       }
     }
@@ -522,12 +583,15 @@ struct ResolutionContext {
     }
     if let source = statement.source, state.interface(holding: source.value) == nil {
       let message = "source \(source.value) is not an address of this host (the kernel refuses such a 'src')"
-      if resolver.isSnapshot { warning(message, at: source.location) } else {
+      if resolver.isSnapshot {
+        warning(message, at: source.location)
+      } else {
         error(message, at: source.location)
         return nil
       }
     }
-    let scope: UInt8 = statement.type == .unicast && statement.via == nil && family == .inet ? RouteScope.link : RouteScope.global
+    let scope: UInt8 =
+      statement.type == .unicast && statement.via == nil && family == .inet ? RouteScope.link : RouteScope.global
     // The kernel stores an IPv6 route given metric 0 with its default metric, 1024: plan what it will hold.
     let metric = statement.metric.map { family == .inet6 && $0 == 0 ? 1024 : $0 } ?? (family == .inet6 ? 1024 : 0)
     return Route(
@@ -571,7 +635,9 @@ struct ResolutionContext {
       }
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
       if let owner = statement.families.lazy.compactMap({ used[$0]?[priority.value] }).first {
-        error("priority \(priority.value) is already used by \(owner.description(names: state.names))", at: priority.location)
+        error(
+          "priority \(priority.value) is already used by \(owner.description(names: state.names))",
+          at: priority.location)
         continue
       }
       checkGoto(statement, priority: priority.value)
@@ -615,7 +681,8 @@ struct ResolutionContext {
         var priority = nextSource[family]!
         while used[family]?[priority] != nil { priority += 1 }
         guard priority <= Policy.PriorityBand.last else {
-          error("more source rules than the band \(Policy.PriorityBand.source)-\(Policy.PriorityBand.last) holds", at: nil)
+          error(
+            "more source rules than the band \(Policy.PriorityBand.source)-\(Policy.PriorityBand.last) holds", at: nil)
           return rules
         }
         used[family]?[priority] = .source
@@ -661,7 +728,8 @@ struct ResolutionContext {
     }
     return Rule(
       family: .inet, priority: 0, invert: statement.invert, source: statement.source?.value,
-      destination: statement.destination?.value, tos: statement.tos?.value, fwmark: statement.fwmark, fwmask: statement.fwmask,
+      destination: statement.destination?.value, tos: statement.tos?.value, fwmark: statement.fwmark,
+      fwmask: statement.fwmask,
       inputInterface: statement.inputInterface?.value, outputInterface: statement.outputInterface?.value,
       l3mdev: statement.l3mdev, uidRange: statement.uidRange, ipProtocol: statement.ipProtocol,
       sourcePort: statement.sourcePort, destinationPort: statement.destinationPort,

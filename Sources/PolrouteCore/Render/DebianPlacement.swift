@@ -196,10 +196,11 @@ extension DebianPlacement {
 
     /// Whether `source-directory` reads a name: `^[a-zA-Z0-9_-]+$`.
     static func isDirectoryName(_ name: String) -> Bool {
-      !name.isEmpty && name.unicodeScalars.allSatisfy { scalar in
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
-          || scalar == "-"
-      }
+      !name.isEmpty
+        && name.unicodeScalars.allSatisfy { scalar in
+          ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
+            || scalar == "-"
+        }
     }
 
     /// The lines ifupdown parses, with the number of the line each starts on: comment lines left out, lines ending

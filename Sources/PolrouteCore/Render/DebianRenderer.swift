@@ -48,17 +48,21 @@ public enum DebianRenderer {
       for route in deviceRoutes {
         var withoutSource = route
         withoutSource.preferredSource = nil
-        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(withoutSource)) + " || true")
+        lines.append(
+          "    post-up " + command(route.family, "route replace", RouteText.words(withoutSource)) + " || true")
       }
       for rule in rules[device] ?? [] {
         // The kernel refuses a second identical rule ("File exists"), which is what a re-run must do.
-        lines.append("    post-up " + command(rule.family, "rule add", RuleText.addWords(rule)) + " 2>/dev/null || true")
+        lines.append(
+          "    post-up " + command(rule.family, "rule add", RuleText.addWords(rule)) + " 2>/dev/null || true")
       }
       for route in linkRoutes {
-        lines.append("    post-up " + command(route.family, "route replace", RouteText.words(route)) + " 2>/dev/null || true")
+        lines.append(
+          "    post-up " + command(route.family, "route replace", RouteText.words(route)) + " 2>/dev/null || true")
       }
       for rule in rules[device] ?? [] {
-        lines.append("    pre-down " + command(rule.family, "rule del", RuleText.addWords(rule)) + " 2>/dev/null || true")
+        lines.append(
+          "    pre-down " + command(rule.family, "rule del", RuleText.addWords(rule)) + " 2>/dev/null || true")
       }
       for route in deviceRoutes {
         let words = RouteText.deleteWords(route) + ["proto", String(route.protocolNumber)]

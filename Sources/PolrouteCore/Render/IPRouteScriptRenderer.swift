@@ -11,7 +11,9 @@
 public enum IPRouteScriptRenderer {
   /// The script file.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
-    RenderResult(files: [RenderedFile(path: RenderContext.scriptPath, contents: script(policy, context: context), mode: 0o755)])
+    RenderResult(files: [
+      RenderedFile(path: RenderContext.scriptPath, contents: script(policy, context: context), mode: 0o755)
+    ])
   }
 
   /// The script text.
@@ -19,7 +21,8 @@ public enum IPRouteScriptRenderer {
     var lines = ["#!/bin/sh"] + context.header(policy)
     lines += preamble
     lines.append("")
-    lines.append("# 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.")
+    lines.append(
+      "# 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.")
     for route in policy.routesInAddOrder {
       lines.append("route_set \(route.family.ipOption) \(words(RouteText.words(route)))")
     }

@@ -26,7 +26,10 @@ public enum RHELRenderer {
     }
     for rule in policy.rules {
       guard let device = policy.device(for: rule) ?? fallbackDevice else {
-        diagnostics.append(.warning("rhel: rule \(rule.priority) belongs to no interface and polroute has no uplink to put it with; it is not written"))
+        diagnostics.append(
+          .warning(
+            "rhel: rule \(rule.priority) belongs to no interface and polroute has no uplink to put it with; it is not written"
+          ))
         continue
       }
       let words = RuleText.addWords(rule)
@@ -52,9 +55,12 @@ public enum RHELRenderer {
   }
 
   /// One file with its header.
-  static func file(_ name: String, lines: [String], policy: Policy, context: RenderContext, kind: String) -> RenderedFile {
+  static func file(_ name: String, lines: [String], policy: Policy, context: RenderContext, kind: String)
+    -> RenderedFile
+  {
     var text = context.header(policy)
-    text.append("# One 'ip \(kind == "routes" ? "route" : "rule") add' argument line each, read by initscripts' ifup-routes.")
+    text.append(
+      "# One 'ip \(kind == "routes" ? "route" : "rule") add' argument line each, read by initscripts' ifup-routes.")
     text.append("# On NetworkManager hosts the ifcfg-rh plugin ignores rule- files (and then route- files too) unless")
     text.append("# NetworkManager-dispatcher-routing-rules is installed.")
     text += lines

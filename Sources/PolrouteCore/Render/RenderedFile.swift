@@ -115,6 +115,8 @@ public enum RTTablesRenderer {
     var lines = context.header(policy)
     lines.append("# Routing table names for the tables polroute owns; iproute2 reads this directory.")
     for table in policy.tables { lines.append("\(table.number)\t\(table.name)") }
-    return RenderResult(files: [RenderedFile(path: PolrouteFiles.rtTables, contents: lines.joined(separator: "\n") + "\n")])
+    return RenderResult(files: [
+      RenderedFile(path: PolrouteFiles.rtTables, contents: lines.joined(separator: "\n") + "\n")
+    ])
   }
 }

@@ -3,7 +3,9 @@ public enum ShellQuoting {
   /// The ASCII bytes that never need quoting, as a table: rendering checks every byte of every word.
   static let safe: [Bool] = {
     var table = [Bool](repeating: false, count: 256)
-    for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,".utf8 { table[Int(byte)] = true }
+    for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,".utf8 {
+      table[Int(byte)] = true
+    }
     return table
   }()
 

@@ -64,7 +64,9 @@ public struct GatewayIndex: Sendable {
           if let best = advertised[key], best.route.metric <= route.metric { continue }
           advertised[key] = (route, gateway)
         } else {
-          if let best = defaults[key], (best.route.metric, best.route.protocolNumber) <= (route.metric, route.protocolNumber) {
+          if let best = defaults[key],
+            (best.route.metric, best.route.protocolNumber) <= (route.metric, route.protocolNumber)
+          {
             continue
           }
           defaults[key] = (route, gateway)
@@ -77,15 +79,18 @@ public struct GatewayIndex: Sendable {
   public func gateway(of device: String, family: AddressFamily) -> DiscoveredGateway? {
     let key = Key(device: device, family: family)
     if let (_, gateway) = defaults[key] {
-      return DiscoveredGateway(address: gateway, source: .mainDefault, evidence: "default route via \(gateway) dev \(device) in main")
+      return DiscoveredGateway(
+        address: gateway, source: .mainDefault, evidence: "default route via \(gateway) dev \(device) in main")
     }
     if let (route, gateway) = vias[key] {
       return DiscoveredGateway(
-        address: gateway, source: .mainVia, evidence: "route \(route.destination.routeText) via \(gateway) dev \(device) in main")
+        address: gateway, source: .mainVia,
+        evidence: "route \(route.destination.routeText) via \(gateway) dev \(device) in main")
     }
     if let (_, gateway) = advertised[key] {
       return DiscoveredGateway(
-        address: gateway, source: .routerAdvertisement, evidence: "default route via \(gateway) dev \(device) from router advertisements")
+        address: gateway, source: .routerAdvertisement,
+        evidence: "default route via \(gateway) dev \(device) from router advertisements")
     }
     return nil
   }

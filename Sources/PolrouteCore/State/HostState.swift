@@ -52,7 +52,9 @@ public struct HostState: Codable, Hashable, Sendable {
 
   /// The tables rules point to, besides local and default.
   public var tablesNamedByRules: Set<UInt32> {
-    Set(rules.compactMap(\.lookupTable)).subtracting([RoutingTable.local, RoutingTable.defaultTable, RoutingTable.unspec])
+    Set(rules.compactMap(\.lookupTable)).subtracting([
+      RoutingTable.local, RoutingTable.defaultTable, RoutingTable.unspec,
+    ])
   }
 
   /// The owner of a global address: which interface holds it.

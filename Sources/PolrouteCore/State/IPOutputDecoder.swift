@@ -11,7 +11,8 @@ public enum IPOutputError: Error, Equatable, Sendable, CustomStringConvertible {
     case .json(let command, .truncated):
       return "`\(command)` printed truncated JSON"
     case .json(let command, .unexpected(let byte, let offset, let expected)):
-      return "`\(command)` printed invalid JSON at byte \(offset): found '\(Character(Unicode.Scalar(byte)))', expected \(expected)"
+      return
+        "`\(command)` printed invalid JSON at byte \(offset): found '\(Character(Unicode.Scalar(byte)))', expected \(expected)"
     case .json(let command, .wrongType(let field, let offset, let expected)):
       return "`\(command)` printed invalid JSON at byte \(offset): field '\(field)' should be \(expected)"
     case .invalidValue(let command, let field, let value):
@@ -42,7 +43,9 @@ public struct IPOutputDecoder: Sendable {
 
   /// Decodes the array `ip -j route show` prints for one family; routes without a `table` field belong to
   /// `defaultTable` (the table asked for, or main in a `table all` dump).
-  public func routes(_ bytes: [UInt8], family: AddressFamily, defaultTable: UInt32, command: String) throws(IPOutputError) -> [Route] {
+  public func routes(_ bytes: [UInt8], family: AddressFamily, defaultTable: UInt32, command: String)
+    throws(IPOutputError) -> [Route]
+  {
     try document(bytes, command: command) { (scanner: inout JSONScanner) throws(IPOutputError) in
       try route(&scanner, family: family, defaultTable: defaultTable, command: command)
     }
@@ -76,7 +79,10 @@ public struct IPOutputDecoder: Sendable {
         var first = true
         while try scanner.nextElement(first: &first) { items.append(try element(&scanner)) }
         guard scanner.atEnd() else {
-          return .failure(.json(command: command, error: .unexpected(byte: buffer[scanner.position], offset: scanner.position, expected: "the end")))
+          return .failure(
+            .json(
+              command: command,
+              error: .unexpected(byte: buffer[scanner.position], offset: scanner.position, expected: "the end")))
         }
         return .success(items)
       } catch let error as JSONScanError {
@@ -93,7 +99,9 @@ public struct IPOutputDecoder: Sendable {
   // MARK: Routes
 
   /// Decodes one route object.
-  public func route(_ scanner: inout JSONScanner, family: AddressFamily, defaultTable: UInt32, command: String) throws(IPOutputError) -> Route {
+  public func route(_ scanner: inout JSONScanner, family: AddressFamily, defaultTable: UInt32, command: String)
+    throws(IPOutputError) -> Route
+  {
     do {
       return try decodeRoute(&scanner, family: family, defaultTable: defaultTable, command: command)
     } catch let error as JSONScanError {
@@ -105,7 +113,9 @@ public struct IPOutputDecoder: Sendable {
     }
   }
 
-  private func decodeRoute(_ s: inout JSONScanner, family: AddressFamily, defaultTable: UInt32, command: String) throws -> Route {
+  private func decodeRoute(_ s: inout JSONScanner, family: AddressFamily, defaultTable: UInt32, command: String) throws
+    -> Route
+  {
     try s.expect(UInt8(ascii: "{"), "a route object")
     var type = RouteType.unicast
     var destination: IPPrefix?
@@ -279,7 +289,9 @@ public struct IPOutputDecoder: Sendable {
   /// Reads an address string.
   private func address(_ s: inout JSONScanner, field: String, command: String) throws -> IPAddress {
     let text = try s.string()
-    guard let address = IPAddress(text) else { throw IPOutputError.invalidValue(command: command, field: field, value: text) }
+    guard let address = IPAddress(text) else {
+      throw IPOutputError.invalidValue(command: command, field: field, value: text)
+    }
     return address
   }
 
@@ -391,7 +403,9 @@ public struct IPOutputDecoder: Sendable {
         rule.l3mdev = true
       } else if s.key(key, is: "tos") || s.key(key, is: "dsfield") {
         let text = try s.string()
-        guard let value = Self.dsfield(text) else { throw IPOutputError.invalidValue(command: command, field: "tos", value: text) }
+        guard let value = Self.dsfield(text) else {
+          throw IPOutputError.invalidValue(command: command, field: "tos", value: text)
+        }
         rule.tos = value
       } else if s.key(key, is: "fwmark") {
         rule.fwmark = try hexNumber(&s, field: "fwmark", command: command)
@@ -448,7 +462,8 @@ public struct IPOutputDecoder: Sendable {
       }
     }
     rule.source = try Self.rulePrefix(sourceText, length: sourceLength, family: family, field: "src", command: command)
-    rule.destination = try Self.rulePrefix(destinationText, length: destinationLength, family: family, field: "dst", command: command)
+    rule.destination = try Self.rulePrefix(
+      destinationText, length: destinationLength, family: family, field: "dst", command: command)
     if let sportStart { rule.sourcePort = NumberRange(sportStart, sportEnd) }
     if let dportStart { rule.destinationPort = NumberRange(dportStart, dportEnd) }
     if let uidStart { rule.uidRange = NumberRange(uidStart, uidEnd) }
@@ -458,13 +473,17 @@ public struct IPOutputDecoder: Sendable {
   }
 
   /// Turns `"src":"all"` or an address plus `srclen` into a prefix; nil for `all`.
-  static func rulePrefix(_ text: String?, length: Int?, family: AddressFamily, field: String, command: String) throws -> IPPrefix? {
+  static func rulePrefix(_ text: String?, length: Int?, family: AddressFamily, field: String, command: String) throws
+    -> IPPrefix?
+  {
     guard let text, text != "all" else { return nil }
     guard let address = IPAddress(text), address.family == family else {
       throw IPOutputError.invalidValue(command: command, field: field, value: text)
     }
     let length = length ?? family.bitWidth
-    guard length <= family.bitWidth else { throw IPOutputError.invalidValue(command: command, field: field, value: "\(text)/\(length)") }
+    guard length <= family.bitWidth else {
+      throw IPOutputError.invalidValue(command: command, field: field, value: "\(text)/\(length)")
+    }
     return IPPrefix(masking: address, length: length)
   }
 
@@ -472,7 +491,9 @@ public struct IPOutputDecoder: Sendable {
   private func hexNumber(_ s: inout JSONScanner, field: String, command: String) throws -> UInt32 {
     if try s.peek() != UInt8(ascii: "\"") { return UInt32(truncatingIfNeeded: try s.unsigned(field: field)) }
     let text = try s.string()
-    guard let value = Self.number(text) else { throw IPOutputError.invalidValue(command: command, field: field, value: text) }
+    guard let value = Self.number(text) else {
+      throw IPOutputError.invalidValue(command: command, field: field, value: text)
+    }
     return value
   }
 
@@ -550,7 +571,9 @@ public struct IPOutputDecoder: Sendable {
         try s.skipValue()
       }
     }
-    guard !link.name.isEmpty else { throw IPOutputError.invalidValue(command: command, field: "ifname", value: "(missing)") }
+    guard !link.name.isEmpty else {
+      throw IPOutputError.invalidValue(command: command, field: "ifname", value: "(missing)")
+    }
     return link
   }
 
@@ -598,7 +621,8 @@ public struct IPOutputDecoder: Sendable {
     }
     guard family == "inet" || family == "inet6" else { return nil }
     guard let local, let length, length <= local.family.bitWidth else {
-      throw IPOutputError.invalidValue(command: command, field: "addr_info", value: "an address without local or prefixlen")
+      throw IPOutputError.invalidValue(
+        command: command, field: "addr_info", value: "an address without local or prefixlen")
     }
     let peerPrefix = peer.flatMap { $0 == local ? nil : InterfaceAddress(address: $0, length: length) }
     return Address(

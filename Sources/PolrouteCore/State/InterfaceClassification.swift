@@ -43,7 +43,9 @@ public enum ExclusionReason: Hashable, Sendable, CustomStringConvertible {
 
 extension HostState {
   /// Name patterns of bridges that container and VM managers create.
-  static let containerBridgePrefixes = ["docker", "br-", "cni", "virbr", "lxcbr", "podman", "lxdbr", "flannel", "cilium"]
+  static let containerBridgePrefixes = [
+    "docker", "br-", "cni", "virbr", "lxcbr", "podman", "lxdbr", "flannel", "cilium",
+  ]
 
   /// Link kinds that are tunnels.
   static let tunnelKinds: Set<String> = [

@@ -207,7 +207,9 @@ public struct JSONScanner {
 
   /// Reads a string value and hands its raw bytes to `body` without making a String (no escapes allowed).
   @inline(__always)
-  public mutating func withRawString<T>(_ body: (UnsafeRawBufferPointer) throws(JSONScanError) -> T) throws(JSONScanError) -> T {
+  public mutating func withRawString<T>(_ body: (UnsafeRawBufferPointer) throws(JSONScanError) -> T)
+    throws(JSONScanError) -> T
+  {
     let range = try rawStringRange()
     return try body(UnsafeRawBufferPointer(rebasing: bytes[range]))
   }

@@ -54,7 +54,9 @@ public struct RouteCollector: Sendable {
     } else {
       for hop in route.nexthops {
         guard let gateway = hop.gateway, let device = hop.device else { continue }
-        if gatewaysSeen.insert(GatewayKey(table: route.table, gateway: gateway, device: device)).inserted { newGateway = true }
+        if gatewaysSeen.insert(GatewayKey(table: route.table, gateway: gateway, device: device)).inserted {
+          newGateway = true
+        }
       }
     }
     if newGateway {

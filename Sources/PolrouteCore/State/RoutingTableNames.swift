@@ -56,7 +56,9 @@ public enum RoutingTableFile {
     guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 63 else { return false }
     let isLetter = { (scalar: Unicode.Scalar) in (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") }
     guard isLetter(first) || first == "_" else { return false }
-    return name.unicodeScalars.allSatisfy { isLetter($0) || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_" || $0 == "." }
+    return name.unicodeScalars.allSatisfy {
+      isLetter($0) || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_" || $0 == "."
+    }
   }
 }
 

@@ -90,7 +90,8 @@ public struct Rule: Codable, Hashable, Sendable {
   public var isKernelDefault: Bool {
     guard matchesEverything, suppressPrefixLength == nil else { return false }
     switch (priority, action) {
-    case (0, .lookup(RoutingTable.local)), (32766, .lookup(RoutingTable.main)), (32767, .lookup(RoutingTable.defaultTable)):
+    case (0, .lookup(RoutingTable.local)), (32766, .lookup(RoutingTable.main)),
+      (32767, .lookup(RoutingTable.defaultTable)):
       return true
     default:
       return false
@@ -117,7 +118,8 @@ public struct NumberRange: TextCodable, Hashable, Sendable {
   /// Parses `A` or `A-B`.
   public init(codingText text: String) throws {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard (1...2).contains(parts.count), let start = UInt32(parts[0]), let end = UInt32(parts.last!), start <= end else {
+    guard (1...2).contains(parts.count), let start = UInt32(parts[0]), let end = UInt32(parts.last!), start <= end
+    else {
       throw AddressError.malformed(kind: "range", text: text, reason: "expected A or A-B with A <= B")
     }
     self.init(start, end)
@@ -155,8 +157,12 @@ public enum RuleAction: Hashable, Sendable, TextCodable {
   public init?(text: String) {
     let words = text.split(separator: " ")
     switch (words.first, words.count) {
-    case ("lookup", 2): guard let table = UInt32(words[1]) else { return nil }; self = .lookup(table)
-    case ("goto", 2): guard let priority = UInt32(words[1]) else { return nil }; self = .goto(priority)
+    case ("lookup", 2):
+      guard let table = UInt32(words[1]) else { return nil }
+      self = .lookup(table)
+    case ("goto", 2):
+      guard let priority = UInt32(words[1]) else { return nil }
+      self = .goto(priority)
     case ("blackhole", 1): self = .blackhole
     case ("unreachable", 1): self = .unreachable
     case ("prohibit", 1): self = .prohibit
@@ -168,7 +174,8 @@ public enum RuleAction: Hashable, Sendable, TextCodable {
   /// Parses the text form.
   public init(codingText text: String) throws {
     guard let action = RuleAction(text: text) else {
-      throw AddressError.malformed(kind: "rule action", text: text, reason: "expected lookup N, goto N, blackhole, unreachable, prohibit or nop")
+      throw AddressError.malformed(
+        kind: "rule action", text: text, reason: "expected lookup N, goto N, blackhole, unreachable, prohibit or nop")
     }
     self = action
   }

@@ -66,7 +66,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
       throw .invalid(file: file, reason: "it is not a JSON object")
     }
     guard header.format == format else {
-      throw .invalid(file: file, reason: "its \"format\" is not \"\(format)\" (write one with `polroute inspect --json`)")
+      throw .invalid(
+        file: file, reason: "its \"format\" is not \"\(format)\" (write one with `polroute inspect --json`)")
     }
     guard let version = header.version else { throw .invalid(file: file, reason: "it has no \"version\"") }
     guard version <= Snapshot.version else { throw .unsupportedVersion(file: file, version: version) }
@@ -82,7 +83,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
   /// A decoding error as a path and a reason (`state.routes[3].destination: invalid prefix ...`).
   static func describe(_ error: DecodingError) -> String {
     func path(_ keys: [any CodingKey]) -> String {
-      keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined().drop(while: { $0 == "." }).description
+      keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined().drop(while: { $0 == "." })
+        .description
     }
     switch error {
     case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"

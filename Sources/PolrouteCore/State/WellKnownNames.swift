@@ -54,7 +54,9 @@ public enum RouteScope {
   /// Names by number.
   public static let names: [UInt8: String] = [0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"]
   /// Numbers by name, including `universe`.
-  public static let numbers: [String: UInt8] = ["global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255]
+  public static let numbers: [String: UInt8] = [
+    "global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255,
+  ]
 }
 
 /// IP protocol numbers for `ipproto`, with the names iproute2 prints (from /etc/protocols).

@@ -252,7 +252,8 @@ struct IPOutputDecoderTests {
     let entry = TableNameEntry(number: 102, name: "uplink2", file: "/etc/iproute2/rt_tables", line: 3)
     let names = RoutingTableNames([entry])
     let decoder = IPOutputDecoder(tableNames: names, extraProtocols: ["polroute": 177, "boot": 99])
-    let json = #"[{"dst":"default","dev":"data","table":"uplink2","protocol":"polroute","flags":[]},"#
+    let json =
+      #"[{"dst":"default","dev":"data","table":"uplink2","protocol":"polroute","flags":[]},"#
       + #"{"dst":"192.0.2.0/24","dev":"data","table":"0x66","protocol":"boot","flags":[]}]"#
     let decoded = try decoder.routes(Array(json.utf8), family: .inet, defaultTable: 254, command: "ip -j route")
     #expect(decoded.map(\.table) == [102, 102])
@@ -536,7 +537,8 @@ struct IPOutputDecoderTests {
           Address(address("::1/128"), scope: "host"),
         ]),
       Interface(
-        name: "data", index: 2, linkType: "ether", operState: "UP", flags: ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"],
+        name: "data", index: 2, linkType: "ether", operState: "UP",
+        flags: ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"],
         master: "vrf-blue", mtu: 1500,
         addresses: [
           Address(address("192.0.2.10/24"), label: "data"),
@@ -568,9 +570,10 @@ struct IPOutputDecoderTests {
       #expect(got == want, "interface \(want.name)")
     }
     // Only the tentative-free global addresses count, IPv4 first.
-    #expect(decoded[1].globalAddresses.map(\.address.description) == [
-      "192.0.2.10/24", "192.0.2.11/24", "203.0.113.50/24", "2001:db8:a::10/64", "2001:db8:a::11/64",
-    ])
+    #expect(
+      decoded[1].globalAddresses.map(\.address.description) == [
+        "192.0.2.10/24", "192.0.2.11/24", "203.0.113.50/24", "2001:db8:a::10/64", "2001:db8:a::11/64",
+      ])
   }
 
   /// Links and addresses `ip` could not have printed.

@@ -378,24 +378,25 @@ struct JSONScannerTests {
   }
 
   /// Malformed values and where `skipValue` reports them.
-  @Test(arguments: [
-    ("}", JSONScanError.unexpected(byte: UInt8(ascii: "}"), offset: 0, expected: "a value")),
-    (#"{"a" 1}"#, .unexpected(byte: UInt8(ascii: "1"), offset: 5, expected: "':'")),
-    (#"{"a":1 "b":2}"#, .unexpected(byte: UInt8(ascii: "\""), offset: 7, expected: "',' or '}'")),
-    (#"{"a":1,}"#, .unexpected(byte: UInt8(ascii: "}"), offset: 7, expected: "a key")),
-    (#"{1:2}"#, .unexpected(byte: UInt8(ascii: "1"), offset: 1, expected: "a key")),
-    (#"{"a":}"#, .unexpected(byte: UInt8(ascii: "}"), offset: 5, expected: "a value")),
-    (#"{"a\"b":1}"#, .unexpected(byte: UInt8(ascii: "\\"), offset: 3, expected: "a key without escapes")),
-    ("[1 2]", .unexpected(byte: UInt8(ascii: "2"), offset: 3, expected: "',' or ']'")),
-    ("[1,]", .unexpected(byte: UInt8(ascii: "]"), offset: 3, expected: "a value")),
-    ("[,1]", .unexpected(byte: UInt8(ascii: ","), offset: 1, expected: "a value")),
-    ("[tru,1]", .unexpected(byte: UInt8(ascii: "t"), offset: 1, expected: "true, false or null")),
-    ("[nul]", .unexpected(byte: UInt8(ascii: "n"), offset: 1, expected: "true, false or null")),
-    ("[tx]", .unexpected(byte: UInt8(ascii: "t"), offset: 1, expected: "true, false or null")),
-    ("[f]", .unexpected(byte: UInt8(ascii: "f"), offset: 1, expected: "true, false or null")),
-    ("[1]]", nil),
-    ("[x]", .unexpected(byte: UInt8(ascii: "x"), offset: 1, expected: "a value")),
-  ] as [(String, JSONScanError?)])
+  @Test(
+    arguments: [
+      ("}", JSONScanError.unexpected(byte: UInt8(ascii: "}"), offset: 0, expected: "a value")),
+      (#"{"a" 1}"#, .unexpected(byte: UInt8(ascii: "1"), offset: 5, expected: "':'")),
+      (#"{"a":1 "b":2}"#, .unexpected(byte: UInt8(ascii: "\""), offset: 7, expected: "',' or '}'")),
+      (#"{"a":1,}"#, .unexpected(byte: UInt8(ascii: "}"), offset: 7, expected: "a key")),
+      (#"{1:2}"#, .unexpected(byte: UInt8(ascii: "1"), offset: 1, expected: "a key")),
+      (#"{"a":}"#, .unexpected(byte: UInt8(ascii: "}"), offset: 5, expected: "a value")),
+      (#"{"a\"b":1}"#, .unexpected(byte: UInt8(ascii: "\\"), offset: 3, expected: "a key without escapes")),
+      ("[1 2]", .unexpected(byte: UInt8(ascii: "2"), offset: 3, expected: "',' or ']'")),
+      ("[1,]", .unexpected(byte: UInt8(ascii: "]"), offset: 3, expected: "a value")),
+      ("[,1]", .unexpected(byte: UInt8(ascii: ","), offset: 1, expected: "a value")),
+      ("[tru,1]", .unexpected(byte: UInt8(ascii: "t"), offset: 1, expected: "true, false or null")),
+      ("[nul]", .unexpected(byte: UInt8(ascii: "n"), offset: 1, expected: "true, false or null")),
+      ("[tx]", .unexpected(byte: UInt8(ascii: "t"), offset: 1, expected: "true, false or null")),
+      ("[f]", .unexpected(byte: UInt8(ascii: "f"), offset: 1, expected: "true, false or null")),
+      ("[1]]", nil),
+      ("[x]", .unexpected(byte: UInt8(ascii: "x"), offset: 1, expected: "a value")),
+    ] as [(String, JSONScanError?)])
   func refusesSkipping(json: String, error: JSONScanError?) {
     #expect(Self.failure(json) { (s: inout JSONScanner) throws(JSONScanError) in try s.skipValue() } == error)
   }

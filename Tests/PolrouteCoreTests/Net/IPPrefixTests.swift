@@ -66,8 +66,10 @@ struct IPPrefixTests {
     ("192.0.2.0/99", "invalid prefix '192.0.2.0/99': prefix length must be 0 to 32"),
     ("192.0.2.0/128", "invalid prefix '192.0.2.0/128': prefix length must be 0 to 32"),
     ("192.0.2.0/1000", "invalid prefix '192.0.2.0/1000': prefix length must be 0 to 32"),
-    ("192.0.2.0/99999999999999999999",
-     "invalid prefix '192.0.2.0/99999999999999999999': prefix length must be 0 to 32"),
+    (
+      "192.0.2.0/99999999999999999999",
+      "invalid prefix '192.0.2.0/99999999999999999999': prefix length must be 0 to 32"
+    ),
     ("192.0.2.0/-1", "invalid prefix '192.0.2.0/-1': prefix length must be 0 to 32"),
     ("192.0.2.0/+24", "invalid prefix '192.0.2.0/+24': prefix length must be 0 to 32"),
     ("192.0.2.0/", "invalid prefix '192.0.2.0/': prefix length must be 0 to 32"),
@@ -246,7 +248,11 @@ struct IPPrefixTests {
 struct IPPrefixLeadingZeroTests {
   @Test("a prefix length with a leading zero is refused: iproute2 would read 024 as octal, /20")
   func leadingZeroLength() {
-    #expect(throws: AddressError.malformed(kind: "prefix", text: "192.0.2.0/024", reason: "the length 024 has a leading zero, which iproute2 reads as octal")) {
+    #expect(
+      throws: AddressError.malformed(
+        kind: "prefix", text: "192.0.2.0/024",
+        reason: "the length 024 has a leading zero, which iproute2 reads as octal")
+    ) {
       try IPPrefix(parsing: "192.0.2.0/024")
     }
     #expect(IPPrefix("0.0.0.0/0") != nil)

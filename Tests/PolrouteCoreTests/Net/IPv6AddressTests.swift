@@ -141,8 +141,10 @@ struct IPv6AddressTests {
     #expect(numeric.address.description == "fe80::2" && numeric.zone == "3")
     let plain = try IPv6Address.parseScoped("2001:db8::1")
     #expect(plain.address.description == "2001:db8::1" && plain.zone == nil)
-    #expect(parseError("fe80::1%eth0") == .malformed(
-      kind: "IPv6 address", text: "fe80::1%eth0", reason: "a zone index is not allowed here"))
+    #expect(
+      parseError("fe80::1%eth0")
+        == .malformed(
+          kind: "IPv6 address", text: "fe80::1%eth0", reason: "a zone index is not allowed here"))
   }
 
   /// `parseScoped` refuses an empty zone and reports errors in the address part.
@@ -373,12 +375,19 @@ struct IPv6AddressTests {
       var text: String
       if round % 2 == 0 {
         // Mostly-valid text: a random address printed, then perhaps one character changed, dropped or added.
-        text = IPv6Address(high: generator.next() & (round % 4 == 0 ? 0xFFFF_0000_0000_FFFF : ~0), low: generator.next() & (round % 8 == 0 ? 0xFFFF : ~0)).description
+        text =
+          IPv6Address(
+            high: generator.next() & (round % 4 == 0 ? 0xFFFF_0000_0000_FFFF : ~0),
+            low: generator.next() & (round % 8 == 0 ? 0xFFFF : ~0)
+          ).description
         var characters = Array(text)
         switch generator.next() % 4 {
-        case 0: characters[Int(generator.next() % UInt64(characters.count))] = alphabet.randomElement(using: &generator)!
+        case 0:
+          characters[Int(generator.next() % UInt64(characters.count))] = alphabet.randomElement(using: &generator)!
         case 1: characters.remove(at: Int(generator.next() % UInt64(characters.count)))
-        case 2: characters.insert(alphabet.randomElement(using: &generator)!, at: Int(generator.next() % UInt64(characters.count + 1)))
+        case 2:
+          characters.insert(
+            alphabet.randomElement(using: &generator)!, at: Int(generator.next() % UInt64(characters.count + 1)))
         default: break
         }
         text = String(characters)

@@ -11,19 +11,27 @@ struct KernelPlanTests {
 
   @Test("a state that matches the policy gives an empty plan")
   func emptyWhenMatching() throws {
-    let rule = Rule(family: .inet, priority: 20000, source: IPPrefix("203.0.113.10"), action: .lookup(100), protocolNumber: 177)
+    let rule = Rule(
+      family: .inet, priority: 20000, source: IPPrefix("203.0.113.10"), action: .lookup(100), protocolNumber: 177)
     var state = SampleHosts.dualHomed
     state.rules.append(rule)
     #expect(KernelPlan.make(state: state, policy: policy(rules: [rule])).isEmpty)
   }
 
-  @Test("a stale rule at a wanted priority is deleted before the new one is added, so the kernel's duplicate check cannot refuse it")
+  @Test(
+    "a stale rule at a wanted priority is deleted before the new one is added, so the kernel's duplicate check cannot refuse it"
+  )
   func samePriorityDeleteFirst() throws {
     // The kernel treats these as the same rule ("File exists"): they differ only in `not`.
-    let old = Rule(family: .inet, priority: 10000, invert: true, source: IPPrefix("192.0.2.0/24"), action: .goto(20000), protocolNumber: 177)
-    let new = Rule(family: .inet, priority: 10000, source: IPPrefix("192.0.2.0/24"), action: .goto(20000), protocolNumber: 177)
-    let other = Rule(family: .inet, priority: 10001, source: IPPrefix("198.51.100.0/24"), action: .lookup(101), protocolNumber: 177)
-    let stale = Rule(family: .inet, priority: 10002, source: IPPrefix("100.64.0.0/10"), action: .lookup(101), protocolNumber: 177)
+    let old = Rule(
+      family: .inet, priority: 10000, invert: true, source: IPPrefix("192.0.2.0/24"), action: .goto(20000),
+      protocolNumber: 177)
+    let new = Rule(
+      family: .inet, priority: 10000, source: IPPrefix("192.0.2.0/24"), action: .goto(20000), protocolNumber: 177)
+    let other = Rule(
+      family: .inet, priority: 10001, source: IPPrefix("198.51.100.0/24"), action: .lookup(101), protocolNumber: 177)
+    let stale = Rule(
+      family: .inet, priority: 10002, source: IPPrefix("100.64.0.0/10"), action: .lookup(101), protocolNumber: 177)
     var state = SampleHosts.dualHomed
     state.rules += [old, stale]
     let plan = KernelPlan.make(state: state, policy: policy(rules: [new, other]))
@@ -33,21 +41,35 @@ struct KernelPlanTests {
   @Test("routes are added without gateways first, replaced, and deleted last; foreign routes are never touched")
   func routeOrder() throws {
     let table = PolicyTable(number: 100, name: "data", device: "data")
-    let link = Route(table: 100, destination: IPPrefix("203.0.113.0/24")!, device: "data", protocolNumber: 177, scope: RouteScope.link)
-    let viaOld = Route(table: 100, destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("203.0.113.1"), device: "data", protocolNumber: 177)
-    let viaNew = Route(table: 100, destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("203.0.113.254"), device: "data", protocolNumber: 177)
-    let stale = Route(table: 100, destination: IPPrefix("192.0.2.0/25")!, gateway: IPAddress("203.0.113.1"), device: "data", protocolNumber: 177)
-    let elsewhere = Route(table: 300, destination: IPPrefix("192.0.2.128/25")!, gateway: IPAddress("203.0.113.1"), device: "data", protocolNumber: 177)
-    let foreign = Route(table: 400, destination: IPPrefix("192.0.2.0/24")!, gateway: IPAddress("203.0.113.1"), device: "data")
+    let link = Route(
+      table: 100, destination: IPPrefix("203.0.113.0/24")!, device: "data", protocolNumber: 177, scope: RouteScope.link)
+    let viaOld = Route(
+      table: 100, destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("203.0.113.1"), device: "data",
+      protocolNumber: 177)
+    let viaNew = Route(
+      table: 100, destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("203.0.113.254"), device: "data",
+      protocolNumber: 177)
+    let stale = Route(
+      table: 100, destination: IPPrefix("192.0.2.0/25")!, gateway: IPAddress("203.0.113.1"), device: "data",
+      protocolNumber: 177)
+    let elsewhere = Route(
+      table: 300, destination: IPPrefix("192.0.2.128/25")!, gateway: IPAddress("203.0.113.1"), device: "data",
+      protocolNumber: 177)
+    let foreign = Route(
+      table: 400, destination: IPPrefix("192.0.2.0/24")!, gateway: IPAddress("203.0.113.1"), device: "data")
     var state = SampleHosts.dualHomed
     state.routes += [viaOld, stale, elsewhere, foreign]
     let plan = KernelPlan.make(state: state, policy: policy(rules: [], routes: [viaNew, link], tables: [table]))
-    #expect(plan.changes == [.addRoute(link), .replaceRoute(old: viaOld, new: viaNew), .deleteRoute(stale), .deleteRoute(elsewhere)])
-    #expect(plan.changes.map(\.batchLine) == [
-      "route replace 203.0.113.0/24 dev data proto 177 scope link table 100",
-      "route replace default via 203.0.113.254 dev data proto 177 table 100",
-      "route del 192.0.2.0/25 dev data table 100",
-      "route del 192.0.2.128/25 dev data table 300",
-    ])
+    #expect(
+      plan.changes == [
+        .addRoute(link), .replaceRoute(old: viaOld, new: viaNew), .deleteRoute(stale), .deleteRoute(elsewhere),
+      ])
+    #expect(
+      plan.changes.map(\.batchLine) == [
+        "route replace 203.0.113.0/24 dev data proto 177 scope link table 100",
+        "route replace default via 203.0.113.254 dev data proto 177 table 100",
+        "route del 192.0.2.0/25 dev data table 100",
+        "route del 192.0.2.128/25 dev data table 300",
+      ])
   }
 }

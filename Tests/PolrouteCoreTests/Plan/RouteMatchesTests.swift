@@ -11,9 +11,11 @@ struct RouteMatchesTests {
       protocolNumber: RouteProtocol.polroute, metric: destination.contains(":") ? 1024 : 0)
   }
 
-  @Test("an IPv6 reject route the kernel put on lo matches the wanted route without a device", arguments: [
-    RouteType.blackhole, .unreachable, .prohibit, .throw,
-  ])
+  @Test(
+    "an IPv6 reject route the kernel put on lo matches the wanted route without a device",
+    arguments: [
+      RouteType.blackhole, .unreachable, .prohibit, .throw,
+    ])
   func ipv6RejectRouteOnLoopback(_ type: RouteType) throws {
     let wanted = try route(type, "2001:db8:dead::/48")
     #expect(try route(type, "2001:db8:dead::/48", device: "lo").matches(wanted))

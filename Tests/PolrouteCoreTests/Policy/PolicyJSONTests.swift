@@ -150,12 +150,14 @@ struct PolicyJSONTests {
   }
 
   @Test func aMissingRequiredWordPointsAtTheObject() {
-    #expect(Self.errors(#"{"rules": [{"fwmark": 1}]}"#) == [
-      "p.json:1:12: error: rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop"
-    ])
-    #expect(Self.errors(#"{"routes": [{"to": "192.0.2.0/24"}]}"#) == [
-      "p.json:1:13: error: route 192.0.2.0/24 needs 'table NAME|ID' (polroute never changes table main)"
-    ])
+    #expect(
+      Self.errors(#"{"rules": [{"fwmark": 1}]}"#) == [
+        "p.json:1:12: error: rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop"
+      ])
+    #expect(
+      Self.errors(#"{"routes": [{"to": "192.0.2.0/24"}]}"#) == [
+        "p.json:1:13: error: route 192.0.2.0/24 needs 'table NAME|ID' (polroute never changes table main)"
+      ])
   }
 
   @Test(arguments: [
@@ -178,7 +180,9 @@ struct PolicyJSONTests {
       #"{"uplinks": [{"name": "a", "dev": "eth0", "tabel": 5}]}"#,
       "p.json:1:43: error: unknown key 'tabel' in an uplink (did you mean 'table'?)"
     ),
-    (#"{"tables": [{"name": "a", "ids": 5}]}"#, "p.json:1:27: error: unknown key 'ids' in a table (did you mean 'id'?)"),
+    (
+      #"{"tables": [{"name": "a", "ids": 5}]}"#, "p.json:1:27: error: unknown key 'ids' in a table (did you mean 'id'?)"
+    ),
     (
       #"{"routes": [{"to": "default", "table": "a", "gw": "192.0.2.1"}]}"#,
       "p.json:1:45: error: unknown key 'gw' in a route"
@@ -239,8 +243,14 @@ struct PolicyJSONTests {
     (#"{"include": [1]}"#, "p.json:1:14: error: each element of 'include' must be an interface name (a string)"),
     (#"{"uplinks": [{"name": true, "dev": "eth0"}]}"#, "p.json:1:23: error: 'name' must be a string or a number"),
     (#"{"uplinks": [{"name": "a", "dev": ["eth0"]}]}"#, "p.json:1:35: error: 'dev' must be a string or a number"),
-    (#"{"uplinks": [{"name": "a", "dev": "eth0", "via": true}]}"#, "p.json:1:50: error: 'via' must be a string or a number"),
-    (#"{"uplinks": [{"name": "a", "dev": "eth0", "via": null}]}"#, "p.json:1:50: error: 'via' must be a string or a number"),
+    (
+      #"{"uplinks": [{"name": "a", "dev": "eth0", "via": true}]}"#,
+      "p.json:1:50: error: 'via' must be a string or a number"
+    ),
+    (
+      #"{"uplinks": [{"name": "a", "dev": "eth0", "via": null}]}"#,
+      "p.json:1:50: error: 'via' must be a string or a number"
+    ),
     (
       #"{"uplinks": [{"name": "a", "dev": "eth0", "onlink": "yes"}]}"#,
       "p.json:1:53: error: 'onlink' must be true or false"
@@ -248,7 +258,10 @@ struct PolicyJSONTests {
     (#"{"rules": [{"not": 1, "lookup": "main"}]}"#, "p.json:1:20: error: 'not' must be true or false"),
     (#"{"rules": [{"l3mdev": "true"}]}"#, "p.json:1:23: error: 'l3mdev' must be true or false"),
     (#"{"tables": [{"name": "a", "id": {}}]}"#, "p.json:1:33: error: 'id' must be a string or a number"),
-    (#"{"routes": [{"to": 5, "table": "x"}]}"#, "p.json:1:20: error: invalid IPv4 address '5': expected 4 octets, found 1"),
+    (
+      #"{"routes": [{"to": 5, "table": "x"}]}"#,
+      "p.json:1:20: error: invalid IPv4 address '5': expected 4 octets, found 1"
+    ),
     (
       #"{"uplinks": [{"name": "a", "dev": "eth0", "table": 1.5}]}"#,
       "p.json:1:52: error: invalid table number '1.5' (expected a number from 1 to 4294967295)"
@@ -295,9 +308,10 @@ struct PolicyJSONTests {
   @Test func escapesInStringsAreDecoded() {
     let parsed = Self.parse(#"{"exclude": ["eth\u0031", "a\/b"]}"#)
     #expect(parsed.document.statements == [.exclude(Located("eth1", at: T.at(1, 14, file: "p.json")))])
-    #expect(parsed.messages == [
-      "p.json:1:27: error: invalid interface name 'a/b' (Linux names are 1-15 bytes without '/', ':' or spaces)"
-    ])
+    #expect(
+      parsed.messages == [
+        "p.json:1:27: error: invalid interface name 'a/b' (Linux names are 1-15 bytes without '/', ':' or spaces)"
+      ])
   }
 }
 

@@ -19,7 +19,10 @@ struct PolicyLexerTests {
 
   @Test func tokensKeepTheFileName() {
     let lexed = PolicyLexer.statements("auto", file: "/etc/polroute.conf")
-    #expect(lexed.statements == [[Token("auto", at: PolrouteCore.SourceLocation(file: "/etc/polroute.conf", line: 1, column: 1))]])
+    #expect(
+      lexed.statements == [
+        [Token("auto", at: PolrouteCore.SourceLocation(file: "/etc/polroute.conf", line: 1, column: 1))]
+      ])
   }
 
   @Test func spacesAndTabsSeparateWordsAndCountOneColumnEach() {
@@ -65,7 +68,8 @@ struct PolicyLexerTests {
   }
 
   @Test func aBackslashBeforeACommentDoesNotContinue() {
-    #expect(Self.lex("exclude eth1 \\ # comment\nauto").words == [["1:1:exclude", "1:9:eth1", #"1:14:\"#], ["2:1:auto"]])
+    #expect(
+      Self.lex("exclude eth1 \\ # comment\nauto").words == [["1:1:exclude", "1:9:eth1", #"1:14:\"#], ["2:1:auto"]])
   }
 
   @Test func doubleQuotesKeepSpacesAndHashesAndStartTheWordAtTheQuote() {

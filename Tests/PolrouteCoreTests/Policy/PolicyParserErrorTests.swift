@@ -31,12 +31,18 @@ struct PolicyParserErrorTests {
     ("uplink isp1 dev eth0 vai6 fe80::1", "p.conf:1:22: error: unknown word 'vai6' in uplink (did you mean 'via6'?)"),
     ("uplink isp1 dev eth0 metric 5", "p.conf:1:22: error: unknown word 'metric' in uplink"),
     ("route 192.0.2.0/24 dve eth0 table x", "p.conf:1:20: error: unknown word 'dve' in route (did you mean 'dev'?)"),
-    ("route 192.0.2.0/24 via 198.51.100.1 tabel x", "p.conf:1:37: error: unknown word 'tabel' in route (did you mean 'table'?)"),
+    (
+      "route 192.0.2.0/24 via 198.51.100.1 tabel x",
+      "p.conf:1:37: error: unknown word 'tabel' in route (did you mean 'table'?)"
+    ),
     ("route 192.0.2.0/24 table x proto static", "p.conf:1:28: error: unknown word 'proto' in route"),
     ("rule from 192.0.2.0/24 lokup main", "p.conf:1:24: error: unknown word 'lokup' in rule (did you mean 'lookup'?)"),
     ("rule fwmrk 1 lookup main", "p.conf:1:6: error: unknown word 'fwmrk' in rule (did you mean 'fwmark'?)"),
     ("rule fwmark 1 lookup main prio 5", "p.conf:1:27: error: unknown word 'prio' in rule"),
-    ("rule fwmark 1 lookup main priorty 5", "p.conf:1:27: error: unknown word 'priorty' in rule (did you mean 'priority'?)"),
+    (
+      "rule fwmark 1 lookup main priorty 5",
+      "p.conf:1:27: error: unknown word 'priorty' in rule (did you mean 'priority'?)"
+    ),
   ])
   func unknownWordsStopTheStatementWithOneError(text: String, message: String) {
     // The words after an unknown one are not read: they would only give follow-on errors.
@@ -105,7 +111,10 @@ struct PolicyParserErrorTests {
     ("route 192.0.2.0/24 table x table y", "p.conf:1:28: error: 'table' is given more than once"),
     ("rule from 192.0.2.0/24 from 198.51.100.0/24 lookup main", "p.conf:1:24: error: 'from' is given more than once"),
     ("rule pref 1 pref 2 lookup main", "p.conf:1:13: error: 'pref' is given more than once"),
-    ("rule tos 1 dsfield 2 lookup main", "p.conf:1:12: error: 'dsfield' is another name for 'tos', which is already given"),
+    (
+      "rule tos 1 dsfield 2 lookup main",
+      "p.conf:1:12: error: 'dsfield' is another name for 'tos', which is already given"
+    ),
     (
       "rule lookup main priority 1 pref 2",
       "p.conf:1:29: error: 'pref' is another name for 'priority', which is already given"
@@ -126,7 +135,10 @@ struct PolicyParserErrorTests {
       "route 192.0.2.0/24 via 198.51.100.1",
       "p.conf:1:1: error: route 192.0.2.0/24 needs 'table NAME|ID' (polroute never changes table main)"
     ),
-    ("route default dev eth0", "p.conf:1:1: error: route default needs 'table NAME|ID' (polroute never changes table main)"),
+    (
+      "route default dev eth0",
+      "p.conf:1:1: error: route default needs 'table NAME|ID' (polroute never changes table main)"
+    ),
     (
       "route unreachable 192.0.2.0/24",
       "p.conf:1:1: error: route 192.0.2.0/24 needs 'table NAME|ID' (polroute never changes table main)"
@@ -136,7 +148,10 @@ struct PolicyParserErrorTests {
       "p.conf:1:1: error: rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop"
     ),
     ("rule", "p.conf:1:1: error: rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop"),
-    ("rule priority 100", "p.conf:1:1: error: rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop"),
+    (
+      "rule priority 100",
+      "p.conf:1:1: error: rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop"
+    ),
   ])
   func requiredWordsMissing(text: String, message: String) {
     let parsed = T.parse(text)
@@ -145,8 +160,14 @@ struct PolicyParserErrorTests {
   }
 
   @Test(arguments: [
-    ("uplink isp1 dev eth0 via 192.0.2", "p.conf:1:26: error: invalid IPv4 address '192.0.2': expected 4 octets, found 3"),
-    ("uplink isp1 dev eth0 via 192.0.2.256", "p.conf:1:26: error: invalid IPv4 address '192.0.2.256': octet 256 is out of range 0-255"),
+    (
+      "uplink isp1 dev eth0 via 192.0.2",
+      "p.conf:1:26: error: invalid IPv4 address '192.0.2': expected 4 octets, found 3"
+    ),
+    (
+      "uplink isp1 dev eth0 via 192.0.2.256",
+      "p.conf:1:26: error: invalid IPv4 address '192.0.2.256': octet 256 is out of range 0-255"
+    ),
     (
       "uplink isp1 dev eth0 via6 2001:db8::g",
       "p.conf:1:27: error: invalid IPv6 address '2001:db8::g': group 'g' is not hexadecimal"
@@ -167,26 +188,64 @@ struct PolicyParserErrorTests {
   }
 
   @Test(arguments: [
-    ("rule from 192.0.2.0/ lookup main", "p.conf:1:11: error: invalid prefix '192.0.2.0/': prefix length must be 0 to 32"),
-    ("rule from 192.0.2.0/-1 lookup main", "p.conf:1:11: error: invalid prefix '192.0.2.0/-1': prefix length must be 0 to 32"),
-    ("rule from 192.0.2.0/33 lookup main", "p.conf:1:11: error: invalid prefix '192.0.2.0/33': prefix length must be 0 to 32"),
-    ("route 2001:db8::/129 table x", "p.conf:1:7: error: invalid prefix '2001:db8::/129': prefix length must be 0 to 128"),
-    ("rule from 300.0.0.0/8 lookup main", "p.conf:1:11: error: invalid IPv4 address '300.0.0.0': octet 300 is out of range 0-255"),
-    ("rule to 192.0.2.1/24 lookup main", "p.conf:1:9: error: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)"),
+    (
+      "rule from 192.0.2.0/ lookup main",
+      "p.conf:1:11: error: invalid prefix '192.0.2.0/': prefix length must be 0 to 32"
+    ),
+    (
+      "rule from 192.0.2.0/-1 lookup main",
+      "p.conf:1:11: error: invalid prefix '192.0.2.0/-1': prefix length must be 0 to 32"
+    ),
+    (
+      "rule from 192.0.2.0/33 lookup main",
+      "p.conf:1:11: error: invalid prefix '192.0.2.0/33': prefix length must be 0 to 32"
+    ),
+    (
+      "route 2001:db8::/129 table x",
+      "p.conf:1:7: error: invalid prefix '2001:db8::/129': prefix length must be 0 to 128"
+    ),
+    (
+      "rule from 300.0.0.0/8 lookup main",
+      "p.conf:1:11: error: invalid IPv4 address '300.0.0.0': octet 300 is out of range 0-255"
+    ),
+    (
+      "rule to 192.0.2.1/24 lookup main",
+      "p.conf:1:9: error: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)"
+    ),
     ("route 192.0.2.1/24 table x", "p.conf:1:7: error: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)"),
-    ("route 2001:db8::1/32 table x", "p.conf:1:7: error: host bits set in 2001:db8::1/32 (did you mean 2001:db8::/32?)"),
-    ("route blackhole 198.51.100.7/25 table x", "p.conf:1:17: error: host bits set in 198.51.100.7/25 (did you mean 198.51.100.0/25?)"),
+    (
+      "route 2001:db8::1/32 table x", "p.conf:1:7: error: host bits set in 2001:db8::1/32 (did you mean 2001:db8::/32?)"
+    ),
+    (
+      "route blackhole 198.51.100.7/25 table x",
+      "p.conf:1:17: error: host bits set in 198.51.100.7/25 (did you mean 198.51.100.0/25?)"
+    ),
   ])
   func badPrefixes(text: String, message: String) {
     #expect(Self.errors(text) == [message])
   }
 
   @Test(arguments: [
-    ("rule dport 70000 lookup main", "p.conf:1:12: error: invalid port '70000' (expected N or A-B with numbers from 0 to 65535)"),
-    ("rule sport http lookup main", "p.conf:1:12: error: invalid port 'http' (expected N or A-B with numbers from 0 to 65535)"),
-    ("rule dport 1-2-3 lookup main", "p.conf:1:12: error: invalid port '1-2-3' (expected N or A-B with numbers from 0 to 65535)"),
-    ("rule dport 80- lookup main", "p.conf:1:12: error: invalid port '80-' (expected N or A-B with numbers from 0 to 65535)"),
-    ("rule dport -80 lookup main", "p.conf:1:12: error: invalid port '-80' (expected N or A-B with numbers from 0 to 65535)"),
+    (
+      "rule dport 70000 lookup main",
+      "p.conf:1:12: error: invalid port '70000' (expected N or A-B with numbers from 0 to 65535)"
+    ),
+    (
+      "rule sport http lookup main",
+      "p.conf:1:12: error: invalid port 'http' (expected N or A-B with numbers from 0 to 65535)"
+    ),
+    (
+      "rule dport 1-2-3 lookup main",
+      "p.conf:1:12: error: invalid port '1-2-3' (expected N or A-B with numbers from 0 to 65535)"
+    ),
+    (
+      "rule dport 80- lookup main",
+      "p.conf:1:12: error: invalid port '80-' (expected N or A-B with numbers from 0 to 65535)"
+    ),
+    (
+      "rule dport -80 lookup main",
+      "p.conf:1:12: error: invalid port '-80' (expected N or A-B with numbers from 0 to 65535)"
+    ),
     ("rule dport 2000-1000 lookup main", "p.conf:1:12: error: invalid port '2000-1000': 2000 is greater than 1000"),
     (
       "rule uidrange 1000 lookup main",
@@ -196,7 +255,10 @@ struct PolicyParserErrorTests {
       "rule uidrange 0-4294967296 lookup main",
       "p.conf:1:15: error: invalid uid range '0-4294967296' (expected A-B with numbers from 0 to 4294967295)"
     ),
-    ("rule uidrange 2000-1000 lookup main", "p.conf:1:15: error: invalid uid range '2000-1000': 2000 is greater than 1000"),
+    (
+      "rule uidrange 2000-1000 lookup main",
+      "p.conf:1:15: error: invalid uid range '2000-1000': 2000 is greater than 1000"
+    ),
   ])
   func badPortsAndRanges(text: String, message: String) {
     #expect(Self.errors(text) == [message])
@@ -220,18 +282,35 @@ struct PolicyParserErrorTests {
   }
 
   @Test(arguments: [
-    ("tos 256", "p.conf:1:10: error: invalid tos '256' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"),
-    ("tos 0x100", "p.conf:1:10: error: invalid tos '0x100' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"),
-    ("tos AF99", "p.conf:1:10: error: invalid tos 'AF99' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"),
-    ("dsfield ef", "p.conf:1:14: error: invalid dsfield 'ef' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"),
+    (
+      "tos 256", "p.conf:1:10: error: invalid tos '256' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"
+    ),
+    (
+      "tos 0x100",
+      "p.conf:1:10: error: invalid tos '0x100' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"
+    ),
+    (
+      "tos AF99",
+      "p.conf:1:10: error: invalid tos 'AF99' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"
+    ),
+    (
+      "dsfield ef",
+      "p.conf:1:14: error: invalid dsfield 'ef' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)"
+    ),
   ])
   func badTos(words: String, message: String) {
     #expect(Self.errors("rule \(words) lookup main") == [message])
   }
 
   @Test(arguments: [
-    ("uplink isp1 dev eth0 via 2001:db8::1", "p.conf:1:26: error: 'via' takes an IPv4 gateway, but 2001:db8::1 is IPv6 (use 'via6')"),
-    ("uplink isp1 dev eth0 via6 192.0.2.1", "p.conf:1:27: error: 'via6' takes an IPv6 gateway, but 192.0.2.1 is IPv4 (use 'via')"),
+    (
+      "uplink isp1 dev eth0 via 2001:db8::1",
+      "p.conf:1:26: error: 'via' takes an IPv4 gateway, but 2001:db8::1 is IPv6 (use 'via6')"
+    ),
+    (
+      "uplink isp1 dev eth0 via6 192.0.2.1",
+      "p.conf:1:27: error: 'via6' takes an IPv6 gateway, but 192.0.2.1 is IPv4 (use 'via')"
+    ),
     (
       "rule from 192.0.2.0/24 to 2001:db8::/32 lookup main",
       "p.conf:1:27: error: 'from 192.0.2.0/24' and 'to 2001:db8::/32' are of different families"
@@ -287,7 +366,10 @@ struct PolicyParserErrorTests {
 
   @Test func sixtyThreeCharactersIsTheLongestTableName() {
     let name = String(repeating: "a", count: 63)
-    #expect(T.statements("table \(name)") == [.table(TableStatement(location: T.at(1, 1), name: T.located(name, 1, 7), number: nil))])
+    #expect(
+      T.statements("table \(name)") == [
+        .table(TableStatement(location: T.at(1, 1), name: T.located(name, 1, 7), number: nil))
+      ])
   }
 
   @Test(arguments: [
@@ -309,10 +391,22 @@ struct PolicyParserErrorTests {
 
   @Test(arguments: [
     ("table vpn 0", "p.conf:1:11: error: invalid table number '0' (expected a number from 1 to 4294967295)"),
-    ("uplink isp1 dev eth0 table 4294967296", "p.conf:1:28: error: invalid table number '4294967296' (expected a number from 1 to 4294967295)"),
-    ("uplink isp1 dev eth0 table 0", "p.conf:1:28: error: invalid table number '0' (expected a number from 1 to 4294967295)"),
-    ("uplink isp1 dev eth0 table 0x10", "p.conf:1:28: error: invalid table number '0x10' (expected a number from 1 to 4294967295)"),
-    ("route 192.0.2.0/24 metric -1 table x", "p.conf:1:27: error: invalid metric '-1' (expected a number from 0 to 4294967295)"),
+    (
+      "uplink isp1 dev eth0 table 4294967296",
+      "p.conf:1:28: error: invalid table number '4294967296' (expected a number from 1 to 4294967295)"
+    ),
+    (
+      "uplink isp1 dev eth0 table 0",
+      "p.conf:1:28: error: invalid table number '0' (expected a number from 1 to 4294967295)"
+    ),
+    (
+      "uplink isp1 dev eth0 table 0x10",
+      "p.conf:1:28: error: invalid table number '0x10' (expected a number from 1 to 4294967295)"
+    ),
+    (
+      "route 192.0.2.0/24 metric -1 table x",
+      "p.conf:1:27: error: invalid metric '-1' (expected a number from 0 to 4294967295)"
+    ),
     ("rule lookup main priority 0", "p.conf:1:27: error: invalid priority '0' (expected a number from 1 to 32765)"),
     ("rule lookup main pref 32766", "p.conf:1:23: error: invalid priority '32766' (expected a number from 1 to 32765)"),
     ("rule lookup main priority +5", "p.conf:1:27: error: invalid priority '+5' (expected a number from 1 to 32765)"),

@@ -49,7 +49,9 @@ struct PolicyParserTests {
     #expect(
       statements == [
         .table(TableStatement(location: T.at(1, 1), name: T.located("vpn", 1, 7), number: nil)),
-        .table(TableStatement(location: T.at(2, 1), name: T.located("backup", 2, 7), number: T.located(4_294_967_295, 2, 14))),
+        .table(
+          TableStatement(location: T.at(2, 1), name: T.located("backup", 2, 7), number: T.located(4_294_967_295, 2, 14))
+        ),
       ])
   }
 
@@ -103,7 +105,8 @@ struct PolicyParserTests {
     let route = T.route("route unicast 192.0.2.0/24 dev mgmt table x")
     #expect(route?.type == .unicast)
     #expect(route?.destination == T.located(T.prefix("192.0.2.0/24"), 1, 15))
-    let json = PolicyJSON.parse(Array(#"{"routes": [{"type": "unicast", "to": "default", "table": "x"}]}"#.utf8), file: "p.json")
+    let json = PolicyJSON.parse(
+      Array(#"{"routes": [{"type": "unicast", "to": "default", "table": "x"}]}"#.utf8), file: "p.json")
     #expect(json.diagnostics == [])
     #expect(json.document.statements.count == 1)
   }
@@ -154,27 +157,30 @@ struct PolicyParserTests {
     #expect(rule?.priority == T.located(32765, 1, 19 + word.count))
   }
 
-  @Test(arguments: [
-    ("tos 0x10", 0x10), ("tos 16", 16), ("dsfield 0xb8", 0xB8), ("dsfield EF", 0xB8), ("tos AF11", 0x28),
-    ("tos CS7", 0xE0), ("dsfield 255", 255),
-  ] as [(String, UInt8)])
+  @Test(
+    arguments: [
+      ("tos 0x10", 0x10), ("tos 16", 16), ("dsfield 0xb8", 0xB8), ("dsfield EF", 0xB8), ("tos AF11", 0x28),
+      ("tos CS7", 0xE0), ("dsfield 255", 255),
+    ] as [(String, UInt8)])
   func tosAndDsfieldValues(words: String, value: UInt8) {
     #expect(T.rule("rule \(words) lookup main")?.tos?.value == value)
   }
 
-  @Test(arguments: [
-    ("fwmark 5", 5, nil), ("fwmark 0x10", 16, nil), ("fwmark 0x10/0xf0", 16, 0xF0), ("fwmark 1/255", 1, 255),
-    ("fwmark 0xffffffff/0xFFFFFFFF", 0xFFFF_FFFF, 0xFFFF_FFFF),
-  ] as [(String, UInt32, UInt32?)])
+  @Test(
+    arguments: [
+      ("fwmark 5", 5, nil), ("fwmark 0x10", 16, nil), ("fwmark 0x10/0xf0", 16, 0xF0), ("fwmark 1/255", 1, 255),
+      ("fwmark 0xffffffff/0xFFFFFFFF", 0xFFFF_FFFF, 0xFFFF_FFFF),
+    ] as [(String, UInt32, UInt32?)])
   func fwmarkValuesAndMasks(words: String, mark: UInt32, mask: UInt32?) {
     let rule = T.rule("rule \(words) lookup main")
     #expect(rule?.fwmark == mark)
     #expect(rule?.fwmask == mask)
   }
 
-  @Test(arguments: [
-    ("tcp", 6), ("udp", 17), ("icmp", 1), ("icmpv6", 58), ("ipv6-icmp", 58), ("sctp", 132), ("0", 0), ("255", 255),
-  ] as [(String, UInt8)])
+  @Test(
+    arguments: [
+      ("tcp", 6), ("udp", 17), ("icmp", 1), ("icmpv6", 58), ("ipv6-icmp", 58), ("sctp", 132), ("0", 0), ("255", 255),
+    ] as [(String, UInt8)])
   func ipprotoNamesAndNumbers(name: String, number: UInt8) {
     #expect(T.rule("rule ipproto \(name) lookup main")?.ipProtocol == number)
   }

@@ -8,10 +8,12 @@ struct PolicyResolverTests {
 
   /// The gateway of the dual-homed host's mgmt, learned from main's default route.
   static let mgmtGateway = DiscoveredGateway(
-    address: T.address("198.51.100.1"), source: .mainDefault, evidence: "default route via 198.51.100.1 dev mgmt in main")
+    address: T.address("198.51.100.1"), source: .mainDefault,
+    evidence: "default route via 198.51.100.1 dev mgmt in main")
   /// The gateway of the dual-homed host's data, learned from a `via` route in main.
   static let dataGateway = DiscoveredGateway(
-    address: T.address("203.0.113.1"), source: .mainVia, evidence: "route 192.0.2.128/25 via 203.0.113.1 dev data in main")
+    address: T.address("203.0.113.1"), source: .mainVia,
+    evidence: "route 192.0.2.128/25 via 203.0.113.1 dev data in main")
 
   /// What derivation makes of the dual-homed host with data in table `data` and mgmt in table `mgmt`.
   static func derivedRoutes(data: UInt32, mgmt: UInt32) -> [Route] {
@@ -25,7 +27,10 @@ struct PolicyResolverTests {
 
   @Test func theDualHomedHostDerivesOneUplinkPerInterface() {
     guard let policy = T.resolve(nil, state: T.dualHomed()) else { return }
-    #expect(policy.tables == [PolicyTable(number: 100, name: "data", device: "data"), PolicyTable(number: 101, name: "mgmt", device: "mgmt")])
+    #expect(
+      policy.tables == [
+        PolicyTable(number: 100, name: "data", device: "data"), PolicyTable(number: 101, name: "mgmt", device: "mgmt"),
+      ])
     #expect(
       policy.uplinks == [
         Uplink(
@@ -38,7 +43,8 @@ struct PolicyResolverTests {
     #expect(policy.routes == Self.derivedRoutes(data: 100, mgmt: 101))
     #expect(
       policy.rules == [
-        T.sourceRule("203.0.113.10", table: 100, priority: 20000), T.sourceRule("198.51.100.10", table: 101, priority: 20001),
+        T.sourceRule("203.0.113.10", table: 100, priority: 20000),
+        T.sourceRule("198.51.100.10", table: 101, priority: 20001),
       ])
     #expect(policy.excluded == [ExcludedInterface(name: "lo", reason: .loopback)])
     #expect(policy.diagnostics == [])
@@ -68,7 +74,8 @@ struct PolicyResolverTests {
       rest %= divisor
     }
     for index in order.indices { order[index].index = index + 1 }
-    let wanDefault = Route(destination: T.prefix("0.0.0.0/0"), gateway: T.address("100.64.0.1"), device: "wan", metric: 100)
+    let wanDefault = Route(
+      destination: T.prefix("0.0.0.0/0"), gateway: T.address("100.64.0.1"), device: "wan", metric: 100)
     let reference = T.dualHomed(interfaces: [T.loopback, T.mgmt, T.data, Self.wan], extraRoutes: [wanDefault])
     let shuffled = T.dualHomed(interfaces: order, extraRoutes: [wanDefault])
     let expected = T.resolve(nil, state: reference)
@@ -92,7 +99,9 @@ struct PolicyResolverTests {
   }
 
   @Test func explicitNumbersAreTakenFirstAndDerivedOnesStepAroundThem() {
-    guard let policy = T.resolve("auto\nuplink office dev mgmt table 100\ntable vpn 101", state: T.dualHomed()) else { return }
+    guard let policy = T.resolve("auto\nuplink office dev mgmt table 100\ntable vpn 101", state: T.dualHomed()) else {
+      return
+    }
     #expect(
       policy.tables == [
         PolicyTable(number: 100, name: "office", device: "mgmt"), PolicyTable(number: 101, name: "vpn"),
@@ -119,7 +128,9 @@ struct PolicyResolverTests {
   }
 
   @Test func aDerivedNameAvoidsNamesTheHostGivesOtherTables() {
-    let state = T.dualHomed(tableNames: [TableNameEntry(number: 7, name: "data", file: "/etc/iproute2/rt_tables", line: 3)])
+    let state = T.dualHomed(tableNames: [
+      TableNameEntry(number: 7, name: "data", file: "/etc/iproute2/rt_tables", line: 3)
+    ])
     guard let policy = T.resolve(nil, state: state) else { return }
     #expect(policy.tables.map(\.name) == ["data-2", "mgmt"])
   }
@@ -153,29 +164,42 @@ struct PolicyResolverTests {
 
   @Test func autoAddsTheInterfacesThePolicyDoesNotName() {
     guard let policy = T.resolve("uplink office dev mgmt table 200\nauto", state: T.dualHomed()) else { return }
-    #expect(policy.uplinks.map { "\($0.name) \($0.device) \($0.table) \($0.declared)" } == ["data data 100 false", "office mgmt 200 true"])
+    #expect(
+      policy.uplinks.map { "\($0.name) \($0.device) \($0.table) \($0.declared)" } == [
+        "data data 100 false", "office mgmt 200 true",
+      ])
     #expect(
       policy.rules == [
-        T.sourceRule("203.0.113.10", table: 100, priority: 20000), T.sourceRule("198.51.100.10", table: 200, priority: 20001),
+        T.sourceRule("203.0.113.10", table: 100, priority: 20000),
+        T.sourceRule("198.51.100.10", table: 200, priority: 20001),
       ])
   }
 
   @Test func excludeTakesAnInterfaceOutOfAuto() {
     guard let policy = T.resolve("auto\nexclude mgmt", state: T.dualHomed()) else { return }
     #expect(policy.uplinks.map(\.device) == ["data"])
-    #expect(policy.excluded == [ExcludedInterface(name: "lo", reason: .loopback), ExcludedInterface(name: "mgmt", reason: .policy)])
+    #expect(
+      policy.excluded == [
+        ExcludedInterface(name: "lo", reason: .loopback), ExcludedInterface(name: "mgmt", reason: .policy),
+      ])
   }
 
   @Test func aDeclaredGatewayReplacesTheDerivedOne() {
     guard let policy = T.resolve("uplink lab dev data via 203.0.113.254", state: T.dualHomed()) else { return }
-    #expect(policy.uplinks.first?.gateway4 == DiscoveredGateway(address: T.address("203.0.113.254"), source: .policy, evidence: "policy file line 1"))
+    #expect(
+      policy.uplinks.first?.gateway4
+        == DiscoveredGateway(address: T.address("203.0.113.254"), source: .policy, evidence: "policy file line 1"))
     #expect(policy.routes.contains(T.ownRoute(table: 100, "0.0.0.0/0", via: "203.0.113.254", dev: "data")))
   }
 
   @Test func aGatewayOutsideTheConnectedPrefixInMainMakesTheUplinkOnlink() {
-    let state = T.dualHomed(interfaces: [T.loopback, T.data], extraRoutes: [
-      Route(destination: T.prefix("0.0.0.0/0"), gateway: T.address("192.0.2.1"), device: "data", metric: 50, flags: ["onlink"])
-    ])
+    let state = T.dualHomed(
+      interfaces: [T.loopback, T.data],
+      extraRoutes: [
+        Route(
+          destination: T.prefix("0.0.0.0/0"), gateway: T.address("192.0.2.1"), device: "data", metric: 50,
+          flags: ["onlink"])
+      ])
     guard let policy = T.resolve(nil, state: state) else { return }
     #expect(policy.uplinks.first?.onlink == true)
     #expect(policy.routes.contains(T.ownRoute(table: 100, "0.0.0.0/0", via: "192.0.2.1", dev: "data", onlink: true)))
@@ -184,7 +208,10 @@ struct PolicyResolverTests {
   @Test func anUplinkWithoutAGatewayKeepsItsLinkRoutesAndSaysSo() {
     let state = HostState(hostname: "one", interfaces: [T.loopback, T.data])
     guard let policy = T.resolve("uplink lab dev data", state: state) else { return }
-    #expect(policy.routes == [T.ownRoute(table: 100, "203.0.113.0/24", dev: "data", scope: RouteScope.link, src: "203.0.113.10")])
+    #expect(
+      policy.routes == [
+        T.ownRoute(table: 100, "203.0.113.0/24", dev: "data", scope: RouteScope.link, src: "203.0.113.10")
+      ])
     #expect(
       policy.diagnostics.map(\.description) == [
         "p.conf:1:1: warning: no IPv4 gateway is known for data: table lab holds only its link routes"
@@ -210,7 +237,8 @@ struct PolicyResolverTests {
       Route(
         destination: T.prefix("::/0"), gateway: T.address("fe80::1"), device: "data",
         protocolNumber: RouteProtocol.routerAdvertisement, metric: 1024, expires: 1800),
-      Route(destination: T.prefix("2001:db8:1::/64"), device: "data", protocolNumber: RouteProtocol.kernel, metric: 256),
+      Route(
+        destination: T.prefix("2001:db8:1::/64"), device: "data", protocolNumber: RouteProtocol.kernel, metric: 256),
     ])
 
   @Test func anIPv6GatewayFromRouterAdvertisements() {
@@ -223,12 +251,14 @@ struct PolicyResolverTests {
           evidence: "default route via fe80::1 dev data from router advertisements"))
     #expect(
       policy.routes.filter { $0.family == .inet6 } == [
-        T.ownRoute(table: 100, "::/0", via: "fe80::1", dev: "data"), T.ownRoute(table: 100, "2001:db8:1::/64", dev: "data"),
+        T.ownRoute(table: 100, "::/0", via: "fe80::1", dev: "data"),
+        T.ownRoute(table: 100, "2001:db8:1::/64", dev: "data"),
       ])
     // Each family counts its source rules on its own.
     #expect(
       policy.rules == [
-        T.sourceRule("203.0.113.10", table: 100, priority: 20000), T.sourceRule("198.51.100.10", table: 101, priority: 20001),
+        T.sourceRule("203.0.113.10", table: 100, priority: 20000),
+        T.sourceRule("198.51.100.10", table: 101, priority: 20001),
         T.sourceRule("2001:db8:1::10", table: 100, priority: 20000),
       ])
     #expect(
@@ -239,7 +269,8 @@ struct PolicyResolverTests {
 
   @Test func aStaticIPv6DefaultWinsOverRouterAdvertisements() {
     var state = Self.dualStack
-    state.routes.append(Route(destination: T.prefix("::/0"), gateway: T.address("2001:db8:1::1"), device: "data", metric: 2048))
+    state.routes.append(
+      Route(destination: T.prefix("::/0"), gateway: T.address("2001:db8:1::1"), device: "data", metric: 2048))
     guard let policy = T.resolve(nil, state: state) else { return }
     #expect(policy.uplinks.first { $0.device == "data" }?.gateway6?.address == T.address("2001:db8:1::1"))
   }
@@ -247,7 +278,8 @@ struct PolicyResolverTests {
   // MARK: Routes
 
   @Test func aRouteStatementReplacesTheUplinksRouteToTheSameDestination() {
-    let text = "uplink office dev mgmt\nroute default via 198.51.100.254 table office\nroute 192.0.2.0/24 via 198.51.100.1 table office"
+    let text =
+      "uplink office dev mgmt\nroute default via 198.51.100.254 table office\nroute 192.0.2.0/24 via 198.51.100.1 table office"
     guard let policy = T.resolve(text, state: T.dualHomed()) else { return }
     #expect(
       policy.routes == [
@@ -297,7 +329,8 @@ struct PolicyResolverTests {
     let lab: UInt32 = 100
     let office: UInt32 = 101
     func rule(_ family: AddressFamily, _ priority: UInt32, _ build: (inout Rule) -> Void, table: UInt32) -> Rule {
-      var rule = Rule(family: family, priority: priority, action: .lookup(table), protocolNumber: RouteProtocol.polroute)
+      var rule = Rule(
+        family: family, priority: priority, action: .lookup(table), protocolNumber: RouteProtocol.polroute)
       build(&rule)
       return rule
     }
@@ -323,7 +356,10 @@ struct PolicyResolverTests {
     ])
     let text = "uplink office dev mgmt\nrule to 2001:db8::/32 lookup office\nrule fwmark 1 lookup office"
     guard let policy = T.resolve(text, state: state) else { return }
-    #expect(policy.rules.map { "\($0.family.rawValue) \($0.priority)" } == ["inet 10001", "inet 20001", "inet6 10000", "inet6 10001"])
+    #expect(
+      policy.rules.map { "\($0.family.rawValue) \($0.priority)" } == [
+        "inet 10001", "inet 20001", "inet6 10000", "inet6 10001",
+      ])
   }
 
   @Test func ruleActionsAndSelectorsReachTheRule() {
@@ -337,12 +373,14 @@ struct PolicyResolverTests {
     guard let policy = T.resolve(text, state: T.dualHomed()) else { return }
     let expected = [
       Rule(
-        family: .inet, priority: 300, invert: true, source: T.prefix("192.0.2.0/24"), tos: 0x10, fwmark: 1, fwmask: 0xFF,
+        family: .inet, priority: 300, invert: true, source: T.prefix("192.0.2.0/24"), tos: 0x10, fwmark: 1,
+        fwmask: 0xFF,
         outputInterface: "data", uidRange: NumberRange(1000, 2000), ipProtocol: 17, sourcePort: NumberRange(53),
         destinationPort: NumberRange(1024, 2048), action: .goto(32766), protocolNumber: 177),
       Rule(family: .inet, priority: 301, l3mdev: true, action: .lookup(0), protocolNumber: 177),
       Rule(
-        family: .inet, priority: 302, destination: T.prefix("192.0.2.0/24"), suppressPrefixLength: 0, action: .lookup(254),
+        family: .inet, priority: 302, destination: T.prefix("192.0.2.0/24"), suppressPrefixLength: 0,
+        action: .lookup(254),
         protocolNumber: 177),
       Rule(family: .inet6, priority: 301, l3mdev: true, action: .lookup(0), protocolNumber: 177),
       Rule(family: .inet6, priority: 303, fwmark: 2, action: .prohibit, protocolNumber: 177),
@@ -361,7 +399,9 @@ struct PolicyResolverTests {
     Interface(
       name: "wg0", index: 7, kind: "wireguard", linkType: "none", flags: ["POINTOPOINT", "NOARP", "UP", "LOWER_UP"],
       addresses: [Address(T.interfaceAddress("100.66.0.1/24"))]),
-    Interface(name: "eth3", index: 8, operState: "DOWN", flags: ["BROADCAST", "MULTICAST"], addresses: [Address(T.interfaceAddress("192.0.2.50/24"))]),
+    Interface(
+      name: "eth3", index: 8, operState: "DOWN", flags: ["BROADCAST", "MULTICAST"],
+      addresses: [Address(T.interfaceAddress("192.0.2.50/24"))]),
     Interface(name: "eth4", index: 9),
   ])
 
@@ -371,7 +411,8 @@ struct PolicyResolverTests {
     #expect(
       policy.excluded.map { "\($0.name): \($0.reason)" } == [
         "br-0123abcd: container or VM bridge", "docker0: container or VM bridge", "eth3: interface is down",
-        "eth4: no global address", "lo: loopback", "veth1a2b3c: port of container or VM bridge docker0", "wg0: wireguard tunnel",
+        "eth4: no global address", "lo: loopback", "veth1a2b3c: port of container or VM bridge docker0",
+        "wg0: wireguard tunnel",
       ])
   }
 

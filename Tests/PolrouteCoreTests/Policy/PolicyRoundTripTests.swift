@@ -26,7 +26,9 @@ struct PolicyRoundTripTests {
     Case(
       name: "derived with rt_tables names, foreign rules and foreign routes",
       state: T.dualHomed(
-        extraRoutes: [Route(table: 101, destination: T.prefix("192.0.2.0/24"), gateway: T.address("203.0.113.1"), device: "data")],
+        extraRoutes: [
+          Route(table: 101, destination: T.prefix("192.0.2.0/24"), gateway: T.address("203.0.113.1"), device: "data")
+        ],
         extraRules: [
           Rule(family: .inet, priority: 20000, fwmark: 9, action: .lookup(102)),
           Rule(family: .inet6, priority: 10000, fwmark: 9, action: .lookup(50)),
@@ -37,9 +39,13 @@ struct PolicyRoundTripTests {
       state: T.dualHomed(
         interfaces: [T.loopback, T.data],
         extraRoutes: [
-          Route(destination: T.prefix("0.0.0.0/0"), gateway: T.address("192.0.2.1"), device: "data", metric: 50, flags: ["onlink"])
+          Route(
+            destination: T.prefix("0.0.0.0/0"), gateway: T.address("192.0.2.1"), device: "data", metric: 50,
+            flags: ["onlink"])
         ])),
-    Case(name: "auto with include and exclude", state: PolicyResolverTests.busy, text: "auto\ninclude docker0\nexclude data"),
+    Case(
+      name: "auto with include and exclude", state: PolicyResolverTests.busy,
+      text: "auto\ninclude docker0\nexclude data"),
     Case(
       name: "a policy file of every statement kind", state: PolicyResolverTests.dualStack,
       text: """
@@ -66,9 +72,11 @@ struct PolicyRoundTripTests {
         """),
     Case(
       name: "a snapshot with an interface it lacks", state: T.dualHomed(),
-      text: "uplink isp dev eth9\nuplink office dev mgmt onlink via 192.0.2.1\nrule oif eth9 lookup isp", isSnapshot: true),
+      text: "uplink isp dev eth9\nuplink office dev mgmt onlink via 192.0.2.1\nrule oif eth9 lookup isp",
+      isSnapshot: true),
     Case(
-      name: "quoted device names", state: T.dualHomed(interfaces: [T.loopback, Interface(name: "wan#1", index: 2, addresses: T.mgmt.addresses)]),
+      name: "quoted device names",
+      state: T.dualHomed(interfaces: [T.loopback, Interface(name: "wan#1", index: 2, addresses: T.mgmt.addresses)]),
       text: "uplink wan dev \"wan#1\" via 198.51.100.1\nrule iif \"wan#1\" lookup wan"),
   ]
 
@@ -78,7 +86,8 @@ struct PolicyRoundTripTests {
     let text = PolicyPrinter.text(policy, hostname: example.state.hostname)
     let parsed = T.parse(text)
     #expect(parsed.messages == [], "\(text)")
-    let again = try? PolicyResolver(state: example.state, document: parsed.document, isSnapshot: example.isSnapshot).resolve()
+    let again = try? PolicyResolver(state: example.state, document: parsed.document, isSnapshot: example.isSnapshot)
+      .resolve()
     guard let reparsed = again else {
       Issue.record("the printed policy did not resolve: \(String(describing: again))\n\(text)")
       return

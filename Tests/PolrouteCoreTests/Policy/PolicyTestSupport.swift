@@ -39,7 +39,8 @@ enum PolicyTesting {
   }
 
   /// The statements of text that must parse without any diagnostic.
-  static func statements(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [PolicyStatement] {
+  static func statements(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [PolicyStatement]
+  {
     let parsed = parse(text)
     #expect(parsed.messages == [], sourceLocation: sourceLocation)
     return parsed.document.statements
@@ -113,7 +114,8 @@ enum PolicyTesting {
 
   /// Resolves text against a state; records an issue unless it gives a policy.
   static func resolve(
-    _ text: String?, state: HostState, isSnapshot: Bool = false, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    _ text: String?, state: HostState, isSnapshot: Bool = false,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) -> Policy? {
     var document: PolicyDocument?
     if let text {
@@ -131,7 +133,8 @@ enum PolicyTesting {
 
   /// The diagnostics of text that parses cleanly but fails to resolve, as text; records an issue when it resolves.
   static func resolutionErrors(
-    _ text: String, state: HostState, isSnapshot: Bool = false, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    _ text: String, state: HostState, isSnapshot: Bool = false,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) -> [String] {
     let parsed = parse(text)
     #expect(parsed.messages == [], sourceLocation: sourceLocation)
@@ -146,7 +149,8 @@ enum PolicyTesting {
 
   /// A route polroute makes in one of its tables.
   static func ownRoute(
-    table: UInt32, _ destination: String, via gateway: String? = nil, dev device: String?, scope: UInt8 = RouteScope.global,
+    table: UInt32, _ destination: String, via gateway: String? = nil, dev device: String?,
+    scope: UInt8 = RouteScope.global,
     metric: UInt32? = nil, src: String? = nil, type: RouteType = .unicast, onlink: Bool = false
   ) -> Route {
     let destination = prefix(destination)

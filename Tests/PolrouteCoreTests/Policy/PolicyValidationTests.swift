@@ -36,7 +36,10 @@ struct PolicyValidationTests {
         "p.conf:1:16: warning: unknown interface 'eth9' for uplink isp; the snapshot of dual does not have it",
       ])
     // The uplink is kept with its table, but there is nothing to route through it.
-    #expect(policy.tables == [PolicyTable(number: 100, name: "isp", device: "eth9"), PolicyTable(number: 101, name: "office", device: "mgmt")])
+    #expect(
+      policy.tables == [
+        PolicyTable(number: 100, name: "isp", device: "eth9"), PolicyTable(number: 101, name: "office", device: "mgmt"),
+      ])
     #expect(policy.routes.filter { $0.table == 100 } == [])
     #expect(policy.uplinks.first == Uplink(name: "isp", device: "eth9", table: 100, declared: true))
   }
@@ -61,7 +64,10 @@ struct PolicyValidationTests {
   // MARK: Declarations
 
   @Test(arguments: [
-    ("uplink a dev mgmt table 150\nuplink b dev data table 150", "p.conf:2:25: error: table 150 is declared twice (first at line 1)"),
+    (
+      "uplink a dev mgmt table 150\nuplink b dev data table 150",
+      "p.conf:2:25: error: table 150 is declared twice (first at line 1)"
+    ),
     ("uplink a dev mgmt table 150\ntable b 150", "p.conf:2:9: error: table 150 is declared twice (first at line 1)"),
     ("table a 150\ntable b 150", "p.conf:2:9: error: table 150 is declared twice (first at line 1)"),
     ("uplink a dev mgmt\nuplink a dev data", "p.conf:2:8: error: table name 'a' is declared twice (first at line 1)"),
@@ -74,9 +80,14 @@ struct PolicyValidationTests {
   }
 
   @Test(arguments: [
-    ("uplink a dev mgmt table 253", "p.conf:1:25: error: table 253 is reserved (default) and cannot be an uplink's table"),
+    (
+      "uplink a dev mgmt table 253",
+      "p.conf:1:25: error: table 253 is reserved (default) and cannot be an uplink's table"
+    ),
     ("uplink a dev mgmt table 254", "p.conf:1:25: error: table 254 is reserved (main) and cannot be an uplink's table"),
-    ("uplink a dev mgmt table 255", "p.conf:1:25: error: table 255 is reserved (local) and cannot be an uplink's table"),
+    (
+      "uplink a dev mgmt table 255", "p.conf:1:25: error: table 255 is reserved (local) and cannot be an uplink's table"
+    ),
     ("table a 254", "p.conf:1:9: error: table 254 is reserved (main)"),
   ])
   func reservedTableNumbers(text: String, message: String) {
@@ -117,7 +128,8 @@ struct PolicyValidationTests {
 
   @Test func aNameTheHostGivesAnUnusableNumber() {
     var state = Self.crowded
-    state.tableNames.append(TableNameEntry(number: 170, name: "office", file: "/etc/iproute2/rt_tables.d/x.conf", line: 1))
+    state.tableNames.append(
+      TableNameEntry(number: 170, name: "office", file: "/etc/iproute2/rt_tables.d/x.conf", line: 1))
     #expect(
       Self.errors("uplink office dev mgmt", state: state) == [
         "p.conf:1:8: error: table name 'office' is table 170 in /etc/iproute2/rt_tables.d/x.conf:1, but table 170 already"
@@ -131,7 +143,8 @@ struct PolicyValidationTests {
         T.ownRoute(table: 160, "192.0.2.0/24", via: "203.0.113.1", dev: "data")
       ],
       extraRules: [
-        Rule(family: .inet, priority: 20000, source: T.prefix("192.0.2.9/32"), action: .lookup(160), protocolNumber: 177)
+        Rule(
+          family: .inet, priority: 20000, source: T.prefix("192.0.2.9/32"), action: .lookup(160), protocolNumber: 177)
       ])
     guard let policy = T.resolve("uplink a dev mgmt table 160", state: state) else { return }
     #expect(policy.tables == [PolicyTable(number: 160, name: "a", device: "mgmt")])
@@ -205,7 +218,9 @@ struct PolicyValidationTests {
         T.ownRoute(table: 100, "0.0.0.0/0", via: "192.0.2.1", dev: "mgmt", onlink: true),
         T.ownRoute(table: 100, "198.51.100.0/24", dev: "mgmt", scope: RouteScope.link, src: "198.51.100.10"),
       ])
-    #expect(policy.uplinks.first?.gateway4 == DiscoveredGateway(address: T.address("192.0.2.1"), source: .policy, evidence: "policy file line 1"))
+    #expect(
+      policy.uplinks.first?.gateway4
+        == DiscoveredGateway(address: T.address("192.0.2.1"), source: .policy, evidence: "policy file line 1"))
   }
 
   @Test func aLinkLocalIPv6GatewayIsAlwaysOnLink() {
@@ -219,8 +234,11 @@ struct PolicyValidationTests {
         "p.conf:2:24: error: gateway 203.0.113.1 is outside every connected prefix of mgmt (198.51.100.0/24)"
           + " (add 'onlink' if it is reachable anyway)"
       ])
-    let onlink = T.resolve("uplink a dev mgmt\nroute 192.0.2.0/24 via 203.0.113.1 dev mgmt onlink table a", state: T.dualHomed())
-    #expect(onlink?.routes.contains(T.ownRoute(table: 100, "192.0.2.0/24", via: "203.0.113.1", dev: "mgmt", onlink: true)) == true)
+    let onlink = T.resolve(
+      "uplink a dev mgmt\nroute 192.0.2.0/24 via 203.0.113.1 dev mgmt onlink table a", state: T.dualHomed())
+    #expect(
+      onlink?.routes.contains(T.ownRoute(table: 100, "192.0.2.0/24", via: "203.0.113.1", dev: "mgmt", onlink: true))
+        == true)
   }
 
   @Test(arguments: [
@@ -252,7 +270,9 @@ struct PolicyValidationTests {
     ("table local", 43, "polroute never changes table local: route 192.0.2.0/24 must go in one of its own tables"),
     ("table default", 43, "polroute never changes table default: route 192.0.2.0/24 must go in one of its own tables"),
     ("table 254", 43, "polroute never changes table 254 (main): route 192.0.2.0/24 must go in one of its own tables"),
-    ("table 253", 43, "polroute never changes table 253 (default): route 192.0.2.0/24 must go in one of its own tables"),
+    (
+      "table 253", 43, "polroute never changes table 253 (default): route 192.0.2.0/24 must go in one of its own tables"
+    ),
     ("table mgnt", 43, "unknown table 'mgnt' for route 192.0.2.0/24 (did you mean 'mgmt'?)"),
     ("table vpn", 43, "unknown table 'vpn' for route 192.0.2.0/24"),
     ("table 300", 43, "table 300 is not declared in the policy (declare it with 'table NAME 300' or an uplink)"),
@@ -296,18 +316,23 @@ struct PolicyValidationTests {
 
   @Test func aRouteGivenTwice() {
     let text = "uplink a dev mgmt\nroute 192.0.2.0/24 dev mgmt table a\nroute 192.0.2.0/24 via 198.51.100.1 table 100"
-    #expect(Self.errors(text) == ["p.conf:3:1: error: route 192.0.2.0/24 in table 100 is given twice (first at line 2)"])
+    #expect(
+      Self.errors(text) == ["p.conf:3:1: error: route 192.0.2.0/24 in table 100 is given twice (first at line 2)"])
   }
 
   @Test func theSameDestinationWithAnotherMetricIsAnotherRoute() {
     let text = "uplink a dev mgmt\nroute 192.0.2.0/24 dev mgmt table a\nroute 192.0.2.0/24 dev mgmt metric 10 table a"
-    #expect(T.resolve(text, state: T.dualHomed())?.routes.filter { $0.destination == T.prefix("192.0.2.0/24") }.map(\.metric) == [0, 10])
+    #expect(
+      T.resolve(text, state: T.dualHomed())?.routes.filter { $0.destination == T.prefix("192.0.2.0/24") }.map(\.metric)
+        == [0, 10])
   }
 
   // MARK: Rule tables
 
   @Test func ruleTablesMayBePolroutesTheHostsOrANumber() {
-    let state = T.dualHomed(tableNames: [TableNameEntry(number: 150, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)])
+    let state = T.dualHomed(tableNames: [
+      TableNameEntry(number: 150, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)
+    ])
     let text = """
       uplink office dev mgmt
       rule fwmark 1 lookup office
@@ -316,12 +341,18 @@ struct PolicyValidationTests {
       rule fwmark 4 lookup 4000
       """
     guard let policy = T.resolve(text, state: state) else { return }
-    #expect(policy.rules.filter { $0.family == .inet && $0.fwmark != nil }.map(\.action) == [.lookup(100), .lookup(150), .lookup(254), .lookup(4000)])
+    #expect(
+      policy.rules.filter { $0.family == .inet && $0.fwmark != nil }.map(\.action) == [
+        .lookup(100), .lookup(150), .lookup(254), .lookup(4000),
+      ])
   }
 
   @Test func anUnknownRuleTableSuggestsTheClosestName() {
-    let state = T.dualHomed(tableNames: [TableNameEntry(number: 150, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)])
-    let text = "uplink office dev mgmt\nrule fwmark 1 lookup ofice\nrule fwmark 2 lookup vnp\nrule fwmark 3 lookup mian\nrule fwmark 4 lookup other"
+    let state = T.dualHomed(tableNames: [
+      TableNameEntry(number: 150, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)
+    ])
+    let text =
+      "uplink office dev mgmt\nrule fwmark 1 lookup ofice\nrule fwmark 2 lookup vnp\nrule fwmark 3 lookup mian\nrule fwmark 4 lookup other"
     #expect(
       Self.errors(text, state: state) == [
         "p.conf:2:22: error: unknown table 'ofice' (did you mean 'office'?)",
@@ -363,17 +394,24 @@ struct PolicyValidationTests {
 struct PolicyTableNameValidationTests {
   @Test("an explicit number for a name the host's rt_tables gives another number is an error")
   func conflictingNumberForName() {
-    let state = PolicyTesting.dualHomed(tableNames: [TableNameEntry(number: 200, name: "data", file: "/etc/iproute2/rt_tables", line: 12)])
-    #expect(PolicyTesting.resolutionErrors("uplink data dev data table 100\n", state: state).map { $0.replacingOccurrences(of: "\n", with: "") } == [
-      "p.conf:1:28: error: table name 'data' is table 200 in /etc/iproute2/rt_tables:12 (use table 200, or another name)"
+    let state = PolicyTesting.dualHomed(tableNames: [
+      TableNameEntry(number: 200, name: "data", file: "/etc/iproute2/rt_tables", line: 12)
     ])
+    #expect(
+      PolicyTesting.resolutionErrors("uplink data dev data table 100\n", state: state).map {
+        $0.replacingOccurrences(of: "\n", with: "")
+      } == [
+        "p.conf:1:28: error: table name 'data' is table 200 in /etc/iproute2/rt_tables:12 (use table 200, or another name)"
+      ])
   }
 
   @Test("without auto, candidate interfaces the file does not declare are listed as not declared")
   func undeclaredInterfaces() throws {
     let policy = try #require(PolicyTesting.resolve("uplink data dev data\n", state: PolicyTesting.dualHomed()))
     #expect(policy.excluded.first { $0.name == "mgmt" }?.reason == .notDeclared)
-    #expect(PolicyPrinter.text(policy, hostname: "server").contains("# not uplinks: lo (loopback), mgmt (not declared; the policy has no 'auto')"))
+    #expect(
+      PolicyPrinter.text(policy, hostname: "server").contains(
+        "# not uplinks: lo (loopback), mgmt (not declared; the policy has no 'auto')"))
   }
 }
 
@@ -381,7 +419,10 @@ struct PolicyTableNameValidationTests {
 struct PolicyKernelNormalisationTests {
   @Test("from 0.0.0.0/0 and to ::/0 mean all: the kernel stores no selector, so neither does the policy")
   func zeroLengthSelectors() throws {
-    let policy = try #require(PolicyTesting.resolve("rule from 0.0.0.0/0 to 192.0.2.0/24 lookup main priority 100\nrule to ::/0 lookup main priority 101\n", state: PolicyTesting.dualHomed()))
+    let policy = try #require(
+      PolicyTesting.resolve(
+        "rule from 0.0.0.0/0 to 192.0.2.0/24 lookup main priority 100\nrule to ::/0 lookup main priority 101\n",
+        state: PolicyTesting.dualHomed()))
     #expect(policy.rules.first { $0.priority == 100 }?.source == nil)
     #expect(policy.rules.first { $0.priority == 100 }?.destination == IPPrefix("192.0.2.0/24"))
     let six = try #require(policy.rules.first { $0.priority == 101 })
@@ -391,10 +432,15 @@ struct PolicyKernelNormalisationTests {
 
   @Test("an IPv4 rule's tos must be one of the old TOS bits the kernel accepts")
   func ipv4Tos() {
-    #expect(PolicyTesting.resolutionErrors("rule from 192.0.2.0/24 tos AF11 lookup main priority 100\n", state: PolicyTesting.dualHomed()) == [
-      "p.conf:1:28: error: the kernel refuses tos 0x28 in an IPv4 rule: only the TOS bits 0x02-0x1e are allowed (DiffServ values work in IPv6 rules)"
-    ])
-    #expect(PolicyTesting.resolve("rule from 192.0.2.0/24 tos 0x10 lookup main priority 100\nrule from 2001:db8::/32 tos AF11 lookup main priority 101\n", state: PolicyTesting.dualHomed()) != nil)
+    #expect(
+      PolicyTesting.resolutionErrors(
+        "rule from 192.0.2.0/24 tos AF11 lookup main priority 100\n", state: PolicyTesting.dualHomed()) == [
+          "p.conf:1:28: error: the kernel refuses tos 0x28 in an IPv4 rule: only the TOS bits 0x02-0x1e are allowed (DiffServ values work in IPv6 rules)"
+        ])
+    #expect(
+      PolicyTesting.resolve(
+        "rule from 192.0.2.0/24 tos 0x10 lookup main priority 100\nrule from 2001:db8::/32 tos AF11 lookup main priority 101\n",
+        state: PolicyTesting.dualHomed()) != nil)
   }
 
   @Test("interface names may hold quotes, as Linux allows")

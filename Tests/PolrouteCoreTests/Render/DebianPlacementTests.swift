@@ -28,7 +28,8 @@ struct DebianPlacementTests {
 
   @Test("Debian's default, the source line first: polroute's stanzas come before the user's")
   func sourceFirst() {
-    let text = "# interfaces(5) file used by ifup(8) and ifdown(8)\nsource /etc/network/interfaces.d/*\n\n"
+    let text =
+      "# interfaces(5) file used by ifup(8) and ifdown(8)\nsource /etc/network/interfaces.d/*\n\n"
       + Self.stanzas
     let source = DebianSourceLine(location: main(2), text: "source /etc/network/interfaces.d/*")
     let expected: [String: DebianPlacement] = [

@@ -7,13 +7,17 @@ struct HostFileParsingTests {
   func routingTables() {
     let text = "#\r\n255\tlocal\r\n0x64 data # comment\r\n\r\n7 bad name\r\nnonsense\r\n101\tmgmt"
     let parsed = RoutingTableFile.parse(text, file: "/etc/iproute2/rt_tables")
-    #expect(parsed.entries.map { "\($0.number) \($0.name) \($0.line)" } == ["255 local 2", "100 data 3", "7 bad 5", "101 mgmt 7"])
+    #expect(
+      parsed.entries.map { "\($0.number) \($0.name) \($0.line)" } == [
+        "255 local 2", "100 data 3", "7 bad 5", "101 mgmt 7",
+      ])
     #expect(parsed.malformedLines == [6])
   }
 
   @Test("os-release: quoted and plain values, escapes, CRLF line ends")
   func osRelease() {
-    let values = OSRelease.parse("ID=rocky\r\nID_LIKE=\"rhel centos fedora\"\r\nPRETTY_NAME='Rocky \\'9\\''\r\n# comment\r\nVERSION_ID=\"9.4\"")
+    let values = OSRelease.parse(
+      "ID=rocky\r\nID_LIKE=\"rhel centos fedora\"\r\nPRETTY_NAME='Rocky \\'9\\''\r\n# comment\r\nVERSION_ID=\"9.4\"")
     #expect(values["ID"] == "rocky")
     #expect(values["ID_LIKE"] == "rhel centos fedora")
     #expect(values["PRETTY_NAME"] == "Rocky '9'")

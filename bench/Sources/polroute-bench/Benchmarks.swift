@@ -90,12 +90,15 @@ final class Bench {
   ) -> Row {
     var row = Row(
       id: id, title: title, subject: subject, baselineLabel: baseline, unit: "ms",
-      polroute: Summary(mine.map { $0.seconds * 1000 }), baseline: theirs.map { Summary($0.map { $0.seconds * 1000 }) }, goal: goal,
+      polroute: Summary(mine.map { $0.seconds * 1000 }), baseline: theirs.map { Summary($0.map { $0.seconds * 1000 }) },
+      goal: goal,
       notes: notes)
     if let theirs { row.pairedRatios = zip(mine, theirs).map { $0.seconds / $1.seconds } }
     if !row.pairedRatios.isEmpty {
       let paired = Summary(row.pairedRatios)
-      row.notes.append("paired ratios (each run over the baseline run next to it): median \(format(paired.median))× [\(format(paired.min))–\(format(paired.max))]")
+      row.notes.append(
+        "paired ratios (each run over the baseline run next to it): median \(format(paired.median))× [\(format(paired.min))–\(format(paired.max))]"
+      )
     }
     return row
   }
@@ -125,9 +128,11 @@ final class Bench {
 
   /// 6: `polroute --version` against `ip -V`: what starting a process costs.
   func startup() throws {
-    let samples = try interleaved("6 startup", runs: runs(21), sides: [
-      { try self.timed([self.polroute, "--version"]) }, { try self.timed(["ip", "-V"]) },
-    ])
+    let samples = try interleaved(
+      "6 startup", runs: runs(21),
+      sides: [
+        { try self.timed([self.polroute, "--version"]) }, { try self.timed(["ip", "-V"]) },
+      ])
     rows.append(
       timeRow("6", "startup", subject: "polroute --version", baseline: "ip -V", samples[0], samples[1], goal: .none))
   }
@@ -149,14 +154,17 @@ final class Bench {
       notes.append("\(count) uplinks: \(files) files, \(result.output.count / 1024) KiB rendered")
     }
     let command = { (count: Int) in [self.polroute, "render", "--format", "all", "--state", paths[count]!] }
-    let samples = try interleaved("5 render", runs: runs(7), sides: [
-      { try self.timed(command(large)) }, { try self.timed(command(small)) },
-    ])
+    let samples = try interleaved(
+      "5 render", runs: runs(7),
+      sides: [
+        { try self.timed(command(large)) }, { try self.timed(command(small)) },
+      ])
     rows.append(
       timeRow(
         "5", "render --format all: \(large) vs \(small) uplinks",
         subject: "polroute render --format all --state (snapshot with \(large) uplinks)",
-        baseline: "the same with \(small) uplinks (ratio: cost of \(large / small)× the uplinks)", samples[0], samples[1],
+        baseline: "the same with \(small) uplinks (ratio: cost of \(large / small)× the uplinks)", samples[0],
+        samples[1],
         goal: .ratioAtMost(12), notes: notes))
   }
 
@@ -187,7 +195,9 @@ final class Bench {
       let lines = kernel.compactMap { $0["batchLine"] as? String }
       let families = Set(kernel.compactMap { $0["family"] as? String })
       guard lines.count == 2 * count, families == ["inet"] else {
-        throw BenchError(description: "plan --json: \(lines.count) lines of families \(families.sorted()), expected \(2 * count) of inet")
+        throw BenchError(
+          description:
+            "plan --json: \(lines.count) lines of families \(families.sorted()), expected \(2 * count) of inet")
       }
       let input = Array((lines.joined(separator: "\n") + "\n").utf8)
 
@@ -202,7 +212,9 @@ final class Bench {
         }
         _ = try Spawn.run(["ip", "-4", "route", "flush", "table", "300"])  // fails when the table does not exist
         let routes = try Spawn.run(["ip", "-4", "route", "show", "table", "300"], capture: true).output.count
-        guard rules == 3, routes == 0 else { throw BenchError(description: "reset left \(rules) rules and \(routes) bytes of table 300") }
+        guard rules == 3, routes == 0 else {
+          throw BenchError(description: "reset left \(rules) rules and \(routes) bytes of table 300")
+        }
       }
       /// Parses apply's JSON: whether it changed anything and how many `ip` processes changed the kernel.
       func outcome(_ result: RunResult) throws -> (changed: Bool, commands: Int) {
@@ -213,26 +225,30 @@ final class Bench {
       }
 
       var commandsRun: Set<Int> = []
-      let samples = try interleaved("3 apply \(count)+\(count)", runs: runs(7), sides: [
-        {
-          try reset()
-          let result = try Spawn.check(apply, capture: true, environment: environment)
-          let (changed, commands) = try outcome(result)
-          guard changed else { throw BenchError(description: "apply on an empty table changed nothing") }
-          commandsRun.insert(commands)
-          return Sample(seconds: result.seconds, maxrssKiB: result.maxrssKiB)
-        },
-        {
-          try reset()
-          return try self.timed(["ip", "-4", "-batch", "-"], input: input)
-        },
-      ])
+      let samples = try interleaved(
+        "3 apply \(count)+\(count)", runs: runs(7),
+        sides: [
+          {
+            try reset()
+            let result = try Spawn.check(apply, capture: true, environment: environment)
+            let (changed, commands) = try outcome(result)
+            guard changed else { throw BenchError(description: "apply on an empty table changed nothing") }
+            commandsRun.insert(commands)
+            return Sample(seconds: result.seconds, maxrssKiB: result.maxrssKiB)
+          },
+          {
+            try reset()
+            return try self.timed(["ip", "-4", "-batch", "-"], input: input)
+          },
+        ])
       rows.append(
         timeRow(
           "3", "apply \(count) rules + \(count) routes from empty",
-          subject: "polroute apply --policy bulk.conf --json (\(commandsRun.sorted().map(String.init).joined(separator: "/")) ip -batch processes)",
+          subject:
+            "polroute apply --policy bulk.conf --json (\(commandsRun.sorted().map(String.init).joined(separator: "/")) ip -batch processes)",
           baseline: "ip -4 -batch - with the \(lines.count) batchLine lines of plan --json", samples[0], samples[1],
-          goal: .ratioAtMost(1.2), notes: ["namespace reset before every run, untimed (rule flush protocol 177, route flush table 300)"]))
+          goal: .ratioAtMost(1.2),
+          notes: ["namespace reset before every run, untimed (rule flush protocol 177, route flush table 300)"]))
 
       guard wants("4") else { return }
       // 4: the policy is in place; a second apply must run nothing.
@@ -240,19 +256,22 @@ final class Bench {
       let first = try outcome(try Spawn.check(apply, capture: true, environment: environment))
       let present = try Spawn.check(["ip", "-4", "rule", "show"], capture: true).outputText.split(separator: "\n").count
       guard first.changed, present == count + 3 else {
-        throw BenchError(description: "after the untimed apply: changed \(first.changed), \(present) rules (expected \(count + 3))")
+        throw BenchError(
+          description: "after the untimed apply: changed \(first.changed), \(present) rules (expected \(count + 3))")
       }
-      let idle = try interleaved("4 apply, nothing to change", runs: runs(11), sides: [
-        {
-          let result = try Spawn.check(apply, capture: true, environment: environment)
-          let (changed, commands) = try outcome(result)
-          guard !changed, commands == 0 else {
-            throw BenchError(description: "a second apply reported changed \(changed) and commandsRun \(commands)")
-          }
-          return Sample(seconds: result.seconds, maxrssKiB: result.maxrssKiB)
-        },
-        { try self.timed(["ip", "-j", "rule", "show"]) },
-      ])
+      let idle = try interleaved(
+        "4 apply, nothing to change", runs: runs(11),
+        sides: [
+          {
+            let result = try Spawn.check(apply, capture: true, environment: environment)
+            let (changed, commands) = try outcome(result)
+            guard !changed, commands == 0 else {
+              throw BenchError(description: "a second apply reported changed \(changed) and commandsRun \(commands)")
+            }
+            return Sample(seconds: result.seconds, maxrssKiB: result.maxrssKiB)
+          },
+          { try self.timed(["ip", "-j", "rule", "show"]) },
+        ])
       rows.append(
         timeRow(
           "4", "apply again, nothing to change (\(count) rules, \(count) routes present)",
@@ -276,23 +295,28 @@ final class Bench {
     if wants("1") {
       try NetnsSwitch.inside(host) {
         let plan = try Spawn.check([polroute, "plan"], capture: true)
-        let summary = plan.outputText.split(separator: "\n").first { $0.hasPrefix("Kernel:") }.map(String.init) ?? "(no Kernel: line)"
+        let summary =
+          plan.outputText.split(separator: "\n").first { $0.hasPrefix("Kernel:") }.map(String.init)
+          ?? "(no Kernel: line)"
         let batch = Array("rule show\nroute show table all\n".utf8)
-        let samples = try interleaved("1 plan", runs: runs(15), sides: [
-          { try self.timed([self.polroute, "plan"]) },
-          {
-            let reads = [
-              try self.timed(["ip", "-d", "-j", "addr", "show"]),
-              try self.timed(["ip", "-4", "-j", "-batch", "-"], input: batch),
-              try self.timed(["ip", "-6", "-j", "-batch", "-"], input: batch),
-            ]
-            return Sample(seconds: reads.map(\.seconds).reduce(0, +), maxrssKiB: reads.map(\.maxrssKiB).max()!)
-          },
-        ])
+        let samples = try interleaved(
+          "1 plan", runs: runs(15),
+          sides: [
+            { try self.timed([self.polroute, "plan"]) },
+            {
+              let reads = [
+                try self.timed(["ip", "-d", "-j", "addr", "show"]),
+                try self.timed(["ip", "-4", "-j", "-batch", "-"], input: batch),
+                try self.timed(["ip", "-6", "-j", "-batch", "-"], input: batch),
+              ]
+              return Sample(seconds: reads.map(\.seconds).reduce(0, +), maxrssKiB: reads.map(\.maxrssKiB).max()!)
+            },
+          ])
         rows.append(
           timeRow(
             "1", "plan, two uplinks", subject: "polroute plan (live, derived policy)",
-            baseline: "ip -d -j addr show; ip -4 -j -batch -; ip -6 -j -batch - (rule show, route show table all), one after the other",
+            baseline:
+              "ip -d -j addr show; ip -4 -j -batch -; ip -6 -j -batch - (rule show, route show table all), one after the other",
             samples[0], samples[1], goal: .ratioAtMost(1.5), notes: ["plan says: \(summary)"]))
       }
     }
@@ -303,7 +327,8 @@ final class Bench {
     flushMain = true
     let started = monotonicSeconds()
     for chunk in 0..<(count + 9_999) / 10_000 {
-      try host.ip("-batch -", input: Fixtures.bulkRouteChunk(chunk, count: count, gateway: "198.51.100.1", device: "up0"))
+      try host.ip(
+        "-batch -", input: Fixtures.bulkRouteChunk(chunk, count: count, gateway: "198.51.100.1", device: "up0"))
     }
     log("2: routes added in \(format(monotonicSeconds() - started)) s")
     try NetnsSwitch.inside(host) {
@@ -314,7 +339,8 @@ final class Bench {
       else { throw BenchError(description: "inspect --json printed no state.routes") }
       let omitted = state["omittedRoutes"] as? Int ?? 0
       guard routes.count + omitted >= count else {
-        throw BenchError(description: "inspect read \(routes.count) + \(omitted) omitted routes, fewer than the \(count) added")
+        throw BenchError(
+          description: "inspect read \(routes.count) + \(omitted) omitted routes, fewer than the \(count) added")
       }
       let note = "inspect --json: \(routes.count) routes kept, \(omitted) omitted"
       // Time and memory come from separate runs, interleaved alike: memory is measured under GNU time (see
@@ -325,15 +351,21 @@ final class Bench {
       if haveTime {
         sides += commands.map { command in { Sample(seconds: 0, maxrssKiB: try Spawn.peakMemory(command) ?? 0) } }
       } else {
-        log("2: \(Spawn.timeProgram) (GNU time) is missing: peak memory is wait4's ru_maxrss, which includes the harness's own")
+        log(
+          "2: \(Spawn.timeProgram) (GNU time) is missing: peak memory is wait4's ru_maxrss, which includes the harness's own"
+        )
       }
       let samples = try interleaved("2 \(count) routes", runs: runs(5), sides: sides)
       let baseline = "ip -j route show table main"
       rows.append(
-        timeRow("2a", "inspect, \(count) routes in main", subject: "polroute inspect (live)", baseline: baseline, samples[0], samples[2],
+        timeRow(
+          "2a", "inspect, \(count) routes in main", subject: "polroute inspect (live)", baseline: baseline, samples[0],
+          samples[2],
           goal: .ratioAtMost(1.2), notes: [note]))
       rows.append(
-        timeRow("2b", "plan, \(count) routes in main", subject: "polroute plan (live, derived policy)", baseline: baseline, samples[1], samples[2],
+        timeRow(
+          "2b", "plan, \(count) routes in main", subject: "polroute plan (live, derived policy)", baseline: baseline,
+          samples[1], samples[2],
           goal: .ratioAtMost(1.2)))
       let mebibytes = { (samples: [Sample]) in Summary(samples.map { Double($0.maxrssKiB) / 1024 }) }
       let memory = haveTime ? Array(samples[3...5]) : Array(samples[0...2])
@@ -345,7 +377,8 @@ final class Bench {
         rows.append(
           Row(
             id: id, title: "\(name) peak memory, \(count) routes", subject: "polroute \(name): maxrss",
-            baselineLabel: "\(baseline): maxrss", unit: "MiB", polroute: mebibytes(memory[index]), baseline: mebibytes(memory[2]),
+            baselineLabel: "\(baseline): maxrss", unit: "MiB", polroute: mebibytes(memory[index]),
+            baseline: mebibytes(memory[2]),
             goal: .maxAtMost(512, unit: "MiB"), notes: [how]))
       }
     }

@@ -23,7 +23,9 @@ final class Namespace: Sendable {
     try Spawn.check(["ip", "netns", "add", name])
     try ip("link set lo up")
     // Addresses are usable at once, so nothing changes in the background while a benchmark runs.
-    for key in ["all", "default"] { try ip("netns exec \(name) sysctl -q -w net.ipv6.conf.\(key).accept_dad=0", raw: true) }
+    for key in ["all", "default"] {
+      try ip("netns exec \(name) sysctl -q -w net.ipv6.conf.\(key).accept_dad=0", raw: true)
+    }
   }
 
   /// Runs `ip -n NAME WORDS` (split on spaces), failing on error.
@@ -35,7 +37,9 @@ final class Namespace: Sendable {
 
   /// Connects `local` here to `remote` in `other` with a veth pair, both ends up.
   func link(_ local: String, to other: Namespace, as remote: String) throws {
-    try Spawn.check(["ip", "-n", name, "link", "add", "name", local, "type", "veth", "peer", "name", remote, "netns", other.name])
+    try Spawn.check([
+      "ip", "-n", name, "link", "add", "name", local, "type", "veth", "peer", "name", remote, "netns", other.name,
+    ])
     try ip("link set \(local) up")
     try other.ip("link set \(remote) up")
   }
@@ -82,7 +86,9 @@ final class Namespace: Sendable {
     var stale: [String] = []
     while let entry = readdir(directory) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != separator }) else { continue }
+      guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != separator }) else {
+        continue
+      }
       if kill(pid, 0) != 0 && errno == ESRCH { stale.append(name) }
     }
     return stale

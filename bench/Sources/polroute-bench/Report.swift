@@ -105,7 +105,8 @@ enum Report {
     let widths = header.indices.map { column in lines.map { $0[column].count }.max()! }
     var text = ""
     for (index, line) in lines.enumerated() {
-      text += zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+      text +=
+        zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
         .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
       if index == 0 { text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
     }

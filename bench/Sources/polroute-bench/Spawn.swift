@@ -96,7 +96,8 @@ enum Spawn {
       close(stderrPipe[0])
       throw SpawnError(description: "cannot run \(arguments[0]): \(String(cString: strerror(spawnStatus)))")
     }
-    var io = Pump(input: input ?? [], stdinFD: stdinPipe[1], stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], capture: capture)
+    var io = Pump(
+      input: input ?? [], stdinFD: stdinPipe[1], stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], capture: capture)
     io.run()
     var status: Int32 = 0
     var usage = rusage()
@@ -121,7 +122,8 @@ enum Spawn {
     guard result.status == 0 else {
       let shown = arguments.joined(separator: " ")
       throw SpawnError(
-        description: "`\(shown.count > 200 ? String(shown.prefix(200)) + "..." : shown)` exited with status \(result.status): "
+        description:
+          "`\(shown.count > 200 ? String(shown.prefix(200)) + "..." : shown)` exited with status \(result.status): "
           + String(result.errorText.prefix(2000)))
     }
     return result
@@ -135,9 +137,12 @@ enum Spawn {
   /// fork starts from the parent's memory, and exec(2) keeps the parent's high-water mark in the child's maxrss,
   /// so every child of a 60 MiB harness would report at least 60 MiB. GNU time is small, so the floor it leaves
   /// is about 1 MiB.
-  static func peakMemory(_ arguments: [String], input: [UInt8]? = nil, environment: [String: String] = [:]) throws -> Int? {
+  static func peakMemory(_ arguments: [String], input: [UInt8]? = nil, environment: [String: String] = [:]) throws
+    -> Int?
+  {
     guard access(timeProgram, X_OK) == 0 else { return nil }
-    let result = try check([timeProgram, "-f", "polroute-bench-maxrss=%M"] + arguments, input: input, environment: environment)
+    let result = try check(
+      [timeProgram, "-f", "polroute-bench-maxrss=%M"] + arguments, input: input, environment: environment)
     let marker = "polroute-bench-maxrss="
     guard let line = result.errorText.split(separator: "\n").last(where: { $0.hasPrefix(marker) }),
       let kibibytes = Int(line.dropFirst(marker.count))

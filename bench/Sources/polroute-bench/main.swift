@@ -59,7 +59,8 @@ func machine(polroute: String) -> [String: String] {
   var name = utsname()
   uname(&name)
   let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-  let model = read("/proc/cpuinfo").split(separator: "\n").first { $0.hasPrefix("model name") }
+  let model =
+    read("/proc/cpuinfo").split(separator: "\n").first { $0.hasPrefix("model name") }
     .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "?"
   let memory = read("/proc/meminfo").split(separator: "\n").first { $0.hasPrefix("MemTotal") }.map(String.init) ?? "?"
   return [
@@ -67,15 +68,19 @@ func machine(polroute: String) -> [String: String] {
     "memory": memory.replacingOccurrences(of: "MemTotal:", with: "").trimmingCharacters(in: .whitespaces),
     "iproute2": firstLine(["ip", "-V"]), "polroute": firstLine([polroute, "--version"]),
     "loadAverageAtStart": read("/proc/loadavg").trimmingCharacters(in: .whitespacesAndNewlines),
-    "date": ISO8601DateFormatter().string(from: Date()), "nice": String(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)),
+    "date": ISO8601DateFormatter().string(from: Date()),
+    "nice": String(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)),
   ]
 }
 
 // The inputs, for profiling one case by hand: `polroute-bench --write-snapshot 10000 big.json`,
 // `polroute-bench --write-policy 10000 bulk.conf`.
 let commandLine = Array(CommandLine.arguments.dropFirst())
-if commandLine.count == 3, ["--write-snapshot", "--write-policy"].contains(commandLine[0]), let count = Int(commandLine[1]) {
-  let text = commandLine[0] == "--write-snapshot" ? Fixtures.snapshot(uplinks: count) : Fixtures.bulkPolicy(count: count)
+if commandLine.count == 3, ["--write-snapshot", "--write-policy"].contains(commandLine[0]),
+  let count = Int(commandLine[1])
+{
+  let text =
+    commandLine[0] == "--write-snapshot" ? Fixtures.snapshot(uplinks: count) : Fixtures.bulkPolicy(count: count)
   do { try text.write(toFile: commandLine[2], atomically: true, encoding: .utf8) } catch {
     log("error: \(error)")
     exit(1)
@@ -118,18 +123,22 @@ do {
   Namespace.registerDirectory(temp)
 
   var facts = machine(polroute: options.polroute)
-  let header = "polroute \(facts["polroute"] ?? "?") on \(facts["cpus"] ?? "?") × \(facts["cpuModel"] ?? "?"), "
+  let header =
+    "polroute \(facts["polroute"] ?? "?") on \(facts["cpus"] ?? "?") × \(facts["cpuModel"] ?? "?"), "
     + "Linux \(facts["kernel"] ?? "?"), \(facts["memory"] ?? "?"), \(facts["iproute2"] ?? "?"); load \(facts["loadAverageAtStart"] ?? "?")"
   log(header)
 
   let bench = Bench(options: options, temp: temp)
   bench.runAll()
-  facts["loadAverageAtEnd"] = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+  facts["loadAverageAtEnd"] = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "")
+    .trimmingCharacters(in: .whitespacesAndNewlines)
 
   var text = "\npolroute-bench: " + header + "\n\n" + Report.table(bench.rows)
   let missed = bench.rows.filter { $0.holds == false }.map(\.id)
   let judged = bench.rows.filter { $0.holds != nil }.count
-  text += "\n\(judged - missed.count) of \(judged) goals hold" + (missed.isEmpty ? "" : "; missed: \(missed.joined(separator: ", "))") + ".\n"
+  text +=
+    "\n\(judged - missed.count) of \(judged) goals hold"
+    + (missed.isEmpty ? "" : "; missed: \(missed.joined(separator: ", "))") + ".\n"
   for (id, error) in bench.failures { text += "benchmark \(id) could not run: \(error)\n" }
   print(text, terminator: "")
   if let output = options.output {
