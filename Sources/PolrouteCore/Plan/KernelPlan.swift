@@ -105,6 +105,7 @@ public struct KernelPlan: Hashable, Sendable {
       owned.contains($0.table) || ($0.protocolNumber == RouteProtocol.polroute && $0.table != RoutingTable.main)
     }
     var current: [RouteKey: Route] = [:]
+    current.reserveCapacity(currentRoutes.count)
     var duplicates: [Route] = []
     for route in currentRoutes {
       if current[route.key] != nil { duplicates.append(route) } else { current[route.key] = route }
@@ -113,16 +114,17 @@ public struct KernelPlan: Hashable, Sendable {
     var replaces: [KernelChange] = []
     var routeDeletes: [KernelChange] = []
     for route in policy.routesInAddOrder {
-      if let existing = current[route.key] {
+      // Taken out as matched: what is left is what the policy does not want (one hash per route, not three).
+      if let existing = current.removeValue(forKey: route.key) {
         if !existing.matches(route) { replaces.append(.replaceRoute(old: existing, new: route)) }
       } else {
         adds.append(.addRoute(route))
       }
     }
-    let wantedKeys = Set(policy.routes.map(\.key))
-    for route in currentRoutes.sorted(by: { $0.key < $1.key }) where !wantedKeys.contains(route.key) {
+    for route in current.values.sorted(by: { $0.key < $1.key }) {
       routeDeletes.append(.deleteRoute(route))
     }
+    // Routes `ip route append` added beside the first of their key go whatever the policy wants: it holds one.
     routeDeletes += duplicates.map { KernelChange.deleteRoute($0) }
 
     // Rules: polroute's marked rules against the policy's, compared whole.

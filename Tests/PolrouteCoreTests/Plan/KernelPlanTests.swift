@@ -72,4 +72,22 @@ struct KernelPlanTests {
         "route del 192.0.2.128/25 dev data table 300",
       ])
   }
+
+  @Test("routes `ip route append` made with one key are each deleted once, whether the key is wanted or not")
+  func appendedDuplicatesDeletedOnce() throws {
+    let table = PolicyTable(number: 100, name: "data", device: "data")
+    func route(_ destination: String, via gateway: String) -> Route {
+      Route(
+        table: 100, destination: IPPrefix(destination)!, gateway: IPAddress(gateway), device: "data",
+        protocolNumber: 177)
+    }
+    let wanted = route("0.0.0.0/0", via: "203.0.113.1")
+    let appendedToWanted = route("0.0.0.0/0", via: "203.0.113.2")
+    let unwanted = route("192.0.2.0/25", via: "203.0.113.1")
+    let appendedToUnwanted = route("192.0.2.0/25", via: "203.0.113.2")
+    var state = SampleHosts.dualHomed
+    state.routes += [wanted, unwanted, appendedToWanted, appendedToUnwanted]
+    let plan = KernelPlan.make(state: state, policy: policy(rules: [], routes: [wanted], tables: [table]))
+    #expect(plan.changes == [.deleteRoute(unwanted), .deleteRoute(appendedToWanted), .deleteRoute(appendedToUnwanted)])
+  }
 }
