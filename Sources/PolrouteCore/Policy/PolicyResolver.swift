@@ -92,6 +92,10 @@ struct ResolutionContext {
     var ruleStatements: [RuleStatement] = []
     var excludes: [String: SourceLocation] = [:]
     var includes: [String: SourceLocation] = [:]
+    // Policies of thousands of statements are nearly all routes and rules: growing these arrays step by step copied
+    // them a dozen times over. Untouched capacity costs no memory.
+    routeStatements.reserveCapacity(statements.count)
+    ruleStatements.reserveCapacity(statements.count)
     for statement in statements {
       switch statement {
       case .uplink(let uplink): uplinkStatements.append(uplink)
@@ -153,6 +157,8 @@ struct ResolutionContext {
     var uplinks: [Uplink] = []
     var routes: [Route] = []
     var routeOrigins: [RouteKey: SourceLocation?] = [:]
+    routes.reserveCapacity(routeStatements.count + 4 * plannedUplinks.count)
+    routeOrigins.reserveCapacity(routeStatements.count + 4 * plannedUplinks.count)
     for planned in plannedUplinks.sorted(by: { ($0.table ?? 0) < ($1.table ?? 0) }) {
       guard let table = planned.table else { continue }
       let uplink = buildUplink(planned, table: table)
@@ -626,6 +632,8 @@ struct ResolutionContext {
     }
     var rules: [Rule] = []
     var pending: [(rule: Rule, statement: RuleStatement)] = []
+    rules.reserveCapacity(statements.count + uplinks.reduce(0) { $0 + $1.addresses.count })
+    pending.reserveCapacity(statements.count)
     // Explicit priorities first, so automatic ones can step around them.
     for statement in statements {
       guard let template = ruleTemplate(statement, tables: tables) else { continue }

@@ -70,6 +70,9 @@ public struct Route: Codable, Hashable, Sendable {
     return nexthops.compactMap(\.gateway)
   }
 
+  /// Whether the route leaves through a gateway (its own or a next hop's); cheaper than `gateways` for a test.
+  public var hasGateway: Bool { gateway != nil || nexthops.contains { $0.gateway != nil } }
+
   /// The kernel's identity of a route inside its table: two routes with the same key replace each other.
   public var key: RouteKey {
     RouteKey(family: family, table: table, destination: destination, metric: metric, source: source)
@@ -88,6 +91,13 @@ public struct RouteKey: Hashable, Comparable, Sendable {
   public var metric: UInt32
   /// The source prefix of an IPv6 source-specific route: routes from different sources live apart in the kernel.
   public var source: IPPrefix? = nil
+
+  /// Hashes the key in three words: plans hash tens of thousands of keys, and each `combine` costs.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(UInt64(table) << 32 | UInt64(metric))
+    hasher.combine(destination)
+    if let source { hasher.combine(source) }
+  }
 
   /// Orders by family, table, destination, metric and source, so plans list changes predictably.
   public static func < (lhs: RouteKey, rhs: RouteKey) -> Bool {

@@ -259,3 +259,36 @@ struct IPPrefixLeadingZeroTests {
     #expect(IPPrefix("2001:db8::/064") == nil)
   }
 }
+
+@Suite("Hand-written hashing of families, prefixes and keys")
+struct KeyHashingTests {
+  @Test("equal prefixes, however written, land in one set entry; different ones, lengths or families stay apart")
+  func prefixes() throws {
+    let prefixes = [
+      "192.0.2.0/24", "192.0.2.0/25", "192.0.2.0", "0.0.0.0/0", "::/0", "2001:db8::/32", "2001:db8::/33",
+      "2001:db8::", "::ffff:192.0.2.0/120",
+    ].map { IPPrefix($0)! }
+    #expect(Set(prefixes).count == prefixes.count)
+    let again = ["192.0.2.0/24", "2001:DB8:0::/32"].map { IPPrefix($0)! }
+    #expect(Set(prefixes + again).count == prefixes.count)
+    #expect(IPPrefix(masking: IPAddress("192.0.2.77")!, length: 24).hashValue == IPPrefix("192.0.2.0/24")!.hashValue)
+  }
+
+  @Test("families compare and hash by case; rule and route keys tell families, tables, metrics and sources apart")
+  func keys() {
+    #expect(AddressFamily.inet == .inet && AddressFamily.inet != .inet6)
+    #expect(Set([AddressFamily.inet, .inet6, .inet]).count == 2)
+    #expect(
+      Set([
+        RuleKey(family: .inet, priority: 1), RuleKey(family: .inet6, priority: 1), RuleKey(family: .inet, priority: 1),
+      ]).count == 2)
+    let destination = IPPrefix("2001:db8::/64")!
+    let keys = [
+      RouteKey(family: .inet6, table: 100, destination: destination, metric: 1024),
+      RouteKey(family: .inet6, table: 101, destination: destination, metric: 1024),
+      RouteKey(family: .inet6, table: 100, destination: destination, metric: 1),
+      RouteKey(family: .inet6, table: 100, destination: destination, metric: 1024, source: IPPrefix("2001:db8:1::/48")),
+    ]
+    #expect(Set(keys + keys).count == keys.count)
+  }
+}
