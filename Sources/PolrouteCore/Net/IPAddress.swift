@@ -18,7 +18,7 @@ public enum AddressFamily: String, Codable, Sendable, CaseIterable, Comparable {
   public static func < (lhs: AddressFamily, rhs: AddressFamily) -> Bool { lhs == .inet && rhs == .inet6 }
 
   // Without these two the String raw value is what gets compared and hashed: every rule and route key paid for a
-  // SipHash of "inet" (measured: a sixth of planning 10,000 rules and routes).
+  // SipHash of "inet" (measured: 14% of resolving and planning 10,000 rules and routes).
   /// Whether two families are the same.
   public static func == (lhs: AddressFamily, rhs: AddressFamily) -> Bool {
     switch (lhs, rhs) {

@@ -92,7 +92,7 @@ public struct RouteKey: Hashable, Comparable, Sendable {
   /// The source prefix of an IPv6 source-specific route: routes from different sources live apart in the kernel.
   public var source: IPPrefix? = nil
 
-  /// Hashes the key in three words: plans hash tens of thousands of keys, and each `combine` costs.
+  /// Hashes the key in a few wide words (the family is in the prefix): plans hash tens of thousands of keys.
   public func hash(into hasher: inout Hasher) {
     hasher.combine(UInt64(table) << 32 | UInt64(metric))
     hasher.combine(destination)
