@@ -36,4 +36,27 @@ struct TransactionOrderTests {
     #expect(Transaction.kernelOrder(changes) == changes)
     #expect(Transaction.kernelOrder([]) == [])
   }
+
+  @Test("restore puts back routes (without gateways first, interleaved adds and replaces), then rules, then deletes")
+  func restoreOrder() throws {
+    let link = try route("203.0.113.0/24")
+    var via = try route("192.0.2.0/25")
+    via.gateway = IPAddress("203.0.113.1")
+    var viaChanged = via
+    viaChanged.gateway = IPAddress("203.0.113.2")
+    let extra = try route("198.51.100.0/24")
+    var foreignTable = try route("100.64.0.0/10")
+    foreignTable.table = 300
+    var snapshot = HostState()
+    snapshot.routes = [via, link, foreignTable]
+    snapshot.rules = [rule(20_000)]
+    var current = HostState()
+    current.routes = [viaChanged, extra]
+    current.rules = [rule(20_001)]
+    #expect(
+      Transaction.restore(snapshot: snapshot, current: current, tables: [100]) == [
+        .addRoute(link), .replaceRoute(old: viaChanged, new: via), .addRule(rule(20_000)), .deleteRule(rule(20_001)),
+        .deleteRoute(extra),
+      ])
+  }
 }
