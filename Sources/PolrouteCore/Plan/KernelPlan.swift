@@ -104,28 +104,11 @@ public struct KernelPlan: Hashable, Sendable {
     let currentRoutes = state.routes.filter {
       owned.contains($0.table) || ($0.protocolNumber == RouteProtocol.polroute && $0.table != RoutingTable.main)
     }
-    var current: [RouteKey: Route] = [:]
-    current.reserveCapacity(currentRoutes.count)
-    var duplicates: [Route] = []
-    for route in currentRoutes {
-      if current[route.key] != nil { duplicates.append(route) } else { current[route.key] = route }
-    }
-    var adds: [KernelChange] = []
-    var replaces: [KernelChange] = []
-    var routeDeletes: [KernelChange] = []
-    for route in policy.routesInAddOrder {
-      // Taken out as matched: what is left is what the policy does not want (one hash per route, not three).
-      if let existing = current.removeValue(forKey: route.key) {
-        if !existing.matches(route) { replaces.append(.replaceRoute(old: existing, new: route)) }
-      } else {
-        adds.append(.addRoute(route))
-      }
-    }
-    for route in current.values.sorted(by: { $0.key < $1.key }) {
-      routeDeletes.append(.deleteRoute(route))
-    }
+    let routes = RouteDiff(present: currentRoutes, wanted: policy.routesInAddOrder)
+    let adds = routes.upserts.filter { if case .addRoute = $0 { true } else { false } }
+    let replaces = routes.upserts.filter { if case .replaceRoute = $0 { true } else { false } }
     // Routes `ip route append` added beside the first of their key go whatever the policy wants: it holds one.
-    routeDeletes += duplicates.map { KernelChange.deleteRoute($0) }
+    let routeDeletes = (routes.stale + routes.duplicates).map { KernelChange.deleteRoute($0) }
 
     // Rules: polroute's marked rules against the policy's, compared whole.
     // Matched by family and priority, then compared whole: cheaper than hashing every rule of thousands.
@@ -142,6 +125,35 @@ public struct KernelPlan: Hashable, Sendable {
     let ruleAdds = added.map { KernelChange.addRule($0) }
     let ruleDeletes = stale.filter { !addedKeys.contains($0.key) }.map { KernelChange.deleteRule($0) }
     return KernelPlan(changes: adds + replaces + blocking + ruleAdds + ruleDeletes + routeDeletes)
+  }
+}
+
+/// Routes compared by key (the kernel's identity of a route) and then whole: what to add or replace to reach the
+/// wanted routes, and which present routes nothing wanted has. Serves both the plan and the rollback of an apply.
+struct RouteDiff {
+  /// Additions and replacements, in the order of the wanted routes.
+  var upserts: [KernelChange] = []
+  /// Present routes whose key no wanted route has, in key order.
+  var stale: [Route] = []
+  /// Present routes after the first of their key (`ip route append` makes them), in their order.
+  var duplicates: [Route] = []
+
+  /// Compares; `wanted` holds one route per key.
+  init(present: [Route], wanted: [Route]) {
+    var current: [RouteKey: Route] = [:]
+    current.reserveCapacity(present.count)
+    for route in present {
+      if current[route.key] != nil { duplicates.append(route) } else { current[route.key] = route }
+    }
+    for route in wanted {
+      // Taken out as matched: what is left is what nothing wants (one hash per route, not three).
+      if let existing = current.removeValue(forKey: route.key) {
+        if !existing.matches(route) { upserts.append(.replaceRoute(old: existing, new: route)) }
+      } else {
+        upserts.append(.addRoute(route))
+      }
+    }
+    stale = current.values.sorted { $0.key < $1.key }
   }
 }
 

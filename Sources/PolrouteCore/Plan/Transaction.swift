@@ -47,26 +47,15 @@ public enum Transaction {
     let presentRules = Set(ownedRules(current))
     var wantedRoutes: [RouteKey: Route] = [:]
     for route in routes(snapshot) where wantedRoutes[route.key] == nil { wantedRoutes[route.key] = route }
-    var presentRoutes: [RouteKey: Route] = [:]
-    for route in routes(current) where presentRoutes[route.key] == nil { presentRoutes[route.key] = route }
-
-    var changes: [KernelChange] = []
     // Routes back first (without gateways first), so restored rules find their tables as they were.
     let ordered = wantedRoutes.values.sorted {
       ($0.hasGateway ? 1 : 0, $0.key) < ($1.hasGateway ? 1 : 0, $1.key)
     }
-    for route in ordered {
-      if let present = presentRoutes[route.key] {
-        if !present.matches(route) { changes.append(.replaceRoute(old: present, new: route)) }
-      } else {
-        changes.append(.addRoute(route))
-      }
-    }
+    let diff = RouteDiff(present: routes(current), wanted: ordered)
+    var changes = diff.upserts
     for rule in ownedRules(snapshot) where !presentRules.contains(rule) { changes.append(.addRule(rule)) }
     for rule in ownedRules(current) where !wantedRules.contains(rule) { changes.append(.deleteRule(rule)) }
-    for route in presentRoutes.values.sorted(by: { $0.key < $1.key }) where wantedRoutes[route.key] == nil {
-      changes.append(.deleteRoute(route))
-    }
+    changes += diff.stale.map { KernelChange.deleteRoute($0) }
     return changes
   }
 
