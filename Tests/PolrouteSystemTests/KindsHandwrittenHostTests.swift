@@ -70,11 +70,12 @@ import Testing
     #expect(
       state.rules == [
         Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
-        Rule(family: .inet, priority: 1000, l3mdev: true, action: .lookup(RoutingTable.unspec)),
+        Rule(family: .inet, priority: 1000, selector: RuleSelector(l3mdev: true), action: .lookup(RoutingTable.unspec)),
         Rule(family: .inet, priority: 32766, action: .lookup(RoutingTable.main)),
         Rule(family: .inet, priority: 32767, action: .lookup(RoutingTable.defaultTable)),
         Rule(family: .inet6, priority: 0, action: .lookup(RoutingTable.local)),
-        Rule(family: .inet6, priority: 1000, l3mdev: true, action: .lookup(RoutingTable.unspec)),
+        Rule(
+          family: .inet6, priority: 1000, selector: RuleSelector(l3mdev: true), action: .lookup(RoutingTable.unspec)),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
     #expect(state.tablesNamedByRules == [254])

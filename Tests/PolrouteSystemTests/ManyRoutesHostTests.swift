@@ -53,11 +53,15 @@ import Testing
     #expect(
       state.rules == [
         Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
-        Rule(family: .inet, priority: 1000, source: prefix("203.0.113.10/32"), action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 1000, selector: RuleSelector(source: prefix("203.0.113.10/32")), action: .lookup(101)
+        ),
         Rule(family: .inet, priority: 32766, action: .lookup(RoutingTable.main)),
         Rule(family: .inet, priority: 32767, action: .lookup(RoutingTable.defaultTable)),
         Rule(family: .inet6, priority: 0, action: .lookup(RoutingTable.local)),
-        Rule(family: .inet6, priority: 1000, source: prefix("2001:db8:d::10/128"), action: .lookup(101)),
+        Rule(
+          family: .inet6, priority: 1000, selector: RuleSelector(source: prefix("2001:db8:d::10/128")),
+          action: .lookup(101)),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
     #expect(RecordedHost.tables(state) == [101, 254])

@@ -49,21 +49,26 @@ import Testing
         Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
         Rule(family: .inet, priority: 900, suppressPrefixLength: 0, action: .lookup(RoutingTable.main)),
         Rule(
-          family: .inet, priority: 1000, source: prefix("198.51.100.10/32"), action: .lookup(101),
-          protocolNumber: polroute),
-        Rule(family: .inet, priority: 1001, source: prefix("203.0.113.10/32"), action: .lookup(102)),
-        Rule(family: .inet, priority: 1100, fwmark: 0x2, fwmask: 0xff, action: .lookup(102), protocolNumber: polroute),
-        Rule(family: .inet, priority: 1200, source: prefix("100.64.0.0/10"), action: .lookup(103)),
-        Rule(family: .inet, priority: 1300, inputInterface: "data", action: .lookup(102)),
+          family: .inet, priority: 1000, selector: RuleSelector(source: prefix("198.51.100.10/32")),
+          action: .lookup(101), protocolNumber: polroute),
         Rule(
-          family: .inet, priority: 1400, destination: prefix("192.0.2.0/24"), action: .prohibit,
+          family: .inet, priority: 1001, selector: RuleSelector(source: prefix("203.0.113.10/32")), action: .lookup(102)
+        ),
+        Rule(
+          family: .inet, priority: 1100, selector: RuleSelector(fwmark: 0x2, fwmask: 0xff), action: .lookup(102),
+          protocolNumber: polroute),
+        Rule(
+          family: .inet, priority: 1200, selector: RuleSelector(source: prefix("100.64.0.0/10")), action: .lookup(103)),
+        Rule(family: .inet, priority: 1300, selector: RuleSelector(inputInterface: "data"), action: .lookup(102)),
+        Rule(
+          family: .inet, priority: 1400, selector: RuleSelector(destination: prefix("192.0.2.0/24")), action: .prohibit,
           protocolNumber: polroute),
         Rule(family: .inet, priority: 32766, action: .lookup(RoutingTable.main)),
         Rule(family: .inet, priority: 32767, action: .lookup(RoutingTable.defaultTable)),
         Rule(family: .inet6, priority: 0, action: .lookup(RoutingTable.local)),
         Rule(
-          family: .inet6, priority: 1001, source: prefix("2001:db8:d::10/128"), action: .lookup(102),
-          protocolNumber: polroute),
+          family: .inet6, priority: 1001, selector: RuleSelector(source: prefix("2001:db8:d::10/128")),
+          action: .lookup(102), protocolNumber: polroute),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
     #expect(state.tablesNamedByRules == [101, 102, 103, 254])

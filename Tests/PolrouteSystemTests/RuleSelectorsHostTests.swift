@@ -12,36 +12,52 @@ import Testing
     #expect(
       state.rules == [
         Rule(family: .inet, priority: 0, action: .lookup(RoutingTable.local)),
-        Rule(family: .inet, priority: 100, invert: true, source: prefix("192.0.2.0/24"), action: .lookup(101)),
-        Rule(family: .inet, priority: 110, destination: prefix("198.51.100.0/24"), action: .lookup(101)),
-        Rule(family: .inet, priority: 120, tos: 0x10, action: .lookup(101)),
-        Rule(family: .inet, priority: 130, fwmark: 0x10, fwmask: nil, action: .lookup(101)),
-        Rule(family: .inet, priority: 140, inputInterface: "eth1", action: .lookup(101)),
-        Rule(family: .inet, priority: 141, outputInterface: "eth0", action: .lookup(101)),
-        Rule(family: .inet, priority: 150, uidRange: NumberRange(1000, 1999), action: .lookup(101)),
-        Rule(family: .inet, priority: 160, ipProtocol: 6, destinationPort: NumberRange(443), action: .lookup(101)),
-        Rule(family: .inet, priority: 161, ipProtocol: 17, sourcePort: NumberRange(1000, 2000), action: .lookup(101)),
         Rule(
-          family: .inet, priority: 162, ipProtocol: 6, destinationPort: NumberRange(8000, 8080), action: .lookup(101)),
-        Rule(family: .inet, priority: 170, source: prefix("198.51.100.10/32"), action: .goto(32766)),
+          family: .inet, priority: 100, selector: RuleSelector(invert: true, source: prefix("192.0.2.0/24")),
+          action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 110, selector: RuleSelector(destination: prefix("198.51.100.0/24")),
+          action: .lookup(101)),
+        Rule(family: .inet, priority: 120, selector: RuleSelector(tos: 0x10), action: .lookup(101)),
+        Rule(family: .inet, priority: 130, selector: RuleSelector(fwmark: 0x10, fwmask: nil), action: .lookup(101)),
+        Rule(family: .inet, priority: 140, selector: RuleSelector(inputInterface: "eth1"), action: .lookup(101)),
+        Rule(family: .inet, priority: 141, selector: RuleSelector(outputInterface: "eth0"), action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 150, selector: RuleSelector(uidRange: NumberRange(1000, 1999)), action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 160, selector: RuleSelector(ipProtocol: 6, destinationPort: NumberRange(443)),
+          action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 161, selector: RuleSelector(ipProtocol: 17, sourcePort: NumberRange(1000, 2000)),
+          action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 162, selector: RuleSelector(ipProtocol: 6, destinationPort: NumberRange(8000, 8080)),
+          action: .lookup(101)),
+        Rule(
+          family: .inet, priority: 170, selector: RuleSelector(source: prefix("198.51.100.10/32")), action: .goto(32766)
+        ),
         Rule(family: .inet, priority: 180, action: .nop),
-        Rule(family: .inet, priority: 190, source: prefix("192.0.2.0/24"), action: .blackhole),
-        Rule(family: .inet, priority: 191, source: prefix("192.0.2.128/25"), action: .unreachable),
+        Rule(family: .inet, priority: 190, selector: RuleSelector(source: prefix("192.0.2.0/24")), action: .blackhole),
+        Rule(
+          family: .inet, priority: 191, selector: RuleSelector(source: prefix("192.0.2.128/25")), action: .unreachable),
         Rule(family: .inet, priority: 200, suppressPrefixLength: 0, action: .lookup(RoutingTable.main)),
         Rule(
-          family: .inet, priority: 210, source: prefix("198.51.100.10/32"), action: .lookup(101),
-          protocolNumber: polroute),
+          family: .inet, priority: 210, selector: RuleSelector(source: prefix("198.51.100.10/32")),
+          action: .lookup(101), protocolNumber: polroute),
         Rule(family: .inet, priority: 32766, action: .lookup(RoutingTable.main)),
         Rule(family: .inet, priority: 32767, action: .lookup(RoutingTable.defaultTable)),
         Rule(family: .inet6, priority: 0, action: .lookup(RoutingTable.local)),
         Rule(
-          family: .inet6, priority: 100, source: prefix("2001:db8:a::/64"), destination: prefix("2001:db8:b::/64"),
+          family: .inet6, priority: 100,
+          selector: RuleSelector(source: prefix("2001:db8:a::/64"), destination: prefix("2001:db8:b::/64")),
           action: .lookup(101)),
         // rt_dsfield names 0x28 AF11, and ip prints the name.
-        Rule(family: .inet6, priority: 110, tos: 0x28, action: .lookup(101)),
-        Rule(family: .inet6, priority: 120, fwmark: 0x1, fwmask: 0x1, action: .lookup(101)),
-        Rule(family: .inet6, priority: 130, ipProtocol: 58, action: .lookup(RoutingTable.main)),
-        Rule(family: .inet6, priority: 140, invert: true, source: prefix("2001:db8:c::/48"), action: .prohibit),
+        Rule(family: .inet6, priority: 110, selector: RuleSelector(tos: 0x28), action: .lookup(101)),
+        Rule(family: .inet6, priority: 120, selector: RuleSelector(fwmark: 0x1, fwmask: 0x1), action: .lookup(101)),
+        Rule(family: .inet6, priority: 130, selector: RuleSelector(ipProtocol: 58), action: .lookup(RoutingTable.main)),
+        Rule(
+          family: .inet6, priority: 140, selector: RuleSelector(invert: true, source: prefix("2001:db8:c::/48")),
+          action: .prohibit),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
   }

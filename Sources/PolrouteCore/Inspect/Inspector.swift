@@ -33,8 +33,8 @@ public enum Inspector {
         if let gateway = state.gateway(of: interface.name, family: family) { gateways[family] = gateway }
       }
       let rules = state.rules.filter { rule in
-        rule.inputInterface == interface.name || rule.outputInterface == interface.name
-          || (rule.source.map { prefix in addresses.contains { prefix.contains($0.address.address) } } ?? false)
+        rule.selector.inputInterface == interface.name || rule.selector.outputInterface == interface.name
+          || (rule.selector.source.map { prefix in addresses.contains { prefix.contains($0.address.address) } } ?? false)
       }
       return InterfaceReport(
         interface: interface, exclusion: state.exclusionReason(for: interface),
@@ -134,7 +134,7 @@ public enum Inspector {
     for family in AddressFamily.allCases {
       let rules = state.rules.filter { $0.family == family }
       for rule in rules {
-        guard let table = rule.lookupTable, !RoutingTable.reserved.contains(table), !rule.l3mdev,
+        guard let table = rule.lookupTable, !RoutingTable.reserved.contains(table), !rule.selector.l3mdev,
           state.routes(inTable: table, family: family).isEmpty
         else { continue }
         findings.append(
@@ -226,20 +226,20 @@ extension Inspector {
     var others: [(index: Int, rule: Rule)] = []
     var result: [(rule: Rule, earlier: Rule)] = []
     for (index, rule) in rules.enumerated() {
-      if !rule.isKernelDefault && !rule.invert {
+      if !rule.isKernelDefault && !rule.selector.invert {
         var candidates: [(index: Int, rule: Rule)] = []
         if let all = bySource[nil] { candidates.append(all) }
-        if let source = rule.source {
+        if let source = rule.selector.source {
           for length in 0...Int(source.length) {
             if let entry = bySource[IPPrefix(masking: source.address, length: length)] { candidates.append(entry) }
           }
         }
-        if let other = others.first(where: { $0.rule.covers(rule) }) { candidates.append(other) }
+        if let other = others.first(where: { $0.rule.selector.covers(rule.selector) }) { candidates.append(other) }
         if let earliest = candidates.min(by: { $0.index < $1.index }) { result.append((rule, earliest.rule)) }
       }
-      guard !rule.invert, rule.alwaysEndsLookup(completeTables: complete) else { continue }
-      if rule.selectsOnlyBySource {
-        if bySource[rule.source] == nil { bySource[rule.source] = (index, rule) }
+      guard !rule.selector.invert, rule.alwaysEndsLookup(completeTables: complete) else { continue }
+      if rule.selector.selectsOnlyBySource {
+        if bySource[rule.selector.source] == nil { bySource[rule.selector.source] = (index, rule) }
       } else {
         others.append((index, rule))
       }
@@ -256,36 +256,10 @@ extension Rule {
     case .blackhole, .unreachable, .prohibit:
       return true
     case .lookup(let table):
-      return suppressPrefixLength == nil && !l3mdev && table != RoutingTable.local && completeTables.contains(table)
+      return suppressPrefixLength == nil && !selector.l3mdev && table != RoutingTable.local
+        && completeTables.contains(table)
     case .goto, .nop:
       return false
     }
-  }
-
-  /// Whether the rule's only selector is its source (or it has none): such rules are indexed by prefix.
-  var selectsOnlyBySource: Bool {
-    destination == nil && tos == nil && fwmark == nil && inputInterface == nil && outputInterface == nil && !l3mdev
-      && uidRange == nil && ipProtocol == nil && sourcePort == nil && destinationPort == nil
-  }
-
-  /// Whether every selector of this rule matches everything the same selector of `other` matches.
-  func covers(_ other: Rule) -> Bool {
-    func prefixCovers(_ mine: IPPrefix?, _ theirs: IPPrefix?) -> Bool {
-      guard let mine else { return true }
-      guard let theirs else { return false }
-      return mine.contains(theirs)
-    }
-    func rangeCovers(_ mine: NumberRange?, _ theirs: NumberRange?) -> Bool {
-      guard let mine else { return true }
-      guard let theirs else { return false }
-      return mine.start <= theirs.start && theirs.end <= mine.end
-    }
-    func equalOrAny<T: Equatable>(_ mine: T?, _ theirs: T?) -> Bool { mine == nil || mine == theirs }
-    return prefixCovers(source, other.source) && prefixCovers(destination, other.destination)
-      && equalOrAny(tos, other.tos)
-      && (fwmark == nil || (fwmark == other.fwmark && fwmask == other.fwmask))
-      && equalOrAny(inputInterface, other.inputInterface) && equalOrAny(outputInterface, other.outputInterface)
-      && (!l3mdev || other.l3mdev) && rangeCovers(uidRange, other.uidRange) && equalOrAny(ipProtocol, other.ipProtocol)
-      && rangeCovers(sourcePort, other.sourcePort) && rangeCovers(destinationPort, other.destinationPort)
   }
 }

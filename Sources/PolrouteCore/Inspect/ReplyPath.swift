@@ -39,7 +39,7 @@ extension HostState {
       steps += 1
       let rule = ordered[index]
       index += 1
-      guard rule.affectsAllReplies(from: source) else { continue }
+      guard rule.selector.matchesEveryReply(from: source) else { continue }
       switch rule.action {
       case .nop:
         continue
@@ -67,17 +67,5 @@ extension HostState {
       }
     }
     return .noRoute
-  }
-}
-
-extension Rule {
-  /// Whether the rule applies to every reply sent from `source`, whatever the client.
-  func affectsAllReplies(from source: IPAddress) -> Bool {
-    guard !invert, destination == nil, tos == nil, fwmark == nil || fwmark == 0,
-      inputInterface == nil || inputInterface == "lo",
-      outputInterface == nil, !l3mdev, uidRange == nil, ipProtocol == nil, sourcePort == nil, destinationPort == nil
-    else { return false }
-    if let prefix = self.source { return prefix.contains(source) }
-    return true
   }
 }

@@ -58,6 +58,11 @@ public enum IPAddress: Hashable, Comparable, Sendable, TextCodable {
     self = address
   }
 
+  /// The unspecified address of a family (0.0.0.0 or ::).
+  public static func unspecified(_ family: AddressFamily) -> IPAddress {
+    family == .inet ? .v4(IPv4Address(0)) : .v6(IPv6Address(high: 0, low: 0))
+  }
+
   /// The family of the address.
   public var family: AddressFamily {
     if case .v4 = self { return .inet }

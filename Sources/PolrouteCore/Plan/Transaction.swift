@@ -112,7 +112,7 @@ public enum Transaction {
         guard let gateway = uplink.gateway(family) else { continue }
         let specific = policy.routes.filter { $0.table == uplink.table && $0.family == family && !$0.isDefault }.map(
           \.destination)
-        let steered = policy.rules.filter { $0.family == family }.compactMap(\.destination)
+        let steered = policy.rules.filter { $0.family == family }.compactMap(\.selector.destination)
         guard
           let destination = probeCandidates[family]?.first(where: { candidate in
             !(specific + steered).contains { $0.contains(candidate) } && candidate != gateway.address

@@ -107,7 +107,7 @@ public struct Policy: Hashable, Sendable {
   /// `iif`/`oif`, else nil.
   public func device(for rule: Rule) -> String? {
     if let table = rule.lookupTable, let device = device(forTable: table) { return device }
-    return rule.inputInterface ?? rule.outputInterface
+    return rule.selector.inputInterface ?? rule.selector.outputInterface
   }
 
   /// The interface a route belongs with: its own device, else its table's.

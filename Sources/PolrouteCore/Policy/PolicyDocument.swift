@@ -138,32 +138,10 @@ public struct RuleStatement: Hashable, Sendable {
   public var location: SourceLocation
   /// `family inet|inet6`, restricting a rule without addresses to one family.
   public var family: Located<AddressFamily>?
-  /// `not`.
-  public var invert = false
-  /// `from`.
-  public var source: Located<IPPrefix>?
-  /// `to`.
-  public var destination: Located<IPPrefix>?
-  /// `tos`/`dsfield`.
-  public var tos: Located<UInt8>?
-  /// `fwmark` value.
-  public var fwmark: UInt32?
-  /// `fwmark` mask.
-  public var fwmask: UInt32?
-  /// `iif`.
-  public var inputInterface: Located<String>?
-  /// `oif`.
-  public var outputInterface: Located<String>?
-  /// `l3mdev`.
-  public var l3mdev = false
-  /// `uidrange`.
-  public var uidRange: NumberRange?
-  /// `ipproto`.
-  public var ipProtocol: UInt8?
-  /// `sport`.
-  public var sourcePort: NumberRange?
-  /// `dport`.
-  public var destinationPort: NumberRange?
+  /// What the rule selects.
+  public var selector = RuleSelector.all
+  /// Where each selector's value was written, for messages.
+  public var selectorLocations: [RuleSelector.Field: SourceLocation] = [:]
   /// `suppress_prefixlength`.
   public var suppressPrefixLength: Int?
   /// The action.
@@ -181,7 +159,7 @@ public struct RuleStatement: Hashable, Sendable {
   /// The families the rule applies to: its addresses', else `family`, else both.
   public var families: [AddressFamily] {
     // Shared arrays: resolving a rule asks this several times, and a new array each time showed in profiles.
-    let family = source?.value.family ?? destination?.value.family ?? self.family?.value
+    let family = selector.family ?? self.family?.value
     switch family {
     case .inet?: return Self.inetOnly
     case .inet6?: return Self.inet6Only

@@ -130,15 +130,17 @@ public enum PolicyJSON {
     static let uplinkKeys = ["name", "dev", "table", "via", "via6", "onlink"]
     static let tableKeys = ["name", "id"]
     static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table"]
-    static let ruleKeys = [
-      "not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
-      "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
-    ]
+    static let ruleKeys =
+      RuleSelector.Field.allCases.map(\.rawValue) + [
+        "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
+      ]
     static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "exclude", "include"]
     /// The key each kind of statement cannot do without: its first positional word.
     static let requiredKeys = ["uplink": "name", "table": "name", "route": "to"]
     /// The keys whose value is true or false.
-    static let flagKeys: Set<String> = ["onlink", "not", "l3mdev"]
+    static let flagKeys: Set<String> = [
+      "onlink", RuleSelector.Field.invert.rawValue, RuleSelector.Field.l3mdev.rawValue,
+    ]
 
     /// The statements of the whole document.
     mutating func statements(_ root: LocatedJSON) -> [[Token]] {

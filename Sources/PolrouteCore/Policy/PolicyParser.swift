@@ -102,11 +102,11 @@ struct StatementParser {
   /// The keywords of a `route` statement.
   static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table]
   /// The words of a `rule` statement.
-  static let ruleWords = [
-    "not", "from", "to", "tos", "dsfield", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
-    "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
-    "priority", "pref", "preference",
-  ]
+  static let ruleWords =
+    RuleSelector.keywords + [
+      "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
+      "priority", "pref", "preference",
+    ]
 
   /// Table names rt_tables reserves.
   static let reservedTableNames = ["main", "local", "default", "unspec", "all"]
@@ -283,8 +283,8 @@ struct StatementParser {
       guard once(&seen, word, keyword, canonical: canonical) else { return nil }
       if canonical == .lookup { rule.actionLocation = word.location }
       switch keyword {
-      case .not: rule.invert = true
-      case .l3mdev: rule.l3mdev = true
+      case .not: rule.selector.invert = true
+      case .l3mdev: rule.selector.l3mdev = true
       case .blackhole: rule.action = .blackhole
       case .unreachable: rule.action = .unreachable
       case .prohibit: rule.action = .prohibit
@@ -301,19 +301,26 @@ struct StatementParser {
           if rule.family == nil { rule.family = Located(prefix.value.family, at: prefix.location) }
           continue
         }
-        if keyword == .from { rule.source = prefix } else { rule.destination = prefix }
+        if keyword == .from {
+          rule.selector.source = prefix.value
+          rule.selectorLocations[.source] = prefix.location
+        } else {
+          rule.selector.destination = prefix.value
+          rule.selectorLocations[.destination] = prefix.location
+        }
       case .tos, .dsfield:
         guard let token = value(after: word, "a value") else { return nil }
         if let tos = tosValue(token, keyword: word.text) {
-          rule.tos = Located(tos, at: token.location)
+          rule.selector.tos = tos
+          rule.selectorLocations[.tos] = token.location
         } else {
           failed = true
         }
       case .fwmark:
         guard let token = value(after: word, "a mark (VALUE or VALUE/MASK)") else { return nil }
         if let (mark, mask) = fwmark(token) {
-          rule.fwmark = mark
-          rule.fwmask = mask
+          rule.selector.fwmark = mark
+          rule.selector.fwmask = mask
         } else {
           failed = true
         }
@@ -323,18 +330,24 @@ struct StatementParser {
           failed = true
           continue
         }
-        if keyword == .iif { rule.inputInterface = name } else { rule.outputInterface = name }
+        if keyword == .iif {
+          rule.selector.inputInterface = name.value
+          rule.selectorLocations[.inputInterface] = name.location
+        } else {
+          rule.selector.outputInterface = name.value
+          rule.selectorLocations[.outputInterface] = name.location
+        }
       case .uidrange:
         guard let token = value(after: word, "a range A-B") else { return nil }
         if let range = range(token, "uid range", maximum: UInt32.max, requireDash: true) {
-          rule.uidRange = range
+          rule.selector.uidRange = range
         } else {
           failed = true
         }
       case .ipproto:
         guard let token = value(after: word, "a protocol name or number") else { return nil }
         if let number = IPProtocolNames.numbers[token.text] ?? UInt8(token.text) {
-          rule.ipProtocol = number
+          rule.selector.ipProtocol = number
         } else {
           error(
             "unknown IP protocol '\(token.text)' (use a name such as tcp, udp, icmp, or a number 0-255)",
@@ -344,7 +357,7 @@ struct StatementParser {
       case .sport, .dport:
         guard let token = value(after: word, "a port or range A-B") else { return nil }
         if let range = range(token, "port", maximum: 65535, requireDash: false) {
-          if keyword == .sport { rule.sourcePort = range } else { rule.destinationPort = range }
+          if keyword == .sport { rule.selector.sourcePort = range } else { rule.selector.destinationPort = range }
         } else {
           failed = true
         }
@@ -385,22 +398,28 @@ struct StatementParser {
         break  // not rule words: refused above
       }
     }
-    if let source = rule.source, let destination = rule.destination, source.value.family != destination.value.family {
-      error("'from \(source.value)' and 'to \(destination.value)' are of different families", at: destination.location)
+    if let source = rule.selector.source, let destination = rule.selector.destination,
+      source.family != destination.family
+    {
+      error(
+        "'from \(source)' and 'to \(destination)' are of different families",
+        at: rule.selectorLocations[.destination] ?? keyword.location)
       failed = true
     }
-    if let family = rule.family, let address = rule.source ?? rule.destination, address.value.family != family.value {
+    if let family = rule.family, let address = rule.selector.source ?? rule.selector.destination,
+      address.family != family.value
+    {
       // Also catches `from 0.0.0.0/0 to 2001:db8::/32`: the zero-length prefix set the family.
-      error("family \(family.value.rawValue) does not match \(address.value)", at: family.location)
+      error("family \(family.value.rawValue) does not match \(address)", at: family.location)
       failed = true
     }
-    if case .lookup? = rule.action, rule.l3mdev, let location = rule.actionLocation {
+    if case .lookup? = rule.action, rule.selector.l3mdev, let location = rule.actionLocation {
       // The kernel refuses a table with l3mdev: the VRF device the packet arrived on names the table.
       error("an 'l3mdev' rule looks up the VRF's own table and takes no 'lookup'", at: location)
       failed = true
     }
     // A bad value after an action word was reported already; only a rule without any action word lacks one.
-    if rule.actionLocation == nil && !rule.l3mdev {
+    if rule.actionLocation == nil && !rule.selector.l3mdev {
       error("rule needs an action: lookup TABLE, goto N, blackhole, unreachable, prohibit or nop", at: keyword.location)
       failed = true
     }

@@ -46,11 +46,9 @@ public enum PolicyPrinter {
     let byPriority = Dictionary(grouping: rules, by: \.priority)
     for rule in rules where !printed.contains(rule.priority) {
       // A rule without addresses made for both families prints once, as it was written.
-      let twin = byPriority[rule.priority]?.first {
-        $0.family != rule.family && $0.selector.withFamily(rule.family) == rule.selector
-      }
+      let twin = byPriority[rule.priority]?.first { $0.family != rule.family && $0.doesTheSame(as: rule) }
       var words = ["rule"] + RuleText.selectorWords(rule, tables: .name(names)).map(quote)
-      if twin == nil && rule.source == nil && rule.destination == nil { words += ["family", rule.family.rawValue] }
+      if twin == nil && rule.selector.family == nil { words += ["family", rule.family.rawValue] }
       words += ["priority", String(rule.priority)]
       if twin != nil { printed.insert(rule.priority) }
       lines.append(words.joined(separator: " "))
@@ -84,14 +82,5 @@ public enum PolicyPrinter {
   /// A word as the policy lexer reads it back: double-quoted when it holds spaces, quotes, `#` or `\`.
   static func quote(_ word: String) -> String {
     DoubleQuoting.quote(word) { $0 == " " || $0 == "\t" || $0 == "#" }
-  }
-}
-
-extension Rule {
-  /// The same rule with another family (to compare the IPv4 and IPv6 copies of a family-less rule).
-  func withFamily(_ family: AddressFamily) -> Rule {
-    var copy = self
-    copy.family = family
-    return copy
   }
 }

@@ -697,8 +697,8 @@ struct ResolutionContext {
         nextSource[family] = priority + 1
         rules.append(
           Rule(
-            family: family, priority: priority, source: IPPrefix(host: address.address), action: .lookup(uplink.table),
-            protocolNumber: RouteProtocol.polroute))
+            family: family, priority: priority, selector: RuleSelector(source: IPPrefix(host: address.address)),
+            action: .lookup(uplink.table), protocolNumber: RouteProtocol.polroute))
       }
     }
     return rules
@@ -716,10 +716,10 @@ struct ResolutionContext {
   /// A rule statement's selectors and action, without family and priority.
   mutating func ruleTemplate(_ statement: RuleStatement, tables: [PolicyTable]) -> Rule? {
     // IPv4 rules take only the old TOS bits (0x02-0x1e); DiffServ code points work in IPv6 rules only.
-    if let tos = statement.tos, tos.value & ~0x1E != 0, statement.families.contains(.inet) {
+    if let tos = statement.selector.tos, tos & ~0x1E != 0, statement.families.contains(.inet) {
       error(
-        "the kernel refuses tos \(RuleText.hex(UInt32(tos.value))) in an IPv4 rule: only the TOS bits 0x02-0x1e are allowed (DiffServ values work in IPv6 rules)",
-        at: tos.location)
+        "the kernel refuses tos \(RuleSelector.hex(UInt32(tos))) in an IPv4 rule: only the TOS bits 0x02-0x1e are allowed (DiffServ values work in IPv6 rules)",
+        at: statement.selectorLocations[.tos] ?? statement.location)
       return nil
     }
     var action: RuleAction
@@ -735,13 +735,8 @@ struct ResolutionContext {
     case nil: action = .lookup(RoutingTable.unspec)
     }
     return Rule(
-      family: .inet, priority: 0, invert: statement.invert, source: statement.source?.value,
-      destination: statement.destination?.value, tos: statement.tos?.value, fwmark: statement.fwmark,
-      fwmask: statement.fwmask,
-      inputInterface: statement.inputInterface?.value, outputInterface: statement.outputInterface?.value,
-      l3mdev: statement.l3mdev, uidRange: statement.uidRange, ipProtocol: statement.ipProtocol,
-      sourcePort: statement.sourcePort, destinationPort: statement.destinationPort,
-      suppressPrefixLength: statement.suppressPrefixLength, action: action, protocolNumber: RouteProtocol.polroute)
+      family: .inet, priority: 0, selector: statement.selector, suppressPrefixLength: statement.suppressPrefixLength,
+      action: action, protocolNumber: RouteProtocol.polroute)
   }
 }
 

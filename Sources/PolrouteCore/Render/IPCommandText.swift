@@ -19,29 +19,11 @@ public enum RuleText {
   /// The selector and action words (`from 203.0.113.10 lookup 101`); `from all` is left out unless the rule has no
   /// other selector, where `ip` would print it.
   public static func selectorWords(_ rule: Rule, tables: TableReference = .number) -> [String] {
-    var words: [String] = []
-    if rule.invert { words.append("not") }
-    if let source = rule.source {
-      words += ["from", source.isHost ? source.address.description : source.description]
-    }
-    if let destination = rule.destination {
-      words += ["to", destination.isHost ? destination.address.description : destination.description]
-    }
-    if let tos = rule.tos { words += ["tos", hex(UInt32(tos))] }
-    if let fwmark = rule.fwmark {
-      words += ["fwmark", hex(fwmark) + (rule.fwmask.map { "/" + hex($0) } ?? "")]
-    }
-    if let iif = rule.inputInterface { words += ["iif", iif] }
-    if let oif = rule.outputInterface { words += ["oif", oif] }
-    if let uids = rule.uidRange { words += ["uidrange", "\(uids.start)-\(uids.end)"] }
-    if let ipProtocol = rule.ipProtocol { words += ["ipproto", IPProtocolNames.text(ipProtocol)] }
-    if let sport = rule.sourcePort { words += ["sport", sport.description] }
-    if let dport = rule.destinationPort { words += ["dport", dport.description] }
-    if rule.l3mdev { words.append("l3mdev") }
+    var words = rule.selector.words()
     switch rule.action {
     case .lookup(let table):
       // An l3mdev rule looks up the VRF's own table: `ip` takes no table for it.
-      if !rule.l3mdev { words += ["lookup", tables.text(table)] }
+      if !rule.selector.l3mdev { words += ["lookup", tables.text(table)] }
     case .goto(let target): words += ["goto", String(target)]
     case .blackhole, .unreachable, .prohibit, .nop: words.append(rule.action.description)
     }
@@ -59,15 +41,12 @@ public enum RuleText {
   /// `from 203.0.113.10 lookup data`, as `ip rule show` prints it (with `from all` where ip prints it).
   public static func selectorAndAction(_ rule: Rule, names: RoutingTableNames) -> String {
     var words = selectorWords(rule, tables: .name(names))
-    if rule.source == nil {
-      let at = rule.invert ? 1 : 0
+    if rule.selector.source == nil {
+      let at = rule.selector.invert ? 1 : 0
       words.insert(contentsOf: ["from", "all"], at: at)
     }
     return words.joined(separator: " ")
   }
-
-  /// `0x10`.
-  static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
 }
 
 /// The words of `ip route` commands for a route.

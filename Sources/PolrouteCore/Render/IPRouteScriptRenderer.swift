@@ -96,31 +96,10 @@ public enum IPRouteScriptRenderer {
   /// out, as the sweep reads it: numbers for tables, actions (6 blackhole, 7 unreachable, 8 prohibit) and
   /// protocols (`ipproto-6`), so that neither this host's rt_tables nor /etc/protocols can change it.
   static func numericShowLine(_ rule: Rule) -> String {
-    // ip prints a prefix of length 0 as no selector at all, and a host prefix as its address.
-    func text(_ prefix: IPPrefix) -> String? {
-      prefix.length == 0 ? nil : prefix.isHost ? prefix.address.description : prefix.description
-    }
-    // ip prints marks with C's "%#x": 0 as "0", everything else with "0x".
-    func hash(_ value: UInt32) -> String { value == 0 ? "0" : RuleText.hex(value) }
-    var words = ["\(rule.priority):"]
-    if rule.invert { words.append("not") }
-    words += ["from", rule.source.flatMap(text) ?? "all"]
-    if let destination = rule.destination.flatMap(text) { words += ["to", destination] }
-    if let tos = rule.tos, tos != 0 { words += ["tos", "0x" + (tos < 0x10 ? "0" : "") + String(tos, radix: 16)] }
-    // The kernel gives a mark without a mask every bit of mask, and keeps neither for mark 0 without a mask.
-    let mark = rule.fwmark ?? 0
-    let mask = rule.fwmask ?? (mark == 0 ? 0 : UInt32.max)
-    if mark != 0 || mask != 0 { words += ["fwmark", hash(mark) + (mask == UInt32.max ? "" : "/" + hash(mask))] }
-    if let iif = rule.inputInterface { words += ["iif", iif] }
-    if let oif = rule.outputInterface { words += ["oif", oif] }
-    if rule.l3mdev { words += ["lookup", "[l3mdev-table]"] }
-    if let uids = rule.uidRange { words += ["uidrange", "\(uids.start)-\(uids.end)"] }
-    if let ipProtocol = rule.ipProtocol { words += ["ipproto", "ipproto-\(ipProtocol)"] }
-    if let sport = rule.sourcePort { words += ["sport", sport.description] }
-    if let dport = rule.destinationPort { words += ["dport", dport.description] }
+    var words = ["\(rule.priority):"] + rule.selector.words(.numericShow)
     switch rule.action {
     case .lookup(let table):
-      if !rule.l3mdev { words += ["lookup", String(table)] }
+      if !rule.selector.l3mdev { words += ["lookup", String(table)] }
       // ip prints suppress_prefixlength only with the table it belongs to.
       if let suppress = rule.suppressPrefixLength { words += ["suppress_prefixlength", String(suppress)] }
     case .goto(let target): words += ["goto", String(target)]

@@ -397,24 +397,24 @@ public struct IPOutputDecoder: Sendable {
         table = try tableValue(&s, command: command)
       } else if s.key(key, is: "not") {
         _ = try s.literal()
-        rule.invert = true
+        rule.selector.invert = true
       } else if s.key(key, is: "l3mdev") {
         _ = try s.literal()
-        rule.l3mdev = true
+        rule.selector.l3mdev = true
       } else if s.key(key, is: "tos") || s.key(key, is: "dsfield") {
         let text = try s.string()
         guard let value = Self.dsfield(text) else {
           throw IPOutputError.invalidValue(command: command, field: "tos", value: text)
         }
-        rule.tos = value
+        rule.selector.tos = value
       } else if s.key(key, is: "fwmark") {
-        rule.fwmark = try hexNumber(&s, field: "fwmark", command: command)
+        rule.selector.fwmark = try hexNumber(&s, field: "fwmark", command: command)
       } else if s.key(key, is: "fwmask") {
-        rule.fwmask = try hexNumber(&s, field: "fwmask", command: command)
+        rule.selector.fwmask = try hexNumber(&s, field: "fwmask", command: command)
       } else if s.key(key, is: "iif") {
-        rule.inputInterface = try s.string()
+        rule.selector.inputInterface = try s.string()
       } else if s.key(key, is: "oif") {
-        rule.outputInterface = try s.string()
+        rule.selector.outputInterface = try s.string()
       } else if s.key(key, is: "uid_start") {
         uidStart = UInt32(truncatingIfNeeded: try s.unsigned(field: "uid_start"))
       } else if s.key(key, is: "uid_end") {
@@ -424,7 +424,7 @@ public struct IPOutputDecoder: Sendable {
         guard let number = IPProtocolNames.numbers[text] ?? UInt8(text) else {
           throw IPOutputError.invalidValue(command: command, field: "ipproto", value: text)
         }
-        rule.ipProtocol = number
+        rule.selector.ipProtocol = number
       } else if s.key(key, is: "sport") {
         sportStart = UInt32(truncatingIfNeeded: try s.unsigned(field: "sport"))
       } else if s.key(key, is: "sport_start") {
@@ -461,12 +461,13 @@ public struct IPOutputDecoder: Sendable {
         try s.skipValue()
       }
     }
-    rule.source = try Self.rulePrefix(sourceText, length: sourceLength, family: family, field: "src", command: command)
-    rule.destination = try Self.rulePrefix(
+    rule.selector.source = try Self.rulePrefix(
+      sourceText, length: sourceLength, family: family, field: "src", command: command)
+    rule.selector.destination = try Self.rulePrefix(
       destinationText, length: destinationLength, family: family, field: "dst", command: command)
-    if let sportStart { rule.sourcePort = NumberRange(sportStart, sportEnd) }
-    if let dportStart { rule.destinationPort = NumberRange(dportStart, dportEnd) }
-    if let uidStart { rule.uidRange = NumberRange(uidStart, uidEnd) }
+    if let sportStart { rule.selector.sourcePort = NumberRange(sportStart, sportEnd) }
+    if let dportStart { rule.selector.destinationPort = NumberRange(dportStart, dportEnd) }
+    if let uidStart { rule.selector.uidRange = NumberRange(uidStart, uidEnd) }
     // A rule without an explicit action looks up a table; `l3mdev` rules look up the VRF's table, shown as none.
     rule.action = action ?? .lookup(table ?? RoutingTable.unspec)
     return rule

@@ -1,65 +1,26 @@
-/// A routing policy rule, normalised from `ip -j rule show`.
-public struct Rule: Codable, Hashable, Sendable {
+/// A routing policy rule, normalised from `ip -j rule show`: a priority, what it selects, and what it does.
+public struct Rule: Hashable, Sendable {
   /// The address family the rule belongs to.
   public var family: AddressFamily
   /// The priority (preference); lower runs first.
   public var priority: UInt32
-  /// `not`: the selector is inverted.
-  public var invert: Bool
-  /// `from PREFIX`; nil means `from all`.
-  public var source: IPPrefix?
-  /// `to PREFIX`; nil means `to all`.
-  public var destination: IPPrefix?
-  /// `tos`/`dsfield` value.
-  public var tos: UInt8?
-  /// `fwmark` value.
-  public var fwmark: UInt32?
-  /// `fwmark` mask; nil means all bits (0xffffffff).
-  public var fwmask: UInt32?
-  /// `iif NAME`.
-  public var inputInterface: String?
-  /// `oif NAME`.
-  public var outputInterface: String?
-  /// `l3mdev`: look up the table of the VRF device.
-  public var l3mdev: Bool
-  /// `uidrange A-B`.
-  public var uidRange: NumberRange?
-  /// `ipproto` protocol number.
-  public var ipProtocol: UInt8?
-  /// `sport` range.
-  public var sourcePort: NumberRange?
-  /// `dport` range.
-  public var destinationPort: NumberRange?
-  /// `suppress_prefixlength N`.
+  /// What the rule matches.
+  public var selector: RuleSelector
+  /// `suppress_prefixlength N`: a lookup result this specific or less is ignored.
   public var suppressPrefixLength: Int?
   /// What the rule does when it matches.
   public var action: RuleAction
   /// The `protocol` that installed the rule; nil when `ip` prints none (unspec or kernel).
   public var protocolNumber: UInt8?
 
-  /// Builds a rule; only the fields that are set select packets.
+  /// Builds a rule.
   public init(
-    family: AddressFamily, priority: UInt32, invert: Bool = false, source: IPPrefix? = nil,
-    destination: IPPrefix? = nil, tos: UInt8? = nil, fwmark: UInt32? = nil, fwmask: UInt32? = nil,
-    inputInterface: String? = nil, outputInterface: String? = nil, l3mdev: Bool = false, uidRange: NumberRange? = nil,
-    ipProtocol: UInt8? = nil, sourcePort: NumberRange? = nil, destinationPort: NumberRange? = nil,
-    suppressPrefixLength: Int? = nil, action: RuleAction, protocolNumber: UInt8? = nil
+    family: AddressFamily, priority: UInt32, selector: RuleSelector = .all, suppressPrefixLength: Int? = nil,
+    action: RuleAction, protocolNumber: UInt8? = nil
   ) {
     self.family = family
     self.priority = priority
-    self.invert = invert
-    self.source = source
-    self.destination = destination
-    self.tos = tos
-    self.fwmark = fwmark
-    self.fwmask = fwmask
-    self.inputInterface = inputInterface
-    self.outputInterface = outputInterface
-    self.l3mdev = l3mdev
-    self.uidRange = uidRange
-    self.ipProtocol = ipProtocol
-    self.sourcePort = sourcePort
-    self.destinationPort = destinationPort
+    self.selector = selector
     self.suppressPrefixLength = suppressPrefixLength
     self.action = action
     self.protocolNumber = protocolNumber
@@ -71,24 +32,15 @@ public struct Rule: Codable, Hashable, Sendable {
     return nil
   }
 
-  /// Whether the rule matches every packet of its family (no selector at all).
-  public var matchesEverything: Bool {
-    !invert && source == nil && destination == nil && tos == nil && fwmark == nil && inputInterface == nil
-      && outputInterface == nil && !l3mdev && uidRange == nil && ipProtocol == nil && sourcePort == nil
-      && destinationPort == nil
-  }
-
-  /// The same rule without its priority and protocol: what it selects and what it does.
-  public var selector: Rule {
-    var copy = self
-    copy.priority = 0
-    copy.protocolNumber = nil
-    return copy
+  /// Whether two rules select the same packets and do the same with them, whatever their priority, protocol and
+  /// family.
+  public func doesTheSame(as other: Rule) -> Bool {
+    selector == other.selector && action == other.action && suppressPrefixLength == other.suppressPrefixLength
   }
 
   /// Whether this is one of the kernel's default rules (0 local, 32766 main, 32767 default).
   public var isKernelDefault: Bool {
-    guard matchesEverything, suppressPrefixLength == nil else { return false }
+    guard selector.isEmpty, suppressPrefixLength == nil else { return false }
     switch (priority, action) {
     case (0, .lookup(RoutingTable.local)), (32766, .lookup(RoutingTable.main)),
       (32767, .lookup(RoutingTable.defaultTable)):
@@ -96,6 +48,35 @@ public struct Rule: Codable, Hashable, Sendable {
     default:
       return false
     }
+  }
+}
+
+extension Rule: Codable {
+  /// The rule's own keys; the selector's sit beside them in the same object.
+  enum CodingKeys: String, CodingKey {
+    case family, priority, suppressPrefixLength, action, protocolNumber
+  }
+
+  /// Reads a rule object of a snapshot.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      family: try container.decode(AddressFamily.self, forKey: .family),
+      priority: try container.decode(UInt32.self, forKey: .priority), selector: try RuleSelector(from: decoder),
+      suppressPrefixLength: try container.decodeIfPresent(Int.self, forKey: .suppressPrefixLength),
+      action: try container.decode(RuleAction.self, forKey: .action),
+      protocolNumber: try container.decodeIfPresent(UInt8.self, forKey: .protocolNumber))
+  }
+
+  /// Writes one flat object: the rule's keys and the selector's.
+  public func encode(to encoder: any Encoder) throws {
+    try selector.encode(to: encoder)
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(family, forKey: .family)
+    try container.encode(priority, forKey: .priority)
+    try container.encodeIfPresent(suppressPrefixLength, forKey: .suppressPrefixLength)
+    try container.encode(action, forKey: .action)
+    try container.encodeIfPresent(protocolNumber, forKey: .protocolNumber)
   }
 }
 
@@ -111,6 +92,9 @@ public struct NumberRange: TextCodable, Hashable, Sendable {
     self.start = start
     self.end = end ?? start
   }
+
+  /// Whether a number lies in the range.
+  public func contains(_ value: UInt32) -> Bool { start <= value && value <= end }
 
   /// `A` for a single number, `A-B` otherwise.
   public var description: String { start == end ? "\(start)" : "\(start)-\(end)" }

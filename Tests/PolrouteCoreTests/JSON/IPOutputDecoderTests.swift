@@ -335,9 +335,11 @@ struct IPOutputDecoderTests {
         + #""fwmask":"0xff","iif":"data","oif":"mgmt","uid_start":100,"uid_end":200,"ipproto":"tcp","#
         + #""sport_start":1000,"sport_end":2000,"dport":2049,"table":"102"}"#,
       Rule(
-        family: .inet, priority: 100, invert: true, source: nil, destination: prefix("192.0.2.0/24"), tos: 0x10,
-        fwmark: 0x10, fwmask: 0xFF, inputInterface: "data", outputInterface: "mgmt", uidRange: NumberRange(100, 200),
-        ipProtocol: 6, sourcePort: NumberRange(1000, 2000), destinationPort: NumberRange(2049), action: .lookup(102))
+        family: .inet, priority: 100,
+        selector: RuleSelector(
+          invert: true, source: nil, destination: prefix("192.0.2.0/24"), tos: 0x10, fwmark: 0x10, fwmask: 0xFF,
+          inputInterface: "data", outputInterface: "mgmt", uidRange: NumberRange(100, 200), ipProtocol: 6,
+          sourcePort: NumberRange(1000, 2000), destinationPort: NumberRange(2049)), action: .lookup(102))
     ),
     (
       #"{"priority":0,"src":"all","table":"local"}"#,
@@ -354,19 +356,19 @@ struct IPOutputDecoderTests {
     (
       // A VRF rule looks up the device's table, which `ip` does not name.
       #"{"priority":1000,"src":"all","l3mdev":null}"#,
-      Rule(family: .inet, priority: 1000, l3mdev: true, action: .lookup(RoutingTable.unspec))
+      Rule(family: .inet, priority: 1000, selector: RuleSelector(l3mdev: true), action: .lookup(RoutingTable.unspec))
     ),
     (
       #"{"priority":200,"src":"192.0.2.0","srclen":24,"action":"blackhole"}"#,
-      Rule(family: .inet, priority: 200, source: prefix("192.0.2.0/24"), action: .blackhole)
+      Rule(family: .inet, priority: 200, selector: RuleSelector(source: prefix("192.0.2.0/24")), action: .blackhole)
     ),
     (
       #"{"priority":210,"src":"all","fwmark":"0x1","action":"unreachable"}"#,
-      Rule(family: .inet, priority: 210, fwmark: 1, action: .unreachable)
+      Rule(family: .inet, priority: 210, selector: RuleSelector(fwmark: 1), action: .unreachable)
     ),
     (
       #"{"priority":220,"src":"all","iif":"data","action":"prohibit"}"#,
-      Rule(family: .inet, priority: 220, inputInterface: "data", action: .prohibit)
+      Rule(family: .inet, priority: 220, selector: RuleSelector(inputInterface: "data"), action: .prohibit)
     ),
     (
       #"{"priority":300,"src":"all","goto":32766}"#,
@@ -383,12 +385,15 @@ struct IPOutputDecoderTests {
     (
       // A source without srclen is a host; polroute's own protocol is kept.
       #"{"priority":500,"src":"192.0.2.10","table":"101","protocol":"177"}"#,
-      Rule(family: .inet, priority: 500, source: prefix("192.0.2.10/32"), action: .lookup(101), protocolNumber: 177)
+      Rule(
+        family: .inet, priority: 500, selector: RuleSelector(source: prefix("192.0.2.10/32")), action: .lookup(101),
+        protocolNumber: 177)
     ),
     (
       // `ip -d` prints kernel and unspec; plain `ip` hides them, so both read as none.
       #"{"priority":510,"src":"198.51.100.0","srclen":24,"table":"101","protocol":"kernel"}"#,
-      Rule(family: .inet, priority: 510, source: prefix("198.51.100.0/24"), action: .lookup(101))
+      Rule(
+        family: .inet, priority: 510, selector: RuleSelector(source: prefix("198.51.100.0/24")), action: .lookup(101))
     ),
     (
       #"{"priority":511,"src":"all","table":"101","protocol":"unspec"}"#,
@@ -401,32 +406,37 @@ struct IPOutputDecoderTests {
     (
       #"{"priority":600,"src":"all","dst":"203.0.113.0","dstlen":24,"table":"main","suppress_prefixlen":0}"#,
       Rule(
-        family: .inet, priority: 600, destination: prefix("203.0.113.0/24"), suppressPrefixLength: 0,
-        action: .lookup(RoutingTable.main))
+        family: .inet, priority: 600, selector: RuleSelector(destination: prefix("203.0.113.0/24")),
+        suppressPrefixLength: 0, action: .lookup(RoutingTable.main))
     ),
     (
       #"{"priority":700,"src":"all","ipproto":"udp","sport":53,"dport_start":8000,"dport_end":8080,"table":"101"}"#,
       Rule(
-        family: .inet, priority: 700, ipProtocol: 17, sourcePort: NumberRange(53),
-        destinationPort: NumberRange(8000, 8080), action: .lookup(101))
+        family: .inet, priority: 700,
+        selector: RuleSelector(ipProtocol: 17, sourcePort: NumberRange(53), destinationPort: NumberRange(8000, 8080)),
+        action: .lookup(101))
     ),
     (
       // Without fwmask the mask is all ones, shown as none.
       #"{"priority":800,"src":"all","fwmark":"0x10","table":"101"}"#,
-      Rule(family: .inet, priority: 800, fwmark: 0x10, fwmask: nil, action: .lookup(101))
+      Rule(family: .inet, priority: 800, selector: RuleSelector(fwmark: 0x10, fwmask: nil), action: .lookup(101))
     ),
     (
       // `%#llx` prints zero without the 0x.
       #"{"priority":810,"src":"all","fwmark":"0","fwmask":"0xff00","table":"101"}"#,
-      Rule(family: .inet, priority: 810, fwmark: 0, fwmask: 0xFF00, action: .lookup(101))
+      Rule(family: .inet, priority: 810, selector: RuleSelector(fwmark: 0, fwmask: 0xFF00), action: .lookup(101))
     ),
     (
       #"{"priority":820,"src":"all","tos":"AF11","uid_start":1000,"uid_end":1000,"table":"101"}"#,
-      Rule(family: .inet, priority: 820, tos: 0x28, uidRange: NumberRange(1000, 1000), action: .lookup(101))
+      Rule(
+        family: .inet, priority: 820, selector: RuleSelector(tos: 0x28, uidRange: NumberRange(1000, 1000)),
+        action: .lookup(101))
     ),
     (
       #"{"priority":830,"src":"all","iif":"data","iif_detached":null,"oif":"mgmt","oif_detached":null,"table":"101"}"#,
-      Rule(family: .inet, priority: 830, inputInterface: "data", outputInterface: "mgmt", action: .lookup(101))
+      Rule(
+        family: .inet, priority: 830, selector: RuleSelector(inputInterface: "data", outputInterface: "mgmt"),
+        action: .lookup(101))
     ),
   ]
 
@@ -457,11 +467,11 @@ struct IPOutputDecoderTests {
     #expect(
       try rules(json, family: .inet6) == [
         Rule(
-          family: .inet6, priority: 100, source: Self.prefix("2001:db8:a::/48"), inputInterface: "lo",
-          action: .lookup(102)),
+          family: .inet6, priority: 100,
+          selector: RuleSelector(source: Self.prefix("2001:db8:a::/48"), inputInterface: "lo"), action: .lookup(102)),
         Rule(
-          family: .inet6, priority: 110, destination: Self.prefix("2001:db8:b::1/128"), action: .lookup(102),
-          protocolNumber: 177),
+          family: .inet6, priority: 110, selector: RuleSelector(destination: Self.prefix("2001:db8:b::1/128")),
+          action: .lookup(102), protocolNumber: 177),
         Rule(family: .inet6, priority: 32766, action: .lookup(RoutingTable.main)),
       ])
   }

@@ -12,7 +12,8 @@ struct KernelPlanTests {
   @Test("a state that matches the policy gives an empty plan")
   func emptyWhenMatching() throws {
     let rule = Rule(
-      family: .inet, priority: 20000, source: IPPrefix("203.0.113.10"), action: .lookup(100), protocolNumber: 177)
+      family: .inet, priority: 20000, selector: RuleSelector(source: IPPrefix("203.0.113.10")), action: .lookup(100),
+      protocolNumber: 177)
     var state = SampleHosts.dualHomed
     state.rules.append(rule)
     #expect(KernelPlan.make(state: state, policy: policy(rules: [rule])).isEmpty)
@@ -24,14 +25,17 @@ struct KernelPlanTests {
   func samePriorityDeleteFirst() throws {
     // The kernel treats these as the same rule ("File exists"): they differ only in `not`.
     let old = Rule(
-      family: .inet, priority: 10000, invert: true, source: IPPrefix("192.0.2.0/24"), action: .goto(20000),
-      protocolNumber: 177)
+      family: .inet, priority: 10000, selector: RuleSelector(invert: true, source: IPPrefix("192.0.2.0/24")),
+      action: .goto(20000), protocolNumber: 177)
     let new = Rule(
-      family: .inet, priority: 10000, source: IPPrefix("192.0.2.0/24"), action: .goto(20000), protocolNumber: 177)
+      family: .inet, priority: 10000, selector: RuleSelector(source: IPPrefix("192.0.2.0/24")), action: .goto(20000),
+      protocolNumber: 177)
     let other = Rule(
-      family: .inet, priority: 10001, source: IPPrefix("198.51.100.0/24"), action: .lookup(101), protocolNumber: 177)
+      family: .inet, priority: 10001, selector: RuleSelector(source: IPPrefix("198.51.100.0/24")), action: .lookup(101),
+      protocolNumber: 177)
     let stale = Rule(
-      family: .inet, priority: 10002, source: IPPrefix("100.64.0.0/10"), action: .lookup(101), protocolNumber: 177)
+      family: .inet, priority: 10002, selector: RuleSelector(source: IPPrefix("100.64.0.0/10")), action: .lookup(101),
+      protocolNumber: 177)
     var state = SampleHosts.dualHomed
     state.rules += [old, stale]
     let plan = KernelPlan.make(state: state, policy: policy(rules: [new, other]))

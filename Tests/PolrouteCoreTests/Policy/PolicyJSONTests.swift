@@ -347,11 +347,7 @@ extension PolicyDocument {
       case .rule(var rule):
         rule.location = nowhere
         rule.family = strip(rule.family)
-        rule.source = strip(rule.source)
-        rule.destination = strip(rule.destination)
-        rule.tos = strip(rule.tos)
-        rule.inputInterface = strip(rule.inputInterface)
-        rule.outputInterface = strip(rule.outputInterface)
+        rule.selectorLocations = rule.selectorLocations.mapValues { _ in nowhere }
         if case .lookup(let table)? = rule.action { rule.action = .lookup(strip(table)) }
         rule.actionLocation = rule.actionLocation.map { _ in nowhere }
         rule.priority = strip(rule.priority)

@@ -118,18 +118,14 @@ struct PolicyParserTests {
       "rule not from 192.0.2.0/24 to 198.51.100.0/24 tos 0x10 fwmark 0x1/0xff iif eth0 oif eth1 uidrange 1000-2000"
         + " ipproto tcp sport 1024-65535 dport 443 suppress_prefixlength 0 lookup main priority 100")
     var expected = RuleStatement(location: T.at(1, 1))
-    expected.invert = true
-    expected.source = T.located(T.prefix("192.0.2.0/24"), 1, 15)
-    expected.destination = T.located(T.prefix("198.51.100.0/24"), 1, 31)
-    expected.tos = T.located(0x10, 1, 51)
-    expected.fwmark = 1
-    expected.fwmask = 0xFF
-    expected.inputInterface = T.located("eth0", 1, 76)
-    expected.outputInterface = T.located("eth1", 1, 85)
-    expected.uidRange = NumberRange(1000, 2000)
-    expected.ipProtocol = 6
-    expected.sourcePort = NumberRange(1024, 65535)
-    expected.destinationPort = NumberRange(443)
+    expected.selector = RuleSelector(
+      invert: true, source: T.prefix("192.0.2.0/24"), destination: T.prefix("198.51.100.0/24"), tos: 0x10, fwmark: 1,
+      fwmask: 0xFF, inputInterface: "eth0", outputInterface: "eth1", uidRange: NumberRange(1000, 2000), ipProtocol: 6,
+      sourcePort: NumberRange(1024, 65535), destinationPort: NumberRange(443))
+    expected.selectorLocations = [
+      .source: T.at(1, 15), .destination: T.at(1, 31), .tos: T.at(1, 51), .inputInterface: T.at(1, 76),
+      .outputInterface: T.at(1, 85),
+    ]
     expected.suppressPrefixLength = 0
     expected.action = .lookup(T.located(.name("main"), 1, 179))
     expected.actionLocation = T.at(1, 172)
@@ -163,7 +159,7 @@ struct PolicyParserTests {
       ("tos CS7", 0xE0), ("dsfield 255", 255),
     ] as [(String, UInt8)])
   func tosAndDsfieldValues(words: String, value: UInt8) {
-    #expect(T.rule("rule \(words) lookup main")?.tos?.value == value)
+    #expect(T.rule("rule \(words) lookup main")?.selector.tos == value)
   }
 
   @Test(
@@ -173,8 +169,8 @@ struct PolicyParserTests {
     ] as [(String, UInt32, UInt32?)])
   func fwmarkValuesAndMasks(words: String, mark: UInt32, mask: UInt32?) {
     let rule = T.rule("rule \(words) lookup main")
-    #expect(rule?.fwmark == mark)
-    #expect(rule?.fwmask == mask)
+    #expect(rule?.selector.fwmark == mark)
+    #expect(rule?.selector.fwmask == mask)
   }
 
   @Test(
@@ -182,14 +178,14 @@ struct PolicyParserTests {
       ("tcp", 6), ("udp", 17), ("icmp", 1), ("icmpv6", 58), ("ipv6-icmp", 58), ("sctp", 132), ("0", 0), ("255", 255),
     ] as [(String, UInt8)])
   func ipprotoNamesAndNumbers(name: String, number: UInt8) {
-    #expect(T.rule("rule ipproto \(name) lookup main")?.ipProtocol == number)
+    #expect(T.rule("rule ipproto \(name) lookup main")?.selector.ipProtocol == number)
   }
 
   @Test func portsAndUidRanges() {
     let rule = T.rule("rule sport 0 dport 1000-1000 uidrange 0-4294967295 lookup main")
-    #expect(rule?.sourcePort == NumberRange(0))
-    #expect(rule?.destinationPort == NumberRange(1000))
-    #expect(rule?.uidRange == NumberRange(0, 4_294_967_295))
+    #expect(rule?.selector.sourcePort == NumberRange(0))
+    #expect(rule?.selector.destinationPort == NumberRange(1000))
+    #expect(rule?.selector.uidRange == NumberRange(0, 4_294_967_295))
   }
 
   @Test(arguments: [
@@ -204,7 +200,7 @@ struct PolicyParserTests {
 
   @Test func l3mdevNeedsNoAction() {
     var expected = RuleStatement(location: T.at(1, 1))
-    expected.l3mdev = true
+    expected.selector.l3mdev = true
     expected.priority = T.located(1000, 1, 22)
     #expect(T.rule("rule l3mdev priority 1000") == expected)
   }
@@ -221,14 +217,16 @@ struct PolicyParserTests {
   @Test func familiesComeFromTheAddressesFirst() {
     #expect(T.rule("rule to 2001:db8::/32 lookup main")?.families == [.inet6])
     #expect(T.rule("rule from 2001:db8::/32 family inet6 lookup main")?.families == [.inet6])
-    #expect(T.rule("rule from 192.0.2.1 lookup main")?.source == T.located(T.prefix("192.0.2.1/32"), 1, 11))
+    let rule = T.rule("rule from 192.0.2.1 lookup main")
+    #expect(rule?.selector.source == T.prefix("192.0.2.1/32"))
+    #expect(rule?.selectorLocations[.source] == T.at(1, 11))
   }
 
   @Test func selectorsInAnyOrder() {
     let first = T.rule("rule priority 5 lookup 7 iif eth0 not")
     let second = T.rule("rule not iif eth0 lookup 7 priority 5")
-    #expect(first?.invert == true)
-    #expect(first?.inputInterface?.value == "eth0")
+    #expect(first?.selector.invert == true)
+    #expect(first?.selector.inputInterface == "eth0")
     #expect(first?.action == .lookup(T.located(.number(7), 1, 24)))
     #expect(second?.action == .lookup(T.located(.number(7), 1, 26)))
     #expect(first?.priority?.value == 5)

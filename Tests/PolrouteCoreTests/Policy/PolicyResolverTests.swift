@@ -90,7 +90,7 @@ struct PolicyResolverTests {
         Route(table: 102, destination: T.prefix("192.0.2.0/24"), gateway: T.address("203.0.113.1"), device: "data"),
         T.ownRoute(table: 103, "192.0.2.0/24", via: "203.0.113.1", dev: "data"),
       ],
-      extraRules: [Rule(family: .inet6, priority: 500, fwmark: 1, action: .lookup(101))],
+      extraRules: [Rule(family: .inet6, priority: 500, selector: RuleSelector(fwmark: 1), action: .lookup(101))],
       tableNames: [TableNameEntry(number: 100, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)])
     guard let policy = T.resolve(nil, state: state) else { return }
     // 103 holds only polroute's own stale routes: it is free.
@@ -336,14 +336,14 @@ struct PolicyResolverTests {
     }
     #expect(
       policy.rules == [
-        rule(.inet, 10000, { $0.fwmark = 1 }, table: lab),
-        rule(.inet, 10001, { $0.inputInterface = "data" }, table: office),
-        rule(.inet, 10002, { $0.source = T.prefix("192.0.2.0/24") }, table: office),
+        rule(.inet, 10000, { $0.selector.fwmark = 1 }, table: lab),
+        rule(.inet, 10001, { $0.selector.inputInterface = "data" }, table: office),
+        rule(.inet, 10002, { $0.selector.source = T.prefix("192.0.2.0/24") }, table: office),
         T.sourceRule("203.0.113.10", table: lab, priority: 20000),
         T.sourceRule("198.51.100.10", table: office, priority: 20001),
-        rule(.inet6, 10000, { $0.fwmark = 1 }, table: lab),
-        rule(.inet6, 10001, { $0.inputInterface = "data" }, table: office),
-        rule(.inet6, 10003, { $0.destination = T.prefix("2001:db8::/32") }, table: lab),
+        rule(.inet6, 10000, { $0.selector.fwmark = 1 }, table: lab),
+        rule(.inet6, 10001, { $0.selector.inputInterface = "data" }, table: office),
+        rule(.inet6, 10003, { $0.selector.destination = T.prefix("2001:db8::/32") }, table: lab),
       ])
     #expect(policy.statementRules.count == 6)
     #expect(!policy.statementRules.contains(RuleKey(family: .inet, priority: 20000)))
@@ -351,8 +351,8 @@ struct PolicyResolverTests {
 
   @Test func eachFamilyStepsAroundOnlyItsOwnForeignRules() {
     let state = T.dualHomed(extraRules: [
-      Rule(family: .inet, priority: 10000, fwmark: 9, action: .lookup(50)),
-      Rule(family: .inet, priority: 20000, fwmark: 9, action: .lookup(50)),
+      Rule(family: .inet, priority: 10000, selector: RuleSelector(fwmark: 9), action: .lookup(50)),
+      Rule(family: .inet, priority: 20000, selector: RuleSelector(fwmark: 9), action: .lookup(50)),
     ])
     let text = "uplink office dev mgmt\nrule to 2001:db8::/32 lookup office\nrule fwmark 1 lookup office"
     guard let policy = T.resolve(text, state: state) else { return }
@@ -373,17 +373,18 @@ struct PolicyResolverTests {
     guard let policy = T.resolve(text, state: T.dualHomed()) else { return }
     let expected = [
       Rule(
-        family: .inet, priority: 300, invert: true, source: T.prefix("192.0.2.0/24"), tos: 0x10, fwmark: 1,
-        fwmask: 0xFF,
-        outputInterface: "data", uidRange: NumberRange(1000, 2000), ipProtocol: 17, sourcePort: NumberRange(53),
-        destinationPort: NumberRange(1024, 2048), action: .goto(32766), protocolNumber: 177),
-      Rule(family: .inet, priority: 301, l3mdev: true, action: .lookup(0), protocolNumber: 177),
+        family: .inet, priority: 300,
+        selector: RuleSelector(
+          invert: true, source: T.prefix("192.0.2.0/24"), tos: 0x10, fwmark: 1, fwmask: 0xFF, outputInterface: "data",
+          uidRange: NumberRange(1000, 2000), ipProtocol: 17, sourcePort: NumberRange(53),
+          destinationPort: NumberRange(1024, 2048)), action: .goto(32766), protocolNumber: 177),
+      Rule(family: .inet, priority: 301, selector: RuleSelector(l3mdev: true), action: .lookup(0), protocolNumber: 177),
       Rule(
-        family: .inet, priority: 302, destination: T.prefix("192.0.2.0/24"), suppressPrefixLength: 0,
-        action: .lookup(254),
-        protocolNumber: 177),
-      Rule(family: .inet6, priority: 301, l3mdev: true, action: .lookup(0), protocolNumber: 177),
-      Rule(family: .inet6, priority: 303, fwmark: 2, action: .prohibit, protocolNumber: 177),
+        family: .inet, priority: 302, selector: RuleSelector(destination: T.prefix("192.0.2.0/24")),
+        suppressPrefixLength: 0, action: .lookup(254), protocolNumber: 177),
+      Rule(
+        family: .inet6, priority: 301, selector: RuleSelector(l3mdev: true), action: .lookup(0), protocolNumber: 177),
+      Rule(family: .inet6, priority: 303, selector: RuleSelector(fwmark: 2), action: .prohibit, protocolNumber: 177),
     ]
     #expect(policy.rules == expected)
   }

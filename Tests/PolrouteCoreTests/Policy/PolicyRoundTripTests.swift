@@ -30,8 +30,8 @@ struct PolicyRoundTripTests {
           Route(table: 101, destination: T.prefix("192.0.2.0/24"), gateway: T.address("203.0.113.1"), device: "data")
         ],
         extraRules: [
-          Rule(family: .inet, priority: 20000, fwmark: 9, action: .lookup(102)),
-          Rule(family: .inet6, priority: 10000, fwmark: 9, action: .lookup(50)),
+          Rule(family: .inet, priority: 20000, selector: RuleSelector(fwmark: 9), action: .lookup(102)),
+          Rule(family: .inet6, priority: 10000, selector: RuleSelector(fwmark: 9), action: .lookup(50)),
         ],
         tableNames: [TableNameEntry(number: 100, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)])),
     Case(

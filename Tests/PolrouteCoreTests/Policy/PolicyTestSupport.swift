@@ -164,7 +164,7 @@ enum PolicyTesting {
   static func sourceRule(_ source: String, table: UInt32, priority: UInt32) -> Rule {
     let source = address(source)
     return Rule(
-      family: source.family, priority: priority, source: IPPrefix(host: source), action: .lookup(table),
-      protocolNumber: RouteProtocol.polroute)
+      family: source.family, priority: priority, selector: RuleSelector(source: IPPrefix(host: source)),
+      action: .lookup(table), protocolNumber: RouteProtocol.polroute)
   }
 }

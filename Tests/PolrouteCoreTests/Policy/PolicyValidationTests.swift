@@ -99,7 +99,7 @@ struct PolicyValidationTests {
     extraRoutes: [
       Route(table: 170, destination: T.prefix("192.0.2.0/24"), gateway: T.address("203.0.113.1"), device: "data")
     ],
-    extraRules: [Rule(family: .inet, priority: 500, fwmark: 1, action: .lookup(160))],
+    extraRules: [Rule(family: .inet, priority: 500, selector: RuleSelector(fwmark: 1), action: .lookup(160))],
     tableNames: [TableNameEntry(number: 150, name: "vpn", file: "/etc/iproute2/rt_tables", line: 12)])
 
   @Test(arguments: [
@@ -144,7 +144,8 @@ struct PolicyValidationTests {
       ],
       extraRules: [
         Rule(
-          family: .inet, priority: 20000, source: T.prefix("192.0.2.9/32"), action: .lookup(160), protocolNumber: 177)
+          family: .inet, priority: 20000, selector: RuleSelector(source: T.prefix("192.0.2.9/32")),
+          action: .lookup(160), protocolNumber: 177)
       ])
     guard let policy = T.resolve("uplink a dev mgmt table 160", state: state) else { return }
     #expect(policy.tables == [PolicyTable(number: 160, name: "a", device: "mgmt")])
@@ -167,7 +168,9 @@ struct PolicyValidationTests {
   }
 
   @Test func aPriorityClashesWithAForeignRuleOfTheSameFamilyOnly() {
-    let state = T.dualHomed(extraRules: [Rule(family: .inet, priority: 100, fwmark: 9, action: .lookup(50))])
+    let state = T.dualHomed(extraRules: [
+      Rule(family: .inet, priority: 100, selector: RuleSelector(fwmark: 9), action: .lookup(50))
+    ])
     #expect(
       Self.errors("rule fwmark 1 lookup main priority 100", state: state) == [
         "p.conf:1:36: error: priority 100 is already used by a rule polroute does not own (100: from all fwmark 0x9 lookup 50)"
@@ -342,7 +345,7 @@ struct PolicyValidationTests {
       """
     guard let policy = T.resolve(text, state: state) else { return }
     #expect(
-      policy.rules.filter { $0.family == .inet && $0.fwmark != nil }.map(\.action) == [
+      policy.rules.filter { $0.family == .inet && $0.selector.fwmark != nil }.map(\.action) == [
         .lookup(100), .lookup(150), .lookup(254), .lookup(4000),
       ])
   }
@@ -423,11 +426,11 @@ struct PolicyKernelNormalisationTests {
       PolicyTesting.resolve(
         "rule from 0.0.0.0/0 to 192.0.2.0/24 lookup main priority 100\nrule to ::/0 lookup main priority 101\n",
         state: PolicyTesting.dualHomed()))
-    #expect(policy.rules.first { $0.priority == 100 }?.source == nil)
-    #expect(policy.rules.first { $0.priority == 100 }?.destination == IPPrefix("192.0.2.0/24"))
+    #expect(policy.rules.first { $0.priority == 100 }?.selector.source == nil)
+    #expect(policy.rules.first { $0.priority == 100 }?.selector.destination == IPPrefix("192.0.2.0/24"))
     let six = try #require(policy.rules.first { $0.priority == 101 })
     #expect(six.family == .inet6)
-    #expect(six.destination == nil)
+    #expect(six.selector.destination == nil)
   }
 
   @Test("an IPv4 rule's tos must be one of the old TOS bits the kernel accepts")
