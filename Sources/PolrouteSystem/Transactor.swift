@@ -119,7 +119,7 @@ public struct Transactor: Sendable {
     }
     let lines = plan.changes.map(\.batchLine)
     SignalWatch.install()
-    let tables = plan.touchedTables.union(policy.ownedTables)
+    let ownership = plan.ownership.adding(plan.touchedTables)
     var processes = 0
     var probes: [ProbeResult] = []
     do {
@@ -146,7 +146,7 @@ public struct Transactor: Sendable {
         changes: plan.changes, batchLines: lines, processes: processes, probes: probes, files: files,
         confirmed: confirmed)
     } catch {
-      throw rollback(cause: describe(error), snapshot: snapshot, tables: tables)
+      throw rollback(cause: describe(error), snapshot: snapshot, ownership: ownership)
     }
   }
 
@@ -217,20 +217,20 @@ public struct Transactor: Sendable {
 
   /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did;
   /// what still differs is reported as the commands that would finish the restore.
-  func rollback(cause: String, snapshot: HostState, tables: Set<UInt32>) -> ApplyFailure {
+  func rollback(cause: String, snapshot: HostState, ownership: Ownership) -> ApplyFailure {
     log("rolling back: \(cause.split(separator: "\n").first ?? "")")
     var remaining: [KernelChange] = []
     var problem: String?
     do {
       let current = try reader.read()
-      remaining = Transaction.restore(snapshot: snapshot, current: current, tables: tables)
+      remaining = Transaction.restore(snapshot: snapshot, current: current, ownership: ownership)
       if !remaining.isEmpty {
         // A line the kernel rejects (a route on a link that went down) must not keep the lines after it, or the
         // other family, from being restored: every line is tried.
         do { try KernelWriter(runner: runner).write(remaining, force: true) } catch { problem = "\(error)" }
       }
       let check = try reader.read()
-      remaining = Transaction.restore(snapshot: snapshot, current: check, tables: tables)
+      remaining = Transaction.restore(snapshot: snapshot, current: check, ownership: ownership)
       guard remaining.isEmpty else {
         let summary = "after the restore, \(remaining.count) differences remain"
         return ApplyFailure(

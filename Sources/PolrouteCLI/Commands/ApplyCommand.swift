@@ -93,8 +93,7 @@ enum ApplyCommand: Subcommand {
         let counts = plan.summary
         context.stdout.write(
           "Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n")
-        let diff = KernelText.diff(
-          current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
+        let diff = KernelText.diff(plan, state: state, names: KernelText.names(state: state, policy: policy))
         context.stdout.write(
           PlanReport(
             host: nil, origin: "", kernel: plan, kernelDiff: diff, files: [], renderDiagnostics: [],
@@ -205,10 +204,9 @@ struct ApplyReport {
     if outcome.changes.isEmpty {
       text += "Nothing changed in the kernel.\n"
     } else {
-      let plan = KernelPlan(changes: outcome.changes)
+      let counts = ChangeCounts(outcome.changes)
       text +=
-        style.green("Applied")
-        + ": \(plan.summary.add) added, \(plan.summary.replace) replaced, \(plan.summary.delete) deleted "
+        style.green("Applied") + ": \(counts.add) added, \(counts.replace) replaced, \(counts.delete) deleted "
       text +=
         "with \(outcome.processes) ip process\(outcome.processes == 1 ? "" : "es") in \(milliseconds) ms; verified.\n"
       for probe in outcome.probes { text += "  reply \(probe.description)\n" }

@@ -80,8 +80,7 @@ struct PlanReport {
   /// Computes the plan: the kernel diff always, the file diffs for the formats given.
   static func make(state: HostState, policy: Policy, formats: [RenderFormat], root: String) throws -> PlanReport {
     let kernel = KernelPlan.make(state: state, policy: policy)
-    let diff = KernelText.diff(
-      current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
+    let diff = KernelText.diff(kernel, state: state, names: KernelText.names(state: state, policy: policy))
     var changes: [FileChange] = []
     var diagnostics: [Diagnostic] = []
     if !formats.isEmpty {

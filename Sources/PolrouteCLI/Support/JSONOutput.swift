@@ -28,7 +28,7 @@ enum JSONOutput {
 
     /// Describes a change; `line` is its batch line when already made.
     init(_ change: KernelChange, line: String? = nil) {
-      action = change.action
+      action = change.action.rawValue
       switch change {
       case .addRule, .deleteRule: object = "rule"
       default: object = "route"

@@ -19,12 +19,30 @@ public enum KernelChange: Hashable, Sendable {
     }
   }
 
-  /// `add`, `replace` or `delete`.
-  public var action: String {
+  /// What a change does to its object.
+  public enum Action: String, Hashable, Sendable {
+    /// The object is added.
+    case add
+    /// The object is changed in place.
+    case replace
+    /// The object is removed.
+    case delete
+  }
+
+  /// What the change does.
+  public var action: Action {
     switch self {
-    case .addRoute, .addRule: return "add"
-    case .replaceRoute: return "replace"
-    case .deleteRoute, .deleteRule: return "delete"
+    case .addRoute, .addRule: return .add
+    case .replaceRoute: return .replace
+    case .deleteRoute, .deleteRule: return .delete
+    }
+  }
+
+  /// Whether the change is to a rule (else to a route).
+  public var isRule: Bool {
+    switch self {
+    case .addRule, .deleteRule: return true
+    default: return false
     }
   }
 
@@ -42,14 +60,25 @@ public enum KernelChange: Hashable, Sendable {
     }
   }
 
-  /// The change undone: what restores the previous state if this change was made.
-  public var inverse: KernelChange {
-    switch self {
-    case .addRoute(let route): return .deleteRoute(route)
-    case .replaceRoute(let old, let new): return .replaceRoute(old: new, new: old)
-    case .deleteRoute(let route): return .addRoute(route)
-    case .addRule(let rule): return .deleteRule(rule)
-    case .deleteRule(let rule): return .addRule(rule)
+}
+
+/// How many changes add, replace and delete objects.
+public struct ChangeCounts: Hashable, Sendable {
+  /// Additions.
+  public var add = 0
+  /// Replacements.
+  public var replace = 0
+  /// Deletions.
+  public var delete = 0
+
+  /// Counts changes.
+  public init(_ changes: [KernelChange]) {
+    for change in changes {
+      switch change.action {
+      case .add: add += 1
+      case .replace: replace += 1
+      case .delete: delete += 1
+      }
     }
   }
 }
@@ -65,28 +94,22 @@ public struct KernelPlan: Hashable, Sendable {
   /// The changes, in the order they must be made: routes before the rules that use them, additions before
   /// deletions, so nothing that is wanted is ever missing.
   public var changes: [KernelChange]
+  /// What the plan was made to own: the objects its "now" side lists.
+  public var ownership: Ownership
 
   /// Wraps changes.
-  public init(changes: [KernelChange]) {
+  public init(changes: [KernelChange], ownership: Ownership) {
     self.changes = changes
+    self.ownership = ownership
   }
 
   /// Whether there is nothing to do.
   public var isEmpty: Bool { changes.isEmpty }
 
   /// Counts of additions, replacements and deletions.
-  public var summary: (add: Int, replace: Int, delete: Int) {
-    changes.reduce(into: (0, 0, 0)) { counts, change in
-      switch change.action {
-      case "add": counts.0 += 1
-      case "replace": counts.1 += 1
-      default: counts.2 += 1
-      }
-    }
-  }
+  public var summary: ChangeCounts { ChangeCounts(changes) }
 
-  /// The tables whose routes the plan touches, and the families whose rules it touches: what a transaction must
-  /// snapshot before applying.
+  /// The tables whose routes the plan touches: with the policy's own, what a transaction must snapshot.
   public var touchedTables: Set<UInt32> {
     Set(
       changes.compactMap { change -> UInt32? in
@@ -99,20 +122,16 @@ public struct KernelPlan: Hashable, Sendable {
 
   /// Computes the plan.
   public static func make(state: HostState, policy: Policy) -> KernelPlan {
-    let owned = policy.ownedTables
-    // Routes: every route of polroute's tables, plus polroute's marked routes anywhere else (stale tables).
-    let currentRoutes = state.routes.filter {
-      owned.contains($0.table) || ($0.protocolNumber == RouteProtocol.polroute && $0.table != RoutingTable.main)
-    }
-    let routes = RouteDiff(present: currentRoutes, wanted: policy.routesInAddOrder)
-    let adds = routes.upserts.filter { if case .addRoute = $0 { true } else { false } }
-    let replaces = routes.upserts.filter { if case .replaceRoute = $0 { true } else { false } }
+    let ownership = Ownership(policy)
+    let routes = RouteDiff(present: ownership.routes(of: state), wanted: policy.routesInAddOrder)
+    let adds = routes.upserts.filter { $0.action == .add }
+    let replaces = routes.upserts.filter { $0.action == .replace }
     // Routes `ip route append` added beside the first of their key go whatever the policy wants: it holds one.
     let routeDeletes = (routes.stale + routes.duplicates).map { KernelChange.deleteRoute($0) }
 
     // Rules: polroute's marked rules against the policy's, compared whole.
     // Matched by family and priority, then compared whole: cheaper than hashing every rule of thousands.
-    let currentRules = state.rules.filter { $0.protocolNumber == RouteProtocol.polroute }
+    let currentRules = ownership.rules(of: state)
     let currentByKey = Dictionary(grouping: currentRules, by: \.key)
     let wantedByKey = Dictionary(policy.rules.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     let added = policy.rules.filter { wanted in !(currentByKey[wanted.key]?.contains(wanted) ?? false) }
@@ -124,7 +143,8 @@ public struct KernelPlan: Hashable, Sendable {
     let blocking = stale.filter { addedKeys.contains($0.key) }.map { KernelChange.deleteRule($0) }
     let ruleAdds = added.map { KernelChange.addRule($0) }
     let ruleDeletes = stale.filter { !addedKeys.contains($0.key) }.map { KernelChange.deleteRule($0) }
-    return KernelPlan(changes: adds + replaces + blocking + ruleAdds + ruleDeletes + routeDeletes)
+    return KernelPlan(
+      changes: adds + replaces + blocking + ruleAdds + ruleDeletes + routeDeletes, ownership: ownership)
   }
 }
 

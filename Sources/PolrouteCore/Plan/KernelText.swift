@@ -1,5 +1,6 @@
 /// The kernel objects polroute owns, as lines people read (`ip rule show` and `ip route show` style), so a plan can
-/// show them as a unified diff of "now" against "planned".
+/// show them as a unified diff of "now" against "planned". The planned side is the now side with the plan's changes
+/// made, so the diff shows exactly what the plan does, never a second opinion about what it should do.
 public enum KernelText {
   /// One diffable listing: a name and its lines.
   public struct Listing: Hashable, Sendable {
@@ -9,36 +10,40 @@ public enum KernelText {
     public var lines: [String]
   }
 
-  /// The owned rules and routes of a state (what a plan compares), by family.
-  public static func current(_ state: HostState, policy: Policy) -> [Listing] {
-    let owned = policy.ownedTables
-    let rules = state.rules.filter { $0.protocolNumber == RouteProtocol.polroute }
-    let routes = state.routes.filter {
-      owned.contains($0.table) || ($0.protocolNumber == RouteProtocol.polroute && $0.table != RoutingTable.main)
-    }
-    // A route that matches the policy's is shown as the policy writes it: what the kernel adds on its own (the
-    // loopback device of IPv6 reject routes) is no change.
-    var wanted: [RouteKey: Route] = [:]
-    for route in policy.routes where wanted[route.key] == nil { wanted[route.key] = route }
-    let shown = routes.map { route in wanted[route.key].flatMap { route.matches($0) ? $0 : nil } ?? route }
-    return listings(rules: rules, routes: shown, names: names(state: state, policy: policy))
-  }
-
-  /// The policy's rules and routes.
-  public static func planned(_ policy: Policy, state: HostState) -> [Listing] {
-    listings(rules: policy.rules, routes: policy.routes, names: names(state: state, policy: policy))
-  }
-
-  /// Unified diffs of every listing that changes.
-  public static func diff(current: [Listing], planned: [Listing]) -> String {
-    zip(current, planned).map { now, next in
+  /// Unified diffs of every listing the plan changes.
+  public static func diff(_ plan: KernelPlan, state: HostState, names: RoutingTableNames) -> String {
+    let rules = plan.ownership.rules(of: state)
+    let routes = plan.ownership.routes(of: state)
+    let now = listings(rules: rules, routes: routes, names: names)
+    let (plannedRules, plannedRoutes) = applying(plan.changes, rules: rules, routes: routes)
+    let planned = listings(rules: plannedRules, routes: plannedRoutes, names: names)
+    return zip(now, planned).map { now, next in
       UnifiedDiff.make(old: now.lines, new: next.lines, oldName: "\(now.name) (now)", newName: "\(next.name) (planned)")
     }.joined()
   }
 
-  /// Table names: the policy's own, then the host's.
-  static func names(state: HostState, policy: Policy) -> RoutingTableNames {
-    RoutingTableNames(state.tableNames + policy.tableNames.entries)
+  /// The table names a plan's text uses: as the host names them today, and the policy's names for tables the host
+  /// does not name (the tables the plan creates).
+  public static func names(state: HostState, policy: Policy) -> RoutingTableNames {
+    // The last entry for a number wins: the host's come after the policy's.
+    RoutingTableNames(policy.tableNames.entries + state.tableNames)
+  }
+
+  /// The objects after the changes are made, as the kernel would hold them.
+  static func applying(_ changes: [KernelChange], rules: [Rule], routes: [Route]) -> ([Rule], [Route]) {
+    var rules = rules
+    var routes = routes
+    for change in changes {
+      switch change {
+      case .addRule(let rule): rules.append(rule)
+      case .deleteRule(let rule): if let index = rules.firstIndex(of: rule) { rules.remove(at: index) }
+      case .addRoute(let route): routes.append(route)
+      case .deleteRoute(let route): if let index = routes.firstIndex(of: route) { routes.remove(at: index) }
+      case .replaceRoute(let old, let new):
+        if let index = routes.firstIndex(of: old) { routes[index] = new } else { routes.append(new) }
+      }
+    }
+    return (rules, routes)
   }
 
   /// The four listings (rules and routes of each family).

@@ -38,23 +38,21 @@ public enum Transaction {
     return order
   }
 
-  /// The changes that put the owned objects back as they were in `snapshot`, given the state now: polroute's rules
-  /// (protocol 177) and every route of the tables the apply touched.
-  public static func restore(snapshot: HostState, current: HostState, tables: Set<UInt32>) -> [KernelChange] {
-    func ownedRules(_ state: HostState) -> [Rule] { state.rules.filter { $0.protocolNumber == RouteProtocol.polroute } }
-    func routes(_ state: HostState) -> [Route] { state.routes.filter { tables.contains($0.table) } }
-    let wantedRules = Set(ownedRules(snapshot))
-    let presentRules = Set(ownedRules(current))
+  /// The changes that put the owned objects back as they were in `snapshot`, given the state now: what `ownership`
+  /// covers (polroute's rules, and every route of the tables the apply touched).
+  public static func restore(snapshot: HostState, current: HostState, ownership: Ownership) -> [KernelChange] {
+    let wantedRules = Set(ownership.rules(of: snapshot))
+    let presentRules = Set(ownership.rules(of: current))
     var wantedRoutes: [RouteKey: Route] = [:]
-    for route in routes(snapshot) where wantedRoutes[route.key] == nil { wantedRoutes[route.key] = route }
+    for route in ownership.routes(of: snapshot) where wantedRoutes[route.key] == nil { wantedRoutes[route.key] = route }
     // Routes back first (without gateways first), so restored rules find their tables as they were.
     let ordered = wantedRoutes.values.sorted {
       ($0.hasGateway ? 1 : 0, $0.key) < ($1.hasGateway ? 1 : 0, $1.key)
     }
-    let diff = RouteDiff(present: routes(current), wanted: ordered)
+    let diff = RouteDiff(present: ownership.routes(of: current), wanted: ordered)
     var changes = diff.upserts
-    for rule in ownedRules(snapshot) where !presentRules.contains(rule) { changes.append(.addRule(rule)) }
-    for rule in ownedRules(current) where !wantedRules.contains(rule) { changes.append(.deleteRule(rule)) }
+    for rule in ownership.rules(of: snapshot) where !presentRules.contains(rule) { changes.append(.addRule(rule)) }
+    for rule in ownership.rules(of: current) where !wantedRules.contains(rule) { changes.append(.deleteRule(rule)) }
     changes += diff.stale.map { KernelChange.deleteRoute($0) }
     return changes
   }
@@ -62,7 +60,7 @@ public enum Transaction {
   /// What verification found wrong, one line each; empty when the kernel matches the policy.
   public static func verify(policy: Policy, state: HostState) -> [String] {
     var problems: [String] = []
-    let names = RoutingTableNames(state.tableNames + policy.tableNames.entries)
+    let names = KernelText.names(state: state, policy: policy)
     // What is left to do after the apply is what is wrong with it.
     for change in KernelPlan.make(state: state, policy: policy).changes {
       switch change {

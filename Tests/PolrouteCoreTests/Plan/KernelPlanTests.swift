@@ -95,3 +95,40 @@ struct KernelPlanTests {
     #expect(plan.changes == [.deleteRoute(unwanted), .deleteRoute(appendedToWanted), .deleteRoute(appendedToUnwanted)])
   }
 }
+
+/// One ownership: what the plan, its text, the rollback and the script's sweep treat as polroute's.
+@Suite("ownership")
+struct OwnershipTests {
+  static func route(table: UInt32, protocolNumber: UInt8) -> Route {
+    Route(
+      table: table, destination: IPPrefix("192.0.2.0/25")!, gateway: IPAddress("203.0.113.1"), device: "data",
+      protocolNumber: protocolNumber)
+  }
+
+  @Test("every route of an owned table; marked routes anywhere but main, local and default; marked rules only")
+  func ownsWhatItMarkedOutsideTheReservedTables() {
+    let ownership = Ownership(tables: [100])
+    #expect(ownership.owns(Self.route(table: 100, protocolNumber: RouteProtocol.boot)))
+    #expect(ownership.owns(Self.route(table: 140, protocolNumber: 177)))
+    #expect(!ownership.owns(Self.route(table: 140, protocolNumber: RouteProtocol.boot)))
+    for reserved in [RoutingTable.main, RoutingTable.local, RoutingTable.defaultTable] {
+      #expect(!ownership.owns(Self.route(table: reserved, protocolNumber: 177)))
+    }
+    #expect(ownership.owns(Rule(family: .inet, priority: 9, action: .lookup(300), protocolNumber: 177)))
+    #expect(!ownership.owns(Rule(family: .inet, priority: 9, action: .lookup(100))))
+  }
+
+  @Test("the plan deletes a marked route left in a table it no longer owns, but not one in table default")
+  func planFollowsOwnership() {
+    var state = SampleHosts.dualHomed
+    let stale = Self.route(table: 140, protocolNumber: 177)
+    let inDefault = Self.route(table: RoutingTable.defaultTable, protocolNumber: 177)
+    state.routes += [stale, inDefault]
+    let policy = Policy(tables: [], uplinks: [], rules: [], routes: [], origin: "test")
+    let plan = KernelPlan.make(state: state, policy: policy)
+    #expect(plan.changes == [.deleteRoute(stale)])
+    let text = KernelText.diff(plan, state: state, names: state.names)
+    #expect(text.contains("-192.0.2.0/25 via 203.0.113.1 dev data proto 177 table 140"))
+    #expect(!text.contains("table default"))
+  }
+}

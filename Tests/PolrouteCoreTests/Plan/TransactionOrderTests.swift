@@ -45,8 +45,10 @@ struct TransactionOrderTests {
     var viaChanged = via
     viaChanged.gateway = IPAddress("203.0.113.2")
     let extra = try route("198.51.100.0/24")
+    // Someone else's route in a table the apply did not touch: not polroute's, so never restored.
     var foreignTable = try route("100.64.0.0/10")
     foreignTable.table = 300
+    foreignTable.protocolNumber = RouteProtocol.boot
     var snapshot = HostState()
     snapshot.routes = [via, link, foreignTable]
     snapshot.rules = [rule(20_000)]
@@ -54,7 +56,7 @@ struct TransactionOrderTests {
     current.routes = [viaChanged, extra]
     current.rules = [rule(20_001)]
     #expect(
-      Transaction.restore(snapshot: snapshot, current: current, tables: [100]) == [
+      Transaction.restore(snapshot: snapshot, current: current, ownership: Ownership(tables: [100])) == [
         .addRoute(link), .replaceRoute(old: viaChanged, new: via), .addRule(rule(20_000)), .deleteRule(rule(20_001)),
         .deleteRoute(extra),
       ])

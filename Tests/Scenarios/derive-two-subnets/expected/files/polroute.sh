@@ -132,7 +132,7 @@ sweep_tables() {
     awk '{ for (i = 1; i < NF; i++) if ($i == "table") print $(i + 1) }' | sort -u) || die "cannot list tables"
   for table in $tables; do
     case $wanted in *" $table "*) continue ;; esac
-    case $table in main | local | default | 253 | 254 | 255) continue ;; esac
+    case $table in default | main | local | 253 | 254 | 255) continue ;; esac
     ip "$family" route flush table "$table" proto 177 || die "cannot flush table $table"
   done
 }
