@@ -20,7 +20,10 @@ public enum CLI {
   /// `polroute` itself.
   static let rootSpec = CommandSpec(
     name: "", abstract: "Policy routing for multi-homed Linux hosts: one table per uplink, rules by source address.",
-    options: [OptionSpec("version", help: "Show the version.")])
+    options: [version])
+
+  /// `polroute --version`.
+  static let version = OptionSpec("version", help: "Show the version.")
 
   /// `polroute help`.
   static let helpSpec = CommandSpec(
@@ -42,8 +45,8 @@ public enum CLI {
     guard let command = subcommands.first(where: { $0.spec.name == first }) else {
       let suggestion =
         Suggestion.closest(to: first, among: allSpecs.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-      let error = UsageError("Unknown subcommand '\(first)'\(suggestion)", command: "")
-      context.stderr.write(HelpFormatter.usageError(error, spec: rootSpec))
+      let error = UsageError("Unknown subcommand '\(MessageText.quoted(first))'\(suggestion)", command: "")
+      context.diagnostics.usageError(error, spec: rootSpec)
       return ExitCode.usage.rawValue
     }
     return execute(command, Array(arguments.dropFirst()), context: context).rawValue
@@ -56,16 +59,16 @@ public enum CLI {
   static func runRoot(_ arguments: [String], context: CLIContext) -> ExitCode {
     do throws(UsageError) {
       let parsed = try ArgumentParser.parse(arguments, spec: rootSpec)
-      if parsed.has("help") {
+      if parsed.has(OptionSpec.help) {
         context.stdout.write(HelpFormatter.help(for: rootSpec, subcommands: allSpecs))
-      } else if parsed.has("version") {
+      } else if parsed.has(version) {
         context.stdout.write(PolrouteVersion.current + "\n")
       } else {
         throw UsageError("Missing expected argument '<subcommand>'", command: "")
       }
       return .success
     } catch {
-      context.stderr.write(HelpFormatter.usageError(error, spec: rootSpec))
+      context.diagnostics.usageError(error, spec: rootSpec)
       return .usage
     }
   }
@@ -83,12 +86,12 @@ public enum CLI {
         return .success
       }
       guard let command = subcommands.first(where: { $0.spec.name == name }) else {
-        throw UsageError("Unknown subcommand '\(name)'", command: "help")
+        throw UsageError("Unknown subcommand '\(MessageText.quoted(name))'", command: "help")
       }
       context.stdout.write(HelpFormatter.help(for: command.spec))
       return .success
     } catch {
-      context.stderr.write(HelpFormatter.usageError(error, spec: helpSpec))
+      context.diagnostics.usageError(error, spec: helpSpec)
       return .usage
     }
   }
@@ -98,25 +101,22 @@ public enum CLI {
     let spec = command.spec
     do {
       let parsed = try ArgumentParser.parse(arguments, spec: spec)
-      if parsed.has("help") {
+      if parsed.has(OptionSpec.help) {
         context.stdout.write(HelpFormatter.help(for: spec))
         return .success
       }
       return try command.run(parsed, context: context)
     } catch let error as UsageError {
-      context.stderr.write(HelpFormatter.usageError(error, spec: spec))
+      context.diagnostics.usageError(error, spec: spec)
       return .usage
     } catch let error as SnapshotError {
-      context.stderr.write(context.style.red("\(error)") + "\n")
+      context.diagnostics.errorLine(error.description)
       return .dataError
     } catch let error as PolicyError {
-      for diagnostic in error.diagnostics {
-        let text = diagnostic.description
-        context.stderr.write((diagnostic.severity == .error ? context.style.red(text) : text) + "\n")
-      }
+      context.diagnostics.print(error.diagnostics)
       return .dataError
     } catch {
-      context.stderr.write(context.style.red("error: ") + "\(error)\n")
+      context.diagnostics.error("\(error)")
       return .failure
     }
   }

@@ -20,22 +20,11 @@ public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 /// Files polroute reads and writes, by absolute path; implementations may place them under a root directory.
-public protocol FileSystem: Sendable {
-  /// The contents of a file, or nil when it does not exist.
-  func read(_ path: String) throws -> [UInt8]?
-  /// The names in a directory, sorted; empty when it does not exist.
-  func list(_ directory: String) -> [String]
+public protocol FileSystem: FileReader {
   /// Replaces a file atomically (temporary file, fsync, rename), creating parent directories.
   func write(_ path: String, contents: [UInt8], mode: UInt32) throws
   /// Removes a file if it exists.
   func remove(_ path: String) throws
-}
-
-extension FileSystem {
-  /// A file's contents as text, or nil when it does not exist.
-  public func readText(_ path: String) throws -> String? {
-    try read(path).map { String(decoding: $0, as: UTF8.self) }
-  }
 }
 
 /// The real file system, with every path placed under `root` (`/` for the live host; `--root DIR` otherwise).
@@ -46,6 +35,12 @@ public struct RootedFileSystem: FileSystem {
   /// Uses `root` as `/`.
   public init(root: String = "/") {
     self.root = root
+  }
+
+  /// Whether a path names a directory (following links: `--root` may be one).
+  public static func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
   }
 
   /// The real path of an absolute path under the root.

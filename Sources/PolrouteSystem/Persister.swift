@@ -6,17 +6,18 @@ import PolrouteCore
   import Musl
 #endif
 
-/// Writes configuration files under a root: atomically, only when the content changes, keeping a backup of every
-/// file it replaces or removes, and never touching a file polroute did not generate.
+/// Writes the changes of a `PersistencePlan` under a root: atomically, keeping a backup of every file it replaces or
+/// removes, and undoing what it wrote when a later write fails. The plan has already refused what polroute must
+/// not touch.
 public struct Persister: Sendable {
   /// The files, under the root.
-  public let files: RootedFileSystem
+  public let files: any FileSystem
   /// Where backups go (under the root too): outside the directories ifupdown and initscripts read, where a backup
   /// of a stanza file or a route- file would be read as configuration.
   public static let backupDirectory = "/var/backups/polroute"
 
   /// Writes under `files`' root.
-  public init(files: RootedFileSystem) {
+  public init(files: any FileSystem) {
     self.files = files
   }
 
@@ -26,19 +27,6 @@ public struct Persister: Sendable {
     public var path: String
     /// The backup of what was there, if anything.
     public var backup: String?
-  }
-
-  /// Checks that every change touches only polroute's files: an existing file without polroute's header is not
-  /// replaced (except /etc/iproute2/rt_tables, where only polroute's marked block changes).
-  public func check(_ changes: [FileChange]) throws {
-    for change in changes where change.action == .update || change.action == .delete {
-      guard let old = change.old, !Renderers.isGenerated(old), change.path != "/etc/iproute2/rt_tables" else {
-        continue
-      }
-      throw PersistError(
-        "\(files.realPath(change.path)) exists and polroute did not write it: move it away or merge it by hand; nothing was changed"
-      )
-    }
   }
 
   /// Writes the changes in order; on a failure, undoes what it wrote and rethrows.

@@ -111,6 +111,14 @@ public struct StateReader: Sendable {
     }
   }
 
+  /// The iproute2 version `ip -V` prints (`ip utility, iproute2-6.1.0, libbpf 1.1.0`), or nil when it cannot say:
+  /// only persistence needs it, so it is asked for on its own.
+  public func readIPRouteVersion() -> String? {
+    guard let result = try? runner.check(Command(["ip", "-V"])) else { return nil }
+    let text = result.outputText.trimmingASCIIWhitespace()
+    return text.isEmpty ? nil : text
+  }
+
   /// Reads every rt_tables file iproute2 reads.
   func readTableNames() -> [TableNameEntry] {
     var entries: [TableNameEntry] = []

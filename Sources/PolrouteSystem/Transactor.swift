@@ -74,15 +74,12 @@ public struct ApplyOutcome: Sendable {
 public struct ApplyOptions: Sendable {
   /// Seconds to wait for confirmation after a verified apply; nil for none.
   public var confirmSeconds: Int?
-  /// Seconds to wait for another apply's lock.
-  public var lockWait: Int
-  /// The directory for the lock and the confirmation handshake.
+  /// The directory for the confirmation handshake.
   public var runDirectory: String
 
   /// Builds options.
-  public init(confirmSeconds: Int? = nil, lockWait: Int = 60, runDirectory: String = "/run/polroute") {
+  public init(confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath) {
     self.confirmSeconds = confirmSeconds
-    self.lockWait = lockWait
     self.runDirectory = runDirectory
   }
 }

@@ -19,6 +19,8 @@ final class ApplyHost: @unchecked Sendable {
     topology = try Topology.dualHomed(label, dualStack: dualStack)
     run = try TemporaryDirectory("run-\(label)")
     files = try TemporaryDirectory("files-\(label)")
+    // `--root` must name a directory that exists.
+    try FileManager.default.createDirectory(atPath: files.path + "/root", withIntermediateDirectories: true)
   }
 
   /// The server.

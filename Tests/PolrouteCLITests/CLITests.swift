@@ -15,13 +15,16 @@ struct CLIRun {
   /// Standard error.
   var stderr: String
 
-  /// Runs polroute with arguments; `terminal` pretends stdout is a terminal; `environment` is the whole environment.
-  init(_ arguments: [String], terminal: Bool = false, environment: [String: String] = [:]) {
-    let out = CapturedSink()
-    let err = CapturedSink()
+  /// Runs polroute with arguments; `terminal` pretends stdout is a terminal, `errorTerminal` stderr; `environment`
+  /// is the whole environment.
+  init(
+    _ arguments: [String], terminal: Bool = false, errorTerminal: Bool = false, environment: [String: String] = [:]
+  ) {
+    let out = CapturedSink(terminal: terminal)
+    let err = CapturedSink(terminal: errorTerminal)
     let context = CLIContext(
       runner: ReplayRunner(directory: "/nonexistent"), hostFiles: RootedFileSystem(root: "/nonexistent"),
-      environment: environment, stdout: out, stderr: err, stdoutIsTerminal: terminal, isRoot: false)
+      environment: environment, stdout: out, stderr: err, isRoot: false)
     status = CLI.run(arguments, context: context)
     stdout = out.text
     stderr = err.text
@@ -171,7 +174,7 @@ struct CLITests {
     let snapshot = try dualHomedSnapshot()
     let rule = "rule to 198.51.100.0/24 lookup data priority 9000"
     let small = TemporaryFile("small.conf", Self.paddedPolicy(bytes: 0, last: rule))
-    let large = TemporaryFile("large.conf", Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: rule))
+    let large = TemporaryFile("large.conf", Self.paddedPolicy(bytes: Inputs.parallelParseBytes, last: rule))
     let smallRun = CLIRun(["plan", "--state", snapshot.path, "--policy", small.path])
     let largeRun = CLIRun(["plan", "--state", snapshot.path, "--policy", large.path])
     #expect(smallRun.status == 0)
@@ -180,8 +183,8 @@ struct CLITests {
     #expect(largeRun.stdout.contains("9000:"))
 
     let broken = TemporaryFile(
-      "broken.conf", Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "rule lookup data prio 1"))
-    let lines = Self.paddedPolicy(bytes: PolicySource.parallelParseBytes, last: "").lines.count - 1
+      "broken.conf", Self.paddedPolicy(bytes: Inputs.parallelParseBytes, last: "rule lookup data prio 1"))
+    let lines = Self.paddedPolicy(bytes: Inputs.parallelParseBytes, last: "").lines.count - 1
     let failed = CLIRun(["plan", "--state", snapshot.path, "--policy", broken.path])
     #expect(failed.status == 65)
     #expect(failed.stderr.hasPrefix("\(broken.path):\(lines):18: error: unknown word 'prio' in rule"))
@@ -211,6 +214,35 @@ struct CLITests {
     #expect(
       !CLIRun(["plan", "--state", snapshot.path], terminal: true, environment: ["NO_COLOR": "1"]).stdout.contains(
         escape))
+  }
+
+  @Test("diagnostics are coloured by whether stderr is a terminal, whatever stdout is")
+  func diagnosticsColorFollowsStderr() throws {
+    let snapshot = try dualHomedSnapshot()
+    // The snapshot has no eth9: a warning, not an error, when planning for a snapshot.
+    let policy = TemporaryFile("warn.conf", "auto\nexclude eth9\n")
+    let escape = "\u{1B}["
+    // `polroute plan 2>log` on a terminal: the log gets no escape codes.
+    let logged = CLIRun(["plan", "--state", snapshot.path, "--policy", policy.path], terminal: true)
+    #expect(logged.stderr.contains("warning:"))
+    #expect(!logged.stderr.contains(escape))
+    #expect(logged.stdout.contains(escape))
+    // `polroute plan >out` on a terminal: the warnings on the terminal are coloured, the file is not.
+    let piped = CLIRun(["plan", "--state", snapshot.path, "--policy", policy.path], errorTerminal: true)
+    #expect(piped.stderr.contains(escape + "33m"))
+    #expect(!piped.stdout.contains(escape))
+    let noColor = CLIRun(
+      ["plan", "--state", snapshot.path, "--policy", policy.path], errorTerminal: true, environment: ["NO_COLOR": "1"])
+    #expect(!noColor.stderr.contains(escape))
+  }
+
+  @Test("control characters from the input never reach the terminal as escape sequences")
+  func controlCharactersEscaped() throws {
+    let policy = TemporaryFile("esc.conf", "rule from 192.0.2.0/24 lookpu\u{1B}[31mred main\n")
+    let run = CLIRun(["policy", "--state", try dualHomedSnapshot().path, "--policy", policy.path])
+    #expect(run.status == 65)
+    #expect(!run.stderr.contains("\u{1B}"))
+    #expect(run.stderr.contains("unknown word 'lookpu\\u{1b}[31mred' in rule"))
   }
 
   @Test("plan --json describes the changes for machines")

@@ -35,6 +35,7 @@ struct GoldenScenarioTests {
 
     // Every format, written under a temporary root: the exact set of files first, then each file.
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("polroute-golden-\(name)-\(getpid())").path
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: root) }
     let render = scenario.run(["render", "--format", "all", "--root", root])
     #expect(render.status == 0, "render failed: \(render.stderr)")
@@ -104,7 +105,7 @@ struct GoldenScenario {
     let context = CLIContext(
       runner: host?.runner() ?? ReplayRunner(directory: "/nonexistent"),
       hostFiles: host?.files ?? RootedFileSystem(root: "/nonexistent"),
-      environment: [:], stdout: stdout, stderr: stderr, stdoutIsTerminal: false, isRoot: false)
+      environment: [:], stdout: stdout, stderr: stderr, isRoot: false)
     let status = CLI.run(arguments + commonArguments, context: context)
     let prefix = TestPaths.packageRoot + "/"
     return (

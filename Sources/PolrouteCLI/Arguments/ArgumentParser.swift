@@ -14,23 +14,24 @@ public struct UsageError: Error, Equatable, Sendable {
   }
 }
 
-/// The options and arguments given to one command.
+/// The options and arguments given to one command, looked up by the option's spec (not its name as a string, so
+/// a misspelt option does not compile). Each command turns them into its typed options once.
 public struct ParsedArguments: Sendable, Equatable {
   /// Values of options that take one, by long name, in the order given.
-  public var values: [String: [String]] = [:]
+  var values: [String: [String]] = [:]
   /// Flags that were given, by long name.
-  public var flags: Set<String> = []
+  var flags: Set<String> = []
   /// Positional arguments, in order.
   public var positionals: [String] = []
 
   /// Whether a flag was given.
-  public func has(_ flag: String) -> Bool { flags.contains(flag) }
+  public func has(_ flag: OptionSpec) -> Bool { flags.contains(flag.name) }
 
   /// The last value of an option, if given.
-  public func value(_ option: String) -> String? { values[option]?.last }
+  public func value(_ option: OptionSpec) -> String? { values[option.name]?.last }
 
   /// Every value of a repeatable option.
-  public func all(_ option: String) -> [String] { values[option] ?? [] }
+  public func all(_ option: OptionSpec) -> [String] { values[option.name] ?? [] }
 }
 
 /// Parses arguments against a `CommandSpec`: `--name value`, `--name=value`, short flags, and `--` to end options.
@@ -91,7 +92,7 @@ public enum ArgumentParser {
       }
       result.values[option.name, default: []].append(value)
     }
-    if result.flags.contains("help") { return result }
+    if result.has(OptionSpec.help) { return result }
     let required = spec.arguments.filter { !$0.optional }.count
     if result.positionals.count < required {
       throw fail("Missing expected argument '<\(spec.arguments[result.positionals.count].name)>'")

@@ -20,6 +20,9 @@ public struct OptionSpec: Sendable {
     self.repeatable = repeatable
   }
 
+  /// `-h, --help`, which every command takes.
+  public static let help = OptionSpec("help", short: "h", help: "Show help information.")
+
   /// `--state <file>` or `--json`.
   public var synopsis: String {
     valueName.map { "--\(name) <\($0)>" } ?? "--\(name)"
@@ -69,7 +72,7 @@ public struct CommandSpec: Sendable {
     self.abstract = abstract
     self.discussion = discussion
     self.arguments = arguments
-    self.options = options + [OptionSpec("help", short: "h", help: "Show help information.")]
+    self.options = options + [OptionSpec.help]
   }
 
   /// `polroute plan` or `polroute`.
@@ -79,7 +82,7 @@ public struct CommandSpec: Sendable {
   public var usage: String {
     if name.isEmpty { return "polroute <subcommand>" }
     var parts = [commandName]
-    for option in options where option.name != "help" {
+    for option in options where option.name != OptionSpec.help.name {
       parts.append("[\(option.synopsis)]" + (option.repeatable ? " ..." : ""))
     }
     for argument in arguments {

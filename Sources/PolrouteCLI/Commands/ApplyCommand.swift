@@ -1,17 +1,26 @@
 import PolrouteCore
 import PolrouteSystem
 
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// `polroute apply`: make the kernel match the policy, safely.
 enum ApplyCommand: Subcommand {
+  /// `--confirm`.
+  static let confirm = OptionSpec(
+    "confirm", value: "seconds",
+    help: "After a verified apply, roll back unless 'yes' is typed or 'polroute confirm' runs within this time.")
+  /// `--persist`.
+  static let persist = OptionSpec(
+    "persist", help: "Also write the configuration files for this host's distribution (atomically, with backups).")
+  /// `--format`.
+  static let format = OptionSpec(
+    "format", value: "format", repeatable: true,
+    help: "The formats to write instead of the detected ones (implies --persist).")
+  /// `--wait`.
+  static let wait = OptionSpec(
+    "wait", value: "seconds", help: "How long to wait for another apply to finish (default: 60).")
+  /// `--dry-run`.
+  static let dryRun = OptionSpec(
+    "dry-run", help: "Show what would change, as 'polroute plan' shows it, and change nothing.")
+
   /// The command's description.
   static let spec = CommandSpec(
     name: "apply",
@@ -21,162 +30,157 @@ enum ApplyCommand: Subcommand {
       and route present, nothing stale left, 'ip route get' from each uplink address leaving through its uplink). \
       On a rejected line, a failed verification, SIGINT, SIGTERM or SIGHUP, or no confirmation in time, it restores \
       the rules and tables it touched. Needs root. The lock and the confirmation handshake live in /run/polroute \
-      (POLROUTE_RUN_DIR overrides).
+      (POLROUTE_RUN_DIR overrides). With --dry-run it prints the plan of exactly this apply (the kernel and, with \
+      --persist, the files) and changes nothing.
       """,
     options: [
-      CommonOptions.policy,
-      OptionSpec(
-        "confirm", value: "seconds",
-        help: "After a verified apply, roll back unless 'yes' is typed or 'polroute confirm' runs within this time."),
-      OptionSpec(
-        "persist", help: "Also write the configuration files for this host's distribution (atomically, with backups)."),
-      OptionSpec(
-        "format", value: "format", repeatable: true,
-        help: "With --persist: the formats to write instead of the detected ones."),
-      CommonOptions.root,
-      OptionSpec("wait", value: "seconds", help: "How long to wait for another apply to finish (default: 60)."),
-      OptionSpec("dry-run", help: "Show what would change and change nothing (the same as 'polroute plan')."),
-      CommonOptions.state, CommonOptions.json,
+      CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, CommonOptions.state,
+      CommonOptions.json,
     ])
 
-  /// Applies.
-  static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
-    if arguments.has("dry-run") {
-      var planArguments = ParsedArguments()
-      for name in ["state", "policy", "root", "format"] {
-        if let values = arguments.values[name] { planArguments.values[name] = values }
+  /// The most seconds `--confirm` and `--wait` take: a day, far below where milliseconds overflow.
+  static let maximumSeconds = 86_400
+
+  /// The options, typed.
+  struct Options {
+    /// The host and the policy.
+    var inputs: Inputs
+    /// Seconds to wait for a confirmation, if one is asked for.
+    var confirmSeconds: Int?
+    /// Whether to write the configuration files.
+    var persist: Bool
+    /// The formats `--format` names (empty: detect them).
+    var formats: [RenderFormat]
+    /// The root of the files, if given.
+    var root: String?
+    /// Seconds to wait for another apply's lock.
+    var waitSeconds: Int
+    /// Whether to change nothing.
+    var dryRun: Bool
+    /// Whether to print JSON.
+    var json: Bool
+
+    /// Reads and checks the parsed arguments; the same checks hold for a dry run.
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+      inputs = Inputs(arguments)
+      confirmSeconds = try arguments.value(ApplyCommand.confirm).map { text throws(UsageError) in
+        try ApplyCommand.seconds(text, option: ApplyCommand.confirm)
       }
-      if arguments.has("json") { planArguments.flags.insert("json") }
-      if arguments.has("persist") && planArguments.values["format"] == nil {
-        planArguments.values["format"] = try persistFormats(
-          arguments, state: HostSource.load(arguments, context: context)
-        ).map(\.rawValue)
+      waitSeconds =
+        try arguments.value(ApplyCommand.wait).map { text throws(UsageError) in
+          try ApplyCommand.seconds(text, option: ApplyCommand.wait, allowZero: true)
+        } ?? 60
+      formats = try FileTargets.formats(arguments.all(ApplyCommand.format), command: spec.name, defaults: [])
+      // Naming formats asks for their files: `apply --dry-run --format F` then shows what `plan --format F` does.
+      persist = arguments.has(ApplyCommand.persist) || !formats.isEmpty
+      root = arguments.value(CommonOptions.root)
+      dryRun = arguments.has(ApplyCommand.dryRun)
+      json = arguments.has(CommonOptions.json)
+      if inputs.isSnapshot && !dryRun {
+        throw UsageError(
+          "'--state' plans for a snapshot and cannot be applied; use it with --dry-run or 'polroute plan'",
+          command: spec.name)
       }
-      return try PlanCommand.run(planArguments, context: context)
     }
-    if arguments.value("state") != nil {
+  }
+
+  /// A whole number of seconds, written as digits only, within 0 (when allowed) or 1 to `maximumSeconds`.
+  static func seconds(_ text: String, option: OptionSpec, allowZero: Bool = false) throws(UsageError) -> Int {
+    // Beyond the maximum, the millisecond arithmetic of the lock wait and the confirmation deadline would trap,
+    // and a trap in the confirmation wait leaves the kernel changed without a rollback. `+5` and ` 5` are refused:
+    // Int() would take the first, and a number should look like one.
+    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text),
+      value > 0 || (allowZero && value == 0), value <= maximumSeconds
+    else {
       throw UsageError(
-        "'--state' plans for a snapshot and cannot be applied; use it with --dry-run or 'polroute plan'",
+        "'--\(option.name)' needs a number of seconds from \(allowZero ? 0 : 1) to \(maximumSeconds), not "
+          + "'\(MessageText.quoted(text))'",
         command: spec.name)
     }
-    let confirmSeconds = try arguments.value("confirm").map { try positiveNumber($0, option: "confirm") }
-    let wait = try arguments.value("wait").map { try positiveNumber($0, option: "wait", allowZero: true) } ?? 60
+    return value
+  }
+
+  /// What an apply would do, prepared once for the dry run and the real apply alike.
+  struct Preparation {
+    /// The host before the change.
+    var state: HostState
+    /// The policy.
+    var policy: Policy
+    /// The files written under, and their root.
+    var files: (files: any FileSystem, label: String?)
+    /// The kernel plan, the file plan, and the text of both.
+    var report: PlanReport
+
+    /// Reads the host, resolves the policy, and plans the kernel and (with --persist) the files.
+    init(_ options: Options, context: CLIContext) throws {
+      (state, policy) = try options.inputs.resolve(context)
+      files = try FileTargets.files(root: options.root, inputs: options.inputs, context: context)
+      var formats: [RenderFormat] = []
+      if options.persist {
+        formats = options.formats.isEmpty ? try PersistFormats.detect(state.system).get() : options.formats
+      }
+      report = try PlanReport.make(
+        state: state, policy: policy, formats: formats, files: files.files, root: files.label,
+        inputs: options.inputs, context: context)
+    }
+  }
+
+  /// Applies, or with --dry-run prints what applying would do.
+  static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
+    let options = try Options(arguments)
+    if options.dryRun {
+      return try PlanCommand.print(
+        try Preparation(options, context: context).report, json: options.json, detailedExitCode: false,
+        context: context)
+    }
     guard context.isRoot else {
       throw ApplyRefusal(
         "polroute apply changes the kernel's routing and must run as root; 'polroute plan' shows the changes without root"
       )
     }
     let start = monotonicMilliseconds()
-    let runDirectory = context.environment["POLROUTE_RUN_DIR"] ?? "/run/polroute"
-    mkdir(runDirectory, 0o755)
-    let lock = try ApplyLock(path: runDirectory + "/lock", wait: wait) { message in context.stderr.write(message + "\n")
+    try RunDirectory.prepare(context.runDirectory)
+    let lock = try ApplyLock(path: RunDirectory.lockPath(context.runDirectory), wait: options.waitSeconds) {
+      context.diagnostics.note($0)
     }
     defer { withExtendedLifetime(lock) {} }
 
-    let (state, policy) = try PolicySource.resolve(arguments, context: context)
-    PolicySource.printDiagnostics(policy, context: context)
-    // Everything that could refuse the files is checked before the kernel is touched.
-    var fileChanges: [FileChange] = []
-    let root = RootedFileSystem(root: arguments.value("root") ?? "/")
-    let persister = Persister(files: root)
-    if arguments.has("persist") {
-      fileChanges = try persistChanges(arguments, state: state, policy: policy, root: root, context: context)
-      try persister.check(fileChanges)
-    }
-    let plan = KernelPlan.make(state: state, policy: policy)
-    let json = arguments.has("json")
-    if !json {
-      if plan.isEmpty {
-        context.stdout.write(
-          "Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n")
-      } else {
-        let counts = plan.summary
-        context.stdout.write(
-          "Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n")
-        let diff = KernelText.diff(plan, state: state, names: KernelText.names(state: state, policy: policy))
-        context.stdout.write(
-          PlanReport(
-            host: nil, origin: "", kernel: plan, kernelDiff: diff, files: [], renderDiagnostics: [],
-            policyDiagnostics: [], root: "/"
-          ).colorDiff(diff, style: context.style) + "\n")
-      }
+    let prepared = try Preparation(options, context: context)
+    let report = prepared.report
+    context.diagnostics.print(report.diagnostics)
+    // Everything that could refuse the files is checked before the kernel is touched; the refusals were printed.
+    if report.isRefused { return .failure }
+    if !options.json {
+      context.stdout.write(
+        report.kernel.isEmpty
+          ? "Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n"
+          : PlanReport.kernelSummary(report.kernel, style: context.style, diff: report.kernelDiff) + "\n")
     }
     let transactor = Transactor(
-      runner: context.runner, reader: StateReader(runner: context.runner, files: context.hostFiles),
-      log: { message in context.stderr.write(message + "\n") })
-    let confirmation: (any ConfirmationSource)? = isatty(0) == 1 ? TerminalConfirmation() : nil
+      runner: context.runner, reader: context.reader, log: { message in context.diagnostics.note(message) })
+    let persister = Persister(files: prepared.files.files)
+    let fileChanges = report.files?.changes ?? []
     let outcome: ApplyOutcome
     do {
       outcome = try transactor.apply(
-        snapshot: state, policy: policy, plan: plan,
-        options: ApplyOptions(confirmSeconds: confirmSeconds, lockWait: wait, runDirectory: runDirectory),
-        confirmation: confirmation
+        snapshot: prepared.state, policy: prepared.policy, plan: report.kernel,
+        options: ApplyOptions(confirmSeconds: options.confirmSeconds, runDirectory: context.runDirectory),
+        confirmation: context.confirmation
       ) {
         let pending = fileChanges.filter { $0.action != .unchanged }
         if !pending.isEmpty { _ = try persister.write(pending, stamp: Persister.timestamp()) }
         return fileChanges
       }
     } catch let failure as ApplyFailure {
-      if json {
+      if options.json {
         context.stdout.write(try ApplyReport.failureJSON(failure, milliseconds: monotonicMilliseconds() - start))
       }
-      context.stderr.write(context.style.red("error: ") + failure.description + "\n")
+      context.diagnostics.error(failure.description)
       return .failure
     }
-    let report = ApplyReport(outcome: outcome, milliseconds: monotonicMilliseconds() - start)
-    context.stdout.write(json ? try report.json() : report.text(style: context.style))
+    let applied = ApplyReport(outcome: outcome, milliseconds: monotonicMilliseconds() - start)
+    context.stdout.write(options.json ? try applied.json() : applied.text(style: context.style))
     return .success
-  }
-
-  /// The most seconds `--confirm` and `--wait` take: a day, far below where milliseconds overflow.
-  static let maximumSeconds = 86_400
-
-  /// A whole number of seconds for an option, at most `maximumSeconds`.
-  static func positiveNumber(_ text: String, option: String, allowZero: Bool = false) throws -> Int {
-    // Beyond the maximum, the millisecond arithmetic of the lock wait and the confirmation deadline would trap,
-    // and a trap in the confirmation wait leaves the kernel changed without a rollback.
-    guard let value = Int(text), value > 0 || (allowZero && value == 0), value <= maximumSeconds else {
-      throw UsageError(
-        "'--\(option)' needs a number of seconds from \(allowZero ? 0 : 1) to \(maximumSeconds), not '\(text)'",
-        command: spec.name)
-    }
-    return value
-  }
-
-  /// The formats --persist writes: --format, else the host's.
-  static func persistFormats(_ arguments: ParsedArguments, state: HostState) throws -> [RenderFormat] {
-    let formats = try FileTargets.formats(arguments, command: spec.name, default: [])
-    if !formats.isEmpty { return formats }
-    return try PersistFormats.detect(state.system).get()
-  }
-
-  /// The file changes --persist makes, with the rt_tables fallback for iproute2 older than 4.4.
-  static func persistChanges(
-    _ arguments: ParsedArguments, state: HostState, policy: Policy, root: RootedFileSystem, context: CLIContext
-  ) throws -> [FileChange] {
-    var formats = try persistFormats(arguments, state: state)
-    let version = (try? context.runner.check(Command(["ip", "-V"])).outputText) ?? ""
-    let legacyTables = formats.contains(.rtTables) && !PersistFormats.readsTablesDirectory(ipVersion: version)
-    if legacyTables { formats.removeAll { $0 == .rtTables } }
-    let rendered = try FileTargets.render(formats, policy: policy, state: state)
-    let placement = try FileTargets.debianPlacement(formats, policy: policy, root: root)
-    for diagnostic in rendered.diagnostics + placement {
-      context.stderr.write(context.style.yellow(diagnostic.description) + "\n")
-    }
-    var changes = try FileTargets.changes(rendered.files, formats: formats, root: root)
-    if legacyTables {
-      // This iproute2 does not read rt_tables.d: polroute keeps its entries in a marked block of rt_tables.
-      let path = "/etc/iproute2/rt_tables"
-      let old = try root.readText(path)
-      let merged = PersistFormats.mergeTablesBlock(existing: old ?? "", policy: policy)
-      if old != merged {
-        changes.append(
-          FileChange(
-            path: path, action: old == nil ? .create : .update, old: old,
-            new: RenderedFile(path: path, contents: merged)))
-      }
-    }
-    return changes
   }
 }
 
@@ -188,112 +192,5 @@ struct ApplyRefusal: Error, CustomStringConvertible {
   /// Wraps a message.
   init(_ description: String) {
     self.description = description
-  }
-}
-
-/// What apply prints when it is done.
-struct ApplyReport {
-  /// What happened.
-  var outcome: ApplyOutcome
-  /// How long it took.
-  var milliseconds: Int64
-
-  /// The human summary.
-  func text(style: Style) -> String {
-    var text = ""
-    if outcome.changes.isEmpty {
-      text += "Nothing changed in the kernel.\n"
-    } else {
-      let counts = ChangeCounts(outcome.changes)
-      text +=
-        style.green("Applied") + ": \(counts.add) added, \(counts.replace) replaced, \(counts.delete) deleted "
-      text +=
-        "with \(outcome.processes) ip process\(outcome.processes == 1 ? "" : "es") in \(milliseconds) ms; verified.\n"
-      for probe in outcome.probes { text += "  reply \(probe.description)\n" }
-      if outcome.confirmed == true { text += "Confirmed.\n" }
-    }
-    let written = outcome.files.filter { $0.action != .unchanged }
-    for change in written { text += "\(change.action.rawValue) \(change.path)\n" }
-    if !outcome.files.isEmpty && written.isEmpty { text += "Files already up to date.\n" }
-    return text
-  }
-
-  /// The machine-readable summary (Ansible's changed_when reads "changed").
-  func json() throws -> String {
-    /// A verification probe.
-    struct Probe: Encodable {
-      /// The uplink address replies come from.
-      var source: String
-      /// The destination probed.
-      var destination: String
-      /// The device `ip route get` chose.
-      var device: String?
-      /// The gateway it chose.
-      var gateway: String?
-      /// Whether that is where the policy sends them.
-      var passed: Bool
-    }
-    /// A file written (or already up to date).
-    struct File: Encodable {
-      /// The path.
-      var path: String
-      /// create, update, delete or unchanged.
-      var action: String
-    }
-    /// The whole document.
-    struct Document: Encodable {
-      /// Whether the kernel or a file changed.
-      var changed: Bool
-      /// How many `ip` processes changed the kernel.
-      var commandsRun: Int
-      /// The kernel changes made.
-      var changes: [JSONOutput.Change]
-      /// Whether the result was verified (always, for a successful apply).
-      var verified: Bool
-      /// The probes.
-      var probes: [Probe]
-      /// The files.
-      var files: [File]
-      /// Whether a confirmation was given, when one was asked for.
-      var confirmed: Bool?
-      /// How long the apply took.
-      var durationMilliseconds: Int64
-    }
-    let document = Document(
-      changed: !outcome.changes.isEmpty || outcome.files.contains { $0.action != .unchanged },
-      commandsRun: outcome.processes,
-      changes: zip(outcome.changes, outcome.batchLines).map { JSONOutput.Change($0, line: $1) }, verified: true,
-      probes: outcome.probes.map {
-        Probe(
-          source: $0.probe.source.description, destination: $0.probe.destination.description, device: $0.device,
-          gateway: $0.gateway?.description, passed: $0.passed)
-      },
-      files: outcome.files.map { File(path: $0.path, action: $0.action.rawValue) }, confirmed: outcome.confirmed,
-      durationMilliseconds: milliseconds)
-    return try JSONOutput.encode(document)
-  }
-
-  /// The JSON of a failed apply.
-  static func failureJSON(_ failure: ApplyFailure, milliseconds: Int64) throws -> String {
-    /// The whole document.
-    struct Document: Encodable {
-      /// Whether the host was left changed (only when the restore failed).
-      var changed: Bool
-      /// The error that stopped the apply.
-      var error: String
-      /// Whether the host was restored.
-      var restored: Bool
-      /// Why the restore failed, if it did.
-      var restoreProblem: String?
-      /// The commands left to run by hand.
-      var remaining: [String]
-      /// How long it took.
-      var durationMilliseconds: Int64
-    }
-    return try JSONOutput.encode(
-      Document(
-        changed: !failure.restored, error: failure.cause, restored: failure.restored,
-        restoreProblem: failure.restoreProblem,
-        remaining: failure.remaining, durationMilliseconds: milliseconds))
   }
 }

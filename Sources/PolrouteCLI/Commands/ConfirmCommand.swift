@@ -11,8 +11,7 @@ enum ConfirmCommand: Subcommand {
 
   /// Confirms.
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
-    let directory = context.environment["POLROUTE_RUN_DIR"] ?? "/run/polroute"
-    let pid = try ConfirmationHandshake(directory: directory).confirm()
+    let pid = try ConfirmationHandshake(directory: context.runDirectory).confirm()
     context.stdout.write("confirmed: polroute apply (pid \(pid)) keeps its change\n")
     return .success
   }

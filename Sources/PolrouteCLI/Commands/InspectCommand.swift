@@ -16,9 +16,13 @@ enum InspectCommand: Subcommand {
 
   /// Reads the state and prints the report.
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
-    let state = try HostSource.load(arguments, context: context)
+    var state = try Inputs(arguments).state(context)
+    // A snapshot is for planning elsewhere, and persisting rt_tables there depends on this host's iproute2.
+    if arguments.has(CommonOptions.json) && state.system.iproute2Version == nil && !Inputs(arguments).isSnapshot {
+      state.system.iproute2Version = context.reader.readIPRouteVersion()
+    }
     let findings = Inspector.findings(state)
-    if arguments.has("json") {
+    if arguments.has(CommonOptions.json) {
       context.stdout.write(String(decoding: try Snapshot(state: state, findings: findings).encoded(), as: UTF8.self))
     } else {
       context.stdout.write(InspectReport.text(state: state, findings: findings, style: context.style))

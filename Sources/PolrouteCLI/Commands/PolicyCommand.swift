@@ -16,8 +16,8 @@ enum PolicyCommand: Subcommand {
 
   /// Resolves and prints.
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
-    let (state, policy) = try PolicySource.resolve(arguments, context: context)
-    PolicySource.printDiagnostics(policy, context: context)
+    let (state, policy) = try Inputs(arguments).resolve(context)
+    context.diagnostics.print(policy.diagnostics)
     context.stdout.write(PolicyPrinter.text(policy, hostname: state.hostname))
     return .success
   }

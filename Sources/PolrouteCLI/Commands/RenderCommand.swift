@@ -3,58 +3,83 @@ import PolrouteSystem
 
 /// `polroute render`: the configuration files for a target.
 enum RenderCommand: Subcommand {
+  /// `--format`.
+  static let format = OptionSpec(
+    "format", value: "format", repeatable: true,
+    help: "script (default), rhel, debian, rt_tables, or all; repeat or separate with commas.")
+  /// `--output`.
+  static let output = OptionSpec("output", value: "file", help: "Write the one rendered file here instead of stdout.")
+
   /// The command's description.
   static let spec = CommandSpec(
     name: "render",
     abstract: "Render the policy as an iproute2 script, RHEL or Debian configuration, or rt_tables entries.",
     discussion: """
       Without --root, prints the files (several each under a '### PATH' line). With --root DIR, writes each file at \
-      its real path under DIR (the script as DIR/polroute.sh) and removes network-scripts files an earlier render \
-      made that the policy no longer needs. Output is deterministic.
+      its real path under DIR (the script as DIR/polroute.sh) and removes files an earlier render made that the \
+      policy no longer needs; like 'apply --persist', it refuses to replace a file polroute did not write, and then \
+      writes nothing. Output is deterministic.
       """,
-    options: [
-      OptionSpec(
-        "format", value: "format", repeatable: true,
-        help: "script (default), rhel, debian, rt_tables, or all; repeat or separate with commas."),
-      CommonOptions.root,
-      OptionSpec("output", value: "file", help: "Write the one rendered file here instead of stdout."),
-      CommonOptions.state, CommonOptions.policy,
-    ])
+    options: [format, CommonOptions.root, output, CommonOptions.state, CommonOptions.policy])
+
+  /// The options, typed.
+  struct Options {
+    /// The host and the policy.
+    var inputs: Inputs
+    /// The formats to render.
+    var formats: [RenderFormat]
+    /// Where to write the files, if anywhere.
+    var root: String?
+    /// The one file to write, if given.
+    var output: String?
+
+    /// Reads and checks the parsed arguments.
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+      inputs = Inputs(arguments)
+      formats = try FileTargets.formats(arguments.all(RenderCommand.format), command: spec.name, defaults: [.script])
+      root = arguments.value(CommonOptions.root)
+      output = arguments.value(RenderCommand.output)
+      if output != nil && root != nil {
+        throw UsageError("'--output' and '--root' cannot be used together", command: spec.name)
+      }
+    }
+  }
 
   /// Renders and prints or writes.
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
-    let formats = try FileTargets.formats(arguments, command: spec.name, default: [.script])
-    if arguments.value("output") != nil && arguments.value("root") != nil {
-      throw UsageError("'--output' and '--root' cannot be used together", command: spec.name)
+    let options = try Options(arguments)
+    let (state, policy) = try options.inputs.resolve(context)
+    context.diagnostics.print(policy.diagnostics)
+    if let root = options.root {
+      let (files, label) = try FileTargets.files(root: root, inputs: options.inputs, context: context)
+      let plan = try FileTargets.plan(
+        options.formats, policy: policy, state: state, files: files, root: label, inputs: options.inputs,
+        context: context)
+      context.diagnostics.print(plan.diagnostics + plan.refusals)
+      guard plan.refusals.isEmpty else { return .failure }
+      for change in plan.pending {
+        if let file = change.new {
+          try files.write(file.path, contents: Array(file.contents.utf8), mode: file.mode)
+        } else {
+          try files.remove(change.path)
+        }
+      }
+      return .success
     }
-    let (state, policy) = try PolicySource.resolve(arguments, context: context)
-    PolicySource.printDiagnostics(policy, context: context)
-    let result = try FileTargets.render(formats, policy: policy, state: state)
-    let placement = try FileTargets.debianPlacement(
-      formats, policy: policy, root: RootedFileSystem(root: arguments.value("root") ?? "/"))
-    for diagnostic in result.diagnostics + placement {
-      context.stderr.write(context.style.yellow(diagnostic.description) + "\n")
+    let result = Renderers.render(options.formats, policy: policy, context: RenderContext(state))
+    context.diagnostics.print(result.diagnostics)
+    if result.diagnostics.contains(where: { $0.severity == .error }) { return .dataError }
+    // How this host will read the files (nothing to say for a snapshot of another host).
+    let (files, _) = try FileTargets.files(root: nil, inputs: options.inputs, context: context)
+    for format in options.formats {
+      context.diagnostics.print(try format.renderer.hostDiagnostics(policy, files: files))
     }
-    if let output = arguments.value("output") {
+    if let output = options.output {
       guard result.files.count == 1, let file = result.files.first else {
         throw UsageError(
           "'--output' needs exactly one file, and this renders \(result.files.count)", command: spec.name)
       }
       try RootedFileSystem().write(output, contents: Array(file.contents.utf8), mode: file.mode)
-      return .success
-    }
-    if let root = arguments.value("root") {
-      let files = RootedFileSystem(root: root)
-      for change in try FileTargets.changes(result.files, formats: formats, root: files) {
-        switch change.action {
-        case .create, .update:
-          if let file = change.new { try files.write(file.path, contents: Array(file.contents.utf8), mode: file.mode) }
-        case .delete:
-          try files.remove(change.path)
-        case .unchanged:
-          continue
-        }
-      }
       return .success
     }
     if result.files.count == 1, let file = result.files.first {

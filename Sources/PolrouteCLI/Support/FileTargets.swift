@@ -1,69 +1,54 @@
 import PolrouteCore
 import PolrouteSystem
 
-/// Rendering for the formats a command asks for, and comparing the result with the files under a root.
+/// The formats a command writes, and the files on disk it compares them with.
 enum FileTargets {
-  /// `--format FORMAT` (repeatable, or comma-separated; `all` for every format).
-  static func formats(_ arguments: ParsedArguments, command: String, default defaultFormats: [RenderFormat]) throws
+  /// `--format FORMAT` values (repeatable, or comma-separated; `all` for every format), or `defaults` when none.
+  static func formats(_ values: [String], command: String, defaults: [RenderFormat]) throws(UsageError)
     -> [RenderFormat]
   {
-    let values = arguments.all("format").flatMap { $0.split(separator: ",").map(String.init) }
-    guard !values.isEmpty else { return defaultFormats }
+    let words = values.flatMap { $0.split(separator: ",").map(String.init) }
+    guard !words.isEmpty else { return defaults }
     var formats: [RenderFormat] = []
-    for value in values {
-      guard let parsed = RenderFormat.parse(value) else {
+    for word in words {
+      guard let parsed = RenderFormat.parse(word) else {
         let names = RenderFormat.allCases.map(\.rawValue) + ["all"]
-        let hint = Suggestion.closest(to: value, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = Suggestion.closest(to: word, among: names).map { " (did you mean '\($0)'?)" } ?? ""
         throw UsageError(
-          "Unknown format '\(value)'\(hint); expected one of: \(names.joined(separator: ", "))", command: command)
+          "Unknown format '\(MessageText.quoted(word))'\(hint); expected one of: \(names.joined(separator: ", "))",
+          command: command)
       }
       for format in parsed where !formats.contains(format) { formats.append(format) }
     }
     return formats
   }
 
-  /// Renders; errors a target reports (a setting it cannot express) stop the command with exit 65.
-  static func render(_ formats: [RenderFormat], policy: Policy, state: HostState) throws -> RenderResult {
-    let result = Renderers.render(formats, policy: policy, context: RenderContext(hostname: state.hostname))
-    if result.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(result.diagnostics) }
-    return result
-  }
-
-  /// The warnings about where /etc/network/interfaces (under `root`) has ifupdown read polroute's stanzas
-  /// relative to the user's own, when `formats` writes them; none when that file does not exist.
-  static func debianPlacement(_ formats: [RenderFormat], policy: Policy, root: any FileSystem) throws -> [Diagnostic] {
-    guard formats.contains(.debian), let main = try root.readText(DebianPlacement.mainFile) else { return [] }
-    var files: [String: String] = [:]
-    for name in root.list(DebianPlacement.directory) where name != DebianPlacement.fileName {
-      // A file polroute cannot read (a directory, no permission) holds no stanza it can see.
-      files[name] = (try? root.readText(DebianPlacement.directory + "/" + name)) ?? ""
-    }
-    let placements = DebianPlacement.placements(
-      interfaces: main, directory: files, devices: DebianRenderer.stanzaDevices(policy))
-    return DebianPlacement.diagnostics(placements)
-  }
-
-  /// The paths that may hold files polroute generated earlier for these formats (removed when no longer rendered).
-  static func candidates(_ formats: [RenderFormat], files: any FileSystem) -> [String] {
-    var paths: [String] = []
-    if formats.contains(.rhel) {
-      let directory = RHELRenderer.directory
-      for name in files.list(directory)
-      where ["route-", "rule-", "route6-", "rule6-"].contains(where: { name.hasPrefix($0) }) {
-        paths.append(directory + "/" + name)
+  /// The files a plan compares with: those under `--root`; without one, the live host's, or none for a snapshot of
+  /// another host (this machine's /etc says nothing about it). A `--root` that is not a directory is an error.
+  static func files(root: String?, inputs: Inputs, context: CLIContext) throws -> (
+    files: any FileSystem, label: String?
+  ) {
+    if let root {
+      guard RootedFileSystem.isDirectory(root) else {
+        throw FileSystemError.failed(operation: "use --root", path: root, reason: "no such directory")
       }
+      return (RootedFileSystem(root: root), root)
     }
-    return paths
+    if inputs.isSnapshot { return (EmptyFileSystem(), nil) }
+    return (context.hostFiles, "/")
   }
 
-  /// The file changes for the rendered files against `root`.
-  static func changes(_ rendered: [RenderedFile], formats: [RenderFormat], root: any FileSystem) throws -> [FileChange]
-  {
-    let candidates = candidates(formats, files: root)
-    var existing: [String: String] = [:]
-    for path in Set(rendered.map(\.path) + candidates) {
-      if let text = try root.readText(path) { existing[path] = text }
+  /// The persistence plan for the formats, against `files`; the host's iproute2 version is asked for when the
+  /// rt_tables format depends on it and the host is this one.
+  static func plan(
+    _ formats: [RenderFormat], policy: Policy, state: HostState, files: any FileReader, root: String?,
+    inputs: Inputs, context: CLIContext
+  ) throws -> PersistencePlan {
+    var renderContext = RenderContext(state)
+    if formats.contains(.rtTables) && renderContext.iproute2Version == nil && !inputs.isSnapshot {
+      renderContext.iproute2Version = context.reader.readIPRouteVersion()
     }
-    return FilePlan.make(rendered: rendered, existing: existing, candidates: candidates)
+    return try PersistencePlan.make(
+      policy, formats: formats, context: renderContext, files: files, root: root ?? "/")
   }
 }

@@ -15,9 +15,22 @@
 /// Words from outside polroute (`dev`, `iif`, `oif` names) are single-quoted for the `sh -c` ifupdown runs each line
 /// with; an interface whose name the shell would not take literally gets an error instead of a stanza, because
 /// ifupdown's own methods put the name unquoted into theirs (measured: `ip link set dev NAME up`).
-public enum DebianRenderer {
+public enum DebianRenderer: Renderer {
   /// Where the stanzas go.
   public static let path = "/etc/network/interfaces.d/polroute"
+
+  /// The warnings about where /etc/network/interfaces has ifupdown read polroute's stanzas relative to the user's
+  /// own; none when that file does not exist.
+  public static func hostDiagnostics(_ policy: Policy, files: any FileReader) throws -> [Diagnostic] {
+    guard let main = try files.readText(DebianPlacement.mainFile) else { return [] }
+    var others: [String: String] = [:]
+    for name in files.list(DebianPlacement.directory) where name != DebianPlacement.fileName {
+      // A file polroute cannot read (a directory, no permission) holds no stanza it can see.
+      others[name] = (try? files.readText(DebianPlacement.directory + "/" + name)) ?? ""
+    }
+    let placements = DebianPlacement.placements(interfaces: main, directory: others, devices: stanzaDevices(policy))
+    return DebianPlacement.diagnostics(placements)
+  }
 
   /// The stanza file.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {

@@ -8,7 +8,7 @@
 /// `ip -N rule show` prints; if not, the priority is rebuilt (its marked rules deleted, the wanted rule added) and
 /// the script says so on stderr, because the kernel can neither add a rule it takes for an existing one nor delete
 /// one rule by all its attributes. Nothing without polroute's marker outside its tables is ever touched.
-public enum IPRouteScriptRenderer {
+public enum IPRouteScriptRenderer: Renderer {
   /// The script file.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
     RenderResult(files: [

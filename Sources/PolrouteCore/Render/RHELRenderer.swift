@@ -6,9 +6,17 @@
 /// (explicit `dev`, `table` by number, rules with `priority` — without one every ifup adds a duplicate), comments
 /// stand on their own lines, and a value that word splitting or globbing would change is refused with a
 /// diagnostic instead of being written.
-public enum RHELRenderer {
+public enum RHELRenderer: Renderer {
   /// The directory the files go in.
   public static let directory = "/etc/sysconfig/network-scripts"
+
+  /// The prefixes of the files polroute writes there.
+  static let filePrefixes = ["route-", "rule-", "route6-", "rule6-"]
+
+  /// The network-scripts route and rule files on the host: those polroute wrote before may be stale.
+  public static func previousFiles(in files: any FileReader) -> [String] {
+    files.list(directory).filter { name in filePrefixes.contains { name.hasPrefix($0) } }.map { directory + "/" + $0 }
+  }
 
   /// The files, one set per interface that has routes or rules.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {

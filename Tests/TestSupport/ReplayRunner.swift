@@ -1,4 +1,5 @@
 import PolrouteCore
+import PolrouteSystem
 import Synchronization
 
 /// A test twin of the real runner: answers `ip` read commands from recorded `ip -j` output and logs every call,

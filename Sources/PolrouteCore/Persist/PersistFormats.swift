@@ -36,24 +36,6 @@ public enum PersistFormats {
     guard let major = numbers.first else { return true }
     return major > 4 || (major == 4 && (numbers.dropFirst().first ?? 0) >= 4)
   }
-
-  /// The marker lines around polroute's entries in /etc/iproute2/rt_tables, for iproute2 older than 4.4.
-  public static let blockStart = "# BEGIN polroute: generated entries, do not edit"
-  /// The end marker.
-  public static let blockEnd = "# END polroute"
-
-  /// /etc/iproute2/rt_tables with polroute's block replaced (or added at the end): the rest is left as it is.
-  public static func mergeTablesBlock(existing: String, policy: Policy) -> String {
-    var lines = existing.lines.map(String.init)
-    if lines.last == "" { lines.removeLast() }
-    if let start = lines.firstIndex(of: blockStart), let end = lines[start...].firstIndex(of: blockEnd) {
-      lines.removeSubrange(start...end)
-    }
-    lines.append(blockStart)
-    for table in policy.tables { lines.append("\(table.number)\t\(table.name)") }
-    lines.append(blockEnd)
-    return lines.joined(separator: "\n") + "\n"
-  }
 }
 
 /// Why the policy cannot be persisted.

@@ -45,23 +45,3 @@ public struct FileChange: Hashable, Sendable {
     return parts
   }
 }
-
-/// Compares rendered files with what is on disk.
-public enum FilePlan {
-  /// The change for every rendered file, plus deletions of files polroute generated earlier (found by its header)
-  /// in `candidates` that are no longer rendered.
-  public static func make(rendered: [RenderedFile], existing: [String: String], candidates: [String]) -> [FileChange] {
-    var changes: [FileChange] = []
-    let renderedPaths = Set(rendered.map(\.path))
-    for file in rendered {
-      let old = existing[file.path]
-      let action: FileChange.Action = old == nil ? .create : (old == file.contents ? .unchanged : .update)
-      changes.append(FileChange(path: file.path, action: action, old: old, new: file))
-    }
-    for path in candidates where !renderedPaths.contains(path) {
-      guard let old = existing[path], Renderers.isGenerated(old) else { continue }
-      changes.append(FileChange(path: path, action: .delete, old: old, new: nil))
-    }
-    return changes.sorted { $0.path < $1.path }
-  }
-}

@@ -1,0 +1,80 @@
+/// What persisting a policy would do to the files of a host: every file change, the refusals that stop it, and what
+/// the renderers and the host's layout have to say. Made once, from the policy, the formats and the files on disk,
+/// and used alike by `plan`, `apply --dry-run`, `apply --persist` and `render --root`, so all four agree.
+public struct PersistencePlan: Hashable, Sendable {
+  /// A change for every file rendered (unchanged ones too), and the removals of files polroute wrote before that
+  /// the policy no longer needs, in path order.
+  public var changes: [FileChange]
+  /// Errors that forbid writing anything: a file polroute would replace that it did not write.
+  public var refusals: [Diagnostic]
+  /// Warnings and notes from the renderers and about how the host will read the files.
+  public var diagnostics: [Diagnostic]
+
+  /// Builds a plan from its parts.
+  public init(changes: [FileChange] = [], refusals: [Diagnostic] = [], diagnostics: [Diagnostic] = []) {
+    self.changes = changes
+    self.refusals = refusals
+    self.diagnostics = diagnostics
+  }
+
+  /// The changes that write or remove something.
+  public var pending: [FileChange] { changes.filter { $0.action != .unchanged } }
+
+  /// Whether any file would change.
+  public var hasChanges: Bool { !pending.isEmpty }
+
+  /// Plans the files of `formats` for `policy` against `files` (the host's, under its root). A setting a target
+  /// cannot express stops everything: those errors are thrown.
+  /// `root` names where `files` are, for messages (`/` for the host itself).
+  public static func make(
+    _ policy: Policy, formats: [RenderFormat], context: RenderContext, files: any FileReader, root: String = "/"
+  ) throws -> PersistencePlan {
+    let rendered = Renderers.render(formats, policy: policy, context: context)
+    if rendered.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(rendered.diagnostics) }
+    var plan = PersistencePlan(diagnostics: rendered.diagnostics)
+    for format in formats {
+      plan.diagnostics += try format.renderer.hostDiagnostics(policy, files: files)
+    }
+    let renderedPaths = Set(rendered.files.map(\.path))
+    for file in rendered.files {
+      let old = try files.readText(file.path)
+      switch file.extent {
+      case .whole:
+        if let old, old != file.contents, !Renderers.isGenerated(old) {
+          let shown = root == "/" ? file.path : (root.hasSuffix("/") ? String(root.dropLast()) : root) + file.path
+          plan.refusals.append(
+            .error(
+              "\(shown) exists and polroute did not write it: move it away or merge it by hand; nothing was changed"))
+        }
+        plan.changes.append(change(file.path, old: old, new: file))
+      case .block:
+        let merged = MarkedBlock.merge(file.contents, into: old ?? "")
+        plan.changes.append(
+          change(file.path, old: old, new: RenderedFile(path: file.path, contents: merged, mode: file.mode)))
+      }
+    }
+    var seen = renderedPaths
+    for format in formats {
+      for path in format.renderer.previousFiles(in: files) where seen.insert(path).inserted {
+        guard let old = try files.readText(path) else { continue }
+        if Renderers.isGenerated(old) {
+          plan.changes.append(FileChange(path: path, action: .delete, old: old, new: nil))
+        } else if MarkedBlock.isPresent(in: old) {
+          let rest = MarkedBlock.merge(nil, into: old)
+          plan.changes.append(
+            rest.isEmpty
+              ? FileChange(path: path, action: .delete, old: old, new: nil)
+              : change(path, old: old, new: RenderedFile(path: path, contents: rest)))
+        }
+      }
+    }
+    plan.changes.sort { $0.path < $1.path }
+    return plan
+  }
+
+  /// The change that turns `old` into `new`.
+  static func change(_ path: String, old: String?, new: RenderedFile) -> FileChange {
+    let action: FileChange.Action = old == nil ? .create : (old == new.contents ? .unchanged : .update)
+    return FileChange(path: path, action: action, old: old, new: new)
+  }
+}
