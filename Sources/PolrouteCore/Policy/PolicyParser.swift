@@ -108,9 +108,6 @@ struct StatementParser {
       "priority", "pref", "preference",
     ]
 
-  /// Table names rt_tables reserves.
-  static let reservedTableNames = ["main", "local", "default", "unspec", "all"]
-
   /// Parses the statement.
   mutating func statement() -> PolicyStatement? {
     guard let keyword = next() else { return nil }
@@ -463,7 +460,7 @@ struct StatementParser {
         at: token.location)
       return nil
     }
-    guard !Self.reservedTableNames.contains(token.text) else {
+    guard !RoutingTable.reservedNames.contains(token.text) else {
       error("'\(token.text)' is a reserved table name", at: token.location)
       return nil
     }
@@ -554,7 +551,7 @@ struct StatementParser {
   /// `VALUE` or `VALUE/MASK`, decimal or 0x hex.
   mutating func fwmark(_ token: Token) -> (UInt32, UInt32?)? {
     let parts = token.text.split(separator: "/", omittingEmptySubsequences: false)
-    let values = parts.map { IPOutputDecoder.number(String($0)) }
+    let values = parts.map { NumberText.unsigned32(String($0)) }
     guard (1...2).contains(parts.count), values.allSatisfy({ $0 != nil }) else {
       error(
         "invalid fwmark '\(token.text)' (expected VALUE or VALUE/MASK, decimal or 0x hex, up to 32 bits)",
@@ -566,7 +563,7 @@ struct StatementParser {
 
   /// A tos/dsfield value: hex, decimal, or a DiffServ name; messages name the keyword as written.
   mutating func tosValue(_ token: Token, keyword: String) -> UInt8? {
-    guard let value = IPOutputDecoder.dsfield(token.text) else {
+    guard let value = NumberText.dsfield(token.text) else {
       error(
         "invalid \(keyword) '\(token.text)' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)",
         at: token.location)

@@ -38,7 +38,7 @@ public struct RouteCollector: Sendable {
   /// Keeps or counts one route.
   public mutating func add(_ route: Route) {
     if route.table == RoutingTable.local { return }
-    if route.isDefault || route.protocolNumber == RouteProtocol.kernel || route.protocolNumber == RouteProtocol.polroute
+    if route.isDefault || route.protocolNumber == RouteProtocol.kernel || Ownership.isMarked(route)
       || tablesSeen.insert(route.table).inserted
     {
       keep(route)

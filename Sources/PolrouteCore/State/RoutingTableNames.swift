@@ -34,20 +34,13 @@ public enum RoutingTableFile {
       if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
       let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
       if words.isEmpty { continue }
-      guard words.count >= 2, let number = parseNumber(words[0]), isValidName(String(words[1])) else {
+      guard words.count >= 2, let number = NumberText.unsigned32(words[0]), isValidName(String(words[1])) else {
         malformed.append(offset + 1)
         continue
       }
       entries.append(TableNameEntry(number: number, name: String(words[1]), file: file, line: offset + 1))
     }
     return (entries, malformed)
-  }
-
-  /// A decimal or `0x` hexadecimal table number.
-  static func parseNumber(_ word: Substring) -> UInt32? {
-    if word.hasPrefix("0x") || word.hasPrefix("0X") { return UInt32(word.dropFirst(2), radix: 16) }
-    guard word.allSatisfy(\.isASCII) else { return nil }
-    return UInt32(word)
   }
 
   /// Whether a name is usable in rt_tables: it must not be a number (`ip` would read it as one), and holds only
@@ -87,7 +80,7 @@ public struct RoutingTableNames: Sendable, Hashable {
   /// Parses a table reference as `ip` does: a known name, or a number.
   public func resolve(_ text: String) -> UInt32? {
     if let number = number(for: text) { return number }
-    return RoutingTableFile.parseNumber(Substring(text))
+    return NumberText.unsigned32(text)
   }
 
   /// Names defined more than once with different numbers.

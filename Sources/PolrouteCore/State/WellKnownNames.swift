@@ -12,6 +12,10 @@ public enum RoutingTable {
   public static let reserved: Set<UInt32> = [unspec, defaultTable, main, local]
   /// The names iproute2 always knows.
   public static let builtinNames: [UInt32: String] = [0: "unspec", 253: "default", 254: "main", 255: "local"]
+  /// The names a table of polroute's may not take: the built-in ones, and `all` (`ip route show table all`).
+  public static let reservedNames: Set<String> = Set(builtinNames.values).union(["all"])
+  /// The names of the tables the kernel's default rules look up, which a rule may name and a route may not target.
+  public static let kernelTableNames = [main, local, defaultTable].compactMap { builtinNames[$0] }
 }
 
 /// Routing protocol numbers (`proto`), with iproute2's default names from rt_protos.

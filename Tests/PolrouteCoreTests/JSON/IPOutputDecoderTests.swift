@@ -685,6 +685,6 @@ struct IPOutputDecoderTests {
     ("CS1", 0x20), ("AF43", 0x98), ("0x100", nil), ("256", nil), ("", nil), ("ef", nil), ("0x", nil),
   ])
   func dsfield(text: String, value: UInt8?) {
-    #expect(IPOutputDecoder.dsfield(text) == value)
+    #expect(NumberText.dsfield(text) == value)
   }
 }
