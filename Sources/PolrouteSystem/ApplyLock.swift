@@ -1,10 +1,5 @@
+import Glibc
 import PolrouteCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 
 /// Why the apply lock could not be taken.
 public enum LockError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -27,14 +22,11 @@ public enum LockError: Error, Equatable, Sendable, CustomStringConvertible {
 /// An exclusive `flock` on a file, so that only one apply changes a host at a time; released when the value goes
 /// away or the process dies (the kernel drops flocks with the descriptor).
 public final class ApplyLock: @unchecked Sendable {
-  /// The default lock file.
-  public static let defaultPath = "/run/polroute.lock"
-
   /// The open descriptor holding the lock.
   let descriptor: Int32
 
   /// Takes the lock, waiting up to `wait` seconds (polling every 50 ms); `waiting` is called once if it must wait.
-  public init(path: String = ApplyLock.defaultPath, wait: Int, waiting: (String) -> Void) throws {
+  public init(path: String, wait: Int, waiting: (String) -> Void) throws {
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(errno)) }
     var announced = false

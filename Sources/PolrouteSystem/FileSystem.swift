@@ -1,10 +1,5 @@
+import Glibc
 import PolrouteCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 
 /// Why a file could not be read or written; the message names the path.
 public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -19,7 +19,7 @@ public enum KernelWriteError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// Makes kernel changes through `ip -batch -` fed on stdin: one process per family and chunk of at most
-/// `Transaction.chunkSize` lines (one `ip -batch` is ~70× faster than one `ip` per command).
+/// `chunkSize` lines (one `ip -batch` is ~70× faster than one `ip` per command).
 public struct KernelWriter: Sendable {
   /// Runs `ip`.
   public let runner: any CommandRunner
@@ -37,26 +37,44 @@ public struct KernelWriter: Sendable {
     var processes = 0
     var firstError: (any Error)?
     for family in AddressFamily.allCases {
-      for chunk in Transaction.chunks(changes, family: family) {
-        processes += 1
-        do {
-          try run(chunk, family: family, force: force)
-        } catch {
-          guard force else { throw error }
-          if firstError == nil { firstError = error }
-        }
+      do {
+        processes += try write(
+          lines: changes.filter { $0.family == family }.map(\.batchLine), family: family, force: force)
+      } catch {
+        guard force else { throw error }
+        if firstError == nil { firstError = error }
       }
     }
     if let firstError { throw firstError }
     return processes
   }
 
-  /// Runs one chunk; with `force`, `ip` goes on past rejected lines.
-  func run(_ chunk: [KernelChange], family: AddressFamily, force: Bool = false) throws {
-    try run(lines: chunk.map(\.batchLine), family: family, force: force)
+  /// Runs a family's batch lines in chunks of at most `chunkSize`; `beforeEachChunk` runs first each time (a
+  /// transaction stops there when a signal came). With `force`, every chunk is run and the first rejection is
+  /// thrown at the end. Returns how many `ip` processes ran.
+  public func write(
+    lines: [String], family: AddressFamily, force: Bool = false, beforeEachChunk: () throws -> Void = {}
+  ) throws -> Int {
+    var processes = 0
+    var firstError: (any Error)?
+    for start in stride(from: 0, to: lines.count, by: Self.chunkSize) {
+      try beforeEachChunk()
+      processes += 1
+      do {
+        try run(lines: Array(lines[start..<min(start + Self.chunkSize, lines.count)]), family: family, force: force)
+      } catch {
+        guard force else { throw error }
+        if firstError == nil { firstError = error }
+      }
+    }
+    if let firstError { throw firstError }
+    return processes
   }
 
-  /// Runs one chunk of batch lines already made.
+  /// The most lines one `ip -batch` process gets: measured here, one batch of a million lines grows `ip` to 4 GB.
+  public static let chunkSize = 10_000
+
+  /// Runs one chunk of batch lines; with `force`, `ip` goes on past rejected lines.
   func run(lines: [String], family: AddressFamily, force: Bool = false) throws {
     let options = [family.ipOption] + (force ? ["-force"] : []) + ["-batch", "-"]
     let command = Command(["ip"] + options, inputText: lines.joined(separator: "\n") + "\n")

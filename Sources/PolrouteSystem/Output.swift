@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
+import Glibc
 
 /// Somewhere text goes: a file descriptor, or a buffer in tests.
 public protocol TextSink: Sendable {

@@ -1,10 +1,5 @@
+import Glibc
 import PolrouteCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 
 /// Writes the changes of a `PersistencePlan` under a root: atomically, keeping a backup of every file it replaces or
 /// removes, and undoing what it wrote when a later write fails. The plan has already refused what polroute must

@@ -1,10 +1,5 @@
+import Glibc
 import PolrouteCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 
 /// Runs programs with `posix_spawnp` and waits with `waitpid`, multiplexing stdin, stdout and stderr with `poll`.
 ///

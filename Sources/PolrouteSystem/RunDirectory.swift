@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
+import Glibc
 
 /// Where polroute keeps its run-time files: the apply lock and the confirmation handshake.
 public enum RunDirectory {

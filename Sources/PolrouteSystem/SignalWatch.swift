@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
+import Glibc
 
 /// The last termination signal received (0 for none), set from the signal handler.
 nonisolated(unsafe) private var receivedSignal: sig_atomic_t = 0
@@ -47,4 +43,30 @@ public enum SignalWatch {
     default: return "signal \(signal)"
     }
   }
+}
+
+/// Where a transaction learns of the termination signals that must roll it back. The real one is `SignalWatch`;
+/// tests script a signal at a chosen step.
+public protocol SignalSource: Sendable {
+  /// Starts catching the signals (and forgets any caught before).
+  func install()
+  /// The signal caught since `install`, if any.
+  var received: Int32? { get }
+  /// Forgets a caught signal (SIGHUP while waiting for a confirmation does not abort).
+  func clear()
+}
+
+/// The process's own signals, through `SignalWatch`.
+public struct ProcessSignals: SignalSource {
+  /// The process's signals.
+  public init() {}
+
+  /// Installs the handlers.
+  public func install() { SignalWatch.install() }
+
+  /// The signal caught.
+  public var received: Int32? { SignalWatch.received }
+
+  /// Forgets it.
+  public func clear() { SignalWatch.clear() }
 }

@@ -170,13 +170,13 @@ public struct StateReader: Sendable {
       facts.osVersion = release["VERSION_ID"]
     }
     if !files.list("/run/NetworkManager").isEmpty {
-      facts.networkManager = "NetworkManager"
+      facts.networkManager = .networkManager
     } else if !files.list("/run/systemd/netif/links").isEmpty {
-      facts.networkManager = "systemd-networkd"
+      facts.networkManager = .networkd
     } else if try files.read("/run/network/ifstate") != nil || files.read("/etc/network/interfaces") != nil {
-      facts.networkManager = "ifupdown"
+      facts.networkManager = .ifupdown
     } else if files.list("/etc/sysconfig/network-scripts").contains(where: { $0.hasPrefix("ifcfg-") }) {
-      facts.networkManager = "network-scripts"
+      facts.networkManager = .networkScripts
     }
     return facts
   }

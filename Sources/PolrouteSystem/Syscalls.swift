@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
+import Glibc
 
 /// `read(2)`, under a name that methods called `read` cannot shadow.
 @inline(__always)

@@ -1,9 +1,4 @@
+import Glibc
 import PolrouteCLI
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 
 exit(CLI.run(Array(CommandLine.arguments.dropFirst()), context: .live()))

@@ -157,7 +157,7 @@ struct ApplyPersistLiveTests {
       ])
       #expect(plan.status == 0, "the files of \(names) are not all written: \(plan.outputText)")
       #expect(!TestPaths.files(under: root.path).isEmpty)
-      if state.system.networkManager == "ifupdown" { #expect(names == "debian,rt_tables") }
+      if state.system.networkManager == .ifupdown { #expect(names == "debian,rt_tables") }
     case .failure(let error):
       // This machine's network manager is none polroute can persist for: apply must say so before any change.
       #expect(result.status == 1)

@@ -79,8 +79,8 @@ public final class FakeKernel: CommandRunner {
       let outcome = store.withLock { store in perform(line, family: family, state: &store.state) }
       switch outcome {
       case .success(let printed): output += printed
-      case .failure(let message):
-        errors += "\(message)\nCommand failed -:\(number + 1)\n"
+      case .failure(let failure):
+        errors += "\(failure.message)\nCommand failed -:\(number + 1)\n"
         if !force { return CommandResult(status: 1, output: output, errorOutput: Array(errors.utf8)) }
       }
     }

@@ -48,6 +48,6 @@ public enum SampleHosts {
       ],
       rules: defaultRules,
       rpFilter: ReversePathFilter(all: 1, defaultValue: 1, interfaces: ["mgmt": 1, "data": 1, "lo": 0]),
-      system: SystemFacts(osID: "debian", osVersion: "12", networkManager: "ifupdown"))
+      system: SystemFacts(osID: "debian", osVersion: "12", networkManager: .ifupdown))
   }
 }

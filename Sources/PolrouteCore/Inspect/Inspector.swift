@@ -26,11 +26,13 @@ public struct InterfaceReport: Hashable, Sendable {
 public enum Inspector {
   /// One report per interface, in index order.
   public static func interfaceReports(_ state: HostState) -> [InterfaceReport] {
-    state.interfaces.map { interface in
+    // One index for every interface: building it per question was quadratic in the routes of main.
+    let gatewayIndex = GatewayIndex(state)
+    return state.interfaces.map { interface in
       let addresses = interface.globalAddresses
       var gateways: [AddressFamily: DiscoveredGateway] = [:]
       for family in AddressFamily.allCases {
-        if let gateway = state.gateway(of: interface.name, family: family) { gateways[family] = gateway }
+        if let gateway = gatewayIndex.gateway(of: interface.name, family: family) { gateways[family] = gateway }
       }
       let rules = state.rules.filter { rule in
         rule.selector.inputInterface == interface.name || rule.selector.outputInterface == interface.name
@@ -59,12 +61,13 @@ public enum Inspector {
     var findings: [Finding] = []
     let names = state.names
     let candidates = state.uplinkCandidates
+    let gatewayIndex = GatewayIndex(state)
     for family in AddressFamily.allCases {
       let homed = candidates.filter { $0.globalAddresses.contains { $0.family == family } }
       // A host with one interface of a family has only one way out: replies cannot take the wrong one.
       guard homed.count >= 2 else { continue }
       for interface in homed {
-        if state.gateway(of: interface.name, family: family) == nil {
+        if gatewayIndex.gateway(of: interface.name, family: family) == nil {
           findings.append(
             Finding(
               code: .unknownGateway, severity: .info, subject: "interface \(interface.name)",

@@ -6,9 +6,9 @@ public enum PersistFormats {
     let rhelLike = !families.isDisjoint(with: ["rhel", "centos", "fedora", "rocky", "almalinux", "ol", "scientific"])
     let debianLike = !families.isDisjoint(with: ["debian", "ubuntu"])
     switch system.networkManager {
-    case "network-scripts"?: return .success([.rhel, .rtTables])
-    case "ifupdown"?: return .success([.debian, .rtTables])
-    case "NetworkManager"? where rhelLike:
+    case .networkScripts?: return .success([.rhel, .rtTables])
+    case .ifupdown?: return .success([.debian, .rtTables])
+    case .networkManager? where rhelLike:
       // NetworkManager's ifcfg-rh plugin reads route-/rule- files through its dispatcher script.
       return .success([.rhel, .rtTables])
     case nil where rhelLike: return .success([.rhel, .rtTables])
@@ -16,7 +16,7 @@ public enum PersistFormats {
     default:
       return .failure(
         PersistError(
-          "cannot tell how to persist the policy on this host (\(system.osID ?? "unknown distribution"), \(system.networkManager ?? "no known network manager")): choose with --format rhel, debian, script or rt_tables"
+          "cannot tell how to persist the policy on this host (\(system.osID ?? "unknown distribution"), \(system.networkManager?.rawValue ?? "no known network manager")): choose with --format rhel, debian, script or rt_tables"
         ))
     }
   }

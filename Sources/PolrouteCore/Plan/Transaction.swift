@@ -1,17 +1,6 @@
-/// The pure half of `polroute apply`'s transaction: what to snapshot, how to restore it, how to verify, and how to
-/// split changes into `ip -batch` chunks.
+/// The pure half of `polroute apply`'s transaction: the order to make changes in, how to restore a snapshot, and
+/// how to verify and probe the result.
 public enum Transaction {
-  /// The most lines one `ip -batch` process gets: measured here, one batch of a million lines grows `ip` to 4 GB.
-  public static let chunkSize = 10_000
-
-  /// The changes of one family, split into chunks of at most `chunkSize` lines, in order.
-  public static func chunks(_ changes: [KernelChange], family: AddressFamily) -> [[KernelChange]] {
-    let familyChanges = changes.filter { $0.family == family }
-    return stride(from: 0, to: familyChanges.count, by: chunkSize).map {
-      Array(familyChanges[$0..<min($0 + chunkSize, familyChanges.count)])
-    }
-  }
-
   /// The changes in the order the kernel makes them fastest: rule additions by descending priority, each in the
   /// place of one of them; everything else as planned. The kernel walks its rule list from the front to find where
   /// a new rule goes, so adding 10,000 rules in ascending order costs a walk past all the earlier ones each time

@@ -18,7 +18,7 @@ public enum ShellQuoting {
   /// Always single-quotes, for values that came from outside polroute (interface names, user input).
   public static func alwaysQuote(_ word: String) -> String {
     guard word.utf8.contains(UInt8(ascii: "'")) else { return "'" + word + "'" }
-    return "'" + word.replacingAll("'", with: "'\\''") + "'"
+    return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
   }
 }
 
@@ -35,21 +35,5 @@ public enum DoubleQuoting {
       quoted.append(character)
     }
     return quoted + "\""
-  }
-}
-
-extension String {
-  /// Replaces every occurrence of a character (Core has no Foundation, so no `replacingOccurrences`).
-  func replacingAll(_ character: Character, with replacement: String) -> String {
-    var result = ""
-    result.reserveCapacity(count)
-    for each in self {
-      if each == character {
-        result += replacement
-      } else {
-        result.append(each)
-      }
-    }
-    return result
   }
 }

@@ -96,13 +96,6 @@ public struct GatewayIndex: Sendable {
   }
 }
 
-extension HostState {
-  /// The gateway of one device for one family (see `GatewayIndex`; build one index to ask about many devices).
-  public func gateway(of device: String, family: AddressFamily) -> DiscoveredGateway? {
-    GatewayIndex(self).gateway(of: device, family: family)
-  }
-}
-
 extension Route {
   /// The gateway the route uses on each device: its own, or for a multipath route its first next hop's per device.
   var gatewaysByDevice: [(device: String, gateway: IPAddress)] {

@@ -1,0 +1,185 @@
+import Foundation
+import Glibc
+import PolrouteCore
+import PolrouteSystem
+import Synchronization
+import TestSupport
+import Testing
+
+/// The transaction's failure paths, run against a scripted kernel without root: a rejected line, a failed
+/// verification, a failed restore, a signal, a confirmation that never comes, and a commit that fails. Each must
+/// end with the host as it was (or, when the restore itself fails, say so without hiding the first error).
+@Suite("transaction, scripted")
+struct TransactorTests {
+  /// A signal that arrives when the transaction asks for the `after`-th time whether one came.
+  final class ScriptedSignals: SignalSource {
+    /// How many times it was asked, and whether it was cleared.
+    let asked = Mutex(0)
+    /// The signal.
+    let signal: Int32
+    /// From which question on it is there.
+    let after: Int
+
+    /// `signal` arrives at question `after`.
+    init(_ signal: Int32, after: Int) {
+      self.signal = signal
+      self.after = after
+    }
+
+    func install() {}
+    var received: Int32? {
+      asked.withLock { count in
+        count += 1
+        return count >= after ? signal : nil
+      }
+    }
+    func clear() {}
+  }
+
+  /// A clock that moves on by what is slept, at once.
+  final class JumpingClock: TransactionClock {
+    /// The time now.
+    let now = Mutex<Int64>(0)
+    func milliseconds() -> Int64 { now.withLock { $0 } }
+    func sleep(milliseconds: Int) { now.withLock { $0 += Int64(milliseconds) } }
+  }
+
+  /// A confirmation source that says `yes` at once.
+  struct Yes: ConfirmationSource {
+    func poll(milliseconds: Int) -> Bool { true }
+  }
+
+  /// The dual-homed host and its derived policy, and a transactor over a kernel holding it.
+  struct Setup {
+    let kernel: FakeKernel
+    let snapshot: HostState
+    let policy: Policy
+    let transactor: Transactor
+
+    init(
+      rejectLine: (@Sendable (String) -> String?)? = nil, afterWrite: (@Sendable (inout HostState) -> Void)? = nil,
+      signals: any SignalSource = ScriptedSignals(SIGTERM, after: .max), clock: any TransactionClock = JumpingClock()
+    ) throws {
+      kernel = FakeKernel(SampleHosts.dualHomed, rejectLine: rejectLine, afterWrite: afterWrite)
+      let reader = StateReader(runner: kernel, files: InMemoryFileSystem())
+      snapshot = try reader.read()
+      policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+      transactor = Transactor(runner: kernel, reader: reader, log: { _ in }, signals: signals, clock: clock)
+    }
+
+    /// Applies, and returns the failure it ends with (nil when it succeeded).
+    func apply(
+      confirmSeconds: Int? = nil, confirmation: (any ConfirmationSource)? = nil, runDirectory: String = "/nonexistent",
+      commit: () throws -> [FileChange] = { [] }
+    ) -> ApplyFailure? {
+      do {
+        _ = try transactor.apply(
+          snapshot: snapshot, policy: policy,
+          options: ApplyOptions(confirmSeconds: confirmSeconds, runDirectory: runDirectory),
+          confirmation: confirmation, commit: commit)
+        return nil
+      } catch let failure as ApplyFailure {
+        return failure
+      } catch {
+        Issue.record("not an ApplyFailure: \(error)")
+        return nil
+      }
+    }
+
+    /// Whether the kernel holds what it held before the apply.
+    var restored: Bool {
+      let now = kernel.state
+      return now.rules == snapshot.rules && Set(now.routes) == Set(snapshot.routes)
+    }
+  }
+
+  @Test("a clean apply changes the kernel to the policy, verifies it, and leaves nothing to do")
+  func cleanApply() throws {
+    let setup = try Setup()
+    #expect(setup.apply() == nil)
+    let after = try StateReader(runner: setup.kernel, files: InMemoryFileSystem()).read()
+    #expect(KernelPlan.make(state: after, policy: setup.policy).isEmpty)
+  }
+
+  @Test("a line the kernel rejects: the first error names the line, and the host is restored")
+  func rejectedLine() throws {
+    let setup = try Setup(rejectLine: {
+      $0.hasPrefix("rule add from 198.51.100.10") ? "RTNETLINK answers: Invalid argument" : nil
+    })
+    let failure = try #require(setup.apply())
+    #expect(failure.cause.hasPrefix("`ip -4 -batch -` line "))
+    #expect(failure.cause.contains("failed: RTNETLINK answers: Invalid argument"))
+    #expect(failure.cause.contains("the line was: rule add from 198.51.100.10 lookup 101 priority 20001 protocol 177"))
+    #expect(failure.restored)
+    #expect(setup.restored)
+  }
+
+  @Test("a rule removed behind polroute's back after the write: verification fails, and the host is restored")
+  func failedVerification() throws {
+    let setup = try Setup(afterWrite: { state in
+      state.rules.removeAll { $0.priority == 20000 && $0.family == .inet }
+    })
+    let failure = try #require(setup.apply())
+    #expect(
+      failure.cause
+        == "verification failed after the apply:\n  rule missing: 20000: from 203.0.113.10 lookup data")
+    #expect(failure.restored)
+    #expect(setup.restored)
+  }
+
+  @Test("a restore line the kernel rejects too: the first error stays first, and what is left is printed")
+  func failedRestore() throws {
+    // The apply's rule fails; then the restore cannot delete the link route the apply added.
+    let setup = try Setup(rejectLine: { line in
+      if line.hasPrefix("rule add from 198.51.100.10") { return "RTNETLINK answers: Invalid argument" }
+      if line.hasPrefix("route del 203.0.113.0/24") { return "RTNETLINK answers: Operation not permitted" }
+      return nil
+    })
+    let failure = try #require(setup.apply())
+    #expect(!failure.restored)
+    #expect(failure.description.hasPrefix(failure.cause))
+    #expect(failure.description.contains("!!! ROLLBACK FAILED: the host is NOT as it was before the apply !!!"))
+    #expect(failure.restoreProblem?.contains("Operation not permitted") == true)
+    #expect(failure.remaining == ["ip -4 route del 203.0.113.0/24 dev data table 100"])
+    #expect(!setup.restored)
+  }
+
+  @Test("SIGTERM between the IPv4 and IPv6 batches: interrupted, and the IPv4 changes are undone")
+  func signal() throws {
+    // The transaction asks before the first chunk of each family and once after the last.
+    let setup = try Setup(signals: ScriptedSignals(SIGTERM, after: 2))
+    let failure = try #require(setup.apply())
+    #expect(failure.cause == "interrupted by SIGTERM")
+    #expect(failure.restored)
+    #expect(setup.restored)
+    #expect(
+      setup.kernel.writes.map { $0.arguments } == [
+        ["ip", "-4", "-batch", "-"], ["ip", "-4", "-force", "-batch", "-"],
+      ])
+  }
+
+  @Test("no confirmation by the deadline: rolled back; a yes in time keeps the change")
+  func confirmation() throws {
+    let run = try TemporaryDirectory("confirm")
+    let setup = try Setup()
+    let failure = try #require(setup.apply(confirmSeconds: 2, runDirectory: run.path))
+    #expect(failure.cause == "no confirmation within 2 s")
+    #expect(failure.restored)
+    #expect(setup.restored)
+    #expect(!FileManager.default.fileExists(atPath: run.path + "/pending"), "the handshake file was left behind")
+
+    let confirmed = try Setup()
+    #expect(confirmed.apply(confirmSeconds: 2, confirmation: Yes(), runDirectory: run.path) == nil)
+    #expect(!confirmed.restored)
+  }
+
+  @Test("persisting the files fails after the kernel change: the kernel change is rolled back too")
+  func failedCommit() throws {
+    let setup = try Setup()
+    struct DiskFull: Error, CustomStringConvertible { var description: String { "no space left on device" } }
+    let failure = try #require(setup.apply(commit: { throw DiskFull() }))
+    #expect(failure.cause == "no space left on device")
+    #expect(failure.restored)
+    #expect(setup.restored)
+  }
+}
