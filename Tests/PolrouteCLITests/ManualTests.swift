@@ -183,12 +183,15 @@ struct ManualTests {
   func unknownShellOrPage() {
     let shell = CLIRun(["completion", "bsh"])
     #expect(shell.status == 64)
-    #expect(shell.stderr.hasPrefix("Error: Unknown shell 'bsh' (did you mean 'bash'?); polroute completes in bash, zsh, fish\n"))
+    #expect(
+      shell.stderr.hasPrefix(
+        "Error: Unknown shell 'bsh' (did you mean 'bash'?); polroute completes in bash, zsh, fish\n"))
     let page = CLIRun(["manual", "polroute.cnf"])
     #expect(page.status == 64)
     #expect(
       page.stderr.hasPrefix(
-        "Error: Unknown manual page 'polroute.cnf' (did you mean 'polroute.conf'?); the pages are polroute, polroute.conf\n"))
+        "Error: Unknown manual page 'polroute.cnf' (did you mean 'polroute.conf'?); the pages are polroute, polroute.conf\n"
+      ))
     #expect(CLIRun(["completion"]).stderr.hasPrefix("Error: Missing expected argument '<shell>'\n"))
     #expect(CLIRun(["manual", "polroute.conf.5"]).stdout == CLIRun(["manual", "polroute.conf"]).stdout)
     #expect(CLIRun(["manual"]).stdout == CLIRun(["manual", "polroute.8"]).stdout)
