@@ -125,6 +125,11 @@ public struct MissingTools: Error, CustomStringConvertible {
   /// Which programs and how to install them.
   public let message: String
 
+  /// An error with its message.
+  public init(message: String) {
+    self.message = message
+  }
+
   /// The message, as the failure shows it.
   public var description: String { "CI=true and " + message }
 }
