@@ -112,7 +112,7 @@ struct ManualTests {
     let section = Self.section("ENVIRONMENT", of: Self.committed("docs/man/polroute.8"))
     for name in names {
       #expect(section.contains(".B \(name)\n"), "polroute(8) does not describe \(name)")
-      #expect(Self.readme.contains(name), "README.md does not mention \(name)")
+      #expect(Self.readme.contains("`\(name)"), "README.md does not mention `\(name)`")
     }
   }
 
