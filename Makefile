@@ -6,6 +6,8 @@ DESTDIR ?=
 # Linux distribution, which suits the hosts polroute is provisioned onto. (glibc warns about name-service lookups
 # in static programs; polroute makes none.)
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -static-executable
+# Only the executable: the tests' support target imports Testing, which has no static build to link.
+RELEASE_PRODUCT = --product polroute
 
 # Where 'make install' puts each kind of file; each can be overridden on its own.
 BINDIR ?= $(PREFIX)/bin
@@ -42,7 +44,7 @@ all: build
 
 # The release binary.
 build:
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) $(RELEASE_PRODUCT)
 
 # The README's first command: plan the bundled dual-homed example, no root needed.
 example: build
@@ -53,7 +55,7 @@ example: build
 # built too, for the tests of 'make install' and 'make deb'.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) $(RELEASE_PRODUCT)
 	POLROUTE_RELEASE_BINARY="$(CURDIR)/.build/release/polroute" $(SWIFT) test --skip-build
 
 # Installs every program the tests run (Tests/tools.txt) with apt-get; needs root.
