@@ -55,7 +55,7 @@ public struct TestTool: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `program [probe words...] package` lines from Tests/tools.txt, by program.
-  static let table: [String: (package: String, probe: [String]?)] = {
+  public static let table: [String: (package: String, probe: [String]?)] = {
     var table: [String: (package: String, probe: [String]?)] = [:]
     for line in (TestPaths.read(TestPaths.packageRoot + "/Tests/tools.txt") ?? "").split(separator: "\n") {
       let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
