@@ -190,7 +190,8 @@ struct ManualTests {
     #expect(page.status == 64)
     #expect(
       page.stderr.hasPrefix(
-        "Error: Unknown manual page 'polroute.cnf' (did you mean 'polroute.conf'?); the pages are polroute, polroute.conf\n"
+        "Error: Unknown manual page 'polroute.cnf' (did you mean 'polroute.conf'?); "
+          + "the pages are polroute, polroute.conf\n"
       ))
     #expect(CLIRun(["completion"]).stderr.hasPrefix("Error: Missing expected argument '<shell>'\n"))
     #expect(CLIRun(["manual", "polroute.conf.5"]).stdout == CLIRun(["manual", "polroute.conf"]).stdout)

@@ -78,7 +78,8 @@ public struct TestTool: Sendable, Hashable, CustomStringConvertible {
     let packages = Set(missing.map(\.package)).sorted().joined(separator: " ")
     let verb = missing.count == 1 ? "is" : "are"
     return
-      "\(names) \(verb) not installed: apt-get install \(packages) (or 'make test-deps' for every program the tests use)"
+      "\(names) \(verb) not installed: apt-get install \(packages) "
+      + "(or 'make test-deps' for every program the tests use)"
   }
 
   /// The tools among `tools` that are not installed, each program once.

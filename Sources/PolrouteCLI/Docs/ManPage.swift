@@ -58,7 +58,8 @@ enum ManPage {
     for option in root.options { text += optionItem(option) }
     text += ".SH COMMANDS\n"
     text +=
-      "Every command takes \\fB\\-\\-help\\fR (or \\fB\\-h\\fR); \\fBpolroute help\\fR \\fIcommand\\fR prints the same.\n"
+      "Every command takes \\fB\\-\\-help\\fR (or \\fB\\-h\\fR); "
+      + "\\fBpolroute help\\fR \\fIcommand\\fR prints the same.\n"
     for command in commands {
       text += ".SS \"polroute \(command.name)\"\n"
       text += Roff.text(command.abstract) + "\n"
