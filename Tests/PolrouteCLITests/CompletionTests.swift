@@ -166,6 +166,50 @@ struct CompletionTests {
   }
 }
 
+extension CompletionTests {
+  /// Types each line followed by Tab into an interactive zsh (in a pseudo-terminal, with compinit and the script on
+  /// $fpath, in `work/`, polroute a function as if installed), reads until the line's marker shows, and returns the
+  /// screen text without escapes.
+  func zsh(_ lines: [(typed: String, marker: String)]) throws -> String {
+    let driver = """
+      zmodload zsh/zpty
+      cd "$2" || exit 1
+      zpty z zsh -f -i
+      zpty -w z "PS1='> '; fpath=(${(q)1:h} \\$fpath); autoload -Uz compinit; compinit -u -D; LISTMAX=1000; polroute() { :; }; print RE''ADY"
+      zpty -r z out '*READY*' || exit 1
+      shift 2
+      while (( $# )); do
+        zpty -w -n z "$1"$'\\t'
+        zpty -r z out "*$2*" || exit 1
+        print -r -- "$out"
+        zpty -w -n z $'\\C-u'
+        shift 2
+      done
+      zpty -d z
+      """
+    let functions = try directory.write("fpath/_polroute", try #require(directory.read("script.zsh")))
+    let arguments = lines.flatMap { [$0.typed, $0.marker] }
+    let run = try Live.run(
+      ["timeout", "60", "zsh", "-f", "-c", driver, "zsh", functions, directory.path + "/work"] + arguments)
+    #expect(run.status == 0, "zsh did not show every completion: \(run.outputText)\(run.errorText)")
+    return run.outputText.replacing(/\x1B\[[0-9;?]*[A-Za-z]/, with: "").replacing("\r", with: "")
+  }
+
+  @Test("zsh: the real completion system lists commands, options with their help, formats and files", .requires(.zsh))
+  func zshCompletes() throws {
+    let screen = try zsh([
+      ("polroute ", "render"), ("polroute plan --format ", "script"), ("polroute apply --", "--wait"),
+      ("polroute completion ", "zsh"), ("polroute plan --state host", "hosts/"),
+    ])
+    #expect(screen.contains("completion  -- Print the shell completion script for bash, zsh or fish."))
+    for format in ["all", "debian", "rhel", "rt_tables"] { #expect(screen.contains(format)) }
+    #expect(screen.contains("--confirm  -- After a verified apply, roll back"))
+    #expect(screen.contains("--dry-run  -- Show what would change"))
+    #expect(screen.contains("bash") && screen.contains("fish"))
+    #expect(screen.contains("host.json"))
+  }
+}
+
 extension TestTool {
   /// GNU bash.
   static let bash = TestTool("bash")
