@@ -102,7 +102,7 @@ let dualStackPolicy = """
   """
 
 /// `polroute apply` on real namespaces: the change, idempotence, rollback, confirmation and locking.
-@Suite("apply, live", .enabled(if: Live.enabled), .serialized)
+@Suite("apply, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost + [.ping]), .serialized)
 struct ApplyLiveTests {
   @Test("before apply the client cannot reach the data address; after it both addresses answer")
   func applyMakesBothAddressesAnswer() throws {

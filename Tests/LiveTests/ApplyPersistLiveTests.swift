@@ -20,7 +20,7 @@ struct FileStamp: Equatable {
 }
 
 /// `polroute apply --persist`: files written once, atomically, with backups, never over files polroute did not write.
-@Suite("apply --persist, live", .enabled(if: Live.enabled), .serialized)
+@Suite("apply --persist, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost), .serialized)
 struct ApplyPersistLiveTests {
   /// The formats a test writes, and the files they make for the dual-homed server.
   static let cases: [(formats: String, files: [String])] = [

@@ -5,7 +5,8 @@ import Testing
 
 /// The iproute2 script converges: run after another policy's script, it leaves exactly its own policy, and never
 /// touches what polroute does not own.
-@Suite("iproute2 script convergence, live", .enabled(if: Live.enabled), .serialized)
+@Suite(
+  "iproute2 script convergence, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost), .serialized)
 struct ConvergenceLiveTests {
   /// Policy A: three tables, route statements, and rules that policy B changes at the same priorities.
   static let policyA = """

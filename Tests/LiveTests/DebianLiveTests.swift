@@ -31,7 +31,9 @@ enum PolicyKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
 /// polroute's Debian stanzas (`interfaces.d/polroute`) with the real ifupdown 0.8 `ifup`/`ifdown`, next to the
 /// user's own stanzas for the dual-stack dual-homed server's interfaces.
-@Suite("Debian ifupdown, live", .enabled(if: Live.enabled), .serialized)
+@Suite(
+  "Debian ifupdown, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost + [.ifup, .ifdown]),
+  .serialized)
 struct DebianLiveTests {
   /// The user's own stanzas: the server's addresses, gateways and main's route to the second client network.
   static let userStanzas = """
@@ -155,6 +157,8 @@ struct Ifupdown {
 
   /// Creates `etc-network` with empty hook directories (run-parts fails on a missing one) and the state directory.
   init(scratch: ScratchDirectory, namespace: Namespace) throws {
+    // Only the Debian cases of the scenario tests need ifupdown; the others run without it.
+    try TestTool.require(.ifup, .ifdown)
     self.scratch = scratch
     self.namespace = namespace
     for hooks in ["if-pre-up.d", "if-up.d", "if-down.d", "if-post-down.d", "interfaces.d"] {

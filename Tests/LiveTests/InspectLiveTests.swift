@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `polroute inspect` on a real dual-homed namespace.
-@Suite("inspect, live", .enabled(if: Live.enabled), .serialized)
+@Suite("inspect, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost), .serialized)
 struct InspectLiveTests {
   @Test("inspect --json matches the namespace and reports the asymmetric reply until a table and rule fix it")
   func asymmetricReplyFinding() throws {

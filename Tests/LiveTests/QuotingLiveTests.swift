@@ -8,7 +8,7 @@ import Testing
 /// interfaces in a namespace), a snapshot whose host name holds a newline and a command, and a policy file whose
 /// path does. Every rendered format is checked: the script and the Debian lines run with a fake `ip` that records
 /// its argv and fake `id`/`touch` that record being run; RHEL refuses the names; the headers stay comments.
-@Suite("quoting, live", .enabled(if: Live.enabled), .serialized)
+@Suite("quoting, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost), .serialized)
 struct QuotingLiveTests {
   /// The interfaces: names that run `touch x` or `id` or break quoting when a shell reads them unquoted, and one
   /// plain name; each with its address.
@@ -155,7 +155,7 @@ struct QuotingLiveTests {
     }
   }
 
-  @Test("the script passes every odd name to ip as one word, and its header stays a comment")
+  @Test("the script passes every odd name to ip as one word, and its header stays a comment", .requires(.shellcheck))
   func script() throws {
     let setup = try Setup()
     let render = try setup.render("script", policy: setup.policy)

@@ -6,7 +6,7 @@ import Testing
 /// `rt_tables.d/polroute.conf` read by the real `ip`: installed in a namespace's private /etc (`ip netns exec`
 /// bind-mounts /etc/netns/NAME/iproute2 over /etc/iproute2), its names appear in `ip rule show` and work in
 /// `ip route show table NAME`.
-@Suite("rt_tables, live", .enabled(if: Live.enabled), .serialized)
+@Suite("rt_tables, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost), .serialized)
 struct RTTablesLiveTests {
   @Test("ip prints and accepts the table names polroute writes; the script and plan are unaffected by them")
   func namesInIP() throws {

@@ -18,7 +18,7 @@ enum ProofMethod: String, CaseIterable, Sendable, CustomStringConvertible {
 
 /// The multi-homed hosts of the field, built in namespaces and fixed by polroute; each is also an Examples/ entry
 /// whose snapshot `RECORD_EXAMPLES=1` re-records from the namespace before the fix.
-@Suite("scenarios, live", .enabled(if: Live.enabled), .serialized)
+@Suite("scenarios, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost + [.ping, .nc]), .serialized)
 struct ScenarioLiveTests {
   /// Makes the kernel match the policy (none: derived) the chosen way, inside the server. `ifupdown` keeps the
   /// configuration the Debian way uses, so a later step can bring an interface up with it.

@@ -5,7 +5,8 @@ import Testing
 
 /// The iproute2 script (`polroute render --format script`) against real `shellcheck` and real `ip` in a
 /// dual-stack, dual-homed namespace.
-@Suite("iproute2 script, live", .enabled(if: Live.enabled), .serialized)
+@Suite(
+  "iproute2 script, live", .enabled(if: Live.enabled), .requires(TestTool.namespaceHost + [.shellcheck]), .serialized)
 struct ScriptLiveTests {
   /// A policy file using most of what a policy can say: an extra table with reject routes of both families, a
   /// route statement, application rules with fwmark, ports, uid ranges, `not`, `goto`, `prohibit`, tos and

@@ -8,12 +8,20 @@ import Testing
 /// Every example under Examples/ plans and renders on any machine, so none can rot.
 @Suite("Examples")
 struct ExamplesTests {
-  /// The example directories.
-  static let examples = TestPaths.list(TestPaths.examples)
+  /// The examples of provisioning tools, which hold no host of their own; AnsibleLiveTests and CloudInitTests run
+  /// them.
+  static let provisioning = ["ansible", "cloud-init"]
+
+  /// The example hosts.
+  static let examples = TestPaths.list(TestPaths.examples).filter { !provisioning.contains($0) }
 
   @Test("there are examples, each with a README and a snapshot")
   func layout() {
     #expect(Self.examples.count == 5)
+    for name in Self.provisioning {
+      #expect(
+        FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/README.md"), "\(name) has no README")
+    }
     for name in Self.examples {
       #expect(
         FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/README.md"), "\(name) has no README")
