@@ -15,6 +15,7 @@ public enum CLI {
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self,
     ConfirmCommand.self,
+    BGPCommand.self,
   ]
 
   /// `polroute` itself.

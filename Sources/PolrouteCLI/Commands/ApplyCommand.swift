@@ -95,11 +95,7 @@ enum ApplyCommand: Subcommand {
           "Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n")
         let diff = KernelText.diff(
           current: KernelText.current(state, policy: policy), planned: KernelText.planned(policy, state: state))
-        context.stdout.write(
-          PlanReport(
-            host: nil, origin: "", kernel: plan, kernelDiff: diff, files: [], renderDiagnostics: [],
-            policyDiagnostics: [], root: "/"
-          ).colorDiff(diff, style: context.style) + "\n")
+        context.stdout.write(PlanReport.colorDiff(diff, style: context.style) + "\n")
       }
     }
     let transactor = Transactor(

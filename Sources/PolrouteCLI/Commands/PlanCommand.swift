@@ -106,7 +106,7 @@ struct PlanReport {
       text += "Kernel: no changes; the rules and routes polroute owns match the policy.\n"
     } else {
       text += "Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n"
-      text += colorDiff(kernelDiff, style: style)
+      text += Self.colorDiff(kernelDiff, style: style)
     }
     if !files.isEmpty {
       let changed = files.filter { $0.action != .unchanged }
@@ -115,13 +115,13 @@ struct PlanReport {
       let deletes = changed.filter { $0.action == .delete }.count
       text += "\nFiles under \(root): "
       text += changed.isEmpty ? "no changes.\n" : "\(creates) to create, \(updates) to update, \(deletes) to delete.\n"
-      for change in changed { text += "\n" + colorDiff(change.diff, style: style) }
+      for change in changed { text += "\n" + Self.colorDiff(change.diff, style: style) }
     }
     return text
   }
 
   /// Colours a unified diff: additions green, deletions red, hunk headers cyan.
-  func colorDiff(_ diff: String, style: Style) -> String {
+  static func colorDiff(_ diff: String, style: Style) -> String {
     guard style.enabled else { return diff }
     return diff.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
       if line.hasPrefix("+++") || line.hasPrefix("---") { return style.bold(String(line)) }
