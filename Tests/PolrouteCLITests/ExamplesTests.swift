@@ -8,8 +8,11 @@ import Testing
 /// Every example under Examples/ plans and renders on any machine, so none can rot.
 @Suite("Examples")
 struct ExamplesTests {
-  /// The example directories.
-  static let examples = TestPaths.list(TestPaths.examples)
+  /// The policy-routing example directories (a BGP site example has a site file instead, and its own tests in
+  /// BGPCommandTests).
+  static let examples = TestPaths.list(TestPaths.examples).filter {
+    !FileManager.default.fileExists(atPath: TestPaths.examples + "/\($0)/site.conf")
+  }
 
   @Test("there are examples, each with a README and a snapshot")
   func layout() {

@@ -95,7 +95,7 @@ struct BGPReport {
     self.site = site
     // The FRR target renders exactly one file.
     file = result.files[0]
-    diagnostics = site.diagnostics + result.diagnostics
+    diagnostics = PolicyParser.inFileOrder(site.diagnostics + result.diagnostics)
   }
 
   /// Compares with `output` when given, else with the file's real path under `root`, and warns when the root's

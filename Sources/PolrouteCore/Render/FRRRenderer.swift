@@ -149,7 +149,9 @@ public enum FRRRenderer {
       guard !providers.isEmpty else { return }
       let keyword = Self.keyword(family)
       if !announced.isEmpty {
-        lines += ["!", "! The prefixes the site announces: nothing else is ever sent to a provider."]
+        lines += [
+          "!", "! The \(family.displayName) prefixes the site announces: nothing else is ever sent to a provider.",
+        ]
         for announcement in announced {
           lines.append("\(keyword) prefix-list \(Self.announceList(family)) permit \(announcement.prefix.value)")
         }
@@ -157,8 +159,8 @@ public enum FRRRenderer {
       let longest = SpecialPrefixes.longestAccepted(family)
       lines += [
         "!",
-        "! Routes refused from providers: the site's own prefixes, special-purpose ranges, and prefixes longer"
-          + " than /\(longest).",
+        "! \(family.displayName) routes refused from providers: the site's own prefixes, special-purpose ranges,"
+          + " and prefixes longer than /\(longest).",
       ]
       for announcement in announced {
         lines.append(

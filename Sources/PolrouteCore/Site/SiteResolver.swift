@@ -122,18 +122,22 @@ private struct Checks {
       }
       kept.append(provider)
     }
-    let primaries = kept.filter { $0.role.value == .primary }
-    for extra in primaries.dropFirst() {
-      error(
-        "only one provider can be primary (\(primaries[0].name.value) is);"
-          + " to share the traffic, make them all 'load-shared'",
-        at: extra.role.location)
-    }
-    if let primary = primaries.first, let shared = kept.first(where: { $0.role.value == .loadShared }) {
-      error(
-        "provider \(shared.name.value) is load-shared, but \(primary.name.value) is primary:"
-          + " make one primary with backups, or share the traffic among 'load-shared' providers",
-        at: shared.role.location)
+    // Roles are per family: a provider with IPv4 and IPv6 sessions is two providers, both primary.
+    for family in AddressFamily.allCases {
+      let group = kept.filter { $0.neighbor.value.family == family }
+      let primaries = group.filter { $0.role.value == .primary }
+      for extra in primaries.dropFirst() {
+        error(
+          "only one \(family.displayName) provider can be primary (\(primaries[0].name.value) is);"
+            + " to share the traffic, make them all 'load-shared'",
+          at: extra.role.location)
+      }
+      if let primary = primaries.first, let shared = group.first(where: { $0.role.value == .loadShared }) {
+        error(
+          "provider \(shared.name.value) is load-shared, but \(primary.name.value) is primary:"
+            + " make one primary with backups, or share the traffic among 'load-shared' providers",
+          at: shared.role.location)
+      }
     }
     if !kept.isEmpty && kept.allSatisfy({ $0.role.value == .backup }) {
       error(
