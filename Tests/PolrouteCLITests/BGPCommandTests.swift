@@ -102,8 +102,14 @@ struct BGPCommandTests {
   func usage() {
     let cases: [([String], String)] = [
       (["bgp"], "Error: Missing expected option '--site <file>'\n"),
-      (["bgp", "--site", "x", "--format", "fr"], "Error: Unknown format 'fr' (did you mean 'frr'?); expected one of: frr\n"),
-      (["bgp", "--site", "x", "--output", "a", "--root", "b"], "Error: '--output' and '--root' cannot be used together\n"),
+      (
+        ["bgp", "--site", "x", "--format", "fr"],
+        "Error: Unknown format 'fr' (did you mean 'frr'?); expected one of: frr\n"
+      ),
+      (
+        ["bgp", "--site", "x", "--output", "a", "--root", "b"],
+        "Error: '--output' and '--root' cannot be used together\n"
+      ),
       (["bgp", "--site", "x", "--detailed-exitcode"], "Error: '--detailed-exitcode' needs '--diff'\n"),
       (["bgp", "--site", "x", "--jsn"], "Error: Unknown option '--jsn' (did you mean '--json'?)\n"),
     ]

@@ -343,7 +343,7 @@ private struct Checks {
       $0.prefix.contains(destination)
     }) {
       warning(
-        "prefer \(destination) will not matter: routes in \(range.prefix) (\(range.what)) are refused from"
+        "prefer \(destination) will not matter: routes in \(range.prefix), \(range.what), are refused from"
           + " providers",
         at: location)
       return
