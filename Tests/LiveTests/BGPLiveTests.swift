@@ -94,10 +94,33 @@ struct BGPLiveTests {
     let toPrimary = Date().timeIntervalSince(restore)
     #expect(try lab.customerReachesSite(), "customer cannot reach 192.0.2.10 after the primary came back")
     #expect(try lab.nextHop(in: lab.backup, to: "192.0.2.10") == "203.0.113.9")
+
+    // A change to the site (one more prepend), applied as FRR's service applies a reload: the backup provider sees
+    // the longer path, and no session is reset.
+    let before = try lab.site.establishedCounts()
+    let site = try String(contentsOfFile: BGPLiveTests.exampleSite, encoding: .utf8).replacingOccurrences(
+      of: "site as 65055 router-id 192.0.2.1", with: "site as 65055 router-id 192.0.2.1 prepend 4")
+    let siteFile = try lab.scratch.write("site-prepend-4.conf", site)
+    let newConfig = lab.scratch.path + "/frr-site/new.conf"
+    let render = try Live.run([TestPaths.binary, "bgp", "--site", siteFile, "--output", newConfig])
+    #expect(render.status == 0, "\(render.errorText)")
+    let reloadStarted = Date()
+    let reload = try lab.site.reload(newConfig)
+    #expect(reload.status == 0, "frr-reload.py: \(reload.outputText)\(reload.errorText)")
+    let reloaded = try lab.waitFor([
+      (
+        lab.backup, "192.0.2.0/24", "best 65066 65055 via 203.0.113.9 lp 90",
+        ["65055 65055 65055 65055 65055 via 203.0.113.6 lp 70"]
+      )
+    ])
+    #expect(reloaded == nil, "after the reload: \(reloaded ?? "")")
+    let toReloaded = Date().timeIntervalSince(reloadStarted)
+    #expect(try lab.site.establishedCounts() == before, "a session was reset by the reload")
     print(
       String(
         format: "polroute bgp live: Established %.1f s after start; converged %.1f s after the shutdown,"
-          + " %.1f s after the restore", toEstablished, toBackup, toPrimary))
+          + " %.1f s after the restore; the reload seen %.1f s after frr-reload.py started", toEstablished, toBackup,
+        toPrimary, toReloaded))
   }
 }
 

@@ -97,6 +97,22 @@ public final class FRRRouter: @unchecked Sendable {
     return peers.compactMapValues { ($0 as? [String: Any])?["state"] as? String }
   }
 
+  /// How many times each IPv4 session has been established, by neighbor address: a session that was reset counts
+  /// once more.
+  public func establishedCounts() throws -> [String: Int] {
+    let peers = (try json("show bgp summary json")["ipv4Unicast"] as? [String: Any])?["peers"] as? [String: Any] ?? [:]
+    return peers.compactMapValues { ($0 as? [String: Any])?["connectionsEstablished"] as? Int }
+  }
+
+  /// Applies a new configuration file to the running daemons as FRR's service does on `reload`: frr-reload.py
+  /// compares it with the running configuration and sends only the difference.
+  public func reload(_ file: String) throws -> CommandResult {
+    try namespace.exec([
+      "python3", Self.daemonDirectory + "/frr-reload.py", "--reload", "--stdout", "--vty_socket", directory,
+      "--confdir", directory, "--rundir", directory, "--bindir", "/usr/bin", file,
+    ])
+  }
+
   /// The paths to a prefix in the BGP table (`show ip bgp PREFIX json`), best first.
   public func paths(_ prefix: String) throws -> [BGPPath] {
     let paths = try json("show ip bgp \(prefix) json")["paths"] as? [[String: Any]] ?? []

@@ -29,7 +29,8 @@ struct SiteJSONTests {
     let json = """
       {
         "site": {"as": 65055, "router-id": "192.0.2.1", "prepend": "4"},
-        "announce": ["192.0.2.0/24", {"prefix": "2001:db8:55::/48", "via": "isp2"}, {"via": "isp1", "prefix": "198.51.100.0/24"}],
+        "announce": ["192.0.2.0/24", {"prefix": "2001:db8:55::/48", "via": "isp2"},
+                     {"via": "isp1", "prefix": "198.51.100.0/24"}],
         "providers": [
           {"name": "isp1", "neighbor": "203.0.113.1", "as": 65066, "role": "primary"},
           {"role": "backup", "as": "4200000077", "neighbor": "2001:db8:2::1", "name": "isp2",
@@ -95,7 +96,8 @@ struct SiteJSONTests {
         "s.json:1:30: error: key 'name' is given more than once"
       ),
       (
-        "{\"providers\": [{\"name\": \"a\", \"neighbor\": \"203.0.113.1\", \"as\": 2, \"role\": \"primary\", \"comunity\": 1}]}",
+        "{\"providers\": [{\"name\": \"a\", \"neighbor\": \"203.0.113.1\", \"as\": 2, \"role\": \"primary\","
+          + " \"comunity\": 1}]}",
         "s.json:1:85: error: unknown key 'comunity' in a provider"
       ),
       ("{\"site\": ", "s.json:1:10: error: the JSON document ends too early"),

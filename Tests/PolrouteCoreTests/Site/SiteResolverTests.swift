@@ -102,7 +102,8 @@ struct SiteResolverTests {
     (
       "site as 64000\nprovider a neighbor 203.0.113.1 as 2 role primary\nannounce 0.0.0.0/0",
       [
-        "s.conf:3:10: error: announcing a default route (0.0.0.0/0) would offer the site as transit to the whole Internet"
+        "s.conf:3:10: error: announcing a default route (0.0.0.0/0) would offer the site as transit to the whole"
+          + " Internet"
       ]
     ),
     (
@@ -126,7 +127,8 @@ struct SiteResolverTests {
       ["s.conf:3:22: error: unknown provider 'xyz'"]
     ),
     (
-      "site as 64000\nprovider a neighbor 203.0.113.1 as 2 role primary\nprefer 9.0.0.0/8 via a\nprefer 9.0.0.0/8 via a",
+      "site as 64000\nprovider a neighbor 203.0.113.1 as 2 role primary\nprefer 9.0.0.0/8 via a\n"
+        + "prefer 9.0.0.0/8 via a",
       ["s.conf:4:8: error: prefer 9.0.0.0/8 is already given at 3:1"]
     ),
   ]
@@ -303,10 +305,11 @@ struct SiteResolverTests {
           "s.conf:1:1: error: the site has no provider (add 'provider NAME neighbor ADDR as ASN role primary')"
         ])
     }
-    let site = try SiteResolver.load(
-      Array(
-        "{\"site\": {\"as\": 64000}, \"providers\": [{\"name\": \"a\", \"neighbor\": \"203.0.113.1\", \"as\": 2, \"role\": \"primary\"}], \"announce\": [\"8.8.8.0/24\"]}"
-          .utf8), file: "s.json")
+    let json = """
+      {"site": {"as": 64000}, "announce": ["8.8.8.0/24"],
+       "providers": [{"name": "a", "neighbor": "203.0.113.1", "as": 2, "role": "primary"}]}
+      """
+    let site = try SiteResolver.load(Array(json.utf8), file: "s.json")
     #expect(site.providers.map(\.name.value) == ["a"])
   }
 
