@@ -164,10 +164,10 @@ struct BGPCommandTests {
       lines.filter { $0.hasPrefix("+") || $0.hasPrefix("-") || $0.hasPrefix("@@") } == [
         "--- a/etc/frr/frr.conf",
         "+++ b/etc/frr/frr.conf",
-        "@@ -7,9 +7,11 @@",
+        "@@ -10,9 +10,11 @@",
         "+ip prefix-list polroute-announce-v4 permit 198.51.100.0/24",
         "+ip prefix-list polroute-refuse-v4 permit 198.51.100.0/24 le 32",
-        "@@ -55,6 +57,7 @@",
+        "@@ -58,6 +60,7 @@",
         "+  network 198.51.100.0/24",
       ], "\(changed.stdout)")
   }

@@ -33,8 +33,11 @@ public final class FRRRouter: @unchecked Sendable {
   /// zebra and bgpd.
   var daemons: [BackgroundProcess] = []
 
-  /// Starts zebra, then bgpd reading `config`, in `namespace`; returns once both answer vtysh.
-  public init(_ name: String, in namespace: Namespace, scratch: ScratchDirectory, config: String) throws {
+  /// Starts zebra, then bgpd, in `namespace`; returns once both answer vtysh. bgpd reads `config`; zebra reads it
+  /// too with `zebraReadsConfig` (an integrated file's zebra commands, such as `ip forwarding`), else nothing.
+  public init(
+    _ name: String, in namespace: Namespace, scratch: ScratchDirectory, config: String, zebraReadsConfig: Bool = false
+  ) throws {
     self.name = name
     self.namespace = namespace
     directory = try scratch.directory("frr-\(name)")
@@ -42,7 +45,7 @@ public final class FRRRouter: @unchecked Sendable {
     try scratch.write("frr-\(name)/zebra.conf", "! zebra: nothing to configure\n")
     // The daemons drop root for the frr user, which must own what they write.
     try Live.check(["chown", "-R", "frr:frr", directory])
-    for (daemon, file) in [("zebra", "zebra.conf"), ("bgpd", "frr.conf")] {
+    for (daemon, file) in [("zebra", zebraReadsConfig ? "frr.conf" : "zebra.conf"), ("bgpd", "frr.conf")] {
       // -P 0: no TCP vty; vtysh talks to the sockets in the directory.
       daemons.append(
         try BackgroundProcess([

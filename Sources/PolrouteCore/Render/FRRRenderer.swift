@@ -129,7 +129,11 @@ public enum FRRRenderer {
         "!",
         "frr defaults traditional",
         "log syslog informational",
+        "!",
+        "! The site's router forwards between its networks and the providers: zebra turns the kernel's forwarding on.",
+        "ip forwarding",
       ]
+      if !site.providers(of: .inet6).isEmpty { lines.append("ipv6 forwarding") }
       for family in Self.families { prefixLists(family) }
       for provider in providers { routeMaps(provider) }
       router()
