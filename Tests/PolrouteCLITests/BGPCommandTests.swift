@@ -52,6 +52,17 @@ struct BGPCommandTests {
     #expect(run.stdout.contains(" set as-path prepend 65055 65055 65055\n set community 65077:70 additive\n"))
     let readme = try String(contentsOfFile: directory + "/README.md", encoding: .utf8)
     #expect(readme.contains("polroute bgp --site Examples/bgp-primary-backup/site.conf"))
+    // The README's excerpt of the configuration (abridged with '...') is the rendered file's lines, in order.
+    let excerpt = readme.components(separatedBy: "```\n").first { $0.hasPrefix("frr defaults traditional\n") } ?? ""
+    #expect(!excerpt.isEmpty)
+    var rendered = run.stdout.split(separator: "\n")[...]
+    for line in excerpt.split(separator: "\n") where line != "..." {
+      guard let found = rendered.firstIndex(of: line) else {
+        Issue.record("the README's excerpt has a line the rendered file lacks (or out of order): \(line)")
+        break
+      }
+      rendered = rendered[(found + 1)...]
+    }
     // The README quotes the warnings as polroute prints them.
     for line in run.stderr.split(separator: "\n") {
       #expect(readme.contains(String(line)), "README lacks: \(line)")
