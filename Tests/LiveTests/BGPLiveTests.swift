@@ -46,20 +46,20 @@ struct BGPLiveTests {
       let output = scratch.path + "/frr-\(index).conf"
       let render = try Live.run([TestPaths.binary, "bgp", "--site", site, "--output", output])
       #expect(render.status == 0, "\(site): \(render.errorText)")
-      let vtysh = try Live.run(["vtysh", "--dryrun", "-f", output])
+      let vtysh = try Live.run(FRRRouter.bounded + ["vtysh", "--dryrun", "-f", output])
       #expect(vtysh.status == 0 && vtysh.outputText.isEmpty, "\(site): vtysh: \(vtysh.outputText)\(vtysh.errorText)")
       // bgpd's exit status is 0 whatever the file holds: its output is what says so.
-      let bgpd = try namespace.exec([FRRRouter.daemonDirectory + "/bgpd", "-C", "-f", output])
+      let bgpd = try namespace.exec(FRRRouter.bounded + [FRRRouter.daemonDirectory + "/bgpd", "-C", "-f", output])
       let complaints = (bgpd.outputText + "\n" + bgpd.errorText).split(separator: "\n").filter { !Self.harmless($0) }
       #expect(bgpd.status == 0 && complaints.isEmpty, "\(site): bgpd -C: \(complaints.joined(separator: "\n"))")
     }
     // The checks can fail: a command bgpd does not know, and one it refuses, are reported.
     let broken = try scratch.write("broken.conf", "router bgp 65055\n neighbor 203.0.113.9 route-map x in\n")
-    let bgpd = try namespace.exec([FRRRouter.daemonDirectory + "/bgpd", "-C", "-f", broken])
+    let bgpd = try namespace.exec(FRRRouter.bounded + [FRRRouter.daemonDirectory + "/bgpd", "-C", "-f", broken])
     #expect(bgpd.status == 0)
     #expect(bgpd.errorText.contains("Specify remote-as or peer-group commands first"))
     let unknown = try scratch.write("unknown.conf", "router bgp 65055\n bgp no-such-thing\n")
-    #expect(try Live.run(["vtysh", "--dryrun", "-f", unknown]).status != 0)
+    #expect(try Live.run(FRRRouter.bounded + ["vtysh", "--dryrun", "-f", unknown]).status != 0)
   }
 
   @Test(

@@ -9,6 +9,9 @@ public final class FRRRouter: @unchecked Sendable {
   /// Where Debian installs the daemons.
   public static let daemonDirectory = "/usr/lib/frr"
 
+  /// The prefix that bounds every FRR tool a test runs: a daemon that hangs must fail the test, not stall it.
+  public static let bounded = ["timeout", "30"]
+
   /// Whether FRR is installed here.
   public static var installed: Bool {
     FileManager.default.isExecutableFile(atPath: daemonDirectory + "/bgpd")
@@ -54,7 +57,8 @@ public final class FRRRouter: @unchecked Sendable {
           "-P", "0", "--log", "stdout",
         ]))
       let ready = try eventually(seconds: 20) {
-        try namespace.exec(["vtysh", "--vty_socket", directory, "-d", daemon, "-c", "show version"]).status == 0
+        try namespace.exec(Self.bounded + ["vtysh", "--vty_socket", directory, "-d", daemon, "-c", "show version"])
+          .status == 0
       }
       if !ready { throw FRRError("\(name): \(daemon) did not answer vtysh within 20 s\n\(log)") }
     }
@@ -78,7 +82,7 @@ public final class FRRRouter: @unchecked Sendable {
   @discardableResult
   public func vtysh(_ commands: String...) throws -> String {
     let arguments = commands.flatMap { ["-c", $0] }
-    let result = try namespace.exec(["vtysh", "--vty_socket", directory] + arguments)
+    let result = try namespace.exec(Self.bounded + ["vtysh", "--vty_socket", directory] + arguments)
     guard result.status == 0 else {
       throw FRRError("\(name): vtysh \(commands) failed (\(result.status)): \(result.outputText)\(result.errorText)")
     }
@@ -110,10 +114,11 @@ public final class FRRRouter: @unchecked Sendable {
   /// Applies a new configuration file to the running daemons as FRR's service does on `reload`: frr-reload.py
   /// compares it with the running configuration and sends only the difference.
   public func reload(_ file: String) throws -> CommandResult {
-    try namespace.exec([
-      "python3", Self.daemonDirectory + "/frr-reload.py", "--reload", "--stdout", "--vty_socket", directory,
-      "--confdir", directory, "--rundir", directory, "--bindir", "/usr/bin", file,
-    ])
+    try namespace.exec(
+      Self.bounded + [
+        "python3", Self.daemonDirectory + "/frr-reload.py", "--reload", "--stdout", "--vty_socket", directory,
+        "--confdir", directory, "--rundir", directory, "--bindir", "/usr/bin", file,
+      ])
   }
 
   /// The paths to a prefix in the BGP table (`show ip bgp PREFIX json`), best first.
