@@ -60,7 +60,12 @@ public final class FRRRouter: @unchecked Sendable {
         try namespace.exec(Self.bounded + ["vtysh", "--vty_socket", directory, "-d", daemon, "-c", "show version"])
           .status == 0
       }
-      if !ready { throw FRRError("\(name): \(daemon) did not answer vtysh within 20 s\n\(log)") }
+      if !ready {
+        // Killed here rather than left to deinit: a class whose initializer throws is not always deinitialized.
+        let error = FRRError("\(name): \(daemon) did not answer vtysh within 20 s\n\(log)")
+        stop()
+        throw error
+      }
     }
   }
 
