@@ -48,6 +48,21 @@ public final class FRRRouter: @unchecked Sendable {
     try scratch.write("frr-\(name)/zebra.conf", "! zebra: nothing to configure\n")
     // The daemons drop root for the frr user, which must own what they write.
     try Live.check(["chown", "-R", "frr:frr", directory])
+    do {
+      try start(zebraReadsConfig: zebraReadsConfig)
+    } catch {
+      // Killed here rather than left to deinit: a class whose initializer throws is not always deinitialized.
+      stop()
+      throw error
+    }
+  }
+
+  deinit {
+    stop()
+  }
+
+  /// Starts zebra, then bgpd, each waited for until it answers vtysh.
+  func start(zebraReadsConfig: Bool) throws {
     for (daemon, file) in [("zebra", zebraReadsConfig ? "frr.conf" : "zebra.conf"), ("bgpd", "frr.conf")] {
       // -P 0: no TCP vty; vtysh talks to the sockets in the directory.
       daemons.append(
@@ -60,17 +75,8 @@ public final class FRRRouter: @unchecked Sendable {
         try namespace.exec(Self.bounded + ["vtysh", "--vty_socket", directory, "-d", daemon, "-c", "show version"])
           .status == 0
       }
-      if !ready {
-        // Killed here rather than left to deinit: a class whose initializer throws is not always deinitialized.
-        let error = FRRError("\(name): \(daemon) did not answer vtysh within 20 s\n\(log)")
-        stop()
-        throw error
-      }
+      if !ready { throw FRRError("\(name): \(daemon) did not answer vtysh within 20 s\n\(log)") }
     }
-  }
-
-  deinit {
-    stop()
   }
 
   /// Kills the daemons (bgpd first, so zebra sees its client go).
