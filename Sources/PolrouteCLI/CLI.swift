@@ -14,7 +14,7 @@ public enum CLI {
   /// The subcommands, in the order help lists them.
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self,
-    ConfirmCommand.self, CompletionCommand.self, ManualCommand.self,
+    ConfirmCommand.self, BGPCommand.self, CompletionCommand.self, ManualCommand.self,
   ]
 
   /// `polroute` itself.

@@ -66,7 +66,7 @@ _polroute() {
     if [[ $cur == -* ]]; then
       _polroute_options "$cur" '--version --help'
     else
-      _polroute_values words "$cur" 'inspect policy plan render apply confirm completion manual help'
+      _polroute_values words "$cur" 'inspect policy plan render apply confirm bgp completion manual help'
     fi
     ;;
   inspect)
@@ -145,6 +145,23 @@ _polroute() {
   confirm)
     _polroute_options "$cur" '--help' ''
     ;;
+  bgp)
+    case $option in
+    --site | --output)
+      _polroute_values files "$cur"
+      return
+      ;;
+    --format)
+      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      return
+      ;;
+    --root)
+      _polroute_values directories "$cur"
+      return
+      ;;
+    esac
+    _polroute_options "$cur" '--site --format --output --root --diff --detailed-exitcode --json --help' ''
+    ;;
   completion)
     if [[ $cur == -* ]]; then
       _polroute_options "$cur" '--help' ''
@@ -171,7 +188,7 @@ _polroute() {
       return
     fi
     case $(_polroute_positionals "$at" '') in
-    0) _polroute_values words "$cur" 'inspect policy plan render apply confirm completion manual help' ;;
+    0) _polroute_values words "$cur" 'inspect policy plan render apply confirm bgp completion manual help' ;;
     *) COMPREPLY=() ;;
     esac
     ;;

@@ -32,6 +32,7 @@ complete -c polroute -n 'not __polroute_command' -a plan -d 'Show what polroute 
 complete -c polroute -n 'not __polroute_command' -a render -d 'Render the policy as an iproute2 script, RHEL or Debian configuration, or rt_tables entries.'
 complete -c polroute -n 'not __polroute_command' -a apply -d 'Make the kernel\'s rules and routes match the policy: apply, verify, and roll back on any failure.'
 complete -c polroute -n 'not __polroute_command' -a confirm -d 'Keep the change a \'polroute apply --confirm\' is waiting on, from another shell.'
+complete -c polroute -n 'not __polroute_command' -a bgp -d 'Render FRR\'s BGP configuration for a site with primary, backup or load-shared providers.'
 complete -c polroute -n 'not __polroute_command' -a completion -d 'Print the shell completion script for bash, zsh or fish.'
 complete -c polroute -n 'not __polroute_command' -a manual -d 'Print a manual page in roff: polroute(8), or polroute.conf(5) for the policy file.'
 complete -c polroute -n 'not __polroute_command' -a help -d 'Show help for a subcommand.'
@@ -72,6 +73,15 @@ complete -c polroute -n '__polroute_using apply' -s h -l help -d 'Show help info
 
 complete -c polroute -n '__polroute_using confirm' -s h -l help -d 'Show help information.'
 
+complete -c polroute -n '__polroute_using bgp' -l site -r -F -d 'The site file (required; - for stdin, .json for the JSON form).'
+complete -c polroute -n '__polroute_using bgp' -l format -x -a 'script rhel debian rt_tables all' -d 'The target: frr (the default and only one).'
+complete -c polroute -n '__polroute_using bgp' -l output -r -F -d 'Write the configuration to this file instead of stdout.'
+complete -c polroute -n '__polroute_using bgp' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
+complete -c polroute -n '__polroute_using bgp' -l diff -d 'Show the change against the file on disk instead of writing; changes nothing.'
+complete -c polroute -n '__polroute_using bgp' -l detailed-exitcode -d 'With --diff: exit 0 when nothing would change, 2 when it would, 1 on errors.'
+complete -c polroute -n '__polroute_using bgp' -l json -d 'Print machine-readable JSON.'
+complete -c polroute -n '__polroute_using bgp' -s h -l help -d 'Show help information.'
+
 complete -c polroute -n '__polroute_using completion' -s h -l help -d 'Show help information.'
 complete -c polroute -n '__polroute_using completion' -x -a 'bash zsh fish' -d 'bash, zsh or fish.'
 
@@ -79,4 +89,4 @@ complete -c polroute -n '__polroute_using manual' -s h -l help -d 'Show help inf
 complete -c polroute -n '__polroute_using manual' -x -a 'polroute polroute.conf' -d 'polroute (the default) or polroute.conf.'
 
 complete -c polroute -n '__polroute_using help' -s h -l help -d 'Show help information.'
-complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan render apply confirm completion manual help' -d 'The subcommand to show help for.'
+complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan render apply confirm bgp completion manual help' -d 'The subcommand to show help for.'

@@ -40,13 +40,9 @@ public struct PersistencePlan: Hashable, Sendable {
       let old = try files.readText(file.path)
       switch file.extent {
       case .whole:
-        if let old, old != file.contents, !Renderers.isGenerated(old) {
-          let shown = root == "/" ? file.path : (root.hasSuffix("/") ? String(root.dropLast()) : root) + file.path
-          plan.refusals.append(
-            .error(
-              "\(shown) exists and polroute did not write it: move it away or merge it by hand; nothing was changed"))
-        }
-        plan.changes.append(change(file.path, old: old, new: file))
+        let (change, refusal) = wholeFile(file, old: old, root: root)
+        plan.changes.append(change)
+        if let refusal { plan.refusals.append(refusal) }
       case .block:
         let merged = MarkedBlock.merge(file.contents, into: old ?? "")
         plan.changes.append(
@@ -70,6 +66,18 @@ public struct PersistencePlan: Hashable, Sendable {
     }
     plan.changes.sort { $0.path < $1.path }
     return plan
+  }
+
+  /// The change for a file polroute owns whole, and the refusal when the file there is someone else's (it has no
+  /// polroute header and differs). `root` names where the file is, for the message.
+  public static func wholeFile(_ file: RenderedFile, old: String?, root: String) -> (FileChange, Diagnostic?) {
+    let change = change(file.path, old: old, new: file)
+    guard let old, old != file.contents, !Renderers.isGenerated(old) else { return (change, nil) }
+    let shown = root == "/" ? file.path : (root.hasSuffix("/") ? String(root.dropLast()) : root) + file.path
+    return (
+      change,
+      .error("\(shown) exists and polroute did not write it: move it away or merge it by hand; nothing was changed")
+    )
   }
 
   /// The change that turns `old` into `new`.

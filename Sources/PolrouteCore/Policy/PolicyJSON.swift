@@ -23,6 +23,44 @@ indirect enum LocatedJSON {
     }
   }
 
+  /// Reads a whole document: one value and nothing after it; a malformed one gives the error at its position.
+  static func document(_ bytes: [UInt8], location: (Int) -> SourceLocation) -> Result<LocatedJSON, DocumentError> {
+    let result = bytes.withUnsafeBytes { buffer -> Result<LocatedJSON, JSONScanError> in
+      var scanner = JSONScanner(buffer)
+      do throws(JSONScanError) {
+        let value = try LocatedJSON.parse(&scanner)
+        guard scanner.atEnd() else {
+          throw .unexpected(
+            byte: buffer[scanner.position], offset: scanner.position, expected: "the end of the document")
+        }
+        return .success(value)
+      } catch {
+        return .failure(error)
+      }
+    }
+    switch result {
+    case .success(let value): return .success(value)
+    case .failure(let error):
+      let (offset, message): (Int, String)
+      switch error {
+      case .truncated: (offset, message) = (bytes.count, "the JSON document ends too early")
+      case .unexpected(_, let at, let expected):
+        (offset, message) = (
+          at, "invalid JSON: found '\(PolicyJSON.character(at: at, in: bytes))', expected \(expected)"
+        )
+      case .wrongType(let field, let at, let expected):
+        (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
+      }
+      return .failure(DocumentError(diagnostic: .error(message, at: location(offset))))
+    }
+  }
+
+  /// A document that is not JSON, as the one error to report.
+  struct DocumentError: Error {
+    /// The error, at its position.
+    var diagnostic: Diagnostic
+  }
+
   /// Reads one value.
   static func parse(_ scanner: inout JSONScanner) throws(JSONScanError) -> LocatedJSON {
     let next = try scanner.peek()
@@ -82,31 +120,9 @@ public enum PolicyJSON {
     let lines = LineIndex(bytes)
     func location(_ offset: Int) -> SourceLocation { lines.location(of: offset, file: file) }
     let root: LocatedJSON
-    do throws(JSONScanError) {
-      let result = bytes.withUnsafeBytes { buffer -> Result<LocatedJSON, JSONScanError> in
-        var scanner = JSONScanner(buffer)
-        do throws(JSONScanError) {
-          let value = try LocatedJSON.parse(&scanner)
-          guard scanner.atEnd() else {
-            throw .unexpected(
-              byte: buffer[scanner.position], offset: scanner.position, expected: "the end of the document")
-          }
-          return .success(value)
-        } catch {
-          return .failure(error)
-        }
-      }
-      root = try result.get()
-    } catch {
-      let (offset, message): (Int, String)
-      switch error {
-      case .truncated: (offset, message) = (bytes.count, "the JSON document ends too early")
-      case .unexpected(_, let at, let expected):
-        (offset, message) = (at, "invalid JSON: found '\(character(at: at, in: bytes))', expected \(expected)")
-      case .wrongType(let field, let at, let expected):
-        (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
-      }
-      return (PolicyDocument(file: file, statements: []), [.error(message, at: location(offset))])
+    switch LocatedJSON.document(bytes, location: location) {
+    case .success(let value): root = value
+    case .failure(let error): return (PolicyDocument(file: file, statements: []), [error.diagnostic])
     }
     var converter = Converter(location: location)
     let statements = converter.statements(root)

@@ -11,7 +11,7 @@ public enum PolicyParser {
   }
 
   /// Diagnostics sorted by position, keeping the order of those at the same place (the sort is stable).
-  static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+  public static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
     let nowhere = SourceLocation(file: "", line: 0, column: 0)
     return diagnostics.sorted { ($0.location ?? nowhere) < ($1.location ?? nowhere) }
   }
