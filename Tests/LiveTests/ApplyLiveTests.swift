@@ -115,7 +115,8 @@ struct ApplyLiveTests {
     #expect(result.status == 0, "apply failed: \(result.errorText)")
     #expect(result.errorText == "")
     let summary = try #require(result.outputText.split(separator: "\n").first { $0.hasPrefix("Applied") })
-    #expect(summary.hasPrefix("Applied: 6 added, 0 replaced, 0 deleted with 1 ip process in "))
+    // Two tables of two routes, two source rules, three guards and the local-networks rule.
+    #expect(summary.hasPrefix("Applied: 10 added, 0 replaced, 0 deleted with 1 ip process in "))
     #expect(summary.hasSuffix(" ms; verified."))
     #expect(
       result.outputText.hasSuffix(
@@ -141,7 +142,11 @@ struct ApplyLiveTests {
 
     let result = try host.polroute(["apply", "--policy", try host.policy(dualStackPolicy)])
     #expect(result.status == 0, "apply failed: \(result.errorText)")
-    #expect(result.outputText.contains("Applied: 12 added, 0 replaced, 0 deleted with 2 ip processes in "))
+    // Each family: two tables, two source rules, the local-networks rule; guards for IPv4's three routes through
+    // an uplink and IPv6's two connected networks.
+    #expect(
+      result.outputText.contains("Applied: 19 added, 0 replaced, 0 deleted with 2 ip processes in "),
+      "\(result.outputText)")
     #expect(
       result.outputText.contains("  reply from 2001:db8:b::10 to 2001:db8:ffff:ffff::1: via 2001:db8:b::1 dev data\n"))
     for address in ["198.51.100.10", "203.0.113.10", "2001:db8:a::10", "2001:db8:b::10"] {
@@ -650,7 +655,7 @@ struct ApplyLiveTests {
       #expect(dry.status == 0, "\(dry.errorText)")
       #expect(dry.outputText == plan.outputText)
       #expect(
-        dry.outputText.contains(json ? "\"batchLine\" : \"rule add from 203.0.113.10 lookup 100" : "Kernel: 6 to add"))
+        dry.outputText.contains(json ? "\"batchLine\" : \"rule add from 203.0.113.10 lookup 100" : "Kernel: 10 to add"))
     }
     let root = try host.polroute(["apply", "--dry-run", "--policy", policy])
     #expect(root.status == 0)

@@ -79,6 +79,8 @@ struct ConvergenceLiveTests {
         polroute.sh: rebuilt the -4 rules at priority 9300
         polroute.sh: rebuilt the -4 rules at priority 9400
         polroute.sh: rebuilt the -4 rules at priority 9500
+        polroute.sh: rebuilt the -4 rules at priority 14000
+        polroute.sh: rebuilt the -4 rules at priority 14002
         polroute.sh: rebuilt the -4 rules at priority 20001
         polroute.sh: rebuilt the -6 rules at priority 9100
         polroute.sh: rebuilt the -6 rules at priority 20000
@@ -93,7 +95,7 @@ struct ConvergenceLiveTests {
     let freshScript = try ScriptLiveTests.render(fresh.server, policy: policyB, into: scratch, name: "fresh.sh")
     let freshRun = try fresh.server.sh(freshScript.path)
     #expect(freshRun.status == 0 && freshRun.errorText == "", "script B alone: \(freshRun.errorText)")
-    #expect(try server.owned() == (try fresh.server.owned()))
+    #expect(try server.owned() == (try fresh.server.owned()), "now:\n\(server.ownedListing)")
     #expect(
       try server.owned() == """
         -4 rule 9000: from all to 192.0.2.0/25 lookup 120 proto 177
@@ -103,10 +105,15 @@ struct ConvergenceLiveTests {
         -4 rule 9400: from all to 100.64.0.0/10 lookup 100 proto 177
         -4 rule 9500: from all to 192.0.2.0/24 prohibit proto 177
         -4 rule 9650: from all iif data lookup 100 proto 177
+        -4 rule 14000: from 198.51.100.10 to 192.0.2.128/25 lookup 120 proto 177
+        -4 rule 14001: from 203.0.113.10 to 198.51.100.0/24 lookup 100 proto 177
+        -4 rule 14002: from 198.51.100.10 to 203.0.113.0/24 lookup 120 proto 177
+        -4 rule 19000: from all lookup main suppress_prefixlength 0 proto 177
         -4 rule 20000: from 203.0.113.10 lookup 100 proto 177
         -4 rule 20001: from 198.51.100.10 lookup 120 proto 177
         -6 rule 9100: from all fwmark 0x10 lookup 100 proto 177
         -6 rule 9650: from all iif data lookup 100 proto 177
+        -6 rule 19000: from all lookup main suppress_prefixlength 0 proto 177
         -6 rule 20000: from 2001:db8:a::10 lookup 120 proto 177
         -4 route default via 203.0.113.1 dev data table 100 proto 177
         -4 route 192.0.2.0/24 via 203.0.113.1 dev data table 100 proto 177
@@ -116,7 +123,7 @@ struct ConvergenceLiveTests {
         -6 route 2001:db8:a::/64 dev mgmt table 120 proto 177 metric 1024 pref medium
         -6 route default via 2001:db8:a::1 dev mgmt table 120 proto 177 metric 1024 pref medium
 
-        """)
+        """, "now:\n\(server.ownedListing)")
 
     // And B again changes nothing.
     let before = try server.dump()
@@ -152,6 +159,10 @@ struct ConvergenceLiveTests {
     #expect(try server.foreign() == foreign)
     #expect(
       try server.owned() == """
+        -4 rule 14000: from 198.51.100.10 to 192.0.2.128/25 lookup 101 proto 177
+        -4 rule 14001: from 203.0.113.10 to 198.51.100.0/24 lookup 100 proto 177
+        -4 rule 14002: from 198.51.100.10 to 203.0.113.0/24 lookup 101 proto 177
+        -4 rule 19000: from all lookup main suppress_prefixlength 0 proto 177
         -4 rule 20000: from 203.0.113.10 lookup 100 proto 177
         -4 rule 20001: from 198.51.100.10 lookup 101 proto 177
         -4 route default via 203.0.113.1 dev data table 100 proto 177
@@ -159,7 +170,7 @@ struct ConvergenceLiveTests {
         -4 route default via 198.51.100.1 dev mgmt table 101 proto 177
         -4 route 198.51.100.0/24 dev mgmt table 101 proto 177 scope link src 198.51.100.10
 
-        """)
+        """, "now:\n\(server.ownedListing)")
   }
 
   /// Rules and routes polroute does not own, made by hand: a rule per family, routes of both families in a foreign

@@ -31,6 +31,10 @@ struct RTTablesLiveTests {
     #expect(
       rules == """
         0:\tfrom all lookup local
+        14000:\tfrom 198.51.100.10 to 192.0.2.128/25 lookup mgmt proto 177
+        14001:\tfrom 203.0.113.10 to 198.51.100.0/24 lookup data proto 177
+        14002:\tfrom 198.51.100.10 to 203.0.113.0/24 lookup mgmt proto 177
+        19000:\tfrom all lookup main suppress_prefixlength 0 proto 177
         20000:\tfrom 203.0.113.10 lookup data proto 177
         20001:\tfrom 198.51.100.10 lookup mgmt proto 177
         32766:\tfrom all lookup main

@@ -71,6 +71,11 @@ extension Namespace {
     try objects(owned: true)
   }
 
+  /// `owned()` for a failure message: the listing, or why it could not be read.
+  public var ownedListing: String {
+    do { return try owned() } catch { return "(cannot list: \(error))" }
+  }
+
   /// Every rule and route polroute did not make, in the same form as `owned()`.
   public func foreign() throws -> String {
     try objects(owned: false)

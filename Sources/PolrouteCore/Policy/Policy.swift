@@ -1,11 +1,18 @@
 /// The desired state, fully resolved: every table numbered and named, every rule with an explicit unique priority,
 /// every route with its device. Derivation and the policy file both produce it; nothing downstream knows which.
 public struct Policy: Hashable, Sendable {
-  /// The rule priority band polroute assigns from: application rules from 10000, source rules from 20000, both
-  /// below main's 32766 and well above the kernel's local rule at 0.
+  /// The rule priorities polroute assigns, in bands below main's 32766 and well above the kernel's local rule at
+  /// 0: application rules first (what the user asked for wins), then the guards that keep main's routes through
+  /// one uplink from capturing another's replies, then the rule that reaches the host's local networks directly,
+  /// then the source rules that send the rest of each address's replies out of its uplink.
   public enum PriorityBand {
     /// The first priority for application rules (`rule` statements without a priority).
     public static let application: UInt32 = 10_000
+    /// The first priority for the guards that keep main's routes through one uplink from capturing another's
+    /// replies (`from ADDR to PREFIX lookup TABLE`).
+    public static let guards: UInt32 = 14_000
+    /// The priority of the local-networks rule (`lookup main suppress_prefixlength 0`).
+    public static let localNetworks: UInt32 = 19_000
     /// The first priority for source rules (`from ADDR lookup TABLE`).
     public static let source: UInt32 = 20_000
     /// The last priority polroute assigns (main's rule is at 32766).
@@ -31,8 +38,10 @@ public struct Policy: Hashable, Sendable {
   public var origin: String
   /// The routes that `route` statements made (the rest belong to uplinks).
   public var statementRoutes: Set<RouteKey>
-  /// The rules that `rule` statements made, by family and priority (the rest are uplinks' source rules).
-  public var statementRules: Set<RuleKey>
+  /// Why each rule is there, by family and priority.
+  public var ruleRoles: [RuleKey: RuleRole]
+  /// Whether uplinks are derived for interfaces the policy does not name (no policy file, or `auto`).
+  public var isAuto: Bool
   /// The tables by number, and the device each belongs with, built once: renderers ask for every route and rule.
   private let tableIndex: [UInt32: (table: PolicyTable, device: String?)]
 
@@ -40,7 +49,7 @@ public struct Policy: Hashable, Sendable {
   public init(
     tables: [PolicyTable], uplinks: [Uplink], rules: [Rule], routes: [Route], excluded: [ExcludedInterface] = [],
     diagnostics: [Diagnostic] = [], origin: String, statementRoutes: Set<RouteKey> = [],
-    statementRules: Set<RuleKey> = []
+    ruleRoles: [RuleKey: RuleRole] = [:], isAuto: Bool = false
   ) {
     self.tables = tables.sorted { $0.number < $1.number }
     self.uplinks = uplinks.sorted { $0.table < $1.table }
@@ -50,7 +59,8 @@ public struct Policy: Hashable, Sendable {
     self.diagnostics = diagnostics
     self.origin = origin
     self.statementRoutes = statementRoutes
-    self.statementRules = statementRules
+    self.ruleRoles = ruleRoles
+    self.isAuto = isAuto
     var index: [UInt32: (table: PolicyTable, device: String?)] = [:]
     for table in self.tables { index[table.number] = (table, table.device) }
     // A table that belongs to no uplink goes with the device its first routed route leaves through.
@@ -66,7 +76,7 @@ public struct Policy: Hashable, Sendable {
   public static func == (lhs: Policy, rhs: Policy) -> Bool {
     lhs.tables == rhs.tables && lhs.uplinks == rhs.uplinks && lhs.rules == rhs.rules && lhs.routes == rhs.routes
       && lhs.excluded == rhs.excluded && lhs.diagnostics == rhs.diagnostics && lhs.origin == rhs.origin
-      && lhs.statementRoutes == rhs.statementRoutes && lhs.statementRules == rhs.statementRules
+      && lhs.statementRoutes == rhs.statementRoutes && lhs.ruleRoles == rhs.ruleRoles && lhs.isAuto == rhs.isAuto
   }
 
   /// Hashes the contents.
@@ -75,6 +85,9 @@ public struct Policy: Hashable, Sendable {
     hasher.combine(rules)
     hasher.combine(routes)
   }
+
+  /// The rules that `rule` statements made, by family and priority.
+  public var statementRules: Set<RuleKey> { Set(ruleRoles.filter { $0.value == .statement }.keys) }
 
   /// The routes in the order to add them: those without a gateway (link routes) first, so a `via` route finds its
   /// gateway in its own table when only that table reaches it; then the rest, each group in key order.
@@ -115,6 +128,19 @@ public struct Policy: Hashable, Sendable {
     route.device ?? device(forTable: route.table)
   }
 
+  /// The interfaces whose per-interface files (Debian stanzas, RHEL rule- files) carry a rule: the one it belongs
+  /// with, else the first uplink; a shared rule goes with every uplink, since any one of them may come up alone.
+  public func interfaces(for rule: Rule) -> [String] {
+    if isShared(rule) { return uplinks.map(\.device) }
+    return (device(for: rule) ?? uplinks.first?.device).map { [$0] } ?? []
+  }
+
+  /// The interface whose per-interface files carry a route: the one it belongs with, else the first uplink.
+  public func interface(for route: Route) -> String? { device(for: route) ?? uplinks.first?.device }
+
+  /// Whether a rule serves every uplink (the local-networks rule): taking one interface down must not remove it.
+  public func isShared(_ rule: Rule) -> Bool { ruleRoles[rule.key] == .localNetworks }
+
   /// The kernel objects and tables, without provenance: what two equal policies must agree on.
   public var kernelView: KernelView { KernelView(tables: tables, rules: rules, routes: routes) }
 
@@ -127,6 +153,20 @@ public struct Policy: Hashable, Sendable {
     /// The routes.
     public var routes: [Route]
   }
+}
+
+/// Why polroute wants a rule.
+public enum RuleRole: Hashable, Sendable {
+  /// A `rule` statement of the policy file.
+  case statement
+  /// An uplink's `from ADDR lookup TABLE`: replies from its address leave through it.
+  case source
+  /// `lookup main suppress_prefixlength 0`: the host's local networks (container bridges, LANs, tunnels, and the
+  /// routes through them) are reached directly from every address, networks created later included.
+  case localNetworks
+  /// `from ADDR to PREFIX lookup TABLE`: a route in main through another uplink (its network, or a static route)
+  /// does not capture this address's replies.
+  case uplinkGuard
 }
 
 /// What identifies a rule among polroute's own: its family and its (unique) priority.
@@ -209,6 +249,10 @@ public struct Uplink: Hashable, Sendable, Codable {
 
   /// The gateway of a family.
   public func gateway(_ family: AddressFamily) -> DiscoveredGateway? { family == .inet ? gateway4 : gateway6 }
+
+  /// The addresses whose replies the uplink carries: those of a family it has a gateway for. An address of a
+  /// family without one gets no source rule: its table could send nothing anywhere but its own network.
+  public var sourceAddresses: [InterfaceAddress] { addresses.filter { gateway($0.family) != nil } }
 }
 
 /// An interface that is not an uplink, and why.

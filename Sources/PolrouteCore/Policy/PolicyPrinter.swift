@@ -12,7 +12,14 @@ public enum PolicyPrinter {
       "# Everything is explicit: edit it and pass it with --policy, or install it as \(PolrouteFiles.policy).")
     let names = policy.tableNames
     let statementTables = policy.tables.filter { $0.device == nil }
-    let sourceRules = Dictionary(grouping: policy.rules.filter { !policy.statementRules.contains($0.key) }) {
+    if policy.isAuto {
+      lines.append("")
+      lines.append(
+        "# Derive an uplink for every interface with a gateway that this file does not name; without this line,")
+      lines.append("# the policy is only what the file declares.")
+      lines.append("auto")
+    }
+    let sourceRules = Dictionary(grouping: policy.rules.filter { policy.ruleRoles[$0.key] == .source }) {
       $0.lookupTable
     }
     for uplink in policy.uplinks {
@@ -40,7 +47,7 @@ public enum PolicyPrinter {
     let routes = policy.routes.filter { policy.statementRoutes.contains($0.key) }
     if !routes.isEmpty { lines.append("") }
     for route in routes { lines.append(routeStatement(route, names: names)) }
-    let rules = policy.rules.filter { policy.statementRules.contains($0.key) }
+    let rules = policy.rules.filter { policy.ruleRoles[$0.key] == .statement }
     if !rules.isEmpty { lines.append("") }
     var printed: Set<UInt32> = []
     let byPriority = Dictionary(grouping: rules, by: \.priority)
@@ -53,6 +60,22 @@ public enum PolicyPrinter {
       if twin != nil { printed.insert(rule.priority) }
       lines.append(words.joined(separator: " "))
     }
+    let derived = policy.rules.filter {
+      policy.ruleRoles[$0.key] == .localNetworks || policy.ruleRoles[$0.key] == .uplinkGuard
+    }
+    if !derived.isEmpty {
+      lines.append("")
+      lines.append(
+        "# Derived rules: the host's local networks are reached directly from every address, and main's routes")
+      lines.append(
+        "# through one uplink (its network, its static routes) do not capture the replies of another's addresses.")
+    }
+    for rule in derived {
+      let family = rule.selector.family == nil ? " family \(rule.family.rawValue)" : ""
+      lines.append(
+        "#   rule \(RuleText.selectorWords(rule, tables: .name(names)).joined(separator: " "))\(family)"
+          + " priority \(rule.priority)")
+    }
     let excluded = policy.excluded.filter { $0.reason == .policy }
     if !excluded.isEmpty { lines.append("") }
     for entry in excluded { lines.append("exclude \(quote(entry.name))") }
@@ -60,6 +83,11 @@ public enum PolicyPrinter {
     if !others.isEmpty {
       lines.append("")
       lines.append("# not uplinks: " + others.map { "\($0.name) (\($0.reason))" }.joined(separator: ", "))
+    }
+    for local in others where local.reason == .noGateway {
+      lines.append(
+        "# \(local.name) is reached directly; to send its addresses' replies to remote clients through its own"
+          + " gateway: uplink \(DerivedNames.tableName(for: local.name)) dev \(quote(local.name)) via GATEWAY")
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -73,7 +73,8 @@ public enum DebianRenderer: Renderer {
         lines.append(
           "    post-up " + command(route.family, "route replace", RouteText.words(route)) + " 2>/dev/null || true")
       }
-      for rule in rules[device] ?? [] {
+      // A shared rule stays when one interface goes down: the others still need it.
+      for rule in rules[device] ?? [] where !policy.isShared(rule) {
         lines.append(
           "    pre-down " + command(rule.family, "rule del", RuleText.addWords(rule)) + " 2>/dev/null || true")
       }
@@ -95,17 +96,15 @@ public enum DebianRenderer: Renderer {
   /// The routes (in add order) and rules of each device's stanza: a route goes with its device, a rule with its
   /// table's uplink or its `iif`/`oif`, and the rest with the first uplink.
   static func stanzas(_ policy: Policy) -> (routes: [String: [Route]], rules: [String: [Rule]]) {
-    let fallbackDevice = policy.uplinks.first?.device
     var routes: [String: [Route]] = [:]
     var rules: [String: [Rule]] = [:]
     // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
     for route in policy.routesInAddOrder {
-      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
+      guard let device = policy.interface(for: route) else { continue }
       routes[device, default: []].append(route)
     }
     for rule in policy.rules {
-      guard let device = policy.device(for: rule) ?? fallbackDevice else { continue }
-      rules[device, default: []].append(rule)
+      for device in policy.interfaces(for: rule) { rules[device, default: []].append(rule) }
     }
     return (routes, rules)
   }

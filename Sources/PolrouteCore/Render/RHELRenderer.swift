@@ -23,9 +23,8 @@ public enum RHELRenderer: Renderer {
     var diagnostics: [Diagnostic] = []
     var routeLines: [String: [AddressFamily: [String]]] = [:]
     var ruleLines: [String: [AddressFamily: [String]]] = [:]
-    let fallbackDevice = policy.uplinks.first?.device
     for route in policy.routesInAddOrder {
-      guard let device = policy.device(for: route) ?? fallbackDevice else { continue }
+      guard let device = policy.interface(for: route) else { continue }
       let words = RouteText.words(route)
       let target = "\(directory)/route\(route.family == .inet ? "" : "6")-\(device)"
       let what = "route \(route.destination.routeText)"
@@ -33,18 +32,20 @@ public enum RHELRenderer: Renderer {
       routeLines[device, default: [:]][route.family, default: []].append(words.joined(separator: " "))
     }
     for rule in policy.rules {
-      guard let device = policy.device(for: rule) ?? fallbackDevice else {
+      let devices = policy.interfaces(for: rule)
+      if devices.isEmpty {
         diagnostics.append(
           .warning(
             "rhel: rule \(rule.priority) belongs to no interface and polroute has no uplink to put it with; it is not written"
           ))
-        continue
       }
-      let words = RuleText.addWords(rule)
-      let target = "\(directory)/rule\(rule.family == .inet ? "" : "6")-\(device)"
-      let what = "rule \(rule.priority)"
-      guard check(words, what: what, file: target, device: device, into: &diagnostics) else { continue }
-      ruleLines[device, default: [:]][rule.family, default: []].append(words.joined(separator: " "))
+      for device in devices {
+        let words = RuleText.addWords(rule)
+        let target = "\(directory)/rule\(rule.family == .inet ? "" : "6")-\(device)"
+        let what = "rule \(rule.priority)"
+        guard check(words, what: what, file: target, device: device, into: &diagnostics) else { continue }
+        ruleLines[device, default: [:]][rule.family, default: []].append(words.joined(separator: " "))
+      }
     }
     var files: [RenderedFile] = []
     let devices = Set(routeLines.keys).union(ruleLines.keys)

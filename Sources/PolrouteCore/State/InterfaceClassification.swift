@@ -22,6 +22,8 @@ public enum ExclusionReason: Hashable, Sendable, CustomStringConvertible {
   case policy
   /// The policy file does not declare it and has no `auto`.
   case notDeclared
+  /// No gateway is known for it: it is a local network, reached directly, not an uplink.
+  case noGateway
 
   /// Why, in a few words.
   public var description: String {
@@ -37,6 +39,7 @@ public enum ExclusionReason: Hashable, Sendable, CustomStringConvertible {
     case .enslaved(let master): return "enslaved to \(master)"
     case .policy: return "excluded by the policy"
     case .notDeclared: return "not declared; the policy has no 'auto'"
+    case .noGateway: return "a local network: no gateway is known"
     }
   }
 }

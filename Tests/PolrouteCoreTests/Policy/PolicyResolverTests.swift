@@ -42,10 +42,12 @@ struct PolicyResolverTests {
       ])
     #expect(policy.routes == Self.derivedRoutes(data: 100, mgmt: 101))
     #expect(
-      policy.rules == [
-        T.sourceRule("203.0.113.10", table: 100, priority: 20000),
-        T.sourceRule("198.51.100.10", table: 101, priority: 20001),
-      ])
+      policy.rules
+        == T.dualHomedGuards(data: 100, mgmt: 101) + [
+          T.localRule(),
+          T.sourceRule("203.0.113.10", table: 100, priority: 20000),
+          T.sourceRule("198.51.100.10", table: 101, priority: 20001),
+        ])
     #expect(policy.excluded == [ExcludedInterface(name: "lo", reason: .loopback)])
     #expect(policy.diagnostics == [])
     #expect(policy.origin == "derived from the host's state")
@@ -140,7 +142,12 @@ struct PolicyResolverTests {
       T.loopback, Interface(name: "1gbe", index: 2, addresses: [Address(T.interfaceAddress("192.0.2.10/26"))]),
       Interface(name: "eth@0", index: 3, addresses: [Address(T.interfaceAddress("192.0.2.70/26"))]),
     ]
-    guard let policy = T.resolve(nil, state: HostState(interfaces: interfaces)) else { return }
+    // Each has a gateway, so each is an uplink.
+    let routes = [
+      Route(destination: T.prefix("0.0.0.0/0"), gateway: T.address("192.0.2.1"), device: "1gbe", metric: 100),
+      Route(destination: T.prefix("0.0.0.0/0"), gateway: T.address("192.0.2.65"), device: "eth@0", metric: 200),
+    ]
+    guard let policy = T.resolve(nil, state: HostState(interfaces: interfaces, routes: routes)) else { return }
     #expect(policy.tables.map(\.name) == ["eth_0", "if_1gbe"])
   }
 
@@ -150,7 +157,8 @@ struct PolicyResolverTests {
     guard let policy = T.resolve("uplink office dev mgmt", state: T.dualHomed()) else { return }
     #expect(policy.tables == [PolicyTable(number: 100, name: "office", device: "mgmt")])
     #expect(policy.uplinks.map(\.declared) == [true])
-    #expect(policy.rules == [T.sourceRule("198.51.100.10", table: 100, priority: 20000)])
+    // One uplink: no other uplink's routes to guard against.
+    #expect(policy.rules == [T.localRule(), T.sourceRule("198.51.100.10", table: 100, priority: 20000)])
     #expect(policy.routes.map(\.device) == ["mgmt", "mgmt"])
     #expect(policy.origin == "from p.conf")
   }
@@ -169,10 +177,12 @@ struct PolicyResolverTests {
         "data data 100 false", "office mgmt 200 true",
       ])
     #expect(
-      policy.rules == [
-        T.sourceRule("203.0.113.10", table: 100, priority: 20000),
-        T.sourceRule("198.51.100.10", table: 200, priority: 20001),
-      ])
+      policy.rules
+        == T.dualHomedGuards(data: 100, mgmt: 200) + [
+          T.localRule(),
+          T.sourceRule("203.0.113.10", table: 100, priority: 20000),
+          T.sourceRule("198.51.100.10", table: 200, priority: 20001),
+        ])
   }
 
   @Test func excludeTakesAnInterfaceOutOfAuto() {
@@ -254,13 +264,17 @@ struct PolicyResolverTests {
         T.ownRoute(table: 100, "::/0", via: "fe80::1", dev: "data"),
         T.ownRoute(table: 100, "2001:db8:1::/64", dev: "data"),
       ])
-    // Each family counts its source rules on its own.
+    // Each family counts its source rules on its own, and has its own local-networks rule; only data has IPv6, so
+    // no IPv6 route needs a guard.
     #expect(
-      policy.rules == [
-        T.sourceRule("203.0.113.10", table: 100, priority: 20000),
-        T.sourceRule("198.51.100.10", table: 101, priority: 20001),
-        T.sourceRule("2001:db8:1::10", table: 100, priority: 20000),
-      ])
+      policy.rules
+        == T.dualHomedGuards(data: 100, mgmt: 101) + [
+          T.localRule(),
+          T.sourceRule("203.0.113.10", table: 100, priority: 20000),
+          T.sourceRule("198.51.100.10", table: 101, priority: 20001),
+          T.localRule(.inet6),
+          T.sourceRule("2001:db8:1::10", table: 100, priority: 20000),
+        ])
     #expect(
       policy.diagnostics.map(\.description) == [
         "note: address 2001:db8:1::10 on data is dynamic (DHCP or SLAAC): run polroute apply again when it changes"
@@ -339,6 +353,8 @@ struct PolicyResolverTests {
         rule(.inet, 10000, { $0.selector.fwmark = 1 }, table: lab),
         rule(.inet, 10001, { $0.selector.inputInterface = "data" }, table: office),
         rule(.inet, 10002, { $0.selector.source = T.prefix("192.0.2.0/24") }, table: office),
+      ] + T.dualHomedGuards(data: lab, mgmt: office) + [
+        T.localRule(),
         T.sourceRule("203.0.113.10", table: lab, priority: 20000),
         T.sourceRule("198.51.100.10", table: office, priority: 20001),
         rule(.inet6, 10000, { $0.selector.fwmark = 1 }, table: lab),
@@ -358,7 +374,7 @@ struct PolicyResolverTests {
     guard let policy = T.resolve(text, state: state) else { return }
     #expect(
       policy.rules.map { "\($0.family.rawValue) \($0.priority)" } == [
-        "inet 10001", "inet 20001", "inet6 10000", "inet6 10001",
+        "inet 10001", "inet 19000", "inet 20001", "inet6 10000", "inet6 10001",
       ])
   }
 
@@ -417,15 +433,26 @@ struct PolicyResolverTests {
       ])
   }
 
-  @Test func includeMakesAnExcludedInterfaceAnAutoUplink() {
-    guard let policy = T.resolve("auto\ninclude docker0\ninclude wg0", state: Self.busy) else { return }
-    #expect(policy.uplinks.map(\.device) == ["data", "docker0", "mgmt", "wg0"])
+  @Test func includeMakesAnExcludedInterfaceAnAutoUplinkWhenItHasAGateway() {
+    // A route through a gateway on wg0 names its gateway; docker0 has none, so it stays a local network.
+    var state = Self.busy
+    state.routes.append(
+      Route(destination: T.prefix("100.67.0.0/16"), gateway: T.address("100.66.0.2"), device: "wg0"))
+    guard let policy = T.resolve("auto\ninclude docker0\ninclude wg0", state: state) else { return }
+    #expect(policy.uplinks.map(\.device) == ["data", "mgmt", "wg0"])
+    #expect(policy.excluded.first { $0.name == "docker0" }?.reason == .noGateway)
+    #expect(policy.diagnostics.map(\.description) == [])
+  }
+
+  @Test func aDeclaredUplinkWithoutAGatewayGetsItsTableAndAWarning() {
+    guard let policy = T.resolve("auto\nuplink docker0 dev docker0", state: Self.busy) else { return }
+    #expect(policy.uplinks.map(\.device) == ["data", "docker0", "mgmt"])
+    // Without a gateway its address gets no source rule: the table could send nothing anywhere else.
+    #expect(!policy.rules.contains { $0.selector.source == T.prefix("100.64.0.1/32") })
     #expect(
       policy.diagnostics.map(\.description) == [
-        "warning: no IPv4 gateway is known for docker0: table docker0 holds only its link routes"
-          + " (name it with 'uplink docker0 dev docker0 via GATEWAY')",
-        "warning: no IPv4 gateway is known for wg0: table wg0 holds only its link routes"
-          + " (name it with 'uplink wg0 dev wg0 via GATEWAY')",
+        "p.conf:2:1: warning: no IPv4 gateway is known for docker0: table docker0 holds only its link routes"
+          + " (name it with 'uplink docker0 dev docker0 via GATEWAY')"
       ])
   }
 

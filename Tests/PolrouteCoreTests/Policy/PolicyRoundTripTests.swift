@@ -111,6 +111,10 @@ struct PolicyRoundTripTests {
         # polroute policy for dual, derived from the host's state, resolved by polroute \(PolrouteVersion.current)
         # Everything is explicit: edit it and pass it with --policy, or install it as /etc/polroute.conf.
 
+        # Derive an uplink for every interface with a gateway that this file does not name; without this line,
+        # the policy is only what the file declares.
+        auto
+
         # data: IPv4 gateway 203.0.113.1 (route 192.0.2.128/25 via 203.0.113.1 dev data in main)
         uplink data dev data table 100 via 203.0.113.1
         #   rule from 203.0.113.10 lookup data priority 20000
@@ -118,6 +122,13 @@ struct PolicyRoundTripTests {
         # mgmt: IPv4 gateway 198.51.100.1 (default route via 198.51.100.1 dev mgmt in main)
         uplink mgmt dev mgmt table 101 via 198.51.100.1
         #   rule from 198.51.100.10 lookup mgmt priority 20001
+
+        # Derived rules: the host's local networks are reached directly from every address, and main's routes
+        # through one uplink (its network, its static routes) do not capture the replies of another's addresses.
+        #   rule from 198.51.100.10 to 192.0.2.128/25 lookup mgmt priority 14000
+        #   rule from 203.0.113.10 to 198.51.100.0/24 lookup data priority 14001
+        #   rule from 198.51.100.10 to 203.0.113.0/24 lookup mgmt priority 14002
+        #   rule lookup main suppress_prefixlength 0 family inet priority 19000
 
         # not uplinks: lo (loopback)
 

@@ -167,4 +167,30 @@ enum PolicyTesting {
       family: source.family, priority: priority, selector: RuleSelector(source: IPPrefix(host: source)),
       action: .lookup(table), protocolNumber: RouteProtocol.polroute)
   }
+
+  /// The local-networks rule of a family.
+  static func localRule(_ family: AddressFamily = .inet, priority: UInt32 = 19000) -> Rule {
+    Rule(
+      family: family, priority: priority, suppressPrefixLength: 0, action: .lookup(RoutingTable.main),
+      protocolNumber: RouteProtocol.polroute)
+  }
+
+  /// A guard: replies from `source` to `destination` leave through `table`.
+  static func guardRule(_ source: String, to destination: String, table: UInt32, priority: UInt32) -> Rule {
+    let source = address(source)
+    return Rule(
+      family: source.family, priority: priority,
+      selector: RuleSelector(source: IPPrefix(host: source), destination: IPPrefix(destination)!),
+      action: .lookup(table), protocolNumber: RouteProtocol.polroute)
+  }
+
+  /// The guards of the dual-homed host when data is `data` and mgmt is `mgmt`: data's address keeps its replies to
+  /// mgmt's network; mgmt's keeps those to data's network and to main's static route through data.
+  static func dualHomedGuards(data: UInt32, mgmt: UInt32) -> [Rule] {
+    [
+      guardRule("198.51.100.10", to: "192.0.2.128/25", table: mgmt, priority: 14000),
+      guardRule("203.0.113.10", to: "198.51.100.0/24", table: data, priority: 14001),
+      guardRule("198.51.100.10", to: "203.0.113.0/24", table: mgmt, priority: 14002),
+    ]
+  }
 }

@@ -149,7 +149,7 @@ struct PolicyValidationTests {
       ])
     guard let policy = T.resolve("uplink a dev mgmt table 160", state: state) else { return }
     #expect(policy.tables == [PolicyTable(number: 160, name: "a", device: "mgmt")])
-    #expect(policy.rules.map(\.priority) == [20000])
+    #expect(policy.rules.map(\.priority) == [19000, 20000])
   }
 
   // MARK: Priorities
@@ -179,12 +179,12 @@ struct PolicyValidationTests {
   }
 
   @Test func moreApplicationRulesThanTheBandHoldsPointsAtTheFirstThatDoesNotFit() {
-    // 10000-19999 holds ten thousand rules; one explicit priority inside the band leaves room for 9999 more.
-    let rules = (1...10_000).map { "rule fwmark \($0) lookup main" }
-    let text = (["rule fwmark 0 lookup main priority 15000"] + rules).joined(separator: "\n")
+    // 10000-13999 holds four thousand rules; one explicit priority inside the band leaves room for 3999 more.
+    let rules = (1...4_000).map { "rule fwmark \($0) lookup main" }
+    let text = (["rule fwmark 0 lookup main priority 12000"] + rules).joined(separator: "\n")
     #expect(
       Self.errors(text) == [
-        "p.conf:10001:1: error: more application rules than the band 10000-19999 holds (give some an explicit priority)"
+        "p.conf:4001:1: error: more application rules than the band 10000-13999 holds (give some an explicit priority)"
       ])
   }
 

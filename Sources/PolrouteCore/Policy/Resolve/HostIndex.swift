@@ -14,6 +14,9 @@ struct HostIndex {
   let foreignRuleByTable: [UInt32: Rule]
   /// The first route polroute did not make in each table.
   let foreignRouteByTable: [UInt32: Route]
+  /// The table polroute's own routes in the kernel give each device: a table whose marked routes all leave through
+  /// one device is that device's uplink table. It keeps table numbers stable without rt_tables.d/polroute.conf.
+  let kernelTableByDevice: [String: UInt32]
 
   /// Indexes a state.
   init(_ state: HostState) {
@@ -43,5 +46,16 @@ struct HostIndex {
       routes[route.table] = route
     }
     foreignRouteByTable = routes
+    var devicesByTable: [UInt32: Set<String>] = [:]
+    for route in state.routes
+    where Ownership.isMarked(route) && !Ownership.neverTouched.contains(route.table) && !route.devices.isEmpty {
+      devicesByTable[route.table, default: []].formUnion(route.devices)
+    }
+    var byDevice: [String: UInt32] = [:]
+    // The lowest table wins where a device has several (a stale one from an older policy among them).
+    for (table, devices) in devicesByTable.sorted(by: { $0.key < $1.key }) where devices.count == 1 {
+      if byDevice[devices.first!] == nil { byDevice[devices.first!] = table }
+    }
+    kernelTableByDevice = byDevice
   }
 }

@@ -29,7 +29,7 @@ struct ResolutionContext {
   /// Errors and warnings so far.
   var diagnostics: [Diagnostic] = []
   /// The rules `rule` statements made.
-  var statementRuleKeys: Set<RuleKey> = []
+  var ruleRoles: [RuleKey: RuleRole] = [:]
 
   /// What the host has, indexed once: a host may have thousands of interfaces, tables and rules, and every uplink
   /// asks about them.
@@ -123,7 +123,8 @@ struct ResolutionContext {
       routes.append(route)
     }
 
-    // 6. Rules: statements first (explicit priorities, then the application band), then source rules.
+    // 6. Rules: statements first (explicit priorities, then the application band), then the guards, the
+    // local-networks rule and the source rules.
     let rules = buildRules(ruleStatements, uplinks: uplinks, tables: tables)
 
     let errors = diagnostics.filter { $0.severity == .error }
@@ -139,6 +140,6 @@ struct ResolutionContext {
     return Policy(
       tables: tables, uplinks: uplinks, rules: rules, routes: routes,
       excluded: excluded.sorted { $0.name < $1.name }, diagnostics: diagnostics, origin: origin,
-      statementRoutes: statementRoutes, statementRules: statementRuleKeys)
+      statementRoutes: statementRoutes, ruleRoles: ruleRoles, isAuto: isAuto)
   }
 }

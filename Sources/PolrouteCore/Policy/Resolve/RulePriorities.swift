@@ -14,17 +14,18 @@ extension ResolutionContext {
     }
   }
 
-  /// The rules of `rule` statements and uplinks, with priorities assigned.
+  /// The rules of `rule` statements, the uplink guards, the local-networks rule and the uplinks' source rules, with
+  /// priorities assigned.
   mutating func buildRules(_ statements: [RuleStatement], uplinks: [Uplink], tables: [PolicyTable]) -> [Rule] {
-    // Who holds each priority, described only when a clash needs the words.
-    var used: [AddressFamily: [UInt32: PriorityOwner]] = [.inet: [:], .inet6: [:]]
-    for rule in state.rules where !Ownership.isMarked(rule) {
-      used[rule.family]?[rule.priority] = .foreign(rule)
-    }
+    var priorities = PriorityAllocator(state)
     var rules: [Rule] = []
     var pending: [(rule: Rule, statement: RuleStatement)] = []
     rules.reserveCapacity(statements.count + uplinks.reduce(0) { $0 + $1.addresses.count })
     pending.reserveCapacity(statements.count)
+    func add(_ rule: Rule, _ role: RuleRole) {
+      rules.append(rule)
+      ruleRoles[rule.key] = role
+    }
     // Explicit priorities first, so automatic ones can step around them.
     for statement in statements {
       guard let template = ruleTemplate(statement, tables: tables) else { continue }
@@ -33,7 +34,7 @@ extension ResolutionContext {
         continue
       }
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
-      if let owner = statement.families.lazy.compactMap({ used[$0]?[priority.value] }).first {
+      if let owner = statement.families.lazy.compactMap({ priorities.owner(of: priority.value, $0) }).first {
         error(
           "priority \(priority.value) is already used by \(owner.description(names: state.names))",
           at: priority.location)
@@ -41,58 +42,119 @@ extension ResolutionContext {
       }
       checkGoto(statement, priority: priority.value)
       for family in statement.families {
-        used[family]?[priority.value] = .statement(line: statement.location.line)
+        priorities.hold(priority.value, family, by: .statement(line: statement.location.line))
         var rule = template
         rule.family = family
         rule.priority = priority.value
-        rules.append(rule)
-        statementRuleKeys.insert(rule.key)
+        add(rule, .statement)
       }
     }
+    // Application rules in file order; each statement gets one priority for all its families.
     var next = Policy.PriorityBand.application
     for (template, statement) in pending {
       let families = statement.families
-      while families.contains(where: { used[$0]?[next] != nil }) { next += 1 }
-      guard next < Policy.PriorityBand.source else {
+      while families.contains(where: { priorities.owner(of: next, $0) != nil }) { next += 1 }
+      guard next < Policy.PriorityBand.guards else {
         // Point at the first rule that does not fit: the ones before it got their priorities.
         error(
-          "more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.source - 1) holds"
-            + " (give some an explicit priority)",
+          "more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.guards - 1)"
+            + " holds (give some an explicit priority)",
           at: statement.location)
         break
       }
       checkGoto(statement, priority: next)
       for family in families {
-        used[family]?[next] = .application
+        priorities.hold(next, family, by: .application)
         var rule = template
         rule.family = family
         rule.priority = next
-        rules.append(rule)
-        statementRuleKeys.insert(rule.key)
+        add(rule, .statement)
       }
       next += 1
     }
+    let sourceFamilies = Set(uplinks.flatMap { uplink in uplink.sourceAddresses.map(\.family) })
+    // Guards, then the local-networks rule, then source rules: each keeps the priority the kernel already gives it
+    // (so adding an interface renumbers nothing), and new ones take the next free priority of their band.
+    var guardsLeft = 0
+    let guardBand = Policy.PriorityBand.guards...(Policy.PriorityBand.localNetworks - 1)
+    for (rule, priority) in priorities.takeAll(uplinkGuards(uplinks), in: guardBand) {
+      guard let priority else {
+        guardsLeft += 1
+        continue
+      }
+      add(rule.with(priority: priority), .uplinkGuard)
+    }
+    if guardsLeft > 0 {
+      warning(
+        "\(guardsLeft) guards do not fit in the band \(Policy.PriorityBand.guards)-"
+          + "\(Policy.PriorityBand.localNetworks - 1): replies from some uplinks' addresses to other uplinks' networks "
+          + "and static routes follow main")
+    }
+    for family in AddressFamily.allCases where sourceFamilies.contains(family) {
+      let rule = Rule(
+        family: family, priority: 0, suppressPrefixLength: 0, action: .lookup(RoutingTable.main),
+        protocolNumber: Ownership.marker)
+      guard
+        let priority = priorities.take(
+          rule, in: Policy.PriorityBand.localNetworks...(Policy.PriorityBand.source - 1))
+      else {
+        error(
+          "no priority is free for the local-networks rule between \(Policy.PriorityBand.localNetworks) and \(Policy.PriorityBand.source - 1)",
+          at: nil)
+        continue
+      }
+      add(rule.with(priority: priority), .localNetworks)
+    }
     // Source rules: one per address, by table then address, each family counting on its own.
-    var nextSource: [AddressFamily: UInt32] = [.inet: Policy.PriorityBand.source, .inet6: Policy.PriorityBand.source]
-    for uplink in uplinks.sorted(by: { $0.table < $1.table }) {
-      for address in uplink.addresses.sorted() {
-        let family = address.family
-        var priority = nextSource[family]!
-        while used[family]?[priority] != nil { priority += 1 }
-        guard priority <= Policy.PriorityBand.last else {
-          error(
-            "more source rules than the band \(Policy.PriorityBand.source)-\(Policy.PriorityBand.last) holds", at: nil)
-          return rules
-        }
-        used[family]?[priority] = .source
-        nextSource[family] = priority + 1
-        rules.append(
-          Rule(
-            family: family, priority: priority, selector: RuleSelector(source: IPPrefix(host: address.address)),
-            action: .lookup(uplink.table), protocolNumber: RouteProtocol.polroute))
+    let sources = uplinks.sorted(by: { $0.table < $1.table }).flatMap { uplink in
+      uplink.sourceAddresses.sorted().map { address in
+        Rule(
+          family: address.family, priority: 0, selector: RuleSelector(source: IPPrefix(host: address.address)),
+          action: .lookup(uplink.table), protocolNumber: Ownership.marker)
       }
     }
+    for (rule, priority) in priorities.takeAll(sources, in: Policy.PriorityBand.source...Policy.PriorityBand.last) {
+      guard let priority else {
+        error(
+          "more source rules than the band \(Policy.PriorityBand.source)-\(Policy.PriorityBand.last) holds", at: nil)
+        return rules
+      }
+      add(rule.with(priority: priority), .source)
+    }
     return rules
+  }
+
+  /// For every route in main that leaves through an uplink (its connected networks and its static routes), a rule
+  /// per address of each other uplink (of its family, with a gateway) that sends that address's replies to the
+  /// route's destination out of its own uplink. Hosts on an uplink's network reach this host's other addresses
+  /// through their router, so the replies must go back that way: the local-networks rule would otherwise send them
+  /// straight out of the other uplink, where strict rp_filter drops the request and the router the reply (the
+  /// static route `192.0.2.0/24 via 203.0.113.1 dev data` taking mgmt's replies to 192.0.2.0/24 out of data).
+  func uplinkGuards(_ uplinks: [Uplink]) -> [Rule] {
+    let byDevice = Dictionary(uplinks.map { ($0.device, $0) }, uniquingKeysWith: { first, _ in first })
+    var guards: [Rule] = []
+    var seen: Set<Rule> = []
+    let throughMain = state.routes.filter {
+      $0.table == RoutingTable.main && $0.type == .unicast && !$0.isDefault && $0.source == nil
+        // Link-local and multicast destinations only exist on their own link: they are never steered.
+        && $0.destination.address.isGlobalUnicast
+    }.sorted { $0.key < $1.key }
+    for route in throughMain {
+      let devices = Set(route.devices)
+      // Only routes through an uplink: one through a LAN or a bridge reaches hosts that use this host directly.
+      guard devices.contains(where: { byDevice[$0] != nil }) else { continue }
+      for uplink in uplinks.sorted(by: { $0.table < $1.table }) where !devices.contains(uplink.device) {
+        for address in uplink.sourceAddresses.sorted() where address.family == route.family {
+          guard !route.destination.contains(address.address) else { continue }
+          let rule = Rule(
+            family: route.family, priority: 0,
+            selector: RuleSelector(source: IPPrefix(host: address.address), destination: route.destination),
+            action: .lookup(uplink.table), protocolNumber: Ownership.marker)
+          if seen.insert(rule).inserted { guards.append(rule) }
+        }
+      }
+    }
+    return guards
   }
 
   /// An error for a `goto` that does not jump forward: the kernel refuses it ("Backward goto not supported").
@@ -139,8 +201,8 @@ enum PriorityOwner {
   case statement(line: Int)
   /// An application rule that got this priority.
   case application
-  /// An uplink's source rule.
-  case source
+  /// A rule polroute derived: a guard, the local-networks rule or a source rule.
+  case derived
 
   /// The owner, for an error message.
   func description(names: RoutingTableNames) -> String {
@@ -149,7 +211,103 @@ enum PriorityOwner {
       return "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: names)))"
     case .statement(let line): return "the rule at line \(line)"
     case .application: return "an application rule"
-    case .source: return "a source rule"
+    case .derived: return "a rule polroute derives"
     }
+  }
+}
+
+/// Who holds which priority while priorities are assigned, and the priority the kernel already gives each rule
+/// polroute made, so that a rule the policy still wants keeps it.
+struct PriorityAllocator {
+  /// The holders of the priorities taken so far, by family.
+  private var used: [AddressFamily: [UInt32: PriorityOwner]] = [.inet: [:], .inet6: [:]]
+  /// The priorities of polroute's rules in the kernel, by what they do.
+  private let kernel: [RuleIdentity: [UInt32]]
+
+  /// What a rule does, whatever its priority.
+  struct RuleIdentity: Hashable {
+    /// The family.
+    var family: AddressFamily
+    /// The selector.
+    var selector: RuleSelector
+    /// The action.
+    var action: RuleAction
+    /// `suppress_prefixlength`.
+    var suppress: Int?
+
+    /// A rule's identity.
+    init(_ rule: Rule) {
+      family = rule.family
+      selector = rule.selector
+      action = rule.action
+      suppress = rule.suppressPrefixLength
+    }
+  }
+
+  /// Starts with the priorities of other tools' rules taken.
+  init(_ state: HostState) {
+    for rule in state.rules where !Ownership.isMarked(rule) {
+      used[rule.family]?[rule.priority] = .foreign(rule)
+    }
+    var kernel: [RuleIdentity: [UInt32]] = [:]
+    for rule in state.rules where Ownership.isMarked(rule) {
+      kernel[RuleIdentity(rule), default: []].append(rule.priority)
+    }
+    self.kernel = kernel
+  }
+
+  /// Who holds a priority in a family, if anyone.
+  func owner(of priority: UInt32, _ family: AddressFamily) -> PriorityOwner? { used[family]?[priority] }
+
+  /// Marks a priority as held.
+  mutating func hold(_ priority: UInt32, _ family: AddressFamily, by owner: PriorityOwner) {
+    used[family]?[priority] = owner
+  }
+
+  /// Priorities in `band` for rules, in their order: first every rule the kernel already has keeps its priority
+  /// (so a new rule cannot take an old one's), then the others take the first free ones; nil where the band is full.
+  mutating func takeAll(_ rules: [Rule], in band: ClosedRange<UInt32>) -> [(Rule, UInt32?)] {
+    var kept: [UInt32?] = rules.map { keep($0, in: band) }
+    for index in rules.indices where kept[index] == nil { kept[index] = next(rules[index].family, in: band) }
+    return Array(zip(rules, kept))
+  }
+
+  /// A priority in `band` for a rule: the one the kernel already gives it when that is free, else the first free
+  /// one; nil when the band is full.
+  mutating func take(_ rule: Rule, in band: ClosedRange<UInt32>) -> UInt32? {
+    if let kept = keep(rule, in: band) { return kept }
+    return next(rule.family, in: band)
+  }
+
+  /// The priority the kernel gives the rule, if it is in the band and still free.
+  private mutating func keep(_ rule: Rule, in band: ClosedRange<UInt32>) -> UInt32? {
+    let family = rule.family
+    guard let kept = kernel[RuleIdentity(rule)]?.first(where: { band.contains($0) && used[family]?[$0] == nil })
+    else { return nil }
+    used[family]?[kept] = .derived
+    return kept
+  }
+
+  /// The first free priority of a family in the band.
+  private mutating func next(_ family: AddressFamily, in band: ClosedRange<UInt32>) -> UInt32? {
+    var candidate = searchFrom[family]?[band.lowerBound] ?? band.lowerBound
+    while candidate <= band.upperBound && used[family]?[candidate] != nil { candidate += 1 }
+    guard candidate <= band.upperBound else { return nil }
+    used[family]?[candidate] = .derived
+    // Priorities are only ever taken, so the next search starts where this one ended.
+    searchFrom[family, default: [:]][band.lowerBound] = candidate + 1
+    return candidate
+  }
+
+  /// Where the search for a free priority goes on, by family and band.
+  private var searchFrom: [AddressFamily: [UInt32: UInt32]] = [:]
+}
+
+extension Rule {
+  /// The same rule at another priority.
+  func with(priority: UInt32) -> Rule {
+    var copy = self
+    copy.priority = priority
+    return copy
   }
 }

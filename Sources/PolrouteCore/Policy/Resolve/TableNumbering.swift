@@ -64,7 +64,11 @@ extension ResolutionContext {
     }
     // Then the rest, by name so the interface order never changes the numbers.
     let ownedNumbers = host.ownedNumberByName
-    let previouslyOwned = Set(ownedNumbers.values)
+    let deviceByName = Dictionary(
+      uplinks.map { ($0.name, $0.device) }, uniquingKeysWith: { first, _ in first })
+    // Numbers polroute gave before, in its rt_tables file or in the kernel, are kept for their names and devices:
+    // a new interface whose name sorts first must not take another uplink's table.
+    let previouslyOwned = Set(ownedNumbers.values).union(host.kernelTableByDevice.values)
     let foreignNames = host.foreignEntryByName
     var assignments: [String: UInt32] = [:]
     // Numbers only get taken, so the search for a free one goes on from where the last one ended.
@@ -85,7 +89,10 @@ extension ResolutionContext {
         assignments[name] = entry.number
         continue
       }
-      if let previous = ownedNumbers[name], !taken.contains(previous), foreignUse(of: previous, name: name) == nil {
+      let previousNumbers = [ownedNumbers[name], deviceByName[name].flatMap { host.kernelTableByDevice[$0] }]
+      if let previous = previousNumbers.compactMap({ $0 }).first(where: {
+        !taken.contains($0) && foreignUse(of: $0, name: name) == nil
+      }) {
         taken.insert(previous)
         assignments[name] = previous
         continue

@@ -32,6 +32,11 @@ extension ResolutionContext {
         excluded.append(ExcludedInterface(name: interface.name, reason: reason))
       } else if !isAuto {
         excluded.append(ExcludedInterface(name: interface.name, reason: .notDeclared))
+      } else if !AddressFamily.allCases.contains(where: { host.gateways.gateway(of: interface.name, family: $0) != nil }
+      ) {
+        // An uplink is an interface with a gateway; without one it is a network the host is on, which the
+        // local-networks rule reaches directly.
+        excluded.append(ExcludedInterface(name: interface.name, reason: .noGateway))
       } else {
         let name = derivedName(for: interface.name, taken: takenNames)
         takenNames.insert(name)
@@ -42,11 +47,7 @@ extension ResolutionContext {
   }
 
   func derivedName(for device: String, taken: Set<String>) -> String {
-    var base = String(
-      device.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
-    if !RoutingTableFile.isValidName(base) || RoutingTable.reservedNames.contains(base) {
-      base = "if_" + base
-    }
+    let base = DerivedNames.tableName(for: device)
     var name = base
     var suffix = 2
     while taken.contains(name) || host.foreignEntryByName[name] != nil {
@@ -68,5 +69,16 @@ extension ResolutionContext {
     var name: String
     /// The table number, once assigned.
     var table: UInt32?
+  }
+}
+
+/// The table name polroute gives an interface's uplink: the interface's name where rt_tables accepts it.
+public enum DerivedNames {
+  /// The name for a device, before clashes with other names are resolved.
+  public static func tableName(for device: String) -> String {
+    let base = String(
+      device.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
+    if !RoutingTableFile.isValidName(base) || RoutingTable.reservedNames.contains(base) { return "if_" + base }
+    return base
   }
 }

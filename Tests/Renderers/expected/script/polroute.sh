@@ -159,6 +159,10 @@ rule_add -4 uidrange 1000-1999 ipproto tcp sport 1024-65535 dport 443 lookup 100
 rule_add -4 to 100.64.0.0/10 blackhole priority 10002 protocol 177
 rule_add -4 fwmark 0x8 prohibit priority 10004 protocol 177
 rule_add -4 fwmark 0x9 nop priority 10005 protocol 177
+rule_add -4 from 198.51.100.10 to 192.0.2.128/25 lookup 101 priority 14000 protocol 177
+rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 100 priority 14001 protocol 177
+rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 101 priority 14002 protocol 177
+rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -4 from 203.0.113.10 lookup 100 priority 20000 protocol 177
 rule_add -4 from 198.51.100.10 lookup 101 priority 20001 protocol 177
 rule_add -6 tos 0x10 fwmark 0x10/0xff lookup 150 priority 9001 protocol 177
@@ -182,6 +186,10 @@ wanted_rule() {
     '-4 10002') printf '%s\n' '10002: from all to 100.64.0.0/10 6 proto 177' ;;
     '-4 10004') printf '%s\n' '10004: from all fwmark 0x8 8 proto 177' ;;
     '-4 10005') printf '%s\n' '10005: from all fwmark 0x9 nop proto 177' ;;
+    '-4 14000') printf '%s\n' '14000: from 198.51.100.10 to 192.0.2.128/25 lookup 101 proto 177' ;;
+    '-4 14001') printf '%s\n' '14001: from 203.0.113.10 to 198.51.100.0/24 lookup 100 proto 177' ;;
+    '-4 14002') printf '%s\n' '14002: from 198.51.100.10 to 203.0.113.0/24 lookup 101 proto 177' ;;
+    '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-4 20000') printf '%s\n' '20000: from 203.0.113.10 lookup 100 proto 177' ;;
     '-4 20001') printf '%s\n' '20001: from 198.51.100.10 lookup 101 proto 177' ;;
     '-6 9001') printf '%s\n' '9001: from all tos 0x10 fwmark 0x10/0xff lookup 150 proto 177' ;;
@@ -206,6 +214,10 @@ add_wanted_rule() {
     '-4 10002') rule_add -4 to 100.64.0.0/10 blackhole priority 10002 protocol 177 ;;
     '-4 10004') rule_add -4 fwmark 0x8 prohibit priority 10004 protocol 177 ;;
     '-4 10005') rule_add -4 fwmark 0x9 nop priority 10005 protocol 177 ;;
+    '-4 14000') rule_add -4 from 198.51.100.10 to 192.0.2.128/25 lookup 101 priority 14000 protocol 177 ;;
+    '-4 14001') rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 100 priority 14001 protocol 177 ;;
+    '-4 14002') rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 101 priority 14002 protocol 177 ;;
+    '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-4 20000') rule_add -4 from 203.0.113.10 lookup 100 priority 20000 protocol 177 ;;
     '-4 20001') rule_add -4 from 198.51.100.10 lookup 101 priority 20001 protocol 177 ;;
     '-6 9001') rule_add -6 tos 0x10 fwmark 0x10/0xff lookup 150 priority 9001 protocol 177 ;;

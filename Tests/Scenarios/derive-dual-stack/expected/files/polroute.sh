@@ -147,8 +147,14 @@ route_set -6 default via 2001:db8:d::1 dev 'data' proto 177 metric 1024 table 10
 route_set -6 default via 2001:db8:a::1 dev 'mgmt' proto 177 metric 1024 table 101
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
-rule_add -4 from 203.0.113.10 lookup 100 priority 20000 protocol 177
-rule_add -4 from 198.51.100.10 lookup 101 priority 20001 protocol 177
+rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 101 priority 14000 protocol 177
+rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
+rule_add -4 from 198.51.100.10 lookup 101 priority 20000 protocol 177
+rule_add -6 from 2001:db8:d::10 to 2001:db8:a::/64 lookup 100 priority 14000 protocol 177
+rule_add -6 from 2001:db8:d::ff:fe00:2 to 2001:db8:a::/64 lookup 100 priority 14001 protocol 177
+rule_add -6 from 2001:db8:a::10 to 2001:db8:d::/64 lookup 101 priority 14002 protocol 177
+rule_add -6 from 2001:db8:a::ff:fe00:1 to 2001:db8:d::/64 lookup 101 priority 14003 protocol 177
+rule_add -6 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -6 from 2001:db8:d::10 lookup 100 priority 20000 protocol 177
 rule_add -6 from 2001:db8:d::ff:fe00:2 lookup 100 priority 20001 protocol 177
 rule_add -6 from 2001:db8:a::10 lookup 101 priority 20002 protocol 177
@@ -158,8 +164,14 @@ rule_add -6 from 2001:db8:a::ff:fe00:1 lookup 101 priority 20003 protocol 177
 # actions and protocols, whatever this host's names), and how to add it again.
 wanted_rule() {
   case "$1 $2" in
-    '-4 20000') printf '%s\n' '20000: from 203.0.113.10 lookup 100 proto 177' ;;
-    '-4 20001') printf '%s\n' '20001: from 198.51.100.10 lookup 101 proto 177' ;;
+    '-4 14000') printf '%s\n' '14000: from 198.51.100.10 to 203.0.113.0/24 lookup 101 proto 177' ;;
+    '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
+    '-4 20000') printf '%s\n' '20000: from 198.51.100.10 lookup 101 proto 177' ;;
+    '-6 14000') printf '%s\n' '14000: from 2001:db8:d::10 to 2001:db8:a::/64 lookup 100 proto 177' ;;
+    '-6 14001') printf '%s\n' '14001: from 2001:db8:d::ff:fe00:2 to 2001:db8:a::/64 lookup 100 proto 177' ;;
+    '-6 14002') printf '%s\n' '14002: from 2001:db8:a::10 to 2001:db8:d::/64 lookup 101 proto 177' ;;
+    '-6 14003') printf '%s\n' '14003: from 2001:db8:a::ff:fe00:1 to 2001:db8:d::/64 lookup 101 proto 177' ;;
+    '-6 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-6 20000') printf '%s\n' '20000: from 2001:db8:d::10 lookup 100 proto 177' ;;
     '-6 20001') printf '%s\n' '20001: from 2001:db8:d::ff:fe00:2 lookup 100 proto 177' ;;
     '-6 20002') printf '%s\n' '20002: from 2001:db8:a::10 lookup 101 proto 177' ;;
@@ -170,8 +182,14 @@ wanted_rule() {
 
 add_wanted_rule() {
   case "$1 $2" in
-    '-4 20000') rule_add -4 from 203.0.113.10 lookup 100 priority 20000 protocol 177 ;;
-    '-4 20001') rule_add -4 from 198.51.100.10 lookup 101 priority 20001 protocol 177 ;;
+    '-4 14000') rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 101 priority 14000 protocol 177 ;;
+    '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
+    '-4 20000') rule_add -4 from 198.51.100.10 lookup 101 priority 20000 protocol 177 ;;
+    '-6 14000') rule_add -6 from 2001:db8:d::10 to 2001:db8:a::/64 lookup 100 priority 14000 protocol 177 ;;
+    '-6 14001') rule_add -6 from 2001:db8:d::ff:fe00:2 to 2001:db8:a::/64 lookup 100 priority 14001 protocol 177 ;;
+    '-6 14002') rule_add -6 from 2001:db8:a::10 to 2001:db8:d::/64 lookup 101 priority 14002 protocol 177 ;;
+    '-6 14003') rule_add -6 from 2001:db8:a::ff:fe00:1 to 2001:db8:d::/64 lookup 101 priority 14003 protocol 177 ;;
+    '-6 19000') rule_add -6 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-6 20000') rule_add -6 from 2001:db8:d::10 lookup 100 priority 20000 protocol 177 ;;
     '-6 20001') rule_add -6 from 2001:db8:d::ff:fe00:2 lookup 100 priority 20001 protocol 177 ;;
     '-6 20002') rule_add -6 from 2001:db8:a::10 lookup 101 priority 20002 protocol 177 ;;

@@ -144,6 +144,9 @@ route_set -4 default via 198.51.100.1 dev 'eth0' proto 177 table 100
 route_set -4 default via 203.0.113.1 dev 'eth1' proto 177 table 101
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
+rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 101 priority 14000 protocol 177
+rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 100 priority 14001 protocol 177
+rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177
 rule_add -4 from 203.0.113.10 lookup 101 priority 20001 protocol 177
 
@@ -151,6 +154,9 @@ rule_add -4 from 203.0.113.10 lookup 101 priority 20001 protocol 177
 # actions and protocols, whatever this host's names), and how to add it again.
 wanted_rule() {
   case "$1 $2" in
+    '-4 14000') printf '%s\n' '14000: from 203.0.113.10 to 198.51.100.0/24 lookup 101 proto 177' ;;
+    '-4 14001') printf '%s\n' '14001: from 198.51.100.10 to 203.0.113.0/24 lookup 100 proto 177' ;;
+    '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-4 20000') printf '%s\n' '20000: from 198.51.100.10 lookup 100 proto 177' ;;
     '-4 20001') printf '%s\n' '20001: from 203.0.113.10 lookup 101 proto 177' ;;
     *) return 0 ;;
@@ -159,6 +165,9 @@ wanted_rule() {
 
 add_wanted_rule() {
   case "$1 $2" in
+    '-4 14000') rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 101 priority 14000 protocol 177 ;;
+    '-4 14001') rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 100 priority 14001 protocol 177 ;;
+    '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-4 20000') rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177 ;;
     '-4 20001') rule_add -4 from 203.0.113.10 lookup 101 priority 20001 protocol 177 ;;
     *) return 0 ;;

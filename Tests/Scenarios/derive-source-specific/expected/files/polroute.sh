@@ -146,7 +146,11 @@ route_set -6 default via 2001:db8:d::1 dev 'data' proto 177 metric 1024 table 10
 route_set -6 default via 2001:db8:a::1 dev 'mgmt' proto 177 metric 1024 table 101
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
+rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -4 from 198.51.100.10 lookup 101 priority 20000 protocol 177
+rule_add -6 from 2001:db8:d::10 to 2001:db8:a::/64 lookup 100 priority 14000 protocol 177
+rule_add -6 from 2001:db8:a::10 to 2001:db8:d::/64 lookup 101 priority 14001 protocol 177
+rule_add -6 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -6 from 2001:db8:d::10 lookup 100 priority 20000 protocol 177
 rule_add -6 from 2001:db8:a::10 lookup 101 priority 20001 protocol 177
 
@@ -154,7 +158,11 @@ rule_add -6 from 2001:db8:a::10 lookup 101 priority 20001 protocol 177
 # actions and protocols, whatever this host's names), and how to add it again.
 wanted_rule() {
   case "$1 $2" in
+    '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-4 20000') printf '%s\n' '20000: from 198.51.100.10 lookup 101 proto 177' ;;
+    '-6 14000') printf '%s\n' '14000: from 2001:db8:d::10 to 2001:db8:a::/64 lookup 100 proto 177' ;;
+    '-6 14001') printf '%s\n' '14001: from 2001:db8:a::10 to 2001:db8:d::/64 lookup 101 proto 177' ;;
+    '-6 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-6 20000') printf '%s\n' '20000: from 2001:db8:d::10 lookup 100 proto 177' ;;
     '-6 20001') printf '%s\n' '20001: from 2001:db8:a::10 lookup 101 proto 177' ;;
     *) return 0 ;;
@@ -163,7 +171,11 @@ wanted_rule() {
 
 add_wanted_rule() {
   case "$1 $2" in
+    '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-4 20000') rule_add -4 from 198.51.100.10 lookup 101 priority 20000 protocol 177 ;;
+    '-6 14000') rule_add -6 from 2001:db8:d::10 to 2001:db8:a::/64 lookup 100 priority 14000 protocol 177 ;;
+    '-6 14001') rule_add -6 from 2001:db8:a::10 to 2001:db8:d::/64 lookup 101 priority 14001 protocol 177 ;;
+    '-6 19000') rule_add -6 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-6 20000') rule_add -6 from 2001:db8:d::10 lookup 100 priority 20000 protocol 177 ;;
     '-6 20001') rule_add -6 from 2001:db8:a::10 lookup 101 priority 20001 protocol 177 ;;
     *) return 0 ;;

@@ -142,12 +142,14 @@ route_set -4 203.0.113.0/24 dev 'data' proto 177 scope link src 203.0.113.10 tab
 route_set -4 default via 203.0.113.1 dev 'data' proto 177 table 150
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
+rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -4 from 203.0.113.10 lookup 150 priority 20000 protocol 177
 
 # 3. The wanted rule at each priority as 'ip -N rule show' prints it (numbers for tables,
 # actions and protocols, whatever this host's names), and how to add it again.
 wanted_rule() {
   case "$1 $2" in
+    '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-4 20000') printf '%s\n' '20000: from 203.0.113.10 lookup 150 proto 177' ;;
     *) return 0 ;;
   esac
@@ -155,6 +157,7 @@ wanted_rule() {
 
 add_wanted_rule() {
   case "$1 $2" in
+    '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-4 20000') rule_add -4 from 203.0.113.10 lookup 150 priority 20000 protocol 177 ;;
     *) return 0 ;;
   esac

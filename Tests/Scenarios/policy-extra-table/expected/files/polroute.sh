@@ -148,6 +148,10 @@ route_set -4 192.0.2.0/25 via 203.0.113.1 dev 'data' proto 177 table 300
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
 rule_add -4 from 203.0.113.0/24 to 192.0.2.0/25 lookup 300 priority 1000 protocol 177
+rule_add -4 from 198.51.100.10 to 192.0.2.128/25 lookup 100 priority 14000 protocol 177
+rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 200 priority 14001 protocol 177
+rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 100 priority 14002 protocol 177
+rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177
 rule_add -4 from 203.0.113.10 lookup 200 priority 20001 protocol 177
 
@@ -156,6 +160,10 @@ rule_add -4 from 203.0.113.10 lookup 200 priority 20001 protocol 177
 wanted_rule() {
   case "$1 $2" in
     '-4 1000') printf '%s\n' '1000: from 203.0.113.0/24 to 192.0.2.0/25 lookup 300 proto 177' ;;
+    '-4 14000') printf '%s\n' '14000: from 198.51.100.10 to 192.0.2.128/25 lookup 100 proto 177' ;;
+    '-4 14001') printf '%s\n' '14001: from 203.0.113.10 to 198.51.100.0/24 lookup 200 proto 177' ;;
+    '-4 14002') printf '%s\n' '14002: from 198.51.100.10 to 203.0.113.0/24 lookup 100 proto 177' ;;
+    '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-4 20000') printf '%s\n' '20000: from 198.51.100.10 lookup 100 proto 177' ;;
     '-4 20001') printf '%s\n' '20001: from 203.0.113.10 lookup 200 proto 177' ;;
     *) return 0 ;;
@@ -165,6 +173,10 @@ wanted_rule() {
 add_wanted_rule() {
   case "$1 $2" in
     '-4 1000') rule_add -4 from 203.0.113.0/24 to 192.0.2.0/25 lookup 300 priority 1000 protocol 177 ;;
+    '-4 14000') rule_add -4 from 198.51.100.10 to 192.0.2.128/25 lookup 100 priority 14000 protocol 177 ;;
+    '-4 14001') rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 200 priority 14001 protocol 177 ;;
+    '-4 14002') rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 100 priority 14002 protocol 177 ;;
+    '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-4 20000') rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177 ;;
     '-4 20001') rule_add -4 from 203.0.113.10 lookup 200 priority 20001 protocol 177 ;;
     *) return 0 ;;
