@@ -49,6 +49,8 @@ public struct StateReader: Sendable {
       }
     }
     state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
+    state.hostConfiguration = HostConfigurationReader(files: files).read(
+      links: state.interfaces.map(LinkIdentity.init), now: HostConfigurationReader.now())
     return state
   }
 

@@ -5,13 +5,19 @@ public struct HostFiles: Sendable {
   public var contents: [String: [UInt8]]
   /// The names in every directory listed, by absolute path, sorted.
   public var listings: [String: [String]]
+  /// Files known to exist without being read (markers such as a cloud agent's unit).
+  public var present: Set<String>
   /// What could not be read (too large, unreadable), one note each.
   public var notes: [Diagnostic]
 
   /// Builds a set of files.
-  public init(contents: [String: [UInt8]] = [:], listings: [String: [String]] = [:], notes: [Diagnostic] = []) {
+  public init(
+    contents: [String: [UInt8]] = [:], listings: [String: [String]] = [:], present: Set<String> = [],
+    notes: [Diagnostic] = []
+  ) {
     self.contents = contents
     self.listings = listings
+    self.present = present
     self.notes = notes
   }
 
@@ -46,6 +52,11 @@ public struct HostFiles: Sendable {
   /// The names in a directory, sorted by bytes; empty when it was not listed.
   public func names(in directory: String) -> [String] {
     listings[directory] ?? []
+  }
+
+  /// Whether a file exists: read, or known to be present.
+  public func exists(_ path: String) -> Bool {
+    contents[path] != nil || present.contains(path)
   }
 
   /// Whether a directory was listed and holds anything.
