@@ -111,14 +111,14 @@ public struct NetworkManagerProfile: Hashable, Sendable {
     // addressN= / addressesN= hold `ADDR/LEN[,GW]`; the legacy `addresses1=ADDR;LEN;GW;` form too.
     for entry in group.entries where Self.numbered(entry.key, ["address", "addresses"]) {
       let location = document.location(entry)
-      for item in Self.list(entry.value) {
+      let items = Self.list(entry.value)
+      if !entry.value.contains(","), items.count == 3, items[1].allSatisfy(\.isASCIIDigit) {
+        add(items[2], family, location)
+        continue
+      }
+      for item in items {
         let parts = item.split(separator: ",", omittingEmptySubsequences: false)
-        if parts.count >= 2 {
-          add(String(parts[1]), family, location)
-        } else {
-          let legacy = item.split(separator: ";")
-          if legacy.count == 3 { add(String(legacy[2]), family, location) }
-        }
+        if parts.count >= 2 { add(String(parts[1]), family, location) }
       }
     }
     for entry in group.entries where Self.numbered(entry.key, ["route", "routes"]) {

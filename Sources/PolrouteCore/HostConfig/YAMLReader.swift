@@ -262,6 +262,7 @@ public struct YAMLReader {
       pairs.append(YAMLPair(key: key, value: value))
       try skipBlankLines()
       guard line < lines.count else { break }
+      if Self.isMarker(lines[line], "---") || Self.isMarker(lines[line], "...") { break }
       let next = indent(of: line)
       if next < column { break }
       if next > column {
@@ -423,6 +424,16 @@ public struct YAMLReader {
     var line: Int
     /// The current column.
     var column: Int
+    /// Where the outermost collection opens, for "unterminated" errors.
+    var opening: (line: Int, column: Int)
+
+    /// Starts at the collection's opening bracket.
+    init(reader: YAMLReader, line: Int, column: Int) {
+      self.reader = reader
+      self.line = line
+      self.column = column
+      self.opening = (line, column)
+    }
 
     /// The character at the cursor, or nil at the end of a line.
     var current: Character? {
@@ -437,7 +448,7 @@ public struct YAMLReader {
           line += 1
           column = 0
           guard line < reader.lines.count else {
-            throw reader.error("unterminated flow collection", reader.lines.count - 1, 0)
+            throw reader.error("unterminated flow collection", opening.line, opening.column)
           }
           continue
         }
