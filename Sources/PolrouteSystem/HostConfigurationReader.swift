@@ -1,3 +1,4 @@
+import Dispatch
 import PolrouteCore
 
 #if canImport(Glibc)
@@ -38,14 +39,26 @@ public struct HostConfigurationReader: Sendable {
     HostConfigurationBuilder.build(readFiles(), links: links, now: now)
   }
 
+  /// Starts reading and parsing the files on another thread, so that it overlaps the `ip` processes that tell which
+  /// links exist; `PendingHostConfiguration.finish` then decides per link.
+  public func start() -> PendingHostConfiguration {
+    PendingHostConfiguration(reader: self)
+  }
+
   /// The files, read.
   public func readFiles() -> HostFiles {
     var collector = Collector(files: files)
     for path in HostConfigurationPaths.readFiles { collector.read(path) }
     for path in HostConfigurationPaths.probedFiles where files.exists(path) { collector.result.present.insert(path) }
     for directory in HostConfigurationPaths.listedDirectories { _ = collector.list(directory) }
+    // networkd reads a name from its highest-priority directory only (on merged-/usr hosts /lib is /usr/lib).
+    var networkdNames: Set<String> = []
     for (directory, wants) in HostConfigurationPaths.readDirectories {
-      for name in collector.list(directory) where wants(name) { collector.read(directory + "/" + name) }
+      let networkd = HostConfigurationPaths.networkdDirectories.contains(directory)
+      for name in collector.list(directory) where wants(name) {
+        if networkd && !networkdNames.insert(name).inserted { continue }
+        collector.read(directory + "/" + name)
+      }
     }
     // networkd's drop-in directories: NAME.network.d/*.conf in every networkd directory.
     for directory in HostConfigurationPaths.networkdDirectories {
@@ -128,5 +141,29 @@ public struct HostConfigurationReader: Sendable {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec)
+  }
+}
+
+/// Host configuration being read and parsed on another thread.
+public final class PendingHostConfiguration: @unchecked Sendable {
+  /// The parsed files: written once by the worker before it signals `finished`, read only after waiting for it.
+  private var parsed: ParsedHostFiles?
+  /// Signalled when the worker is done.
+  private let finished = DispatchSemaphore(value: 0)
+
+  /// Starts the work.
+  init(reader: HostConfigurationReader) {
+    DispatchQueue.global().async {
+      self.parsed = HostConfigurationBuilder.parse(reader.readFiles())
+      self.finished.signal()
+    }
+  }
+
+  /// Waits for the parsing and decides who manages each of `links`.
+  public func finish(links: [LinkIdentity], now: Int64?) -> HostConfiguration {
+    finished.wait()
+    // Waiting again would block: keep the signal for a second call.
+    finished.signal()
+    return parsed!.configuration(links: links, now: now)
   }
 }

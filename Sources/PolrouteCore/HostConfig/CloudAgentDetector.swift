@@ -54,14 +54,17 @@ enum CloudAgentDetector {
     let configurationDirectories =
       HostConfigurationPaths.networkdDirectories + HostConfigurationPaths.keyfileDirectories
       + NetplanConfiguration.directories + [HostConfigurationPaths.networkScripts, DebianPlacement.directory]
-    for path in files.contents.keys.sorted() where configurationDirectories.contains(DebianPlacement.Path.parent(path))
-    {
-      let name = path.split(separator: "/").last.map(String.init) ?? path
-      let head = files.text(path).map { $0.lines.prefix(5).joined(separator: "\n") } ?? ""
-      if name.contains("cloud-init") || head.contains("Created by cloud-init")
-        || head.contains("generated from information provided by the datasource")
-      {
-        agent.generatedFiles.append(path)
+    for directory in configurationDirectories {
+      for name in files.names(in: directory) {
+        let path = directory + "/" + name
+        guard let bytes = files.contents[path] else { continue }
+        // The headers cloud-init writes are in the first lines: no need to decode a whole file.
+        let head = String(decoding: bytes.prefix(512), as: UTF8.self)
+        if name.contains("cloud-init") || head.contains("Created by cloud-init")
+          || head.contains("generated from information provided by the datasource")
+        {
+          agent.generatedFiles.append(path)
+        }
       }
     }
     return agent
@@ -71,6 +74,8 @@ enum CloudAgentDetector {
   /// cloud-init's files use YAML this reader does not (anchors and block scalars in 05_logging.cfg), and only this
   /// entry matters here. Nil when the file has none.
   static func networkFragment(_ text: String) -> String? {
+    // Most cloud.cfg files have no `network:` entry: find out without splitting them into lines.
+    guard text.hasPrefix("network:") || text.contains("\nnetwork:") else { return nil }
     var inside = false
     var found = false
     var kept: [String] = []

@@ -27,33 +27,36 @@ public struct LinkIdentity: Hashable, Sendable {
   }
 }
 
-/// Turns a host's files into a `HostConfiguration`: parses every manager's files, decides interface by interface
-/// who manages it (`ManagementDecision`), and orders each interface's gateways (`GatewayPrecedence`).
+/// Turns a host's files into a `HostConfiguration` in two steps: `parse` reads every manager's files (all the text
+/// work, which needs no kernel state, so the system's reader runs it while `ip` runs), then
+/// `ParsedHostFiles.configuration(links:now:)` decides interface by interface who manages it
+/// (`ManagementDecision`) and orders its gateways (`GatewayPrecedence`).
 public struct HostConfigurationBuilder {
   /// The files.
   let files: HostFiles
-  /// The kernel's links.
-  let links: [LinkIdentity]
-  /// The time leases are judged at (seconds since the epoch); nil leaves expiry unjudged.
-  let now: Int64?
   /// Notes gathered on the way.
   var notes: [Diagnostic] = []
 
-  /// Builds the configuration of a host from its files and links.
+  /// Builds the configuration of a host from its files and links; leases are judged at `now` (seconds since the
+  /// epoch; nil leaves expiry unjudged).
   public static func build(_ files: HostFiles, links: [LinkIdentity], now: Int64? = nil) -> HostConfiguration {
-    var builder = HostConfigurationBuilder(files: files, links: links, now: now)
-    return builder.build()
+    parse(files).configuration(links: links, now: now)
   }
 
-  /// Does the work.
-  mutating func build() -> HostConfiguration {
+  /// Parses every file.
+  public static func parse(_ files: HostFiles) -> ParsedHostFiles {
+    var builder = HostConfigurationBuilder(files: files)
+    return builder.parse()
+  }
+
+  /// Does the parsing.
+  mutating func parse() -> ParsedHostFiles {
     notes = files.notes
     let services = enabledServices()
     let networkdFiles = readNetworkdFiles()
     let networkdSettings = readNetworkdSettings()
     let nmSettings = readNetworkManagerSettings()
-    let nmPresent =
-      nmSettings != nil || services.contains { $0.manager == .networkManager }
+    let nmPresent = nmSettings != nil || services.contains { $0.manager == .networkManager }
     let ifcfgFiles = files.names(in: HostConfigurationPaths.networkScripts).filter(IfcfgFile.isConfigName).compactMap {
       name -> IfcfgFile? in
       let path = HostConfigurationPaths.networkScripts + "/" + name
@@ -67,57 +70,42 @@ public struct HostConfigurationBuilder {
     if nmPresent { profiles += ifcfgFiles.filter { $0.flag("NM_CONTROLLED") != false }.map(\.profile) }
     let (ifupdown, ifupdownNotes) = IfupdownInterfacesFile.read(files)
     notes += ifupdownNotes
-    let ifupdownUp = ifupdownState()
     let netplanFiles = NetplanConfiguration.files(files.listings)
     let netplan =
       netplanFiles.isEmpty
       ? nil : NetplanConfiguration.merge(netplanFiles.map { ($0, files.text($0) ?? "") })
     notes += netplan?.diagnostics ?? []
-    let leases = readLeases()
-    let cloudAgents = CloudAgentDetector.detect(files, notes: &notes)
-
-    // Every interface the kernel has, and every one a configuration names.
-    var names = links.map(\.name)
-    var seen = Set(names)
-    func mention(_ name: String?) {
-      guard let name, !name.isEmpty, seen.insert(name).inserted else { return }
-      names.append(name)
+    var parsed = ParsedHostFiles(
+      services: services, networkdFiles: networkdFiles, networkdSettings: networkdSettings,
+      networkManager: nmSettings, networkManagerPresent: nmPresent, ifcfgFiles: ifcfgFiles,
+      sysconfigNetwork: sysconfigNetwork, profiles: profiles, ifupdown: ifupdown, ifupdownStarted: ifupdownState(),
+      netplan: netplan)
+    parsed.namedLeases = readNamedLeases()
+    for name in files.names(in: HostConfigurationPaths.networkdLeases) {
+      let path = HostConfigurationPaths.networkdLeases + "/" + name
+      if let index = Int(name), let text = files.text(path) { parsed.networkdLeases.append((index, path, text)) }
     }
-    for (name, binding) in ifupdown.sorted(by: { $0.key < $1.key }) where !binding.stanzas.isEmpty { mention(name) }
-    for file in ifcfgFiles { mention(file.device) }
-    for profile in profiles { mention(profile.interfaceName) }
-    for device in netplan?.devices ?? [] { mention(device.hasMatch ? device.setName : device.id) }
-
-    let facts = ManagementDecision.HostFacts(
-      services: services, networkManagerPresent: nmPresent, networkManager: nmSettings, ifupdownStarted: ifupdownUp)
-    var interfaces: [InterfaceConfiguration] = []
-    for name in names.sorted() {
-      let link = links.first { $0.name == name } ?? LinkIdentity(name: name)
-      var facts = facts
-      facts.link = link
-      facts.networkdRuntime = link.index.flatMap { networkdRuntime($0) }
-      facts.networkManagerDevice = link.index.flatMap { networkManagerDevice($0) }
-      facts.networkd = networkdMatch(networkdFiles, link)
-      facts.profiles = profiles.filter { $0.applies(to: name) }
-      facts.ifcfg = ifcfgFiles.first { $0.device == name }
-      facts.sysconfigNetwork = sysconfigNetwork
-      facts.ifupdown = ifupdown[name]
-      if let netplan, let device = netplan.device(for: name) {
-        let (renderer, location) = netplan.renderer(of: device)
-        facts.netplan = (device, renderer, location)
+    for directory in HostConfigurationPaths.dhcpcdDirectories {
+      for name in files.names(in: directory) where name.hasSuffix(".lease") {
+        let path = directory + "/" + name
+        if let bytes = files.contents[path] { parsed.dhcpcdLeases.append((name, path, bytes)) }
       }
-      facts.leases = leases.filter { $0.interface == name }
-      var decision = ManagementDecision(facts: facts, now: now)
-      interfaces.append(decision.decide())
-      notes += decision.notes
     }
-
-    var configuration = HostConfiguration(
-      interfaces: interfaces, leases: leases, cloudAgents: cloudAgents, services: services,
-      networkd: networkdSettings, networkManager: nmSettings,
-      netplan: netplan.map(\.settings), notes: [])
-    configuration.notes = notes
-    return configuration
+    for name in files.names(in: HostConfigurationPaths.networkdLinks) {
+      let path = HostConfigurationPaths.networkdLinks + "/" + name
+      if let index = Int(name), let text = files.text(path) {
+        parsed.networkdLinks[index] = KeyValueFile.parse(text, path: path)
+      }
+    }
+    for name in files.names(in: HostConfigurationPaths.networkManagerDevices) {
+      let path = HostConfigurationPaths.networkManagerDevices + "/" + name
+      if let index = Int(name), let text = files.text(path) {
+        parsed.networkManagerDevices[index] = INIDocument.parse(text, file: path, dialect: .keyFile)
+      }
+    }
+    parsed.cloudAgents = CloudAgentDetector.detect(files, notes: &notes)
+    parsed.notes = notes
+    return parsed
   }
 
   // MARK: systemd-networkd
@@ -162,18 +150,6 @@ public struct HostConfigurationBuilder {
     return result
   }
 
-  /// The first file matching a link, as a binding.
-  func networkdMatch(_ networkFiles: [NetworkdNetworkFile], _ link: LinkIdentity) -> (
-    NetworkdNetworkFile, [String]
-  )? {
-    for file in networkFiles {
-      if let unchecked = file.matches(name: link.name, type: link.networkdType, kind: link.kind) {
-        return (file, unchecked)
-      }
-    }
-    return nil
-  }
-
   /// networkd.conf and its drop-ins; nil when none exists.
   mutating func readNetworkdSettings() -> NetworkdSettings? {
     var ordered: [(path: String, text: String)] = []
@@ -193,12 +169,6 @@ public struct HostConfigurationBuilder {
     let (settings, diagnostics) = NetworkdConfFile.settings(ordered)
     notes += diagnostics
     return settings
-  }
-
-  /// networkd's state file for a link: `KEY=value` lines.
-  func networkdRuntime(_ index: Int) -> KeyValueFile? {
-    let path = HostConfigurationPaths.networkdLinks + "/\(index)"
-    return files.text(path).map { KeyValueFile.parse($0, path: path) }
   }
 
   // MARK: NetworkManager
@@ -264,12 +234,6 @@ public struct HostConfigurationBuilder {
     return result
   }
 
-  /// NetworkManager's device state for a link: `[device] managed=` and `connection-uuid=`.
-  func networkManagerDevice(_ index: Int) -> INIDocument? {
-    let path = HostConfigurationPaths.networkManagerDevices + "/\(index)"
-    return files.text(path).map { INIDocument.parse($0, file: path, dialect: .keyFile) }
-  }
-
   // MARK: ifupdown, services, leases
 
   /// The interfaces ifupdown has brought up: `IFACE=CONFIG` lines of /run/network/ifstate, and ifupdown 0.8's
@@ -302,9 +266,15 @@ public struct HostConfigurationBuilder {
       ("networking.service", .ifupdown), ("network.service", .initscripts),
     ]
     var result: [EnabledService] = []
-    for directory in HostConfigurationPaths.wantsDirectories + ["/etc/systemd/system"] {
+    for directory in HostConfigurationPaths.wantsDirectories {
       for (unit, manager) in units where files.names(in: directory).contains(unit) {
         result.append(EnabledService(manager: manager, unit: unit, path: directory + "/" + unit))
+      }
+    }
+    for path in HostConfigurationPaths.serviceAliases where files.exists(path) {
+      let unit = String(path.split(separator: "/").last!)
+      if let manager = units.first(where: { $0.0 == unit })?.1 {
+        result.append(EnabledService(manager: manager, unit: unit, path: path))
       }
     }
     for directory in HostConfigurationPaths.sysvDirectories {
@@ -320,23 +290,9 @@ public struct HostConfigurationBuilder {
     return result
   }
 
-  /// Every DHCPv4 lease: networkd's, NetworkManager's, dhclient's and dhcpcd's.
-  mutating func readLeases() -> [DHCPLease] {
+  /// The DHCPv4 leases whose files name their interface: NetworkManager's and dhclient's.
+  mutating func readNamedLeases() -> [DHCPLease] {
     var leases: [DHCPLease] = []
-    let byIndex = Dictionary(links.compactMap { link in link.index.map { ($0, link.name) } }) { first, _ in first }
-    for name in files.names(in: HostConfigurationPaths.networkdLeases) {
-      let path = HostConfigurationPaths.networkdLeases + "/" + name
-      guard let index = Int(name), let text = files.text(path) else { continue }
-      guard let interface = byIndex[index] else {
-        notes.append(
-          Diagnostic(.note, "lease of interface index \(index), which no interface has now: ignored",
-            at: SourceLocation(file: path, line: 1, column: 1)))
-        continue
-      }
-      let (lease, diagnostics) = NetworkdLeaseFile.parse(text, path: path, interface: interface, client: .networkd)
-      notes += diagnostics
-      if let lease { leases.append(lease) }
-    }
     for name in files.names(in: HostConfigurationPaths.networkManagerLeases) {
       let path = HostConfigurationPaths.networkManagerLeases + "/" + name
       guard let (interface, client) = NetworkdLeaseFile.networkManagerLease(fileName: name),
@@ -365,24 +321,124 @@ public struct HostConfigurationBuilder {
         leases += found
       }
     }
-    let known = Set(links.map(\.name))
-    for directory in HostConfigurationPaths.dhcpcdDirectories {
-      for name in files.names(in: directory) {
-        let path = directory + "/" + name
-        guard let interface = DhcpcdLeaseFile.interface(fileName: name, known: known),
-          let bytes = files.contents[path]
-        else { continue }
-        let (lease, diagnostics) = DhcpcdLeaseFile.parse(bytes, path: path, interface: interface)
-        notes += diagnostics
-        if let lease { leases.append(lease) }
+    return leases
+  }
+}
+
+/// What `HostConfigurationBuilder.parse` found in a host's files, before the kernel's links are known.
+public struct ParsedHostFiles: Sendable {
+  /// The enabled services.
+  var services: [EnabledService]
+  /// networkd's `.network` files in matching order.
+  var networkdFiles: [NetworkdNetworkFile]
+  /// networkd.conf.
+  var networkdSettings: NetworkdSettings?
+  /// NetworkManager's settings.
+  var networkManager: NetworkManagerSettings?
+  /// Whether NetworkManager is installed, enabled or running.
+  var networkManagerPresent: Bool
+  /// The ifcfg files.
+  var ifcfgFiles: [IfcfgFile]
+  /// /etc/sysconfig/network.
+  var sysconfigNetwork: IfcfgFile?
+  /// NetworkManager's profiles (keyfiles, and ifcfg files when NetworkManager reads them).
+  var profiles: [NetworkManagerProfile]
+  /// ifupdown's stanzas by interface.
+  var ifupdown: [String: IfupdownBinding]
+  /// The interfaces ifupdown brought up.
+  var ifupdownStarted: [String: SourceLocation]
+  /// netplan's merged configuration.
+  var netplan: NetplanConfiguration?
+  /// Leases whose files name the interface.
+  var namedLeases: [DHCPLease] = []
+  /// networkd's lease files, by interface index.
+  var networkdLeases: [(index: Int, path: String, text: String)] = []
+  /// dhcpcd's lease files, by file name.
+  var dhcpcdLeases: [(name: String, path: String, bytes: [UInt8])] = []
+  /// networkd's link state files, by interface index.
+  var networkdLinks: [Int: KeyValueFile] = [:]
+  /// NetworkManager's device state files, by interface index.
+  var networkManagerDevices: [Int: INIDocument] = [:]
+  /// The cloud agents.
+  var cloudAgents: [CloudAgent] = []
+  /// Notes so far.
+  var notes: [Diagnostic] = []
+
+  /// The configuration, interface by interface, for the kernel's links.
+  public func configuration(links: [LinkIdentity], now: Int64?) -> HostConfiguration {
+    var notes = self.notes
+    let leases = resolveLeases(links: links, notes: &notes)
+    // Every interface the kernel has, and every one a configuration names.
+    var names = links.map(\.name)
+    var seen = Set(names)
+    func mention(_ name: String?) {
+      guard let name, !name.isEmpty, seen.insert(name).inserted else { return }
+      names.append(name)
+    }
+    for (name, binding) in ifupdown.sorted(by: { $0.key < $1.key }) where !binding.stanzas.isEmpty { mention(name) }
+    for file in ifcfgFiles { mention(file.device) }
+    for profile in profiles { mention(profile.interfaceName) }
+    for device in netplan?.devices ?? [] { mention(device.hasMatch ? device.setName : device.id) }
+
+    let host = ManagementDecision.HostFacts(
+      services: services, networkManagerPresent: networkManagerPresent, networkManager: networkManager,
+      ifupdownStarted: ifupdownStarted)
+    var interfaces: [InterfaceConfiguration] = []
+    for name in names.sorted() {
+      let link = links.first { $0.name == name } ?? LinkIdentity(name: name)
+      var facts = host
+      facts.link = link
+      facts.networkdRuntime = link.index.flatMap { networkdLinks[$0] }
+      facts.networkManagerDevice = link.index.flatMap { networkManagerDevices[$0] }
+      facts.networkd = networkdFiles.lazy.compactMap { file in
+        file.matches(name: link.name, type: link.networkdType, kind: link.kind).map { (file, $0) }
+      }.first
+      facts.profiles = profiles.filter { $0.applies(to: name) }
+      facts.ifcfg = ifcfgFiles.first { $0.device == name }
+      facts.sysconfigNetwork = sysconfigNetwork
+      facts.ifupdown = ifupdown[name]
+      if let netplan, let device = netplan.device(for: name) {
+        let (renderer, location) = netplan.renderer(of: device)
+        facts.netplan = (device, renderer, location)
       }
+      facts.leases = leases.filter { $0.interface == name }
+      var decision = ManagementDecision(facts: facts, now: now)
+      interfaces.append(decision.decide())
+      notes += decision.notes
+    }
+    return HostConfiguration(
+      interfaces: interfaces, leases: leases, cloudAgents: cloudAgents, services: services,
+      networkd: networkdSettings, networkManager: networkManager, netplan: netplan.map(\.settings), notes: notes)
+  }
+
+  /// Every DHCPv4 lease, with networkd's (named by index) and dhcpcd's (named by file) tied to their interfaces.
+  func resolveLeases(links: [LinkIdentity], notes: inout [Diagnostic]) -> [DHCPLease] {
+    var leases = namedLeases
+    let byIndex = Dictionary(links.compactMap { link in link.index.map { ($0, link.name) } }) { first, _ in first }
+    for (index, path, text) in networkdLeases {
+      guard let interface = byIndex[index] else {
+        notes.append(
+          Diagnostic(.note, "lease of interface index \(index), which no interface has now: ignored",
+            at: SourceLocation(file: path, line: 1, column: 1)))
+        continue
+      }
+      let (lease, diagnostics) = NetworkdLeaseFile.parse(text, path: path, interface: interface, client: .networkd)
+      notes += diagnostics
+      if let lease { leases.append(lease) }
+    }
+    let known = Set(links.map(\.name))
+    for (name, path, bytes) in dhcpcdLeases {
+      guard let interface = DhcpcdLeaseFile.interface(fileName: name, known: known) else { continue }
+      let (lease, diagnostics) = DhcpcdLeaseFile.parse(bytes, path: path, interface: interface)
+      notes += diagnostics
+      if let lease { leases.append(lease) }
     }
     return leases.sorted { ($0.interface, $0.file, $0.line ?? 0) < ($1.interface, $1.file, $1.line ?? 0) }
   }
 }
 
 /// `KEY=value` lines (networkd's state files), each value with its line.
-struct KeyValueFile {
+struct KeyValueFile: Sendable {
   /// The file.
   var path: String
   /// The values and lines.

@@ -68,6 +68,11 @@ public enum HostConfigurationPaths {
     "/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/network-online.target.wants",
     "/etc/systemd/system/sockets.target.wants",
   ]
+  /// systemd's D-Bus aliases of the network services, which exist only while the service is enabled.
+  public static let serviceAliases = [
+    "/etc/systemd/system/dbus-org.freedesktop.network1.service",
+    "/etc/systemd/system/dbus-org.freedesktop.NetworkManager.service",
+  ]
   /// SysV runlevel 3 links (RHEL 7's `network`, old Debian's `networking`).
   public static let sysvDirectories = ["/etc/rc.d/rc3.d", "/etc/rc3.d"]
 
@@ -115,7 +120,7 @@ public enum HostConfigurationPaths {
 
   /// Directories only listed (their names are the facts: dispatcher scripts, service links).
   public static var listedDirectories: [String] {
-    dispatcherDirectories + wantsDirectories + sysvDirectories + ["/etc/systemd/system", networkManagerRun]
+    dispatcherDirectories + wantsDirectories + sysvDirectories + [networkManagerRun]
   }
 
   /// Single files read when they exist.
@@ -126,7 +131,7 @@ public enum HostConfigurationPaths {
 
   /// Files whose existence alone is the fact.
   public static var probedFiles: [String] {
-    [cloudInitDisabled] + ec2NetUtilsMarkers + googleGuestAgentMarkers
+    [cloudInitDisabled] + ec2NetUtilsMarkers + googleGuestAgentMarkers + serviceAliases
   }
 
   /// Whether a keyfile directory's entry is a profile NetworkManager reads: `*.nmconnection`, or (in /etc, for
