@@ -60,8 +60,8 @@ enum CloudAgentDetector {
         guard let bytes = files.contents[path] else { continue }
         // The headers cloud-init writes are in the first lines: no need to decode a whole file.
         let head = String(decoding: bytes.prefix(512), as: UTF8.self)
-        if name.contains("cloud-init") || head.contains("Created by cloud-init")
-          || head.contains("generated from information provided by the datasource")
+        if name.containsBytes("cloud-init") || head.containsBytes("Created by cloud-init")
+          || head.containsBytes("generated from information provided by the datasource")
         {
           agent.generatedFiles.append(path)
         }
@@ -75,11 +75,11 @@ enum CloudAgentDetector {
   /// entry matters here. Nil when the file has none.
   static func networkFragment(_ text: String) -> String? {
     // Most cloud.cfg files have no `network:` entry: find out without splitting them into lines.
-    guard text.hasPrefix("network:") || text.contains("\nnetwork:") else { return nil }
+    guard text.hasPrefix("network:") || text.containsBytes("\nnetwork:") else { return nil }
     var inside = false
     var found = false
     var kept: [String] = []
-    for line in text.lines {
+    for line in text.byteLines {
       let topLevel = !line.isEmpty && line.first != " " && line.first != "\t" && line.first != "#"
       if topLevel { inside = line.hasPrefix("network:") }
       if inside { found = true }

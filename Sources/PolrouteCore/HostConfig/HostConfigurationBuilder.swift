@@ -241,7 +241,7 @@ public struct HostConfigurationBuilder {
   func ifupdownState() -> [String: SourceLocation] {
     var result: [String: SourceLocation] = [:]
     if let text = files.text(HostConfigurationPaths.ifupdownState) {
-      for (index, line) in text.lines.enumerated() {
+      for (index, line) in text.byteLines.enumerated() {
         guard let equals = line.firstIndex(of: "=") else { continue }
         result[String(line[..<equals])] = SourceLocation(
           file: HostConfigurationPaths.ifupdownState, line: index + 1, column: 1)
@@ -447,7 +447,7 @@ struct KeyValueFile: Sendable {
   /// Reads the lines; `#` comments and lines without `=` are skipped.
   static func parse(_ text: String, path: String) -> KeyValueFile {
     var values: [String: (value: String, line: Int)] = [:]
-    for (index, raw) in text.lines.enumerated() {
+    for (index, raw) in text.byteLines.enumerated() {
       let line = raw.trimmingASCIIWhitespace()
       guard !line.isEmpty, !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
       values[String(line[..<equals])] = (String(line[line.index(after: equals)...]), index + 1)

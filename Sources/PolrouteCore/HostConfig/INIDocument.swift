@@ -47,7 +47,7 @@ public struct INIDocument: Hashable, Sendable {
   public static func parse(_ text: String, file: String, dialect: Dialect) -> INIDocument {
     var document = INIDocument(file: file, sections: [], diagnostics: [])
     var pending: (line: Int, text: String)?
-    let lines = text.lines
+    let lines = text.byteLines
     for (index, raw) in lines.enumerated() {
       let number = index + 1
       var line = String(raw).trimmingASCIIWhitespace()

@@ -32,7 +32,7 @@ public struct IfcfgFile: Hashable, Sendable {
   /// Reads a file.
   public static func parse(_ text: String, path: String) -> IfcfgFile {
     var file = IfcfgFile(path: path, values: [:], diagnostics: [])
-    for (index, raw) in text.lines.enumerated() {
+    for (index, raw) in text.byteLines.enumerated() {
       let line = Array(String(raw))
       var position = 0
       while position < line.count, line[position] == " " || line[position] == "\t" { position += 1 }

@@ -10,7 +10,7 @@ public enum NetworkdLeaseFile {
     -> (DHCPLease?, [Diagnostic])
   {
     var values: [String: (value: String, line: Int)] = [:]
-    for (index, raw) in text.lines.enumerated() {
+    for (index, raw) in text.byteLines.enumerated() {
       let line = raw.trimmingASCIIWhitespace()
       guard !line.isEmpty, !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
       values[String(line[..<equals])] = (String(line[line.index(after: equals)...]), index + 1)
