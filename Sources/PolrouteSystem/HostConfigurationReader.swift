@@ -62,7 +62,8 @@ public struct HostConfigurationReader: Sendable {
     }
     // networkd's drop-in directories: NAME.network.d/*.conf in every networkd directory.
     for directory in HostConfigurationPaths.networkdDirectories {
-      for name in collector.result.names(in: directory) where name.hasSuffix(HostConfigurationPaths.networkdDropInSuffix) {
+      for name in collector.result.names(in: directory)
+      where name.hasSuffix(HostConfigurationPaths.networkdDropInSuffix) {
         let dropIns = directory + "/" + name
         for dropIn in collector.list(dropIns) where dropIn.hasSuffix(".conf") { collector.read(dropIns + "/" + dropIn) }
       }
@@ -84,7 +85,8 @@ public struct HostConfigurationReader: Sendable {
     mutating func read(_ path: String) {
       guard result.contents[path] == nil else { return }
       guard total < HostConfigurationReader.maximumTotalSize else {
-        note("not read: polroute reads at most \(HostConfigurationReader.maximumTotalSize) bytes of configuration", path)
+        note(
+          "not read: polroute reads at most \(HostConfigurationReader.maximumTotalSize) bytes of configuration", path)
         return
       }
       do {
@@ -120,7 +122,9 @@ public struct HostConfigurationReader: Sendable {
             let included = reference.directory == "/" ? "/" + name : reference.directory + "/" + name
             guard seen.insert(included).inserted else { continue }
             guard seen.count <= HostConfigurationReader.maximumSourcedFiles else {
-              note("not read: ifupdown's source lines name more than \(HostConfigurationReader.maximumSourcedFiles) files", included)
+              note(
+                "not read: ifupdown's source lines name more than \(HostConfigurationReader.maximumSourcedFiles) files",
+                included)
               return
             }
             read(included)

@@ -41,14 +41,21 @@ struct HostConfigurationReaderTests {
     #expect(configuration.leases.first?.defaultGateways == [IPAddress("192.0.2.1")!])
   }
 
-  @Test("recorded networkd state: runtime claim, lease gateway, networkd.conf with a drop-in switching off foreign rules")
+  @Test(
+    "recorded networkd state: runtime claim, lease gateway, networkd.conf with a drop-in switching off foreign rules")
   func networkd() {
-    let configuration = read("networkd", links: [LinkIdentity(name: "hc0", index: 2, networkdType: "ether", kind: "veth")])
+    let configuration = read(
+      "networkd", links: [LinkIdentity(name: "hc0", index: 2, networkdType: "ether", kind: "veth")])
     #expect(configuration.management(of: "hc0")?.manager == .networkd)
     #expect(configuration.gateways(for: "hc0", family: .inet).map(\.source) == [.networkdLease])
-    #expect(configuration.networkd?.files == ["/etc/systemd/networkd.conf", "/etc/systemd/networkd.conf.d/90-foreign-rules.conf"])
+    #expect(
+      configuration.networkd?.files == [
+        "/etc/systemd/networkd.conf", "/etc/systemd/networkd.conf.d/90-foreign-rules.conf",
+      ])
     #expect(configuration.networkd?.removesForeignRules == false)
-    #expect(configuration.networkd?.manageForeignRoutingPolicyRules?.location == at("/etc/systemd/networkd.conf.d/90-foreign-rules.conf", 3))
+    #expect(
+      configuration.networkd?.manageForeignRoutingPolicyRules?.location
+        == at("/etc/systemd/networkd.conf.d/90-foreign-rules.conf", 3))
     #expect(configuration.networkd?.removesForeignRoutes == true)
   }
 
@@ -76,26 +83,36 @@ struct HostConfigurationReaderTests {
     #expect(configuration.interface(named: "eth1")?.ifcfg?.path == "/etc/sysconfig/network-scripts/ifcfg-data")
     #expect(configuration.gateways(for: "eth1", family: .inet).map(\.address) == [IPAddress("203.0.113.1")!])
     #expect(configuration.gateways(for: "eth1", family: .inet6).map(\.address) == [IPAddress("2001:db8:b::1")!])
-    #expect(configuration.gateways(for: "eth0", family: .inet).map(\.explanation) == [
-      "192.0.2.1 (dhclient lease, /var/lib/dhclient/dhclient--eth0.lease:1)"
-    ])
+    #expect(
+      configuration.gateways(for: "eth0", family: .inet).map(\.explanation) == [
+        "192.0.2.1 (dhclient lease, /var/lib/dhclient/dhclient--eth0.lease:1)"
+      ])
     #expect(configuration.services.map(\.unit) == ["network"])
   }
 
   @Test("ifupdown (hand-written): sourced stanzas, ifstate, the DHCP interface's lease")
   func ifupdown() {
     let configuration = read(
-      "ifupdown", links: [LinkIdentity(name: "lo", index: 1), LinkIdentity(name: "eth0", index: 2), LinkIdentity(name: "eth1", index: 3)])
+      "ifupdown",
+      links: [
+        LinkIdentity(name: "lo", index: 1), LinkIdentity(name: "eth0", index: 2), LinkIdentity(name: "eth1", index: 3),
+      ])
     #expect(configuration.interfaces.map(\.management.manager) == [.ifupdown, .ifupdown, .ifupdown])
     #expect(configuration.gateways(for: "eth0", family: .inet).map(\.source) == [.dhclientLease])
-    #expect(configuration.gateways(for: "eth1", family: .inet6).map(\.location) == [at("/etc/network/interfaces.d/uplinks", 8)])
+    #expect(
+      configuration.gateways(for: "eth1", family: .inet6).map(\.location) == [
+        at("/etc/network/interfaces.d/uplinks", 8)
+      ])
     #expect(configuration.interface(named: "eth1")?.ipv4?.method == .static)
   }
 
   @Test("netplan trees: netplan's files and the files netplan generate rendered, read from disk")
   func netplan() {
     let configuration = read("netplan/networkd", links: [LinkIdentity(name: "ens4", index: 3, networkdType: "ether")])
-    #expect(configuration.netplan?.files == ["/etc/netplan/50-cloud-init.yaml", "/etc/netplan/60-data.yaml", "/run/netplan/70-mgmt.yaml"])
+    #expect(
+      configuration.netplan?.files == [
+        "/etc/netplan/50-cloud-init.yaml", "/etc/netplan/60-data.yaml", "/run/netplan/70-mgmt.yaml",
+      ])
     #expect(configuration.management(of: "ens4")?.viaNetplan == true)
     #expect(configuration.gateways(for: "ens4", family: .inet).map(\.source) == [.networkd, .netplan])
   }
@@ -120,10 +137,12 @@ struct HostConfigurationReaderTests {
     #expect(
       notes.contains(
         "/etc/systemd/network/20-big.network:1:1: note: not read: cannot read \(root.path)/etc/systemd/network/20-big.network: "
-          + "\(HostConfigurationReader.maximumFileSize + 1) bytes is more than the \(HostConfigurationReader.maximumFileSize) read at most"))
+          + "\(HostConfigurationReader.maximumFileSize + 1) bytes is more than the \(HostConfigurationReader.maximumFileSize) read at most"
+      ))
     #expect(
       notes.contains(
-        "/etc/netplan/50-fifo.yaml:1:1: note: not read: cannot read \(root.path)/etc/netplan/50-fifo.yaml: not a regular file"))
+        "/etc/netplan/50-fifo.yaml:1:1: note: not read: cannot read \(root.path)/etc/netplan/50-fifo.yaml: not a regular file"
+      ))
   }
 
   @Test("an empty root: nothing read, no notes, every kernel link listed without a manager")

@@ -43,7 +43,8 @@ enum CloudAgentDetector {
           agent.location = config.location
         }
       } catch {
-        notes.append(Diagnostic(.note, "cloud-init's 'network:' setting not read: \(error.message)", at: error.location))
+        notes.append(
+          Diagnostic(.note, "cloud-init's 'network:' setting not read: \(error.message)", at: error.location))
       }
     }
     if files.exists(HostConfigurationPaths.cloudInitDisabled) {

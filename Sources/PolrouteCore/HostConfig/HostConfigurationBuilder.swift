@@ -192,7 +192,8 @@ public struct HostConfigurationBuilder {
       return files.names(in: parent).contains(HostConfigurationPaths.routingRulesDispatcher)
     }
     let running = files.hasEntries(HostConfigurationPaths.networkManagerRun)
-    guard !ordered.isEmpty || dispatcher != nil || running || files.hasEntries(HostConfigurationPaths.keyfileDirectories[0])
+    guard
+      !ordered.isEmpty || dispatcher != nil || running || files.hasEntries(HostConfigurationPaths.keyfileDirectories[0])
     else { return nil }
     var settings = NetworkManagerSettings(routingRulesDispatcher: dispatcher, files: ordered, running: running)
     for path in ordered {
@@ -390,9 +391,10 @@ public struct ParsedHostFiles: Sendable {
       facts.link = link
       facts.networkdRuntime = link.index.flatMap { networkdLinks[$0] }
       facts.networkManagerDevice = link.index.flatMap { networkManagerDevices[$0] }
-      facts.networkd = networkdFiles.lazy.compactMap { file in
-        file.matches(name: link.name, type: link.networkdType, kind: link.kind).map { (file, $0) }
-      }.first
+      facts.networkd =
+        networkdFiles.lazy.compactMap { file in
+          file.matches(name: link.name, type: link.networkdType, kind: link.kind).map { (file, $0) }
+        }.first
       facts.profiles = profiles.filter { $0.applies(to: name) }
       facts.ifcfg = ifcfgFiles.first { $0.device == name }
       facts.sysconfigNetwork = sysconfigNetwork
@@ -418,7 +420,8 @@ public struct ParsedHostFiles: Sendable {
     for (index, path, text) in networkdLeases {
       guard let interface = byIndex[index] else {
         notes.append(
-          Diagnostic(.note, "lease of interface index \(index), which no interface has now: ignored",
+          Diagnostic(
+            .note, "lease of interface index \(index), which no interface has now: ignored",
             at: SourceLocation(file: path, line: 1, column: 1)))
         continue
       }

@@ -111,7 +111,9 @@ public enum HostConfigurationPaths {
     result.append((networkManagerLeases, { $0.hasSuffix(".lease") }))
     result.append((networkScripts, IfcfgFile.isConfigName))
     result.append((ifupdownRun, { $0.hasPrefix("ifstate") }))
-    for directory in dhclientDirectories { result.append((directory, { $0.hasSuffix(".leases") || $0.hasSuffix(".lease") })) }
+    for directory in dhclientDirectories {
+      result.append((directory, { $0.hasSuffix(".leases") || $0.hasSuffix(".lease") }))
+    }
     for directory in dhcpcdDirectories { result.append((directory, { $0.hasSuffix(".lease") })) }
     for directory in NetplanConfiguration.directories { result.append((directory, { $0.hasSuffix(".yaml") })) }
     result.append((cloudConfigDirectory, { $0.hasSuffix(".cfg") }))

@@ -154,7 +154,8 @@ public enum IfupdownInterfacesFile {
       guard let text = stanza.gateway, let location = stanza.gatewayLocation else { continue }
       let family: AddressFamily? = stanza.family == "inet" ? .inet : stanza.family == "inet6" ? .inet6 : nil
       guard let address = IPAddress(text), address.family == family else {
-        diagnostics.append(.warning("gateway '\(text)' is not an address of the stanza's family, ignored", at: location))
+        diagnostics.append(
+          .warning("gateway '\(text)' is not an address of the stanza's family, ignored", at: location))
         continue
       }
       gateways.append(LocatedAddress(address: address, location: location))

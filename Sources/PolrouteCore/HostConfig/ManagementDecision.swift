@@ -173,14 +173,16 @@ struct ManagementDecision {
     if let settings = facts.networkManager {
       if let spec = settings.unmanagedDevices.first(where: { Self.deviceSpec($0, matches: name) }) {
         claims.append(
-          ManagementClaim(.networkManager, .declined, "unmanaged-devices includes '\(spec)'",
+          ManagementClaim(
+            .networkManager, .declined, "unmanaged-devices includes '\(spec)'",
             at: settings.files.last.map { SourceLocation(file: $0, line: 1, column: 1) }))
       }
       if let binding = facts.ifupdown, !binding.stanzas.isEmpty, settings.plugins?.contains("ifupdown") == true,
         settings.ifupdownManaged?.value != true
       {
         claims.append(
-          ManagementClaim(.networkManager, .declined,
+          ManagementClaim(
+            .networkManager, .declined,
             "its ifupdown plugin leaves interfaces of /etc/network/interfaces to ifupdown ([ifupdown] managed=false)",
             at: settings.ifupdownManaged?.location))
       }
@@ -198,7 +200,8 @@ struct ManagementDecision {
     }
     if let profile {
       claims.append(
-        ManagementClaim(.networkManager, .configuration,
+        ManagementClaim(
+          .networkManager, .configuration,
           "profile '\(profile.id ?? "?")'" + (profile.uuid.map { " (\($0))" } ?? ""),
           at: SourceLocation(file: profile.path, line: 1, column: 1)))
     }
@@ -208,7 +211,8 @@ struct ManagementDecision {
     }
     if let (device, renderer, location) = facts.netplan {
       claims.append(
-        ManagementClaim(renderer.manager, .configuration,
+        ManagementClaim(
+          renderer.manager, .configuration,
           "netplan definition '\(device.id)' (renderer \(renderer.rawValue)"
             + (location.map { " from \($0.file):\($0.line)" } ?? ", netplan's default") + ")",
           at: device.locations.first))
@@ -219,7 +223,8 @@ struct ManagementDecision {
       !claims.contains(where: { $0.manager == .networkManager })
     {
       claims.append(
-        ManagementClaim(.networkManager, .managerDefault,
+        ManagementClaim(
+          .networkManager, .managerDefault,
           "NetworkManager runs and gives Ethernet devices without a profile an automatic connection"))
     }
     return claims
@@ -294,7 +299,8 @@ struct ManagementDecision {
       return result
     }
     if let (file, _) = facts.networkd, !file.unmanaged {
-      sources.append(ConfiguredSource(manager: .networkd, source: .networkd, gateways: file.gateways, methods: methods(file.method)))
+      sources.append(
+        ConfiguredSource(manager: .networkd, source: .networkd, gateways: file.gateways, methods: methods(file.method)))
     }
     if let profile {
       sources.append(
@@ -307,13 +313,15 @@ struct ManagementDecision {
       let (gateways, diagnostics) = device.gateways()
       notes += diagnostics
       sources.append(
-        ConfiguredSource(manager: renderer.manager, source: .netplan, gateways: gateways, methods: methods(device.method)))
+        ConfiguredSource(
+          manager: renderer.manager, source: .netplan, gateways: gateways, methods: methods(device.method)))
     }
     if let binding = facts.ifupdown, !binding.stanzas.isEmpty {
       let (gateways, diagnostics) = IfupdownInterfacesFile.gateways(binding)
       notes += diagnostics
       sources.append(
-        ConfiguredSource(manager: .ifupdown, source: .ifupdown, gateways: gateways,
+        ConfiguredSource(
+          manager: .ifupdown, source: .ifupdown, gateways: gateways,
           methods: methods { IfupdownInterfacesFile.method(binding, $0) }))
     }
     if let ifcfg = facts.ifcfg, ifcfg.flag("NM_CONTROLLED") == false || !facts.networkManagerPresent {
@@ -325,14 +333,18 @@ struct ManagementDecision {
           else { continue }
           let device = network[key == "GATEWAY" ? "GATEWAYDEV" : "IPV6_DEFAULTDEV"]
           let holds = device == nil && ifcfg.ipv4Prefixes.contains { $0.contains(address) }
-          if device == facts.link.name || holds { sysconfig.append(LocatedAddress(address: address, location: location)) }
+          if device == facts.link.name || holds {
+            sysconfig.append(LocatedAddress(address: address, location: location))
+          }
         }
       }
       sources.append(
-        ConfiguredSource(manager: .initscripts, source: .ifcfg, gateways: ifcfg.gateways,
+        ConfiguredSource(
+          manager: .initscripts, source: .ifcfg, gateways: ifcfg.gateways,
           methods: methods { $0 == .inet ? ifcfg.ipv4 : ifcfg.ipv6 }))
       if !sysconfig.isEmpty {
-        sources.append(ConfiguredSource(manager: .initscripts, source: .sysconfigNetwork, gateways: sysconfig, methods: [:]))
+        sources.append(
+          ConfiguredSource(manager: .initscripts, source: .sysconfigNetwork, gateways: sysconfig, methods: [:]))
       }
     }
     return sources

@@ -64,7 +64,8 @@ public struct NetplanConfiguration: Hashable, Sendable {
       var diagnostics: [Diagnostic] = []
       func add(_ node: YAMLNode) {
         guard let text = node.text, let address = IPAddress(text) else {
-          diagnostics.append(.warning("'\(node.text ?? node.kindName)' is not a gateway address, ignored", at: node.location))
+          diagnostics.append(
+            .warning("'\(node.text ?? node.kindName)' is not a gateway address, ignored", at: node.location))
           return
         }
         gateways.append(LocatedAddress(address: address, location: node.location))
@@ -188,7 +189,8 @@ public struct NetplanConfiguration: Hashable, Sendable {
     case "NetworkManager": return LocatedRenderer(renderer: .networkManager, location: node.location)
     default:
       diagnostics.append(
-        .warning("unknown renderer '\(node.text ?? node.kindName)' (netplan knows networkd and NetworkManager)",
+        .warning(
+          "unknown renderer '\(node.text ?? node.kindName)' (netplan knows networkd and NetworkManager)",
           at: node.location))
       return nil
     }

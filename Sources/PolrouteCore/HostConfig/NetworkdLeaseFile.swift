@@ -20,7 +20,11 @@ public enum NetworkdLeaseFile {
     guard let leased = IPAddress(address.value) else {
       return (
         nil,
-        [.warning("ADDRESS= '\(address.value)' is not an address", at: SourceLocation(file: path, line: address.line, column: 1))]
+        [
+          .warning(
+            "ADDRESS= '\(address.value)' is not an address",
+            at: SourceLocation(file: path, line: address.line, column: 1))
+        ]
       )
     }
     var lease = DHCPLease(interface: interface, client: client, address: leased, file: path)
@@ -31,7 +35,8 @@ public enum NetworkdLeaseFile {
           lease.routers.append(router)
         } else {
           diagnostics.append(
-            .warning("ROUTER= '\(word)' is not an address", at: SourceLocation(file: path, line: routers.line, column: 1)))
+            .warning(
+              "ROUTER= '\(word)' is not an address", at: SourceLocation(file: path, line: routers.line, column: 1)))
         }
       }
     }
@@ -41,7 +46,9 @@ public enum NetworkdLeaseFile {
       var gateways: [IPAddress] = []
       for route in routes.value.split(separator: " ") {
         let parts = route.split(separator: ",")
-        guard parts.count == 2, let destination = IPPrefix(parts[0]), let gateway = IPAddress(parts[1]) else { continue }
+        guard parts.count == 2, let destination = IPPrefix(parts[0]), let gateway = IPAddress(parts[1]) else {
+          continue
+        }
         if destination.isDefault { gateways.append(gateway) }
       }
       lease.classlessDefaultGateways = gateways

@@ -211,7 +211,8 @@ public struct YAMLReader {
       try skipBlankLines()
     }
     if line < lines.count, indent(of: line) > column {
-      throw error("unexpected indentation (a sequence item was expected at column \(column + 1))", line, indent(of: line))
+      throw error(
+        "unexpected indentation (a sequence item was expected at column \(column + 1))", line, indent(of: line))
     }
     return .sequence(items, start)
   }
@@ -382,8 +383,9 @@ public struct YAMLReader {
       text.append(character)
       position += 1
     }
-    throw error("unterminated \(quote == "'" ? "single" : "double")-quoted scalar (quoted scalars over several "
-      + "lines are not supported)", line, column)
+    throw error(
+      "unterminated \(quote == "'" ? "single" : "double")-quoted scalar (quoted scalars over several "
+        + "lines are not supported)", line, column)
   }
 
   /// A double-quoted escape after its backslash: the text and how many characters it took.

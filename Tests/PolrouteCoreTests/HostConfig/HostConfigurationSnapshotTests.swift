@@ -17,7 +17,8 @@ struct HostConfigurationSnapshotTests {
       "/etc/cloud/cloud.cfg": "network: {config: disabled}\n",
     ])
     state.hostConfiguration = HostConfigurationBuilder.build(
-      files, links: [LinkIdentity(name: "eth0", index: 2, networkdType: "ether"), LinkIdentity(name: "ens4", index: 3)],
+      files,
+      links: [LinkIdentity(name: "eth0", index: 2, networkdType: "ether"), LinkIdentity(name: "ens4", index: 3)],
       now: 1_796_427_000)
     #expect(state.hostConfiguration?.interfaces.isEmpty == false)
     let bytes = try Snapshot(state: state).encoded()
@@ -53,7 +54,9 @@ struct HostConfigurationSnapshotTests {
     do {
       _ = try Snapshot.decode(Array(text.utf8), file: "s.json")
     } catch {
-      #expect(error.description.hasPrefix("s.json: error: not a polroute host snapshot: state.hostConfiguration.interfaces[0].management.viaNetplan:"))
+      #expect(
+        error.description.hasPrefix(
+          "s.json: error: not a polroute host snapshot: state.hostConfiguration.interfaces[0].management.viaNetplan:"))
     }
   }
 }

@@ -7,19 +7,19 @@ struct IfupdownInterfacesFileTests {
   /// A Debian host's files: the main file sources interfaces.d and a directory elsewhere.
   static let files = HostFiles(texts: [
     "/etc/network/interfaces": """
-      source /etc/network/interfaces.d/*
-      auto lo
-      iface lo inet loopback
+    source /etc/network/interfaces.d/*
+    auto lo
+    iface lo inet loopback
 
-      allow-hotplug mgmt
-      iface mgmt inet static
-          address 198.51.100.10/24
-          gateway 198.51.100.1
-      iface mgmt inet6 static
-          address 2001:db8:a::10/64
-          gateway 2001:db8:a::1
-      source-directory extra
-      """,
+    allow-hotplug mgmt
+    iface mgmt inet static
+        address 198.51.100.10/24
+        gateway 198.51.100.1
+    iface mgmt inet6 static
+        address 2001:db8:a::10/64
+        gateway 2001:db8:a::1
+    source-directory extra
+    """,
     "/etc/network/interfaces.d/data": "auto data\niface data inet dhcp\n",
     "/etc/network/interfaces.d/.hidden": "iface hidden inet dhcp\n",
     "/etc/network/extra/vpn": "iface vpn inet manual\n    gateway not-an-address\n",
@@ -34,8 +34,10 @@ struct IfupdownInterfacesFileTests {
     let mgmt = bindings["mgmt"]!
     #expect(mgmt.startLine == at("/etc/network/interfaces", 5))
     #expect(mgmt.stanzas.map(\.family) == ["inet", "inet6"])
-    #expect(IfupdownInterfacesFile.method(mgmt, .inet) == AddressingMethod(.static, at: at("/etc/network/interfaces", 6)))
-    #expect(IfupdownInterfacesFile.gateways(mgmt).gateways.map(\.address) == [addr("198.51.100.1"), addr("2001:db8:a::1")])
+    #expect(
+      IfupdownInterfacesFile.method(mgmt, .inet) == AddressingMethod(.static, at: at("/etc/network/interfaces", 6)))
+    #expect(
+      IfupdownInterfacesFile.gateways(mgmt).gateways.map(\.address) == [addr("198.51.100.1"), addr("2001:db8:a::1")])
     #expect(IfupdownInterfacesFile.method(bindings["data"]!, .inet)?.method == .dhcp)
     #expect(bindings["data"]!.startLine == at("/etc/network/interfaces.d/data", 1))
     let vpn = IfupdownInterfacesFile.gateways(bindings["vpn"]!)
@@ -49,7 +51,8 @@ struct IfupdownInterfacesFileTests {
   @Test("the references a file makes, resolved against its directory")
   func references() {
     #expect(
-      IfupdownInterfacesFile.references("source interfaces.d/*.cfg\nsource-directory /etc/network/x/\n", path: "/etc/network/interfaces")
+      IfupdownInterfacesFile.references(
+        "source interfaces.d/*.cfg\nsource-directory /etc/network/x/\n", path: "/etc/network/interfaces")
         == [.glob(directory: "/etc/network/interfaces.d", pattern: "*.cfg"), .directory("/etc/network/x")])
   }
 

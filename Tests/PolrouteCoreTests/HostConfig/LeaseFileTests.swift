@@ -109,13 +109,19 @@ struct LeaseFileTests {
     #expect(lease.routers == [addr("192.0.2.1")])
     #expect(lease.classlessDefaultGateways == [addr("192.0.2.9")])
     #expect(lease.defaultGateways == [addr("192.0.2.9")])
-    #expect(throws: DhcpcdLeaseFile.Problem.tooShort(10)) { try DhcpcdLeaseFile.lease(Array(message.prefix(10)), path: "/l", interface: "x") }
+    #expect(throws: DhcpcdLeaseFile.Problem.tooShort(10)) {
+      try DhcpcdLeaseFile.lease(Array(message.prefix(10)), path: "/l", interface: "x")
+    }
     var request = message
     request[0] = 1
-    #expect(throws: DhcpcdLeaseFile.Problem.notReply(1)) { try DhcpcdLeaseFile.lease(request, path: "/l", interface: "x") }
+    #expect(throws: DhcpcdLeaseFile.Problem.notReply(1)) {
+      try DhcpcdLeaseFile.lease(request, path: "/l", interface: "x")
+    }
     var noCookie = message
     noCookie[236] = 0
-    #expect(throws: DhcpcdLeaseFile.Problem.noMagicCookie) { try DhcpcdLeaseFile.lease(noCookie, path: "/l", interface: "x") }
+    #expect(throws: DhcpcdLeaseFile.Problem.noMagicCookie) {
+      try DhcpcdLeaseFile.lease(noCookie, path: "/l", interface: "x")
+    }
     let truncated = Array(message.prefix(236)) + DhcpcdLeaseFile.cookie + [3, 8, 192, 0]
     #expect(throws: DhcpcdLeaseFile.Problem.truncatedOption(code: 3, offset: 240)) {
       try DhcpcdLeaseFile.lease(truncated, path: "/l", interface: "x")
@@ -174,7 +180,9 @@ struct LeaseFileTests {
     #expect(
       NetworkdLeaseFile.networkManagerLease(fileName: "dhclient-91905a24-363e-477a-b911-f8fb86ea3ba4-br-lan.lease")!
         == ("br-lan", .networkManagerDhclient))
-    #expect(NetworkdLeaseFile.networkManagerLease(fileName: "internal6-91905a24-363e-477a-b911-f8fb86ea3ba4-eth0.lease") == nil)
+    #expect(
+      NetworkdLeaseFile.networkManagerLease(fileName: "internal6-91905a24-363e-477a-b911-f8fb86ea3ba4-eth0.lease")
+        == nil)
     #expect(NetworkdLeaseFile.networkManagerLease(fileName: "timestamps") == nil)
   }
 }

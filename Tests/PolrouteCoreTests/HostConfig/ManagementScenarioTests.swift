@@ -43,7 +43,8 @@ struct ManagementScenarioTests {
     #expect(eth0?.networkd?.runtimeFile == nil)
     #expect(
       configuration.gateways(for: "eth0", family: .inet) == [
-        ConfiguredGateway(address: addr("192.0.2.1"), source: .networkdLease, location: at("/run/systemd/netif/leases/2", 1))
+        ConfiguredGateway(
+          address: addr("192.0.2.1"), source: .networkdLease, location: at("/run/systemd/netif/leases/2", 1))
       ])
     #expect(configuration.services.map(\.unit) == ["systemd-networkd.service"])
     #expect(
@@ -57,21 +58,26 @@ struct ManagementScenarioTests {
   func ubuntuNetplanNetworkManager() {
     let uuid = "5f0c6a48-0000-4000-8000-00000000aaaa"
     let files = HostFiles(texts: [
-      "/etc/netplan/01-network-manager-all.yaml": "# Let NetworkManager manage all devices on this system\nnetwork:\n  version: 2\n  renderer: NetworkManager\n",
+      "/etc/netplan/01-network-manager-all.yaml":
+        "# Let NetworkManager manage all devices on this system\nnetwork:\n  version: 2\n  renderer: NetworkManager\n",
       "/etc/NetworkManager/NetworkManager.conf": "[main]\nplugins=ifupdown,keyfile\n\n[ifupdown]\nmanaged=false\n",
       "/etc/NetworkManager/system-connections/Office.nmconnection":
         "[connection]\nid=Office\nuuid=\(uuid)\ntype=ethernet\ninterface-name=enp0s3\n\n[ipv4]\nmethod=auto\n",
       "/run/NetworkManager/devices/2": "[device]\nmanaged=true\nperm-hw-addr-fake=\nconnection-uuid=\(uuid)\n",
-      "/var/lib/NetworkManager/internal-\(uuid)-enp0s3.lease": "# This is private data. Do not parse.\nADDRESS=198.51.100.77\n",
+      "/var/lib/NetworkManager/internal-\(uuid)-enp0s3.lease":
+        "# This is private data. Do not parse.\nADDRESS=198.51.100.77\n",
       "/etc/systemd/system/multi-user.target.wants/NetworkManager.service": "",
     ])
     let configuration = HostConfigurationBuilder.build(files, links: [Self.link("enp0s3", 2)])
     let interface = configuration.interface(named: "enp0s3")
     #expect(interface?.management.manager == .networkManager)
     #expect(interface?.management.viaNetplan == false)
-    #expect(interface?.networkManager == NetworkManagerBinding(
-      id: "Office", uuid: uuid, path: "/etc/NetworkManager/system-connections/Office.nmconnection", storage: .keyfile,
-      active: true))
+    #expect(
+      interface?.networkManager
+        == NetworkManagerBinding(
+          id: "Office", uuid: uuid, path: "/etc/NetworkManager/system-connections/Office.nmconnection",
+          storage: .keyfile,
+          active: true))
     #expect(interface?.usesDHCP(.inet) == true)
     // NetworkManager's internal client records only the address: the gateway is in main, not in the lease.
     #expect(configuration.leases(for: "enp0s3").map(\.address) == [addr("198.51.100.77")])
@@ -90,16 +96,18 @@ struct ManagementScenarioTests {
       "/etc/NetworkManager/system-connections/ens4.nmconnection":
         "[connection]\nid=ens4\nuuid=0b7e1f2a-0000-4000-8000-000000000004\ntype=ethernet\ninterface-name=ens4\n\n"
         + "[ipv4]\nmethod=manual\naddress1=203.0.113.10/24\ngateway=203.0.113.1\nnever-default=true\n",
-      "/etc/sysconfig/network-scripts/readme-ifcfg-rh.txt": "NetworkManager stores new network profiles in keyfile format\n",
+      "/etc/sysconfig/network-scripts/readme-ifcfg-rh.txt":
+        "NetworkManager stores new network profiles in keyfile format\n",
       "/etc/systemd/system/multi-user.target.wants/NetworkManager.service": "",
       "/etc/systemd/system/network-online.target.wants/NetworkManager-wait-online.service": "",
     ])
     let configuration = HostConfigurationBuilder.build(files, links: [Self.link("ens3", 2), Self.link("ens4", 3)])
     #expect(configuration.management(of: "ens3")?.manager == .networkManager)
     #expect(configuration.management(of: "ens3")?.claims.map(\.basis) == [.configuration])
-    #expect(configuration.gateways(for: "ens3", family: .inet).map(\.explanation) == [
-      "198.51.100.1 (NetworkManager keyfile, /etc/NetworkManager/system-connections/ens3.nmconnection:8)"
-    ])
+    #expect(
+      configuration.gateways(for: "ens3", family: .inet).map(\.explanation) == [
+        "198.51.100.1 (NetworkManager keyfile, /etc/NetworkManager/system-connections/ens3.nmconnection:8)"
+      ])
     #expect(configuration.gateways(for: "ens4", family: .inet).map(\.address) == [addr("203.0.113.1")])
     #expect(configuration.interface(named: "ens3")?.ipv6?.method == .autoconf)
     #expect(configuration.networkManager?.routingRulesDispatcher == nil)
@@ -128,9 +136,13 @@ struct ManagementScenarioTests {
     #expect(configuration.management(of: "eth1")?.manager == .initscripts)
     #expect(
       configuration.gateways(for: "eth1", family: .inet) == [
-        ConfiguredGateway(address: addr("203.0.113.1"), source: .sysconfigNetwork, location: at("/etc/sysconfig/network", 2))
+        ConfiguredGateway(
+          address: addr("203.0.113.1"), source: .sysconfigNetwork, location: at("/etc/sysconfig/network", 2))
       ])
-    #expect(configuration.services == [EnabledService(manager: .initscripts, unit: "network", path: "/etc/rc.d/rc3.d/S10network")])
+    #expect(
+      configuration.services == [
+        EnabledService(manager: .initscripts, unit: "network", path: "/etc/rc.d/rc3.d/S10network")
+      ])
   }
 
   @Test("RHEL 7 with NetworkManager: ifcfg-rh profiles, NM_CONTROLLED=no left to initscripts, the dispatcher installed")
@@ -156,15 +168,19 @@ struct ManagementScenarioTests {
     #expect(eth1?.management.claims.map(\.manager) == [.initscripts, .networkManager])
     #expect(eth1?.management.claims.last?.basis == .declined)
     #expect(configuration.gateways(for: "eth1", family: .inet).map(\.address) == [addr("203.0.113.1")])
-    #expect(configuration.networkManager?.routingRulesDispatcher == "/etc/NetworkManager/dispatcher.d/10-ifcfg-rh-routes.sh")
+    #expect(
+      configuration.networkManager?.routingRulesDispatcher == "/etc/NetworkManager/dispatcher.d/10-ifcfg-rh-routes.sh")
   }
 
-  @Test("Debian: ifupdown brought up eth0 (DHCP) and eth1 (static); NetworkManager leaves them alone; stale leases inactive")
+  @Test(
+    "Debian: ifupdown brought up eth0 (DHCP) and eth1 (static); NetworkManager leaves them alone; stale leases inactive"
+  )
   func debianIfupdown() {
     let files = HostFiles(texts: [
       "/etc/network/interfaces":
         "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nallow-hotplug eth0\niface eth0 inet dhcp\n",
-      "/etc/network/interfaces.d/eth1": "auto eth1\niface eth1 inet static\n  address 203.0.113.10/24\n  gateway 203.0.113.1\n",
+      "/etc/network/interfaces.d/eth1":
+        "auto eth1\niface eth1 inet static\n  address 203.0.113.10/24\n  gateway 203.0.113.1\n",
       "/run/network/ifstate": "lo=lo\neth0=eth0\neth1=eth1\n",
       "/var/lib/dhcp/dhclient.eth0.leases": Self.dhclientLease("eth0"),
       "/var/lib/dhcp/dhclient.eth1.leases": Self.dhclientLease("eth1"),
@@ -173,7 +189,8 @@ struct ManagementScenarioTests {
       "/etc/systemd/system/multi-user.target.wants/NetworkManager.service": "",
     ])
     let configuration = HostConfigurationBuilder.build(
-      files, links: [LinkIdentity(name: "lo", index: 1, networkdType: "loopback"), Self.link("eth0", 2), Self.link("eth1", 3)])
+      files,
+      links: [LinkIdentity(name: "lo", index: 1, networkdType: "loopback"), Self.link("eth0", 2), Self.link("eth1", 3)])
     let eth0 = configuration.interface(named: "eth0")
     #expect(eth0?.management.manager == .ifupdown)
     #expect(eth0?.management.claims.map(\.basis) == [.runtime, .configuration, .declined])
@@ -181,17 +198,21 @@ struct ManagementScenarioTests {
       eth0?.management.claims.last?.detail
         == "its ifupdown plugin leaves interfaces of /etc/network/interfaces to ifupdown ([ifupdown] managed=false)")
     #expect(eth0?.ifupdown?.startLine == at("/etc/network/interfaces", 6))
-    #expect(configuration.gateways(for: "eth0", family: .inet).map(\.explanation) == [
-      "192.0.2.1 (dhclient lease, /var/lib/dhcp/dhclient.eth0.leases:1)"
-    ])
+    #expect(
+      configuration.gateways(for: "eth0", family: .inet).map(\.explanation) == [
+        "192.0.2.1 (dhclient lease, /var/lib/dhcp/dhclient.eth0.leases:1)"
+      ])
     let eth1 = configuration.interface(named: "eth1")
     #expect(eth1?.management.manager == .ifupdown)
-    #expect(configuration.gateways(for: "eth1", family: .inet).map(\.explanation) == [
-      "203.0.113.1 (ifupdown, /etc/network/interfaces.d/eth1:4)"
-    ])
+    #expect(
+      configuration.gateways(for: "eth1", family: .inet).map(\.explanation) == [
+        "203.0.113.1 (ifupdown, /etc/network/interfaces.d/eth1:4)"
+      ])
     // The static interface's old dhclient lease is kept, but only as inactive.
     #expect(
-      configuration.gateways(for: "eth1", family: .inet, includingInactive: true).map(\.standing) == [.active, .inactive])
+      configuration.gateways(for: "eth1", family: .inet, includingInactive: true).map(\.standing) == [
+        .active, .inactive,
+      ])
     #expect(configuration.management(of: "lo")?.manager == .ifupdown)
   }
 
@@ -264,7 +285,8 @@ struct ManagementScenarioTests {
   func conflict() {
     let files = HostFiles(texts: [
       "/etc/network/interfaces": "auto eth0\niface eth0 inet static\n  address 192.0.2.10/24\n  gateway 192.0.2.1\n",
-      "/etc/systemd/network/eth0.network": "[Match]\nName=eth0\n[Network]\nAddress=192.0.2.10/24\nGateway=192.0.2.254\n",
+      "/etc/systemd/network/eth0.network":
+        "[Match]\nName=eth0\n[Network]\nAddress=192.0.2.10/24\nGateway=192.0.2.254\n",
       "/etc/systemd/system/multi-user.target.wants/systemd-networkd.service": "",
     ])
     let configuration = HostConfigurationBuilder.build(files, links: [Self.link("eth0", 2)])
@@ -280,7 +302,9 @@ struct ManagementScenarioTests {
     var unknown = files
     unknown.contents["/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"] = nil
     unknown.listings["/etc/systemd/system/multi-user.target.wants"] = nil
-    #expect(HostConfigurationBuilder.build(unknown, links: [Self.link("eth0", 2)]).management(of: "eth0")?.manager == .ifupdown)
+    #expect(
+      HostConfigurationBuilder.build(unknown, links: [Self.link("eth0", 2)]).management(of: "eth0")?.manager
+        == .ifupdown)
   }
 
   @Test("DHCP gateways: current leases newest first, then the configuration's, then expired leases")

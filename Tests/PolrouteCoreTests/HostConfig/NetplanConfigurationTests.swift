@@ -35,8 +35,14 @@ struct NetplanConfigurationTests {
   @Test("later files override scalars, append to sequences and merge mappings")
   func mergeRules() {
     let merged = NetplanConfiguration.merge([
-      ("/etc/netplan/10-a.yaml", "network:\n  ethernets:\n    eth0:\n      addresses: [192.0.2.10/24]\n      mtu: 1500\n"),
-      ("/etc/netplan/20-b.yaml", "network:\n  ethernets:\n    eth0:\n      addresses: [192.0.2.11/24]\n      mtu: 9000\n"),
+      (
+        "/etc/netplan/10-a.yaml",
+        "network:\n  ethernets:\n    eth0:\n      addresses: [192.0.2.10/24]\n      mtu: 1500\n"
+      ),
+      (
+        "/etc/netplan/20-b.yaml",
+        "network:\n  ethernets:\n    eth0:\n      addresses: [192.0.2.11/24]\n      mtu: 9000\n"
+      ),
     ])
     #expect(merged.devices.count == 1)
     #expect(merged.devices[0].node["addresses"]?.items?.map(\.text) == ["192.0.2.10/24", "192.0.2.11/24"])
@@ -63,8 +69,10 @@ struct NetplanConfigurationTests {
     let renderers = merged.devices.map { merged.renderer(of: $0).0 }
     #expect(renderers == [.networkManager, .networkd, .networkd])
     #expect(merged.renderer(of: merged.devices[0]).1 == at("/etc/netplan/10.yaml", 2, 13))
-    #expect(NetplanConfiguration.merge([("/e/1.yaml", "network: {ethernets: {a: {}}}")]).renderer(
-      of: NetplanConfiguration.merge([("/e/1.yaml", "network: {ethernets: {a: {}}}")]).devices[0]).0 == .networkd)
+    #expect(
+      NetplanConfiguration.merge([("/e/1.yaml", "network: {ethernets: {a: {}}}")]).renderer(
+        of: NetplanConfiguration.merge([("/e/1.yaml", "network: {ethernets: {a: {}}}")]).devices[0]
+      ).0 == .networkd)
   }
 
   @Test("a file that is not valid YAML is left out with a located error")
@@ -123,8 +131,11 @@ struct NetplanConfigurationTests {
     #expect(eth1?.netplan?.rendererLocation == at("/etc/netplan/01-network-manager-all.yaml", 4, 13))
     #expect(eth1?.networkManager?.path == "/run/NetworkManager/system-connections/netplan-eth1.nmconnection")
     #expect(eth1?.networkManager?.id == "netplan-eth1")
-    #expect(eth1?.ipv4 == AddressingMethod(.static, at: at("/run/NetworkManager/system-connections/netplan-eth1.nmconnection", 10)))
-    #expect(configuration.gateways(for: "eth1", family: .inet).map(\.address) == [addr("198.51.100.1"), addr("198.51.100.1")])
+    #expect(
+      eth1?.ipv4
+        == AddressingMethod(.static, at: at("/run/NetworkManager/system-connections/netplan-eth1.nmconnection", 10)))
+    #expect(
+      configuration.gateways(for: "eth1", family: .inet).map(\.address) == [addr("198.51.100.1"), addr("198.51.100.1")])
     #expect(configuration.gateways(for: "eth1", family: .inet).map(\.source) == [.networkManagerKeyfile, .netplan])
     let eth2 = configuration.interface(named: "eth2")
     #expect(eth2?.management.manager == .networkd)

@@ -105,19 +105,23 @@ struct NetworkManagerProfileTests {
         "[connection]\nid=a\nuuid=aaaaaaaa-0000-4000-8000-000000000001\ninterface-name=eth0\nautoconnect-priority=50\n[ipv4]\nmethod=auto\n",
       "/etc/NetworkManager/system-connections/b.nmconnection":
         "[connection]\nid=b\nuuid=bbbbbbbb-0000-4000-8000-000000000002\ninterface-name=eth0\n[ipv4]\nmethod=manual\naddress1=192.0.2.10/24,192.0.2.1\n",
-      "/run/NetworkManager/devices/2": "[device]\nmanaged=true\nperm-hw-addr-fake=\nconnection-uuid=bbbbbbbb-0000-4000-8000-000000000002\n",
+      "/run/NetworkManager/devices/2":
+        "[device]\nmanaged=true\nperm-hw-addr-fake=\nconnection-uuid=bbbbbbbb-0000-4000-8000-000000000002\n",
     ])
     let configuration = HostConfigurationBuilder.build(files, links: [LinkIdentity(name: "eth0", index: 2)])
     let eth0 = configuration.interface(named: "eth0")
     #expect(eth0?.networkManager?.id == "b")
     #expect(eth0?.networkManager?.active == true)
     #expect(eth0?.networkManager?.alternatives == ["/etc/NetworkManager/system-connections/a.nmconnection"])
-    #expect(eth0?.management.claims.first?.detail == "managed=true, connection-uuid=bbbbbbbb-0000-4000-8000-000000000002")
+    #expect(
+      eth0?.management.claims.first?.detail == "managed=true, connection-uuid=bbbbbbbb-0000-4000-8000-000000000002")
     #expect(configuration.gateways(for: "eth0", family: .inet).map(\.address) == [addr("192.0.2.1")])
     // Without the device state, the higher autoconnect-priority would be taken.
     var offline = files
     offline.contents["/run/NetworkManager/devices/2"] = nil
     offline.listings["/run/NetworkManager/devices"] = nil
-    #expect(HostConfigurationBuilder.build(offline, links: [LinkIdentity(name: "eth0", index: 2)]).interface(named: "eth0")?.networkManager?.id == "a")
+    #expect(
+      HostConfigurationBuilder.build(offline, links: [LinkIdentity(name: "eth0", index: 2)]).interface(named: "eth0")?
+        .networkManager?.id == "a")
   }
 }

@@ -52,7 +52,8 @@ struct NetworkdNetworkFileTests {
       ])
   }
 
-  @Test("gateways: [Network] Gateway=, [Route] without or with a default Destination= in main; not _dhcp4 or other tables")
+  @Test(
+    "gateways: [Network] Gateway=, [Route] without or with a default Destination= in main; not _dhcp4 or other tables")
   func gateways() {
     let parsed = file(
       """
@@ -112,7 +113,9 @@ struct NetworkdNetworkFileTests {
       ("/etc/systemd/networkd.conf", "[Network]\n#ManageForeignRoutingPolicyRules=yes\nManageForeignRoutes=maybe\n"),
       ("/etc/systemd/networkd.conf.d/polroute.conf", "[Network]\nManageForeignRoutingPolicyRules=no\n"),
     ])
-    #expect(settings.manageForeignRoutingPolicyRules == LocatedFlag(false, at: at("/etc/systemd/networkd.conf.d/polroute.conf", 2)))
+    #expect(
+      settings.manageForeignRoutingPolicyRules
+        == LocatedFlag(false, at: at("/etc/systemd/networkd.conf.d/polroute.conf", 2)))
     #expect(settings.manageForeignRoutes == nil)
     #expect(!settings.removesForeignRules)
     #expect(settings.removesForeignRoutes)
@@ -122,12 +125,15 @@ struct NetworkdNetworkFileTests {
       ])
   }
 
-  @Test("the builder picks the first matching file by name across directories; /etc hides /run and /usr/lib; an empty file masks")
+  @Test(
+    "the builder picks the first matching file by name across directories; /etc hides /run and /usr/lib; an empty file masks"
+  )
   func precedence() {
     let files = HostFiles(texts: [
       "/usr/lib/systemd/network/10-all.network": "[Match]\nName=*\n[Network]\nDHCP=yes\n",
       "/etc/systemd/network/10-all.network": "",
-      "/run/systemd/network/20-eth.network": "[Match]\nName=eth*\n[Network]\nAddress=192.0.2.10/24\nGateway=192.0.2.1\n",
+      "/run/systemd/network/20-eth.network":
+        "[Match]\nName=eth*\n[Network]\nAddress=192.0.2.10/24\nGateway=192.0.2.1\n",
       "/usr/lib/systemd/network/15-eth1.network": "[Match]\nName=eth1\n[Link]\nUnmanaged=yes\n",
       "/etc/systemd/network/05-nomatch.network": "[Network]\nDHCP=yes\n",
       "/usr/lib/systemd/network/99-default.network": "[Match]\nName=*\n[Network]\nDHCP=yes\n",
@@ -139,7 +145,8 @@ struct NetworkdNetworkFileTests {
     #expect(eth0?.networkd?.file == "/run/systemd/network/20-eth.network")
     #expect(eth0?.networkd?.dropIns == ["/etc/systemd/network/20-eth.network.d/gw.conf"])
     #expect(eth0?.management.manager == .networkd)
-    #expect(configuration.gateways(for: "eth0", family: .inet).map(\.address) == [addr("192.0.2.1"), addr("192.0.2.254")])
+    #expect(
+      configuration.gateways(for: "eth0", family: .inet).map(\.address) == [addr("192.0.2.1"), addr("192.0.2.254")])
     let eth1 = configuration.interface(named: "eth1")
     #expect(eth1?.networkd?.file == "/usr/lib/systemd/network/15-eth1.network")
     #expect(eth1?.networkd?.unmanaged == true)
@@ -156,12 +163,17 @@ struct NetworkdNetworkFileTests {
   func recorded() {
     let index = Int(HostConfigFixtures.text("networkd", "/../hc0.ifindex").trimmingASCIIWhitespace()) ?? 2
     let configuration = HostConfigurationBuilder.build(
-      HostConfigFixtures.files("networkd"), links: [LinkIdentity(name: "lo", index: 1, networkdType: "loopback"),
-        LinkIdentity(name: "hc0", index: index, networkdType: "ether", kind: "veth")])
+      HostConfigFixtures.files("networkd"),
+      links: [
+        LinkIdentity(name: "lo", index: 1, networkdType: "loopback"),
+        LinkIdentity(name: "hc0", index: index, networkdType: "ether", kind: "veth"),
+      ])
     let hc0 = configuration.interface(named: "hc0")
     #expect(hc0?.management.manager == .networkd)
     #expect(hc0?.management.claims.first?.basis == .runtime)
-    #expect(hc0?.management.claims.first?.detail == "ADMIN_STATE=configuring, NETWORK_FILE=/run/systemd/network/20-hc0.network")
+    #expect(
+      hc0?.management.claims.first?.detail
+        == "ADMIN_STATE=configuring, NETWORK_FILE=/run/systemd/network/20-hc0.network")
     #expect(hc0?.networkd?.file == "/run/systemd/network/20-hc0.network")
     #expect(hc0?.networkd?.adminState == "configuring")
     #expect(hc0?.usesDHCP(.inet) == true)

@@ -93,18 +93,26 @@ struct YAMLReaderTests {
     #expect(failure("a: [1 2]\n") == nil)
     #expect(failure("a: {b: 1 c}\n") == nil)
     #expect(failure("a: [1, 2] x\n") == "t.yaml:1:11: error: unexpected text after the value")
-    #expect(failure("a: 'x\n") == "t.yaml:1:4: error: unterminated single-quoted scalar (quoted scalars over several lines are not supported)")
-    #expect(failure("a:\n  b: 1\n   c: 2\n") == "t.yaml:3:4: error: unexpected indentation (a key was expected at column 3)")
-    #expect(failure("a: 1\n  continued\n") == "t.yaml:2:3: error: unexpected indentation (a key was expected at column 1)")
-    #expect(failure("a: b: c\n") == "t.yaml:1:4: error: a mapping cannot start on its key's line (put it on the next line, indented)")
+    #expect(
+      failure("a: 'x\n")
+        == "t.yaml:1:4: error: unterminated single-quoted scalar (quoted scalars over several lines are not supported)")
+    #expect(
+      failure("a:\n  b: 1\n   c: 2\n") == "t.yaml:3:4: error: unexpected indentation (a key was expected at column 3)")
+    #expect(
+      failure("a: 1\n  continued\n") == "t.yaml:2:3: error: unexpected indentation (a key was expected at column 1)")
+    #expect(
+      failure("a: b: c\n")
+        == "t.yaml:1:4: error: a mapping cannot start on its key's line (put it on the next line, indented)")
     #expect(failure("a: \"\\q\"\n") == "t.yaml:1:5: error: unknown escape '\\q' in a double-quoted scalar")
-    #expect(failure("a: 1\n---\nb: 2\n") == "t.yaml:2:1: error: a second document ('---') is not supported in a netplan file")
+    #expect(
+      failure("a: 1\n---\nb: 2\n") == "t.yaml:2:1: error: a second document ('---') is not supported in a netplan file")
     #expect(failure("- a\nb: 1\n") == "t.yaml:2:1: error: unexpected content after the document's top-level value")
   }
 
   @Test("no input crashes the reader: every prefix of a valid file parses or fails with a location")
   func prefixes() {
-    let text = "network:\n  ethernets:\n    eth0: {dhcp4: true, routes: [{to: default, via: \"192.0.2.1\"}]}\n  x: 'a'\n"
+    let text =
+      "network:\n  ethernets:\n    eth0: {dhcp4: true, routes: [{to: default, via: \"192.0.2.1\"}]}\n  x: 'a'\n"
     let characters = Array(text)
     for end in 0...characters.count {
       let prefix = String(characters[0..<end])
