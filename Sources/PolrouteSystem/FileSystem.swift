@@ -20,6 +20,28 @@ public protocol FileSystem: FileReader {
   func write(_ path: String, contents: [UInt8], mode: UInt32) throws
   /// Removes a file if it exists.
   func remove(_ path: String) throws
+  /// The contents of a regular file of at most `limit` bytes, or nil when it does not exist; a larger file, or one
+  /// that is not a regular file (a FIFO would block), is an error. /dev/null reads as empty (systemd masks files by
+  /// linking them there).
+  func read(_ path: String, limit: Int) throws -> [UInt8]?
+  /// Whether a path exists (without reading it).
+  func exists(_ path: String) -> Bool
+}
+
+extension FileSystem {
+  /// Reads the whole file and refuses it when it is over the limit (file systems without a cheaper way).
+  public func read(_ path: String, limit: Int) throws -> [UInt8]? {
+    guard let bytes = try read(path) else { return nil }
+    guard bytes.count <= limit else {
+      throw FileSystemError.failed(operation: "read", path: path, reason: "larger than \(limit) bytes")
+    }
+    return bytes
+  }
+
+  /// Whether reading the path finds a file.
+  public func exists(_ path: String) -> Bool {
+    ((try? read(path)) ?? nil) != nil
+  }
 }
 
 /// The real file system, with every path placed under `root` (`/` for the live host; `--root DIR` otherwise).
@@ -68,6 +90,52 @@ public struct RootedFileSystem: FileSystem {
         result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
       }
     }
+  }
+
+  /// Reads a regular file up to `limit` bytes: opened without blocking and checked with fstat, so a FIFO or device
+  /// in a configuration directory cannot hang or flood the reader.
+  public func read(_ path: String, limit: Int) throws -> [UInt8]? {
+    let real = realPath(path)
+    let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    if fd < 0 {
+      if errno == ENOENT || errno == ENOTDIR { return nil }
+      throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+    }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else {
+      throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+    }
+    let type = status.st_mode & S_IFMT
+    // /dev/null is character device 1:3 (glibc's encoding of major 1, minor 3 is 0x103).
+    if type == S_IFCHR && status.st_rdev == 0x103 { return [] }
+    guard type == S_IFREG else {
+      throw FileSystemError.failed(operation: "read", path: real, reason: "not a regular file")
+    }
+    guard Int(status.st_size) <= limit else {
+      throw FileSystemError.failed(
+        operation: "read", path: real, reason: "\(status.st_size) bytes is more than the \(limit) read at most")
+    }
+    var result: [UInt8] = []
+    result.reserveCapacity(Int(status.st_size))
+    return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16384) { chunk in
+      while result.count <= limit {
+        let count = systemRead(fd, chunk.baseAddress, chunk.count)
+        if count < 0 {
+          if errno == EINTR { continue }
+          throw FileSystemError.failed(operation: "read", path: real, reason: ProcessRunner.errorText(errno))
+        }
+        if count == 0 { return result }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
+      }
+      // The file grew past the limit while it was read.
+      throw FileSystemError.failed(operation: "read", path: real, reason: "more than the \(limit) bytes read at most")
+    }
+  }
+
+  /// Whether the path exists under the root (a dangling symlink does not).
+  public func exists(_ path: String) -> Bool {
+    access(realPath(path), F_OK) == 0
   }
 
   /// Lists a directory.

@@ -22,6 +22,8 @@ public struct StateReader: Sendable {
 
   /// Reads the whole state: interfaces, rules and routes of both families, table names, rp_filter.
   public func read() throws -> HostState {
+    // Read and parsed on another thread while the rest is read (see HostConfigurationReader).
+    let configuration = HostConfigurationReader(files: files).start()
     var state = HostState()
     state.tableNames = readTableNames()
     state.protocolNames = readProtocolNames()
@@ -49,6 +51,8 @@ public struct StateReader: Sendable {
       }
     }
     state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
+    state.hostConfiguration = configuration.finish(
+      links: state.interfaces.map(LinkIdentity.init), now: HostConfigurationReader.now())
     return state
   }
 

@@ -19,6 +19,9 @@ public struct HostState: Codable, Hashable, Sendable {
   public var rpFilter: ReversePathFilter
   /// Facts about the system that decide how configuration is persisted.
   public var system: SystemFacts
+  /// Who manages each interface and where its gateways are configured or leased, read from the host's files; nil
+  /// in snapshots written before polroute read them.
+  public var hostConfiguration: HostConfiguration?
 
   /// Builds a state; everything defaults to empty.
   public init(
