@@ -180,7 +180,7 @@ public struct StateReader: Sendable {
     } else if try files.read("/run/network/ifstate") != nil || files.read("/etc/network/interfaces") != nil {
       facts.networkManager = .ifupdown
     } else if files.list("/etc/sysconfig/network-scripts").contains(where: { $0.hasPrefix("ifcfg-") }) {
-      facts.networkManager = .networkScripts
+      facts.networkManager = .initscripts
     }
     return facts
   }

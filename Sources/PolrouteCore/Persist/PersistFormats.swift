@@ -6,7 +6,7 @@ public enum PersistFormats {
     let rhelLike = !families.isDisjoint(with: ["rhel", "centos", "fedora", "rocky", "almalinux", "ol", "scientific"])
     let debianLike = !families.isDisjoint(with: ["debian", "ubuntu"])
     switch system.networkManager {
-    case .networkScripts?: return .success([.rhel, .rtTables])
+    case .initscripts?: return .success([.rhel, .rtTables])
     case .ifupdown?: return .success([.debian, .rtTables])
     case .networkManager? where rhelLike:
       // NetworkManager's ifcfg-rh plugin reads route-/rule- files through its dispatcher script.

@@ -6,6 +6,12 @@ public struct DiscoveredGateway: Hashable, Sendable, Codable {
     case mainDefault = "default route in main"
     /// Another route in main that goes `via` a gateway on the device.
     case mainVia = "route via the gateway in main"
+    /// A route through the gateway on the device in a table polroute does not own (a hand-made uplink table).
+    case foreignTable = "route via the gateway in another table"
+    /// The DHCP lease of the interface's manager.
+    case lease = "DHCP lease"
+    /// The interface's own configuration (ifcfg, ifupdown, netplan, networkd, NetworkManager).
+    case configuration = "interface configuration"
     /// An IPv6 default route learned from router advertisements.
     case routerAdvertisement = "router advertisement"
     /// The policy file named it.
@@ -30,12 +36,20 @@ public struct DiscoveredGateway: Hashable, Sendable, Codable {
   public var explanation: String { "\(address) (\(evidence ?? source.rawValue))" }
 }
 
-/// The gateway of every device and family in main, found in one pass over it: hosts can have thousands of
-/// uplinks and main thousands of routes, so asking route by route for each uplink would be quadratic.
+/// The gateway of every device and family, found in one pass over the routes: hosts can have thousands of uplinks
+/// and main thousands of routes, so asking route by route for each uplink would be quadratic.
 ///
-/// A device's gateway is, in this order: a default route on the device in main (lowest metric first), a route `via
-/// GW` on the device (a host with `192.0.2.128/25 via 203.0.113.1 dev data` has told us the data network's gateway;
-/// the lowest destination wins), an IPv6 default learned from router advertisements.
+/// A device's gateway is the first found of, in this order:
+/// 1. a default route on the device in main (lowest metric first);
+/// 2. a route `via GW` on the device in main (a host with `192.0.2.128/25 via 203.0.113.1 dev data` has told us the
+///    data network's gateway; the lowest destination wins);
+/// 3. a route via a gateway on the device in a table polroute does not own (a per-uplink table made by hand; a
+///    default route first, then the lowest table);
+/// 4. the interface's DHCP lease, or its own configuration (ifcfg `GATEWAY=`, ifupdown `gateway`, netplan,
+///    networkd `Gateway=`, NetworkManager keyfiles), as `HostConfiguration` orders them: the lease first where the
+///    family is configured by DHCP, the file first where it is static; else a lease of the address the interface
+///    has now, whoever ran its client;
+/// 5. an IPv6 default route learned from router advertisements.
 public struct GatewayIndex: Sendable {
   /// A device and family.
   struct Key: Hashable, Sendable {
@@ -49,12 +63,36 @@ public struct GatewayIndex: Sendable {
   private var defaults: [Key: (route: Route, gateway: IPAddress)] = [:]
   /// The best `via` route per device and family.
   private var vias: [Key: (route: Route, gateway: IPAddress)] = [:]
+  /// The best route through a gateway in a table polroute does not own, per device and family.
+  private var foreign: [Key: (route: Route, gateway: IPAddress)] = [:]
   /// The best router-advertised default per device and family.
   private var advertised: [Key: (route: Route, gateway: IPAddress)] = [:]
+  /// The host's configuration and leases.
+  private let configuration: HostConfiguration?
+  /// Each interface's addresses, to recognise the lease of the address it has now.
+  private let addresses: [String: Set<IPAddress>]
 
-  /// Indexes main's unicast routes.
+  /// Indexes the routes of a state.
   public init(_ state: HostState) {
-    for route in state.routes where route.table == RoutingTable.main && route.type == .unicast {
+    configuration = state.hostConfiguration
+    addresses = Dictionary(
+      state.interfaces.map { ($0.name, Set($0.addresses.map(\.address.address))) }, uniquingKeysWith: { $0.union($1) })
+    // Tables that hold a route polroute marked are (or were) polroute's: their gateways are what it derived before.
+    let polrouteTables = Set(state.routes.filter(Ownership.isMarked).map(\.table))
+    for route in state.routes where route.type == .unicast {
+      if route.table != RoutingTable.main {
+        guard !Ownership.neverTouched.contains(route.table), !polrouteTables.contains(route.table) else { continue }
+        for (device, gateway) in route.gatewaysByDevice where gateway.family == route.family {
+          let key = Key(device: device, family: route.family)
+          if let best = foreign[key],
+            (best.route.isDefault ? 0 : 1, best.route.table) <= (route.isDefault ? 0 : 1, route.table)
+          {
+            continue
+          }
+          foreign[key] = (route, gateway)
+        }
+        continue
+      }
       for (device, gateway) in route.gatewaysByDevice where gateway.family == route.family {
         let key = Key(device: device, family: route.family)
         if !route.isDefault {
@@ -86,6 +124,27 @@ public struct GatewayIndex: Sendable {
       return DiscoveredGateway(
         address: gateway, source: .mainVia,
         evidence: "route \(route.destination.routeText) via \(gateway) dev \(device) in main")
+    }
+    if let (route, gateway) = foreign[key] {
+      return DiscoveredGateway(
+        address: gateway, source: .foreignTable,
+        evidence: "route \(route.destination.routeText) via \(gateway) dev \(device) in table \(route.table)")
+    }
+    if let configured = configuration?.gateways(for: device, family: family).first {
+      let place = configured.location.map { ", \($0.file):\($0.line)" } ?? ""
+      return DiscoveredGateway(
+        address: configured.address, source: configured.source.isLease ? .lease : .configuration,
+        evidence: "\(configured.source.rawValue)\(place)")
+    }
+    // A lease for the very address the interface has now is its gateway's best evidence even where no manager is
+    // known to run that client (dhclient started by hand, or by a hook).
+    if let lease = configuration?.leases(for: device).last(where: { lease in
+      lease.address.map { addresses[device]?.contains($0) ?? false } ?? false
+        && lease.defaultGateways.contains { $0.family == family }
+    }), let gateway = lease.defaultGateways.first(where: { $0.family == family }) {
+      return DiscoveredGateway(
+        address: gateway, source: .lease,
+        evidence: "\(lease.client.gatewaySource.rawValue), \(lease.file):\(lease.location.line)")
     }
     if let (_, gateway) = advertised[key] {
       return DiscoveredGateway(

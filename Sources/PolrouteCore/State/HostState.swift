@@ -111,12 +111,12 @@ public struct SystemFacts: Codable, Hashable, Sendable {
   /// The iproute2 version `ip -V` reports (`6.1.0`, or `ss190107` on old releases).
   public var iproute2Version: String?
   /// The network manager that owns the interfaces, or nil when none was found.
-  public var networkManager: NetworkManagerKind?
+  public var networkManager: NetworkConfigurator?
 
   /// Builds the facts.
   public init(
     osID: String? = nil, osLike: [String] = [], osVersion: String? = nil, iproute2Version: String? = nil,
-    networkManager: NetworkManagerKind? = nil
+    networkManager: NetworkConfigurator? = nil
   ) {
     self.osID = osID
     self.osLike = osLike
@@ -124,16 +124,4 @@ public struct SystemFacts: Codable, Hashable, Sendable {
     self.iproute2Version = iproute2Version
     self.networkManager = networkManager
   }
-}
-
-/// The programs that configure a Linux host's interfaces, named as snapshots spell them.
-public enum NetworkManagerKind: String, Codable, Hashable, Sendable, CaseIterable {
-  /// NetworkManager.
-  case networkManager = "NetworkManager"
-  /// systemd-networkd.
-  case networkd = "systemd-networkd"
-  /// Debian's ifupdown (`/etc/network/interfaces`).
-  case ifupdown
-  /// RHEL's initscripts (`/etc/sysconfig/network-scripts`).
-  case networkScripts = "network-scripts"
 }

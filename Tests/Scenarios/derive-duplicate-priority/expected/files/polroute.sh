@@ -139,27 +139,56 @@ sweep_tables() {
 
 # 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.
 route_set -4 198.51.100.0/24 dev 'eth0' proto 177 scope link src 198.51.100.10 table 100
+route_set -4 203.0.113.0/24 dev 'eth1' proto 177 scope link src 203.0.113.10 table 103
 route_set -6 2001:db8:a::/64 dev 'eth0' proto 177 metric 1024 table 100
+route_set -6 2001:db8:d::/64 dev 'eth1' proto 177 metric 1024 table 103
 route_set -4 default via 198.51.100.1 dev 'eth0' proto 177 table 100
+route_set -4 default via 203.0.113.1 dev 'eth1' proto 177 table 103
+route_set -6 default via 2001:db8:a::1 dev 'eth0' proto 177 metric 1024 table 100
+route_set -6 default via 2001:db8:d::1 dev 'eth1' proto 177 metric 1024 table 103
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
+rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 103 priority 14000 protocol 177
+rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 100 priority 14001 protocol 177
 rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
 rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177
+rule_add -4 from 203.0.113.10 lookup 103 priority 20001 protocol 177
+rule_add -6 from 2001:db8:d::10 to 2001:db8:a::/64 lookup 103 priority 14000 protocol 177
+rule_add -6 from 2001:db8:a::10 to 2001:db8:d::/64 lookup 100 priority 14001 protocol 177
+rule_add -6 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177
+rule_add -6 from 2001:db8:a::10 lookup 100 priority 20000 protocol 177
+rule_add -6 from 2001:db8:d::10 lookup 103 priority 20001 protocol 177
 
 # 3. The wanted rule at each priority as 'ip -N rule show' prints it (numbers for tables,
 # actions and protocols, whatever this host's names), and how to add it again.
 wanted_rule() {
   case "$1 $2" in
+    '-4 14000') printf '%s\n' '14000: from 203.0.113.10 to 198.51.100.0/24 lookup 103 proto 177' ;;
+    '-4 14001') printf '%s\n' '14001: from 198.51.100.10 to 203.0.113.0/24 lookup 100 proto 177' ;;
     '-4 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
     '-4 20000') printf '%s\n' '20000: from 198.51.100.10 lookup 100 proto 177' ;;
+    '-4 20001') printf '%s\n' '20001: from 203.0.113.10 lookup 103 proto 177' ;;
+    '-6 14000') printf '%s\n' '14000: from 2001:db8:d::10 to 2001:db8:a::/64 lookup 103 proto 177' ;;
+    '-6 14001') printf '%s\n' '14001: from 2001:db8:a::10 to 2001:db8:d::/64 lookup 100 proto 177' ;;
+    '-6 19000') printf '%s\n' '19000: from all lookup 254 suppress_prefixlength 0 proto 177' ;;
+    '-6 20000') printf '%s\n' '20000: from 2001:db8:a::10 lookup 100 proto 177' ;;
+    '-6 20001') printf '%s\n' '20001: from 2001:db8:d::10 lookup 103 proto 177' ;;
     *) return 0 ;;
   esac
 }
 
 add_wanted_rule() {
   case "$1 $2" in
+    '-4 14000') rule_add -4 from 203.0.113.10 to 198.51.100.0/24 lookup 103 priority 14000 protocol 177 ;;
+    '-4 14001') rule_add -4 from 198.51.100.10 to 203.0.113.0/24 lookup 100 priority 14001 protocol 177 ;;
     '-4 19000') rule_add -4 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
     '-4 20000') rule_add -4 from 198.51.100.10 lookup 100 priority 20000 protocol 177 ;;
+    '-4 20001') rule_add -4 from 203.0.113.10 lookup 103 priority 20001 protocol 177 ;;
+    '-6 14000') rule_add -6 from 2001:db8:d::10 to 2001:db8:a::/64 lookup 103 priority 14000 protocol 177 ;;
+    '-6 14001') rule_add -6 from 2001:db8:a::10 to 2001:db8:d::/64 lookup 100 priority 14001 protocol 177 ;;
+    '-6 19000') rule_add -6 lookup 254 suppress_prefixlength 0 priority 19000 protocol 177 ;;
+    '-6 20000') rule_add -6 from 2001:db8:a::10 lookup 100 priority 20000 protocol 177 ;;
+    '-6 20001') rule_add -6 from 2001:db8:d::10 lookup 103 priority 20001 protocol 177 ;;
     *) return 0 ;;
   esac
 }
@@ -168,8 +197,10 @@ add_wanted_rule() {
 sweep_rules -4
 sweep_rules -6
 sweep_routes -4 100 'unicast:default:0 unicast:198.51.100.0/24:0'
-sweep_routes -6 100 'unicast:2001:db8:a::/64:1024'
-sweep_tables -4 '100 eth0'
-sweep_tables -6 '100 eth0'
+sweep_routes -6 100 'unicast:default:1024 unicast:2001:db8:a::/64:1024'
+sweep_routes -4 103 'unicast:default:0 unicast:203.0.113.0/24:0'
+sweep_routes -6 103 'unicast:default:1024 unicast:2001:db8:d::/64:1024'
+sweep_tables -4 '100 eth0 103 eth1'
+sweep_tables -6 '100 eth0 103 eth1'
 
 exit 0
