@@ -33,7 +33,14 @@ public struct PersistencePlan: Hashable, Sendable {
     if rendered.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(rendered.diagnostics) }
     var plan = PersistencePlan(diagnostics: rendered.diagnostics)
     for format in formats {
-      plan.diagnostics += try format.renderer.hostDiagnostics(policy, files: files)
+      // What the host cannot take as rendered (an error from a renderer's look at the files) stops the writing.
+      for diagnostic in try format.renderer.hostDiagnostics(policy, files: files) {
+        if diagnostic.severity == .error {
+          plan.refusals.append(diagnostic)
+        } else {
+          plan.diagnostics.append(diagnostic)
+        }
+      }
     }
     let renderedPaths = Set(rendered.files.map(\.path))
     for file in rendered.files {
@@ -44,7 +51,9 @@ public struct PersistencePlan: Hashable, Sendable {
         plan.changes.append(change)
         if let refusal { plan.refusals.append(refusal) }
       case .block:
-        let merged = MarkedBlock.merge(file.contents, into: old ?? "")
+        // A whole file an older polroute wrote there (its header, no block) is polroute's to replace.
+        let isOlderWhole = old.map { Renderers.isGenerated($0) && !MarkedBlock.isPresent(in: $0) } ?? false
+        let merged = MarkedBlock.merge(file.contents, into: isOlderWhole ? "" : old ?? "")
         plan.changes.append(
           change(file.path, old: old, new: RenderedFile(path: file.path, contents: merged, mode: file.mode)))
       }
@@ -53,14 +62,16 @@ public struct PersistencePlan: Hashable, Sendable {
     for format in formats {
       for path in format.renderer.previousFiles(in: files) where seen.insert(path).inserted {
         guard let old = try files.readText(path) else { continue }
-        if Renderers.isGenerated(old) {
-          plan.changes.append(FileChange(path: path, action: .delete, old: old, new: nil))
-        } else if MarkedBlock.isPresent(in: old) {
+        // polroute's block goes and the user's lines stay; a file left with nothing but blank lines goes too, and so
+        // does a whole file an older polroute wrote.
+        if MarkedBlock.isPresent(in: old) {
           let rest = MarkedBlock.merge(nil, into: old)
           plan.changes.append(
-            rest.isEmpty
+            rest.allSatisfy(\.isWhitespace)
               ? FileChange(path: path, action: .delete, old: old, new: nil)
               : change(path, old: old, new: RenderedFile(path: path, contents: rest)))
+        } else if Renderers.isGenerated(old) {
+          plan.changes.append(FileChange(path: path, action: .delete, old: old, new: nil))
         }
       }
     }

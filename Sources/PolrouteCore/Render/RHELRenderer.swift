@@ -1,5 +1,6 @@
 /// Renders RHEL network-scripts files: `route-IFACE`/`route6-IFACE` with one `ip route` argument line per route
-/// and `rule-IFACE`/`rule6-IFACE` with one `ip rule` argument line per rule.
+/// and `rule-IFACE`/`rule6-IFACE` with one `ip rule` argument line per rule, each set as polroute's marked block in
+/// the file, so routes and rules the user wrote there stay where they are.
 ///
 /// initscripts' `ifup-routes` runs `ip -4|-6 route add $line` (falling back to `replace`) and `ip rule add $line`
 /// with `$line` unquoted, and ignores every error: a line that is wrong fails silently. So every line is complete
@@ -63,17 +64,46 @@ public enum RHELRenderer: Renderer {
     return RenderResult(files: files, diagnostics: diagnostics)
   }
 
-  /// One file with its header.
+  /// polroute's marked block of one file: the header, then its lines. The user's own lines in the file stay as
+  /// they are around it; ifup-routes skips the markers and comments (blank and `#` lines) and runs the rest.
   static func file(_ name: String, lines: [String], policy: Policy, context: RenderContext, kind: String)
     -> RenderedFile
   {
-    var text = context.header(policy)
+    var text = context.header(policy).filter { !$0.contains("Do not edit") }
+    text.append("# Do not edit inside this block: change the policy and run 'polroute apply --persist' again.")
     text.append(
       "# One 'ip \(kind == "routes" ? "route" : "rule") add' argument line each, read by initscripts' ifup-routes.")
     text.append("# On NetworkManager hosts the ifcfg-rh plugin ignores rule- files (and then route- files too) unless")
     text.append("# NetworkManager-dispatcher-routing-rules is installed.")
     text += lines
-    return RenderedFile(path: "\(directory)/\(name)", contents: text.joined(separator: "\n") + "\n")
+    return RenderedFile(path: "\(directory)/\(name)", contents: MarkedBlock.block(text), extent: .block)
+  }
+
+  /// An error for each route- file polroute would add its block to that is in the `ADDRESSn=` format: ifup-routes
+  /// sources such a file as shell instead of reading it line by line, so polroute's lines cannot share it.
+  public static func hostDiagnostics(_ policy: Policy, files: any FileReader) throws -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    for file in render(policy, context: RenderContext(hostname: nil)).files where file.path.contains("/route") {
+      guard let text = try files.readText(file.path) else { continue }
+      let rest = MarkedBlock.merge(nil, into: text)
+      guard let line = rest.lines.firstIndex(where: Self.isAddressFormat) else { continue }
+      diagnostics.append(
+        .error(
+          "rhel: \(file.path) is in the ADDRESSn= format, which ifup-routes sources as shell: polroute's routes"
+            + " (one 'ip route' argument line each) cannot share it; rewrite its routes in that format"
+            + " ('ADDRESS0=192.0.2.0 NETMASK0=255.255.255.0 GATEWAY0=...' becomes '192.0.2.0/24 via ...'), or"
+            + " move them to another file",
+          at: SourceLocation(file: file.path, line: line + 1, column: 1)))
+    }
+    return diagnostics
+  }
+
+  /// Whether a line is one of the `ADDRESSn=` format's (ifup-routes tests `^[[:space:]]*ADDRESS[0-9]+=`).
+  static func isAddressFormat(_ line: Substring) -> Bool {
+    let trimmed = line.drop { $0 == " " || $0 == "\t" }
+    guard trimmed.hasPrefix("ADDRESS") else { return false }
+    let digits = trimmed.dropFirst("ADDRESS".count).prefix { $0.isASCII && $0.isNumber }
+    return !digits.isEmpty && trimmed.dropFirst("ADDRESS".count + digits.count).hasPrefix("=")
   }
 
   /// Whether every word survives `ifup-routes`' unquoted `$line` (no globbing characters, no backslash, no quotes);
