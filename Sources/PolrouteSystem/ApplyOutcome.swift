@@ -28,23 +28,23 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// The result of a probe: where a reply from an uplink address actually leaves.
+/// The result of a probe: where a packet from one of the host's addresses actually leaves.
 public struct ProbeResult: Sendable, Hashable {
   /// The probe.
-  public var probe: Transaction.Probe
+  public var probe: Verification.Probe
   /// The device `ip route get` chose.
   public var device: String?
   /// The gateway it chose.
   public var gateway: IPAddress?
 
-  /// Whether the reply leaves where the policy says.
-  public var passed: Bool { device == probe.device && gateway == probe.gateway }
+  /// Whether the packet leaves where the probe expects.
+  public var passed: Bool { probe.passes(device: device, gateway: gateway) }
 
-  /// "203.0.113.10 -> 198.18.0.1 leaves via 203.0.113.1 dev data".
+  /// "from 203.0.113.10 to 198.18.0.1: via 203.0.113.1 dev data".
   public var description: String {
     let actual = (gateway.map { "via \($0) " } ?? "") + "dev \(device ?? "?")"
-    return "from \(probe.source) to \(probe.destination): \(actual)"
-      + (passed ? "" : " (expected via \(probe.gateway) dev \(probe.device))")
+    let expected = (probe.gateway.map { "via \($0) " } ?? "") + "dev \(probe.device)"
+    return "from \(probe.source) to \(probe.destination): \(actual)" + (passed ? "" : " (expected \(expected))")
   }
 }
 
@@ -58,6 +58,8 @@ public struct ApplyOutcome: Sendable {
   public var processes: Int
   /// The probes run after the change.
   public var probes: [ProbeResult]
+  /// The addresses whose replies still leave through another interface, which the policy cannot steer.
+  public var unresolved: [Verification.Unresolved]
   /// The files written with --persist.
   public var files: [FileChange]
   /// Whether a confirmation was asked for and given.

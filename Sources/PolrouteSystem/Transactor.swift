@@ -36,9 +36,20 @@ public struct Transactor: Sendable {
   ) throws -> ApplyOutcome {
     let plan = precomputed ?? KernelPlan.make(state: snapshot, policy: policy)
     if plan.isEmpty {
-      // Nothing to change in the kernel: no transaction is needed, but files may still be written.
+      // Nothing to change in the kernel: no transaction is needed, but the host is still verified (its replies can
+      // go astray for reasons of the host's own), and files may still be written.
+      let results = try probe(Verification.probes(policy: policy, state: snapshot))
+      let failed = results.filter { $0.probe.promised && !$0.passed }
+      guard failed.isEmpty else {
+        throw ApplyFailure(
+          cause: "nothing needed changing, but replies do not leave where the policy says:\n  "
+            + failed.map(\.description).joined(separator: "\n  "),
+          restored: true, restoreProblem: nil, remaining: [])
+      }
       let files = try commit()
-      return ApplyOutcome(changes: [], batchLines: [], processes: 0, probes: [], files: files, confirmed: nil)
+      return ApplyOutcome(
+        changes: [], batchLines: [], processes: 0, probes: results, unresolved: Self.unresolved(results, policy),
+        files: files, confirmed: nil)
     }
     let lines = plan.changes.map(\.batchLine)
     signals.install()
@@ -52,8 +63,8 @@ public struct Transactor: Sendable {
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
       }
-      probes = try probe(Transaction.probes(policy: policy))
-      let failed = probes.filter { !$0.passed }
+      probes = try probe(Verification.probes(policy: policy, state: after))
+      let failed = probes.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw StepError(
           "replies would not leave where the policy says:\n  " + failed.map(\.description).joined(separator: "\n  "))
@@ -66,7 +77,8 @@ public struct Transactor: Sendable {
       }
       let files = try commit()
       return ApplyOutcome(
-        changes: plan.changes, batchLines: lines, processes: processes, probes: probes, files: files,
+        changes: plan.changes, batchLines: lines, processes: processes, probes: probes,
+        unresolved: Self.unresolved(probes, policy), files: files,
         confirmed: confirmed)
     } catch {
       throw rollback(cause: describe(error), snapshot: snapshot, ownership: ownership)
@@ -108,29 +120,51 @@ public struct Transactor: Sendable {
   }
 
   /// Runs `ip route get` for every probe, one `ip -batch` per family.
-  func probe(_ probes: [Transaction.Probe]) throws -> [ProbeResult] {
+  func probe(_ probes: [Verification.Probe]) throws -> [ProbeResult] {
     var results: [ProbeResult] = []
     let decoder = IPOutputDecoder()
     for family in AddressFamily.allCases {
       let familyProbes = probes.filter { $0.source.family == family }
       guard !familyProbes.isEmpty else { continue }
+      // -force: a destination with no route at all (an address on a network with no way out) is an answer too.
+      // `ip` then prints nothing for that line and names it on stderr ("Command failed -:N"), and the arrays of the
+      // others follow in order.
       let command = Command(
-        ["ip", family.ipOption, "-j", "-batch", "-"],
+        ["ip", family.ipOption, "-j", "-force", "-batch", "-"],
         inputText: familyProbes.map(\.batchLine).joined(separator: "\n") + "\n")
-      let output = try runner.check(command).output
+      let result = try runner.run(command, output: nil)
+      let failedLines = Set(
+        result.errorText.split(separator: "\n").compactMap { line -> Int? in
+          guard line.hasPrefix("Command failed -:") else { return nil }
+          return Int(line.dropFirst("Command failed -:".count))
+        })
+      if result.status != 0 && failedLines.isEmpty {
+        throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
+      }
       var stream = JSONArrayStream()
       var routes: [Int: Route] = [:]
-      try output.withUnsafeBytes { bytes in
+      try result.output.withUnsafeBytes { bytes in
         try stream.feed(bytes) { document, scanner in
           routes[document] = try decoder.route(
             &scanner, family: family, defaultTable: RoutingTable.main, command: command.description)
         }
       }
+      var answered = 0
       for (index, probe) in familyProbes.enumerated() {
-        results.append(ProbeResult(probe: probe, device: routes[index]?.device, gateway: routes[index]?.gateway))
+        guard !failedLines.contains(index + 1) else {
+          results.append(ProbeResult(probe: probe, device: nil, gateway: nil))
+          continue
+        }
+        results.append(ProbeResult(probe: probe, device: routes[answered]?.device, gateway: routes[answered]?.gateway))
+        answered += 1
       }
     }
     return results
+  }
+
+  /// The addresses the policy cannot steer whose replies leave through another interface.
+  static func unresolved(_ results: [ProbeResult], _ policy: Policy) -> [Verification.Unresolved] {
+    Verification.unresolved(results.filter { !$0.passed }.map { ($0.probe, $0.device) }, policy: policy)
   }
 
   /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did;

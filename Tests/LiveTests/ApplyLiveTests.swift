@@ -121,8 +121,8 @@ struct ApplyLiveTests {
     #expect(
       result.outputText.hasSuffix(
         """
-          reply from 203.0.113.10 to 198.18.0.1: via 203.0.113.1 dev data
           reply from 198.51.100.10 to 198.18.0.1: via 198.51.100.1 dev mgmt
+          reply from 203.0.113.10 to 198.18.0.1: via 203.0.113.1 dev data
 
         """))
     #expect(try host.topology.clientReaches("198.51.100.10"))
@@ -166,7 +166,7 @@ struct ApplyLiveTests {
     #expect(
       text.outputText == """
         Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).
-        Nothing changed in the kernel.
+        Nothing changed in the kernel; verified.
 
         """)
     let json = try host.polroute(["apply", "--policy", policy, "--json"])
@@ -177,7 +177,10 @@ struct ApplyLiveTests {
     #expect(document["changed"] as? Bool == false)
     #expect(document["commandsRun"] as? Int == 0)
     #expect((document["changes"] as? [Any])?.isEmpty == true)
-    #expect((document["probes"] as? [Any])?.isEmpty == true)
+    // Nothing changed, and yet every address was checked (read-only `ip route get`s): all as the policy says.
+    let probes = try #require(document["probes"] as? [[String: Any]])
+    #expect(!probes.isEmpty && probes.allSatisfy { $0["passed"] as? Bool == true })
+    #expect(document["verified"] as? Bool == true)
     #expect(try host.server.dump() == before)
   }
 
@@ -256,6 +259,7 @@ struct ApplyLiveTests {
         rolling back: replies would not leave where the policy says:
         error: replies would not leave where the policy says:
           from 203.0.113.10 to 198.18.0.1: via 198.51.100.1 dev mgmt (expected via 203.0.113.1 dev data)
+          from 203.0.113.10 to 198.51.100.1: dev mgmt (expected via 203.0.113.1 dev data)
         the host was restored to its state before the apply
         """)
     #expect(try host.server.dump() == before)
@@ -595,7 +599,7 @@ struct ApplyLiveTests {
     #expect(
       second.stdout == """
         Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).
-        Nothing changed in the kernel.
+        Nothing changed in the kernel; verified.
 
         """)
     #expect(try host.planStatus(policy) == 0)
@@ -684,11 +688,14 @@ struct ApplyLiveTests {
     #expect(changes.map { $0["batchLine"] } == planned.map { $0["batchLine"] as? String })
     #expect(changes.map { $0["family"] } == planned.map { $0["family"] as? String })
     #expect(changes.map { $0["action"] } == Array(repeating: "add", count: planned.count))
-    let probes = try #require(document["probes"] as? [[String: Any]])
+    // The remote replies (the connected networks are probed too, and pass).
+    let all = try #require(document["probes"] as? [[String: Any]])
+    #expect(all.allSatisfy { $0["passed"] as? Bool == true })
+    let probes = all.filter { $0["kind"] as? String == "remote reply" }
     let expected = [
-      ("203.0.113.10", "198.18.0.1", "data", "203.0.113.1"), ("198.51.100.10", "198.18.0.1", "mgmt", "198.51.100.1"),
-      ("2001:db8:b::10", "2001:db8:ffff:ffff::1", "data", "2001:db8:b::1"),
+      ("198.51.100.10", "198.18.0.1", "mgmt", "198.51.100.1"), ("203.0.113.10", "198.18.0.1", "data", "203.0.113.1"),
       ("2001:db8:a::10", "2001:db8:ffff:ffff::1", "mgmt", "2001:db8:a::1"),
+      ("2001:db8:b::10", "2001:db8:ffff:ffff::1", "data", "2001:db8:b::1"),
     ]
     #expect(probes.count == expected.count)
     for (probe, want) in zip(probes, expected) {

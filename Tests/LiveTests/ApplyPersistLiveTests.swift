@@ -56,7 +56,7 @@ struct ApplyPersistLiveTests {
     #expect(
       second.outputText == """
         Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).
-        Nothing changed in the kernel.
+        Nothing changed in the kernel; verified.
         Files already up to date.
 
         """)
@@ -77,8 +77,8 @@ struct ApplyPersistLiveTests {
       result.outputText.hasSuffix(
         """
         verified.
-          reply from 203.0.113.10 to 198.18.0.1: via 203.0.113.1 dev data
           reply from 198.51.100.10 to 198.18.0.1: via 198.51.100.1 dev mgmt
+          reply from 203.0.113.10 to 198.18.0.1: via 203.0.113.1 dev data
         update /etc/iproute2/rt_tables.d/polroute.conf
 
         """))

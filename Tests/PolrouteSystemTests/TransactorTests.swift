@@ -101,6 +101,38 @@ struct TransactorTests {
     #expect(KernelPlan.make(state: after, policy: setup.policy).isEmpty)
   }
 
+  @Test(
+    "seed 002's host: data has no known gateway, so its address is listed unresolved with its fix, and the rest verified"
+  )
+  func unresolvedAddress() throws {
+    var host = SampleHosts.dualHomed
+    host.routes.removeAll { $0.device == "data" && $0.hasGateway }
+    let kernel = FakeKernel(host)
+    let reader = StateReader(runner: kernel, files: InMemoryFileSystem())
+    let snapshot = try reader.read()
+    let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+    #expect(policy.excluded.first { $0.name == "data" }?.reason == .noGateway)
+    let outcome = try Transactor(runner: kernel, reader: reader, log: { _ in }).apply(
+      snapshot: snapshot, policy: policy, options: ApplyOptions(), confirmation: nil, commit: { [] })
+    #expect(
+      outcome.unresolved == [
+        Verification.Unresolved(
+          address: IPAddress("203.0.113.10")!, interface: "data", leaves: "mgmt",
+          reason: "data is not an uplink: a local network: no gateway is known",
+          fix: "uplink data dev data via GATEWAY")
+      ])
+    // mgmt's address and both connected networks are as the policy says.
+    #expect(outcome.probes.filter { $0.probe.promised }.allSatisfy { $0.passed })
+    // Applied again, nothing changes, and the same address is still unresolved.
+    let after = try reader.read()
+    let againPolicy = try PolicyResolver(state: after, document: nil, isSnapshot: false).resolve()
+    let again = try Transactor(runner: kernel, reader: reader, log: { _ in }).apply(
+      snapshot: after, policy: againPolicy,
+      options: ApplyOptions(), confirmation: nil, commit: { [] })
+    #expect(again.changes.isEmpty)
+    #expect(again.unresolved.map(\.address) == [IPAddress("203.0.113.10")!])
+  }
+
   @Test("a line the kernel rejects: the first error names the line, and the host is restored")
   func rejectedLine() throws {
     let setup = try Setup(rejectLine: {

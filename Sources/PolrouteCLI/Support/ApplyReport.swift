@@ -11,27 +11,56 @@ struct ApplyReport {
   /// The human summary.
   func text(style: Style) -> String {
     var text = ""
+    // "Verified" only when every address replies the right way; what the policy cannot steer is listed below.
+    let verdict = outcome.unresolved.isEmpty ? "verified" : "verified except the unresolved addresses below"
     if outcome.changes.isEmpty {
-      text += "Nothing changed in the kernel.\n"
+      text += "Nothing changed in the kernel; \(verdict).\n"
     } else {
       let counts = ChangeCounts(outcome.changes)
       text +=
         style.green("Applied") + ": \(counts.add) added, \(counts.replace) replaced, \(counts.delete) deleted "
       text +=
-        "with \(outcome.processes) ip process\(outcome.processes == 1 ? "" : "es") in \(milliseconds) ms; verified.\n"
-      for probe in outcome.probes { text += "  reply \(probe.description)\n" }
+        "with \(outcome.processes) ip process\(outcome.processes == 1 ? "" : "es") in \(milliseconds) ms; \(verdict).\n"
+      for probe in outcome.probes where probe.probe.kind == .remoteReply && probe.probe.promised {
+        text += "  reply \(probe.description)\n"
+      }
       if outcome.confirmed == true { text += "Confirmed.\n" }
     }
     let written = outcome.files.filter { $0.action != .unchanged }
     for change in written { text += "\(change.action.rawValue) \(change.path)\n" }
     if !outcome.files.isEmpty && written.isEmpty { text += "Files already up to date.\n" }
+    if !outcome.unresolved.isEmpty {
+      text +=
+        "\n" + style.yellow("Unresolved") + ": replies from these addresses to remote clients leave through another"
+      text += " interface, and the policy cannot steer them:\n"
+      for address in outcome.unresolved {
+        text +=
+          "  \(address.address) (\(address.interface)) leaves through \(address.leaves ?? "nowhere"): \(address.reason)\n"
+        text += "    fix: \(address.fix)\n"
+      }
+    }
     return text
   }
 
   /// The machine-readable summary (Ansible's changed_when reads "changed").
   func json() throws -> String {
+    /// An address the policy cannot steer.
+    struct Unresolved: Encodable {
+      /// The address.
+      var address: String
+      /// Its interface.
+      var interface: String
+      /// Where its replies leave.
+      var leaves: String?
+      /// Why the policy does not steer it.
+      var reason: String
+      /// The policy line that would.
+      var fix: String
+    }
     /// A verification probe.
     struct Probe: Encodable {
+      /// `remote reply` or `connected network`.
+      var kind: String
       /// The uplink address replies come from.
       var source: String
       /// The destination probed.
@@ -58,10 +87,12 @@ struct ApplyReport {
       var commandsRun: Int
       /// The kernel changes made.
       var changes: [JSONOutput.Change]
-      /// Whether the result was verified (always, for a successful apply).
+      /// Whether every address replies the right way: false when some are unresolved.
       var verified: Bool
       /// The probes.
       var probes: [Probe]
+      /// The addresses whose replies leave through another interface, which the policy cannot steer.
+      var unresolved: [Unresolved]
       /// The files.
       var files: [File]
       /// Whether a confirmation was given, when one was asked for.
@@ -72,11 +103,18 @@ struct ApplyReport {
     let document = Document(
       changed: !outcome.changes.isEmpty || outcome.files.contains { $0.action != .unchanged },
       commandsRun: outcome.processes,
-      changes: zip(outcome.changes, outcome.batchLines).map { JSONOutput.Change($0, line: $1) }, verified: true,
+      changes: zip(outcome.changes, outcome.batchLines).map { JSONOutput.Change($0, line: $1) },
+      verified: outcome.unresolved.isEmpty,
       probes: outcome.probes.map {
         Probe(
-          source: $0.probe.source.description, destination: $0.probe.destination.description, device: $0.device,
-          gateway: $0.gateway?.description, passed: $0.passed)
+          kind: $0.probe.kind.rawValue, source: $0.probe.source.description,
+          destination: $0.probe.destination.description, device: $0.device, gateway: $0.gateway?.description,
+          passed: $0.passed)
+      },
+      unresolved: outcome.unresolved.map {
+        Unresolved(
+          address: $0.address.description, interface: $0.interface, leaves: $0.leaves, reason: $0.reason,
+          fix: $0.fix)
       },
       files: outcome.files.map { File(path: $0.path, action: $0.action.rawValue) }, confirmed: outcome.confirmed,
       durationMilliseconds: milliseconds)

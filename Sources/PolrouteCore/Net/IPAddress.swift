@@ -63,6 +63,16 @@ public enum IPAddress: Hashable, Comparable, Sendable, TextCodable {
     family == .inet ? .v4(IPv4Address(0)) : .v6(IPv6Address(high: 0, low: 0))
   }
 
+  /// The address after this one, or nil at the top of the family's space.
+  public var next: IPAddress? {
+    switch self {
+    case .v4(let address): return address.value == .max ? nil : .v4(IPv4Address(address.value + 1))
+    case .v6(let address):
+      if address.low != .max { return .v6(IPv6Address(high: address.high, low: address.low + 1)) }
+      return address.high == .max ? nil : .v6(IPv6Address(high: address.high + 1, low: 0))
+    }
+  }
+
   /// The family of the address.
   public var family: AddressFamily {
     if case .v4 = self { return .inet }

@@ -67,48 +67,4 @@ public enum Transaction {
     }
     return problems
   }
-
-  /// A check that a reply from one of the host's addresses leaves where the policy says.
-  public struct Probe: Hashable, Sendable {
-    /// The source address (one of the uplink's).
-    public var source: IPAddress
-    /// A destination no rule or route of the policy singles out, so the uplink's default route decides.
-    public var destination: IPAddress
-    /// The device the reply must leave through.
-    public var device: String
-    /// The gateway it must leave via.
-    public var gateway: IPAddress
-
-    /// The `ip -batch` line (`route get DEST from SRC`).
-    public var batchLine: String { "route get \(destination) from \(source)" }
-  }
-
-  /// Candidate probe destinations: documentation and benchmarking addresses that no real route should cover.
-  static let probeCandidates: [AddressFamily: [IPAddress]] = [
-    .inet: ["198.18.0.1", "192.0.2.1", "198.51.100.1", "203.0.113.1"].compactMap(IPAddress.init),
-    .inet6: ["2001:db8:ffff:ffff::1", "100::1", "2001:db8::1"].compactMap(IPAddress.init),
-  ]
-
-  /// One probe per uplink address that has a gateway of its family, with a destination that only the uplink's
-  /// default route covers; an address with no such destination is not probed.
-  public static func probes(policy: Policy) -> [Probe] {
-    var probes: [Probe] = []
-    for uplink in policy.uplinks {
-      for address in uplink.addresses {
-        let family = address.family
-        guard let gateway = uplink.gateway(family) else { continue }
-        let specific = policy.routes.filter { $0.table == uplink.table && $0.family == family && !$0.isDefault }.map(
-          \.destination)
-        let steered = policy.rules.filter { $0.family == family }.compactMap(\.selector.destination)
-        guard
-          let destination = probeCandidates[family]?.first(where: { candidate in
-            !(specific + steered).contains { $0.contains(candidate) } && candidate != gateway.address
-          })
-        else { continue }
-        probes.append(
-          Probe(source: address.address, destination: destination, device: uplink.device, gateway: gateway.address))
-      }
-    }
-    return probes
-  }
 }

@@ -1,0 +1,190 @@
+/// What "verified" means after an apply: every global address of the host replies the right way, checked with the
+/// kernel's own `ip route get`. Replies to a remote client from an uplink's address leave through that uplink; each
+/// network the host is connected to is reached directly, except another uplink's, which an uplink's address
+/// reaches through its own uplink (hosts there reach it through their router). Those are what the policy promises,
+/// and a probe that fails them fails the apply. An address the policy cannot steer (its interface has no known
+/// gateway, or the policy leaves it out) is probed too: if its replies leave through another interface, it is
+/// listed as unresolved, with the line that would fix it.
+public enum Verification {
+  /// One `ip route get DEST from SRC`, and where its answer must leave.
+  public struct Probe: Hashable, Sendable {
+    /// What the probe checks.
+    public enum Kind: String, Hashable, Sendable {
+      /// A reply to a remote client.
+      case remoteReply = "remote reply"
+      /// A packet to a network the host is connected to.
+      case connectedNetwork = "connected network"
+    }
+
+    /// What the probe checks.
+    public var kind: Kind
+    /// The host's address the packet comes from.
+    public var source: IPAddress
+    /// The interface holding that address.
+    public var interface: String
+    /// The destination.
+    public var destination: IPAddress
+    /// The device the packet must leave through.
+    public var device: String
+    /// The gateway it must leave via; nil where it must be delivered directly, or where any will do.
+    public var gateway: IPAddress?
+    /// Whether the gateway is part of the expectation (for an address the policy steers) or only the device (for
+    /// one it cannot, whose replies must merely stay on their own interface).
+    public var checksGateway: Bool
+    /// Whether a failure fails the apply (the policy promised it), or only marks the address unresolved.
+    public var promised: Bool
+
+    /// The `ip -batch` line.
+    public var batchLine: String { "route get \(destination) from \(source)" }
+
+    /// Whether the kernel's answer is what the probe expects.
+    public func passes(device actual: String?, gateway actualGateway: IPAddress?) -> Bool {
+      actual == device && (!checksGateway || actualGateway == gateway)
+    }
+  }
+
+  /// An address whose replies to remote clients leave through another interface, and why polroute cannot fix it.
+  public struct Unresolved: Hashable, Sendable {
+    /// The address.
+    public var address: IPAddress
+    /// Its interface.
+    public var interface: String
+    /// The device its replies leave through.
+    public var leaves: String?
+    /// Why the policy does not steer it.
+    public var reason: String
+    /// The policy line that would.
+    public var fix: String
+
+    /// Builds an entry.
+    public init(address: IPAddress, interface: String, leaves: String?, reason: String, fix: String) {
+      self.address = address
+      self.interface = interface
+      self.leaves = leaves
+      self.reason = reason
+      self.fix = fix
+    }
+  }
+
+  /// Candidate remote destinations: documentation and benchmarking addresses that no real route should cover.
+  static let remoteCandidates: [AddressFamily: [IPAddress]] = [
+    .inet: ["198.18.0.1", "192.0.2.1", "198.51.100.1", "203.0.113.1"].compactMap(IPAddress.init),
+    .inet6: ["2001:db8:ffff:ffff::1", "100::1", "2001:db8::1"].compactMap(IPAddress.init),
+  ]
+
+  /// The probes for a policy on a host (the state before or after the apply: only its addresses and main's
+  /// connected networks are used).
+  public static func probes(policy: Policy, state: HostState) -> [Probe] {
+    let uplinks = Dictionary(policy.uplinks.map { ($0.device, $0) }, uniquingKeysWith: { first, _ in first })
+    // IPv4 first, each family in interface order.
+    let addresses = AddressFamily.allCases.flatMap { family in
+      state.interfaces.filter { !$0.isLoopback }.flatMap { interface in
+        interface.globalAddresses.filter { $0.family == family && !$0.flags.contains(.tentative) }.map {
+          (interface.name, $0.address)
+        }
+      }
+    }
+    // Destinations a rule or a specific route singles out are no test of where replies to a remote client go.
+    let specific =
+      policy.rules.compactMap(\.selector.destination)
+      + (policy.routes + state.routes.filter { $0.table == RoutingTable.main }).filter { !$0.isDefault }.map(
+        \.destination)
+    var probes: [Probe] = []
+    for (name, address) in addresses {
+      let family = address.family
+      let uplink = uplinks[name]
+      let gateway = uplink?.gateway(family)
+      guard
+        let destination = remoteCandidates[family]?.first(where: { candidate in
+          !specific.contains { $0.contains(candidate) } && candidate != gateway?.address
+        })
+      else { continue }
+      if let uplink, let gateway {
+        probes.append(
+          Probe(
+            kind: .remoteReply, source: address.address, interface: name, destination: destination,
+            device: uplink.device, gateway: gateway.address, checksGateway: true, promised: true))
+      } else {
+        probes.append(
+          Probe(
+            kind: .remoteReply, source: address.address, interface: name, destination: destination, device: name,
+            gateway: nil, checksGateway: false, promised: false))
+      }
+    }
+    for network in connectedNetworks(state) {
+      for (name, address) in addresses where address.family == network.prefix.family {
+        guard let destination = someone(in: network.prefix, besides: Set(addresses.map(\.1.address))) else {
+          continue
+        }
+        // Another uplink's network from an uplink's address: through the address's own uplink (its guard).
+        if let mine = uplinks[name], let gateway = mine.gateway(address.family), uplinks[network.device] != nil,
+          network.device != name
+        {
+          probes.append(
+            Probe(
+              kind: .connectedNetwork, source: address.address, interface: name, destination: destination,
+              device: mine.device, gateway: gateway.address, checksGateway: true, promised: true))
+        } else {
+          probes.append(
+            Probe(
+              kind: .connectedNetwork, source: address.address, interface: name, destination: destination,
+              device: network.device, gateway: nil, checksGateway: true, promised: true))
+        }
+      }
+    }
+    return probes
+  }
+
+  /// The networks main reaches directly: its link routes (no gateway) to global unicast prefixes.
+  static func connectedNetworks(_ state: HostState) -> [(prefix: IPPrefix, device: String)] {
+    var seen: Set<IPPrefix> = []
+    var networks: [(prefix: IPPrefix, device: String)] = []
+    for route in state.routes
+    where route.table == RoutingTable.main && route.type == .unicast && !route.hasGateway && !route.isDefault
+      && route.destination.address.isGlobalUnicast && !route.destination.isHost
+    {
+      guard let device = route.device, seen.insert(route.destination).inserted else { continue }
+      networks.append((route.destination, device))
+    }
+    return networks.sorted { $0.prefix < $1.prefix }
+  }
+
+  /// An address in a network that is none of the host's: the network's first few, past the network address.
+  static func someone(in prefix: IPPrefix, besides ours: Set<IPAddress>) -> IPAddress? {
+    var candidate = prefix.address
+    for _ in 0..<4 {
+      guard let next = candidate.next, prefix.contains(next) else { return nil }
+      candidate = next
+      if !ours.contains(candidate) { return candidate }
+    }
+    return nil
+  }
+
+  /// The addresses whose replies leave through another interface than their own, among probes that failed without
+  /// the policy having promised otherwise; each with its reason and fix.
+  public static func unresolved(_ failed: [(probe: Probe, device: String?)], policy: Policy) -> [Unresolved] {
+    var result: [Unresolved] = []
+    for (probe, device) in failed where !probe.promised && probe.kind == .remoteReply {
+      let family = probe.source.family
+      let keyword = family == .inet ? "via" : "via6"
+      let reason: String
+      let fix: String
+      if let uplink = policy.uplinks.first(where: { $0.device == probe.interface }) {
+        reason = "no \(family.displayName) gateway is known for \(probe.interface)"
+        fix = "uplink \(uplink.name) dev \(probe.interface) \(keyword) GATEWAY"
+      } else if let excluded = policy.excluded.first(where: { $0.name == probe.interface }) {
+        reason = "\(probe.interface) is not an uplink: \(excluded.reason)"
+        fix =
+          excluded.reason == .policy
+          ? "remove 'exclude \(probe.interface)' and add: uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
+          : "uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
+      } else {
+        reason = "the policy has no uplink for \(probe.interface)"
+        fix = "uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
+      }
+      result.append(
+        Unresolved(address: probe.source, interface: probe.interface, leaves: device, reason: reason, fix: fix))
+    }
+    return result.sorted { $0.address < $1.address }
+  }
+}
