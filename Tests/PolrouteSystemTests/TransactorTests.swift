@@ -119,7 +119,7 @@ struct TransactorTests {
         Verification.Unresolved(
           address: IPAddress("203.0.113.10")!, interface: "data", leaves: "mgmt",
           reason: "data is not an uplink: a local network: no gateway is known",
-          fix: "uplink data dev data via GATEWAY")
+          fix: "uplink data dev data via GATEWAY; or, if data is a local network and not an uplink: exclude data")
       ])
     // mgmt's address and both connected networks are as the policy says.
     #expect(outcome.probes.filter { $0.probe.promised }.allSatisfy { $0.passed })

@@ -4,7 +4,8 @@
 /// reaches through its own uplink (hosts there reach it through their router). Those are what the policy promises,
 /// and a probe that fails them fails the apply. An address the policy cannot steer (its interface has no known
 /// gateway, or the policy leaves it out) is probed too: if its replies leave through another interface, it is
-/// listed as unresolved, with the line that would fix it.
+/// listed as unresolved, with the line that would fix it. Container bridges, tunnels, VRFs and interfaces the policy
+/// excludes are not uplinks: their addresses are checked only for the host's own networks.
 public enum Verification {
   /// One `ip route get DEST from SRC`, and where its answer must leave.
   public struct Probe: Hashable, Sendable {
@@ -68,7 +69,7 @@ public enum Verification {
 
   /// Candidate remote destinations: documentation and benchmarking addresses that no real route should cover.
   static let remoteCandidates: [AddressFamily: [IPAddress]] = [
-    .inet: ["198.18.0.1", "192.0.2.1", "198.51.100.1", "203.0.113.1"].compactMap(IPAddress.init),
+    .inet: ["198.18.0.1", "198.19.255.254", "192.0.2.1", "198.51.100.1", "203.0.113.1"].compactMap(IPAddress.init),
     .inet6: ["2001:db8:ffff:ffff::1", "100::1", "2001:db8::1"].compactMap(IPAddress.init),
   ]
 
@@ -89,8 +90,16 @@ public enum Verification {
       policy.rules.compactMap(\.selector.destination)
       + (policy.routes + state.routes.filter { $0.table == RoutingTable.main }).filter { !$0.isDefault }.map(
         \.destination)
+    // Remote clients reach a container bridge's, a tunnel's or a VRF's address through whatever routes the host's
+    // networks have, not through an uplink of its own; nor is an interface the policy excludes an uplink: only an
+    // interface that could be one is judged by where its replies to them leave.
+    let couldBeUplink = Set(
+      state.interfaces.map(\.name).filter { name in
+        uplinks[name] != nil
+          || [.noGateway, .notDeclared].contains(policy.excluded.first { $0.name == name }?.reason)
+      })
     var probes: [Probe] = []
-    for (name, address) in addresses {
+    for (name, address) in addresses where couldBeUplink.contains(name) {
       let family = address.family
       let uplink = uplinks[name]
       let gateway = uplink?.gateway(family)
@@ -169,18 +178,21 @@ public enum Verification {
       let keyword = family == .inet ? "via" : "via6"
       let reason: String
       let fix: String
+      // An interface without a known gateway is either an uplink whose gateway polroute could not find, or a LAN
+      // whose replies rightly leave by the default route: only the admin knows which, so the fix names both.
+      let notAnUplink = "; or, if \(probe.interface) is a local network and not an uplink: exclude \(probe.interface)"
       if let uplink = policy.uplinks.first(where: { $0.device == probe.interface }) {
         reason = "no \(family.displayName) gateway is known for \(probe.interface)"
         fix = "uplink \(uplink.name) dev \(probe.interface) \(keyword) GATEWAY"
-      } else if let excluded = policy.excluded.first(where: { $0.name == probe.interface }) {
-        reason = "\(probe.interface) is not an uplink: \(excluded.reason)"
-        fix =
-          excluded.reason == .policy
-          ? "remove 'exclude \(probe.interface)' and add: uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
-          : "uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
       } else {
-        reason = "the policy has no uplink for \(probe.interface)"
-        fix = "uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
+        reason =
+          policy.excluded.first { $0.name == probe.interface }.map {
+            "\(probe.interface) is not an uplink: \($0.reason)"
+          }
+          ?? "the policy has no uplink for \(probe.interface)"
+        fix =
+          "uplink \(DerivedNames.tableName(for: probe.interface)) dev \(probe.interface) \(keyword) GATEWAY"
+          + notAnUplink
       }
       result.append(
         Unresolved(address: probe.source, interface: probe.interface, leaves: device, reason: reason, fix: fix))
