@@ -9,8 +9,10 @@ public struct Transactor: Sendable {
   public let runner: any CommandRunner
   /// Reads the host again to verify and to restore.
   public let reader: StateReader
-  /// Reports progress (one line each).
+  /// Reports what happened that the user must know (one line each).
   public let log: @Sendable (String) -> Void
+  /// Reports what the transaction is doing now, for a progress line.
+  public let progress: @Sendable (ApplyStage) -> Void
   /// The termination signals that abort the transaction.
   public let signals: any SignalSource
   /// The clock the confirmation deadline is measured with.
@@ -19,11 +21,13 @@ public struct Transactor: Sendable {
   /// Builds a transactor; the signals and the clock are the process's unless a test scripts them.
   public init(
     runner: any CommandRunner, reader: StateReader, log: @escaping @Sendable (String) -> Void,
-    signals: any SignalSource = ProcessSignals(), clock: any TransactionClock = MonotonicClock()
+    progress: @escaping @Sendable (ApplyStage) -> Void = { _ in }, signals: any SignalSource = ProcessSignals(),
+    clock: any TransactionClock = MonotonicClock()
   ) {
     self.runner = runner
     self.reader = reader
     self.log = log
+    self.progress = progress
     self.signals = signals
     self.clock = clock
   }
@@ -46,6 +50,7 @@ public struct Transactor: Sendable {
             + failed.map(\.description).joined(separator: "\n  "),
           restored: true, restoreProblem: nil, remaining: [])
       }
+      progress(.persisting)
       let files = try commit()
       return ApplyOutcome(
         changes: [], batchLines: [], processes: 0, probes: results, unresolved: Self.unresolved(results, policy),
@@ -58,6 +63,7 @@ public struct Transactor: Sendable {
     var probes: [ProbeResult] = []
     do {
       processes = try write(plan.changes, lines: lines)
+      progress(.readingBack)
       let after = try reader.read()
       let problems = Transaction.verify(policy: policy, state: after)
       guard problems.isEmpty else {
@@ -75,6 +81,7 @@ public struct Transactor: Sendable {
         try waitForConfirmation(seconds: seconds, options: options, source: confirmation)
         confirmed = true
       }
+      progress(.persisting)
       let files = try commit()
       return ApplyOutcome(
         changes: plan.changes, batchLines: lines, processes: processes, probes: probes,
@@ -113,7 +120,12 @@ public struct Transactor: Sendable {
     let order = Transaction.kernelOrderIndices(changes)
     for family in AddressFamily.allCases {
       let familyLines = order.filter { changes[$0].family == family }.map { lines[$0] }
-      processes += try writer.write(lines: familyLines, family: family, beforeEachChunk: stopIfSignalled)
+      var sent = 0
+      processes += try writer.write(lines: familyLines, family: family) {
+        try stopIfSignalled()
+        progress(.writing(family: family, done: sent, total: familyLines.count))
+        sent = min(sent + KernelWriter.chunkSize, familyLines.count)
+      }
     }
     try stopIfSignalled()
     return processes
@@ -121,6 +133,7 @@ public struct Transactor: Sendable {
 
   /// Runs `ip route get` for every probe, one `ip -batch` per family.
   func probe(_ probes: [Verification.Probe]) throws -> [ProbeResult] {
+    progress(.verifying(probes: probes.count))
     var results: [ProbeResult] = []
     let decoder = IPOutputDecoder()
     for family in AddressFamily.allCases {
@@ -171,6 +184,7 @@ public struct Transactor: Sendable {
   /// what still differs is reported as the commands that would finish the restore.
   func rollback(cause: String, snapshot: HostState, ownership: Ownership) -> ApplyFailure {
     log("rolling back: \(cause.split(separator: "\n").first ?? "")")
+    progress(.rollingBack)
     var remaining: [KernelChange] = []
     var problem: String?
     do {
@@ -206,6 +220,7 @@ public struct Transactor: Sendable {
     let handshake = ConfirmationHandshake(directory: options.runDirectory)
     try handshake.announce()
     defer { handshake.finish() }
+    progress(.waitingForConfirmation)
     log("the change is applied and verified; type 'yes' or run 'polroute confirm' within \(seconds) s to keep it")
     source?.begin()
     let deadline = clock.milliseconds() + Int64(seconds) * 1000

@@ -101,6 +101,39 @@ struct TransactorTests {
     #expect(KernelPlan.make(state: after, policy: setup.policy).isEmpty)
   }
 
+  @Test("the stages a progress line shows, in order: writing, reading back, verifying, persisting; a rollback too")
+  func stages() throws {
+    let seen = Mutex<[ApplyStage]>([])
+    let kernel = FakeKernel(SampleHosts.dualHomed)
+    let reader = StateReader(runner: kernel, files: InMemoryFileSystem())
+    let snapshot = try reader.read()
+    let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+    let transactor = Transactor(
+      runner: kernel, reader: reader, log: { _ in }, progress: { stage in seen.withLock { $0.append(stage) } })
+    let plan = KernelPlan.make(state: snapshot, policy: policy)
+    _ = try transactor.apply(snapshot: snapshot, policy: policy, options: ApplyOptions(), confirmation: nil) { [] }
+    let probes = Verification.probes(policy: policy, state: snapshot).count
+    #expect(
+      seen.withLock { $0 } == [
+        .writing(family: .inet, done: 0, total: plan.changes.count), .readingBack, .verifying(probes: probes),
+        .persisting,
+      ])
+    // A commit that fails rolls the kernel back, and says so.
+    seen.withLock { $0 = [] }
+    let fresh = FakeKernel(SampleHosts.dualHomed)
+    let failing = Transactor(
+      runner: fresh, reader: StateReader(runner: fresh, files: InMemoryFileSystem()), log: { _ in },
+      progress: { stage in seen.withLock { $0.append(stage) } })
+    _ = try? failing.apply(snapshot: snapshot, policy: policy, options: ApplyOptions(), confirmation: nil) {
+      throw CommandError.failed(command: "persist", status: 1, stderr: "disk full")
+    }
+    #expect(
+      seen.withLock { $0 } == [
+        .writing(family: .inet, done: 0, total: plan.changes.count), .readingBack, .verifying(probes: probes),
+        .persisting, .rollingBack,
+      ])
+  }
+
   @Test(
     "seed 002's host: data has no known gateway, so its address is listed unresolved with its fix, and the rest verified"
   )

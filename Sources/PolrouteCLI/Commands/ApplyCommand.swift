@@ -139,25 +139,32 @@ enum ApplyCommand: Subcommand {
       )
     }
     let start = monotonicMilliseconds()
+    let progress = ProgressLine(sink: context.stderr, start: start)
+    defer { progress.finish() }
     try RunDirectory.prepare(context.runDirectory)
-    let lock = try ApplyLock(path: RunDirectory.lockPath(context.runDirectory), wait: options.waitSeconds) {
-      context.diagnostics.note($0)
+    let lock = try ApplyLock(path: RunDirectory.lockPath(context.runDirectory), wait: options.waitSeconds) { message in
+      progress.stage(.waitingForLock)
+      progress.clearing { context.diagnostics.note(message) }
     }
     defer { withExtendedLifetime(lock) {} }
+    progress.stage(.planning)
 
     let prepared = try Preparation(options, context: context)
     let report = prepared.report
-    context.diagnostics.print(report.diagnostics)
+    progress.clearing { context.diagnostics.print(report.diagnostics) }
     // Everything that could refuse the files is checked before the kernel is touched; the refusals were printed.
     if report.isRefused { return .failure }
     if !options.json {
-      context.stdout.write(
-        report.kernel.isEmpty
-          ? "Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n"
-          : PlanReport.kernelSummary(report.kernel, style: context.style, diff: report.kernelDiff) + "\n")
+      progress.clearing {
+        context.stdout.write(
+          report.kernel.isEmpty
+            ? "Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n"
+            : PlanReport.kernelSummary(report.kernel, style: context.style, diff: report.kernelDiff) + "\n")
+      }
     }
     let transactor = Transactor(
-      runner: context.runner, reader: context.reader, log: { message in context.diagnostics.note(message) })
+      runner: context.runner, reader: context.reader,
+      log: { message in progress.clearing { context.diagnostics.note(message) } }, progress: progress.stage)
     let persister = Persister(files: prepared.files.files)
     let fileChanges = report.files?.changes ?? []
     let outcome: ApplyOutcome
@@ -172,12 +179,14 @@ enum ApplyCommand: Subcommand {
         return fileChanges
       }
     } catch let failure as ApplyFailure {
+      progress.finish()
       if options.json {
         context.stdout.write(try ApplyReport.failureJSON(failure, milliseconds: monotonicMilliseconds() - start))
       }
       context.diagnostics.error(failure.description)
       return .failure
     }
+    progress.finish()
     let applied = ApplyReport(outcome: outcome, milliseconds: monotonicMilliseconds() - start)
     context.stdout.write(options.json ? try applied.json() : applied.text(style: context.style))
     return .success
