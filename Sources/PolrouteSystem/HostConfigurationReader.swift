@@ -1,11 +1,7 @@
 import Dispatch
 import PolrouteCore
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
+import Glibc
 
 /// Reads the files that say who manages each interface and where its gateways are configured or leased
 /// (`HostConfigurationPaths` lists them), through a `FileSystem` so that `--root` works, and hands them to
