@@ -28,6 +28,7 @@ public enum RuleText {
     case .blackhole, .unreachable, .prohibit, .nop: words.append(rule.action.description)
     }
     if let suppress = rule.suppressPrefixLength { words += ["suppress_prefixlength", String(suppress)] }
+    if let group = rule.suppressInterfaceGroup { words += ["suppress_ifgroup", group] }
     return words
   }
 
