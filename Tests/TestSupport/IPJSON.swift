@@ -27,6 +27,7 @@ public enum IPJSON {
         if let mtu = interface.mtu { object["mtu"] = mtu }
         if let linkType = interface.linkType { object["link_type"] = linkType }
         if let master = interface.master { object["master"] = master }
+        object["group"] = interface.group ?? "default"
         if let kind = interface.kind { object["linkinfo"] = ["info_kind": kind] }
         return object
       })
@@ -78,6 +79,7 @@ public enum IPJSON {
     case .blackhole, .unreachable, .prohibit: object["action"] = rule.action.description
     }
     if let suppress = rule.suppressPrefixLength { object["suppress_prefixlen"] = suppress }
+    if let group = rule.suppressInterfaceGroup { object["suppress_ifgroup"] = group }
     if let number = rule.protocolNumber { object["protocol"] = String(number) }
     return object
   }
@@ -98,6 +100,7 @@ public enum IPJSON {
     if let device = route.device { object["dev"] = device }
     if route.metric != 0 { object["metric"] = Int(route.metric) }
     if let source = route.preferredSource { object["prefsrc"] = source.description }
+    if let realm = route.realm { object["flow"] = ["to": String(realm)] }
     if !route.nexthops.isEmpty {
       object["nexthops"] = route.nexthops.map { hop -> [String: Any] in
         var entry: [String: Any] = ["weight": hop.weight, "flags": hop.flags]

@@ -64,6 +64,7 @@ public enum RouteText {
     if route.scope != RouteScope.global { words += ["scope", RouteScope.names[route.scope] ?? String(route.scope)] }
     if let source = route.preferredSource { words += ["src", source.description] }
     if route.metric != 0 { words += ["metric", String(route.metric)] }
+    if let realm = route.realm { words += ["realm", String(realm)] }
     if route.isOnlink { words.append("onlink") }
     for hop in route.nexthops {
       words.append("nexthop")
