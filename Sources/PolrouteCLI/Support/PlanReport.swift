@@ -84,7 +84,7 @@ struct PlanReport {
 
   /// The flow table: where each flow that matters goes now, and after the plan when that changes.
   static func flowText(_ table: FlowTable, names: RoutingTableNames, style: Style) -> String {
-    let changed = table.changedRows.count
+    let changed = table.rows.count { $0.changed }
     var text =
       "Flows: \(table.rows.count) traced, "
       + (changed == 0
@@ -92,7 +92,8 @@ struct PlanReport {
     guard changed > 0 else { return text }
     let rows = table.rows.count > flowRowLimit ? table.changedRows : table.rows
     let labels = rows.map { $0.label(names: names) }
-    let width = min(labels.map(\.count).max() ?? 0, 64)
+    // Labels are addresses and words: their UTF-8 length is their width, and cheaper to take than `count`.
+    let width = min(labels.map(\.utf8.count).max() ?? 0, 64)
     for (row, label) in zip(rows, labels) {
       let before = outcomeText(row.before.outcome)
       let line: String
@@ -101,7 +102,8 @@ struct PlanReport {
       } else {
         line = "\(before) (unchanged)"
       }
-      text += "  \(label.padding(to: width + 1)) \(line)\(row.incomplete ? " ?" : "")\n"
+      let pad = String(repeating: " ", count: max(width + 1 - label.utf8.count, 1))
+      text += "  \(label)\(pad) \(line)\(row.incomplete ? " ?" : "")\n"
     }
     if rows.count < table.rows.count {
       text += "  (\(table.rows.count - rows.count) other flows keep their path; plan --json lists every one)\n"

@@ -23,11 +23,12 @@ public struct FlowSimulator: Sendable {
   /// The state simulated.
   public let state: HostState
   /// Each family's rules, in kernel order (by priority, in the order they were added within one).
-  let rules: [AddressFamily: [Rule]]
-  /// Each table's routes, most specific first: destination length, then source length, then metric, then order.
-  let tables: [TableKey: [Route]]
-  /// The tables whose routes the state lists only in part.
-  let omitted: Set<TableKey>
+  let rules: PerFamily<[Rule]>
+  /// Each family's tables by number, each table's routes most specific first: destination length, then source
+  /// length, then metric, then order.
+  let tables: PerFamily<[UInt32: [Route]]>
+  /// The tables of each family whose routes the state lists only in part.
+  let omitted: PerFamily<Set<UInt32>>
   /// Whether the state says tables lack routes without saying which (snapshots before per-table counts).
   let omittedAnywhere: Bool
   /// Addresses whose covering routes the state holds completely (a live read made for them).
@@ -37,14 +38,26 @@ public struct FlowSimulator: Sendable {
   /// The host's addresses of each family (`__ip_dev_find`: every address of every interface, up or not).
   let addresses: Set<IPAddress>
   /// Whether a family has rules beyond the kernel's three (the kernel then validates sources in full).
-  let customRules: [AddressFamily: Bool]
+  let customRules: PerFamily<Bool>
 
-  /// A table of one family.
-  struct TableKey: Hashable, Sendable {
-    /// The family.
-    var family: AddressFamily
-    /// The table number.
-    var table: UInt32
+  /// A value for each family. Two stored values, not a dictionary keyed by family: each new generic type a process
+  /// uses costs a run-time conformance lookup (about 120,000 instructions, measured with callgrind), which showed in
+  /// the share of `plan` the flow table takes; types keyed by `UInt32` or `String` are ones polroute has looked up
+  /// already.
+  struct PerFamily<Value: Sendable>: Sendable {
+    /// IPv4's.
+    var inet: Value
+    /// IPv6's.
+    var inet6: Value
+
+    /// Builds both from a function of the family.
+    init(_ make: (AddressFamily) -> Value) {
+      inet = make(.inet)
+      inet6 = make(.inet6)
+    }
+
+    /// A family's value.
+    subscript(_ family: AddressFamily) -> Value { family == .inet ? inet : inet6 }
   }
 
   /// Prepares the simulation of `state`. `complete` names addresses for which the state holds every covering
@@ -52,45 +65,47 @@ public struct FlowSimulator: Sendable {
   public init(state: HostState, complete: Set<IPAddress> = []) {
     self.state = state
     self.complete = complete
-    var rules: [AddressFamily: [Rule]] = [:]
-    for family in AddressFamily.allCases {
+    rules = PerFamily { family in
+      let familyRules = state.rules.filter { $0.family == family }
       // A stable sort: the state lists rules in kernel order, and a planned rule goes after the rules of its
-      // priority already there, as the kernel inserts it.
-      rules[family] = state.rules.filter { $0.family == family }.enumerated()
-        .sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+      // priority already there, as the kernel inserts it. A read state is in order already.
+      let ordered = zip(familyRules, familyRules.dropFirst()).allSatisfy { $0.priority <= $1.priority }
+      return ordered
+        ? familyRules
+        : familyRules.indices.sorted { (familyRules[$0].priority, $0) < (familyRules[$1].priority, $1) }.map {
+          familyRules[$0]
+        }
     }
-    self.rules = rules
     var routes = state.routes
     if !routes.contains(where: { $0.table == RoutingTable.local }) { routes += LocalTable.routes(for: state) }
-    var tables: [TableKey: [(offset: Int, route: Route)]] = [:]
-    for (offset, route) in routes.enumerated() {
-      tables[TableKey(family: route.family, table: route.table), default: []].append((offset, route))
+    tables = PerFamily { family in
+      var offsets: [UInt32: [Int]] = [:]
+      for index in routes.indices where routes[index].family == family {
+        offsets[routes[index].table, default: []].append(index)
+      }
+      // One node of the kernel's tree per destination prefix (and, in IPv6, per source prefix within it): the
+      // longest destinations first, then each node's routes by metric, then in the order the kernel lists them.
+      return offsets.mapValues { indexes in
+        indexes.sorted { left, right in
+          let a = routes[left]
+          let b = routes[right]
+          if a.destination.length != b.destination.length { return a.destination.length > b.destination.length }
+          if a.destination != b.destination { return a.destination < b.destination }
+          let sourceA = a.source?.length ?? 0
+          let sourceB = b.source?.length ?? 0
+          if sourceA != sourceB { return sourceA > sourceB }
+          if a.source != b.source, let sa = a.source, let sb = b.source { return sa < sb }
+          if a.metric != b.metric { return a.metric < b.metric }
+          return left < right
+        }.map { routes[$0] }
+      }
     }
-    // One node of the kernel's tree per destination prefix (and, in IPv6, per source prefix within it): the longest
-    // destinations first, then each node's routes by metric, then in the order the kernel lists them.
-    self.tables = tables.mapValues { entries in
-      entries.sorted { left, right in
-        let a = left.route
-        let b = right.route
-        if a.destination.length != b.destination.length { return a.destination.length > b.destination.length }
-        if a.destination != b.destination { return a.destination < b.destination }
-        let sourceA = a.source?.length ?? 0
-        let sourceB = b.source?.length ?? 0
-        if sourceA != sourceB { return sourceA > sourceB }
-        if a.source != b.source, let sa = a.source, let sb = b.source { return sa < sb }
-        if a.metric != b.metric { return a.metric < b.metric }
-        return left.offset < right.offset
-      }.map(\.route)
-    }
-    omitted = Set((state.omittedByTable ?? []).map { TableKey(family: $0.family, table: $0.table) })
+    omitted = PerFamily { family in Set((state.omittedByTable ?? []).filter { $0.family == family }.map(\.table)) }
     omittedAnywhere = state.omittedRoutes != nil && state.omittedByTable == nil
     self.interfaces = Dictionary(state.interfaces.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     addresses = Set(state.interfaces.flatMap { $0.addresses.map(\.address.address) })
-    var custom: [AddressFamily: Bool] = [:]
-    for family in AddressFamily.allCases {
-      custom[family] = rules[family]!.contains { !$0.isKernelDefault }
-    }
-    customRules = custom
+    let rules = self.rules
+    customRules = PerFamily { family in rules[family].contains { !$0.isKernelDefault } }
   }
 
   // MARK: The whole decision
@@ -279,7 +294,7 @@ public struct FlowSimulator: Sendable {
       context.notes.append("the state does not say the rp_filter of \(device): assumed off")
     }
     let mode = state.rpFilter.effective(for: device) ?? 0
-    if mode == 0 && towards != device && !(customRules[.inet] ?? false) {
+    if mode == 0 && towards != device && !customRules[.inet] {
       // The kernel's shortcut without custom rules: only a source that is one of the host's addresses is refused.
       return addresses.contains(source)
         ? Rejection(.invalid, .martian(side: "source", reason: "\(source) is an address of this host")) : nil
@@ -322,7 +337,7 @@ public struct FlowSimulator: Sendable {
   /// answer (`fib_select_default`).
   func noteEqualDefaults(_ route: Route, table: UInt32, _ context: inout Context) {
     guard route.isDefault, route.family == .inet else { return }
-    let equal = (tables[TableKey(family: .inet, table: table)] ?? []).filter {
+    let equal = (tables[.inet][table] ?? []).filter {
       $0.isDefault && $0.type == .unicast && $0.metric == route.metric
     }
     if equal.count > 1 {
@@ -347,7 +362,7 @@ public struct FlowSimulator: Sendable {
   /// Whether an address is the host's: on an interface, or covered by a `local` route (127.0.0.0/8).
   func isLocal(_ address: IPAddress) -> Bool {
     if addresses.contains(address) { return true }
-    let local = tables[TableKey(family: address.family, table: RoutingTable.local)] ?? []
+    let local = tables[address.family][RoutingTable.local] ?? []
     return local.contains { $0.type == .local && $0.destination.contains(address) }
   }
 
@@ -363,7 +378,7 @@ public struct FlowSimulator: Sendable {
 
   /// The rule walk (`fib_rules_lookup`); `record` keeps the steps.
   func lookup(_ flow: Flow, _ context: inout Context, record: Bool) -> Decision {
-    let rules = self.rules[flow.family] ?? []
+    let rules = self.rules[flow.family]
     var index = 0
     func step(_ rule: Rule, _ verdict: TraceStep.Verdict) {
       if record { context.steps.append(TraceStep(rule: rule, verdict: verdict)) }
@@ -446,7 +461,7 @@ public struct FlowSimulator: Sendable {
   /// Whether a lookup in `table` may have missed a route the state left out.
   func isIncomplete(table: UInt32, flow: Flow) -> Bool {
     guard table != RoutingTable.local, !complete.contains(flow.destination) else { return false }
-    return omittedAnywhere || omitted.contains(TableKey(family: flow.family, table: table))
+    return omittedAnywhere || omitted[flow.family].contains(table)
   }
 
   /// One table's lookup (`fib_table_lookup`, `fib6_table_lookup` with `rt6_select`).
@@ -457,7 +472,7 @@ public struct FlowSimulator: Sendable {
   /// tree's root, whose own routes are the last resort of every lookup (`fib6_node_lookup`), so there they count
   /// after the source-specific ones. Both measured against Linux 6.18.
   public func lookup(table: UInt32, flow: Flow) -> LookupResult {
-    guard let routes = tables[TableKey(family: flow.family, table: table)] else { return .noRoute }
+    guard let routes = tables[flow.family][table] else { return .noRoute }
     let source = flow.source ?? IPAddress.unspecified(flow.family)
     var index = 0
     while index < routes.count {

@@ -22,9 +22,17 @@ public struct FlowTable: Hashable, Sendable {
     public var before: FlowTrace
     /// Its path after the plan.
     public var after: FlowTrace
-
     /// Whether the plan changes where the flow goes.
-    public var changed: Bool { !after.outcome.sameWay(as: before.outcome) }
+    public let changed: Bool
+
+    /// A row for a flow traced before and after.
+    public init(subject: Subject, flow: Flow, before: FlowTrace, after: FlowTrace) {
+      self.subject = subject
+      self.flow = flow
+      self.before = before
+      self.after = after
+      changed = !after.outcome.sameWay(as: before.outcome)
+    }
 
     /// Whether either answer may depend on routes the state left out.
     public var incomplete: Bool { before.isIncomplete || after.isIncomplete }
