@@ -37,9 +37,10 @@ enum TraceCommand: Subcommand {
       then where the packet leaves: device, gateway and source address, or the error 'ip route get' would report. \
       When the plan has changes, the flow is traced on the host now and after the plan, side by side; --after \
       traces only the latter. Without --iif the packet is one this host sends; with --iif it arrives there and is \
-      forwarded or delivered. On a live host every route that covers the flow's addresses is read, however large \
-      its table; a snapshot keeps only a sample of a huge table, and trace says when its answer depends on routes \
-      the snapshot left out.
+      forwarded or delivered. Without --ipproto the flow has no protocol, so rules that select one do not match \
+      it ('ip route get' assumes udp). On a live host every route that covers the flow's addresses is read, however \
+      large its table; a snapshot keeps only a sample of a huge table, and trace says when its answer depends on \
+      routes the snapshot left out.
       """,
     options: [
       to, from, iif, ipproto, sport, dport, fwmark, uid, tos, CommonOptions.state, CommonOptions.policy, after,

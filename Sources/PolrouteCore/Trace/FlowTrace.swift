@@ -224,7 +224,7 @@ public enum LookupResult: Hashable, Sendable {
 public struct TraceStep: Hashable, Sendable {
   /// What the rule did.
   public enum Verdict: Hashable, Sendable {
-    /// The rule does not match: the selectors that do not (for a `not` rule, the rule matched none of them... see
+    /// The rule does not match: the selectors that failed (for a `not` rule whose selectors all match, see
     /// `invertedMatch`).
     case noMatch(mismatched: [RuleSelector.Field])
     /// A `not` rule whose selectors all match, so the rule does not.
