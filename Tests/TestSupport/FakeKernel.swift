@@ -24,16 +24,20 @@ public final class FakeKernel: CommandRunner {
   let rejectLine: (@Sendable (_ line: String) -> String?)?
   /// Changes the state after each write batch, as another tool acting behind polroute's back would.
   let afterWrite: (@Sendable (inout HostState) -> Void)?
+  /// The interface counters `ip -j -s link show` answers with (zero for an interface not named).
+  let counters: [String: InterfaceCounters]
 
   /// A kernel holding `state`; the hooks script failures.
   public init(
     _ state: HostState, intercept: (@Sendable (Int, Command) -> CommandResult?)? = nil,
-    rejectLine: (@Sendable (String) -> String?)? = nil, afterWrite: (@Sendable (inout HostState) -> Void)? = nil
+    rejectLine: (@Sendable (String) -> String?)? = nil, afterWrite: (@Sendable (inout HostState) -> Void)? = nil,
+    counters: [String: InterfaceCounters] = [:]
   ) {
     store = Mutex(Store(state: state))
     self.intercept = intercept
     self.rejectLine = rejectLine
     self.afterWrite = afterWrite
+    self.counters = counters
   }
 
   /// The host as the kernel holds it now.
@@ -68,6 +72,9 @@ public final class FakeKernel: CommandRunner {
     }
     if arguments == ["ip", "-d", "-j", "addr", "show"] {
       return CommandResult(status: 0, output: IPJSON.interfaces(state.interfaces))
+    }
+    if arguments == ["ip", "-j", "-s", "link", "show"] {
+      return CommandResult(status: 0, output: IPJSON.counters(state.interfaces.map(\.name), counters))
     }
     guard arguments.contains("-batch") else { return Self.failure("fake kernel: cannot run \(command)") }
     let family: AddressFamily = arguments.contains("-6") ? .inet6 : .inet

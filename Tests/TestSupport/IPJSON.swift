@@ -33,6 +33,24 @@ public enum IPJSON {
       })
   }
 
+  /// `ip -j -s link show`: each interface's `stats64` (zero where `counters` has none).
+  public static func counters(_ names: [String], _ counters: [String: InterfaceCounters]) -> [UInt8] {
+    encode(
+      names.map { name -> [String: Any] in
+        let entry =
+          counters[name]
+          ?? InterfaceCounters(
+            name: name, received: Counters(packets: 0, bytes: 0), sent: Counters(packets: 0, bytes: 0))
+        return [
+          "ifname": name,
+          "stats64": [
+            "rx": ["bytes": entry.received.bytes, "packets": entry.received.packets, "errors": 0],
+            "tx": ["bytes": entry.sent.bytes, "packets": entry.sent.packets, "errors": 0],
+          ],
+        ]
+      })
+  }
+
   /// `ip -j rule show` of one family.
   public static func rules(_ rules: [Rule]) -> [UInt8] { encode(rules.map(rule)) }
 

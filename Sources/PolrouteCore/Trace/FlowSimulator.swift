@@ -31,6 +31,8 @@ public struct FlowSimulator: Sendable {
   let omitted: PerFamily<Set<UInt32>>
   /// Whether the state says tables lack routes without saying which (snapshots before per-table counts).
   let omittedAnywhere: Bool
+  /// Whether the state lacks any routes at all (most do not: the lookups then skip asking).
+  let hasOmissions: Bool
   /// Addresses whose covering routes the state holds completely (a live read made for them).
   let complete: Set<IPAddress>
   /// The interfaces by name.
@@ -102,7 +104,8 @@ public struct FlowSimulator: Sendable {
     }
     omitted = PerFamily { family in Set((state.omittedByTable ?? []).filter { $0.family == family }.map(\.table)) }
     omittedAnywhere = state.omittedRoutes != nil && state.omittedByTable == nil
-    self.interfaces = Dictionary(state.interfaces.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    hasOmissions = omittedAnywhere || !(state.omittedByTable ?? []).isEmpty
+    interfaces = Dictionary(state.interfaces.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     addresses = Set(state.interfaces.flatMap { $0.addresses.map(\.address.address) })
     let rules = self.rules
     customRules = PerFamily { family in rules[family].contains { !$0.isKernelDefault } }
@@ -460,7 +463,7 @@ public struct FlowSimulator: Sendable {
 
   /// Whether a lookup in `table` may have missed a route the state left out.
   func isIncomplete(table: UInt32, flow: Flow) -> Bool {
-    guard table != RoutingTable.local, !complete.contains(flow.destination) else { return false }
+    guard hasOmissions, table != RoutingTable.local, !complete.contains(flow.destination) else { return false }
     return omittedAnywhere || omitted[flow.family].contains(table)
   }
 

@@ -29,11 +29,13 @@ extension FlowSimulator {
   /// anywhere on the Internet is. The first candidate when every one is covered.
   public static func remoteClient(_ family: AddressFamily, states: [HostState]) -> IPAddress {
     let candidates = remoteCandidates[family] ?? []
-    let covered = states.flatMap { state in
-      state.routes.filter { $0.family == family && !$0.isDefault && $0.table != RoutingTable.local }.map(\.destination)
-        + state.interfaces.flatMap { $0.addresses.filter { $0.family == family }.map(\.address.network) }
+    func covered(_ candidate: IPAddress) -> Bool {
+      states.contains { state in
+        state.routes.contains { !$0.isDefault && $0.table != RoutingTable.local && $0.destination.contains(candidate) }
+          || state.interfaces.contains { $0.addresses.contains { $0.address.network.contains(candidate) } }
+      }
     }
-    return candidates.first { candidate in !covered.contains { $0.contains(candidate) } } ?? candidates[0]
+    return candidates.first { !covered($0) } ?? candidates[0]
   }
 
   /// An address that stands for a host on `network`: its first address after the network address (the peer of a
