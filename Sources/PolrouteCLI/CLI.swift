@@ -13,8 +13,9 @@ protocol Subcommand: Sendable {
 public enum CLI {
   /// The subcommands, in the order help lists them.
   static let subcommands: [any Subcommand.Type] = [
-    InspectCommand.self, PolicyCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self,
-    ConfirmCommand.self, BGPCommand.self, CompletionCommand.self, ManualCommand.self,
+    InspectCommand.self, PolicyCommand.self, PlanCommand.self, TraceCommand.self, RenderCommand.self,
+    ApplyCommand.self, ConfirmCommand.self, StatsCommand.self, BGPCommand.self, CompletionCommand.self,
+    ManualCommand.self,
   ]
 
   /// `polroute` itself.

@@ -13,11 +13,15 @@ public struct StateReader: Sendable {
   public let runner: any CommandRunner
   /// The host's files (`/etc/iproute2`, `/proc/sys`, `/etc/os-release`).
   public let files: any FileSystem
+  /// Addresses whose covering routes are all kept, however large their tables (see `RouteCollector`): a trace
+  /// asks for its flow's, so that its lookups see every route the kernel would.
+  public var covering: [IPAddress]
 
   /// Reads through `runner` and `files`.
-  public init(runner: any CommandRunner, files: any FileSystem = RootedFileSystem()) {
+  public init(runner: any CommandRunner, files: any FileSystem = RootedFileSystem(), covering: [IPAddress] = []) {
     self.runner = runner
     self.files = files
+    self.covering = covering
   }
 
   /// Reads the whole state: interfaces, rules and routes of both families, table names, rp_filter.
@@ -32,7 +36,9 @@ public struct StateReader: Sendable {
     let decoder = IPOutputDecoder(tableNames: state.names, extraProtocols: state.protocolNames)
 
     let addressCommand = Command(["ip", "-d", "-j", "addr", "show"])
-    let families = AddressFamily.allCases.map { FamilyReader(family: $0, decoder: decoder) }
+    let families = AddressFamily.allCases.map { family in
+      FamilyReader(family: family, decoder: decoder, covering: covering.filter { $0.family == family })
+    }
     // The three processes run at the same time, drained from this thread.
     let results = try runner.runAll(
       [CommandJob(addressCommand)] + families.map { CommandJob($0.command, output: $0.feed) })
@@ -48,9 +54,11 @@ public struct StateReader: Sendable {
       state.routes += family.routes.routes
       if family.routes.omittedRoutes > 0 {
         state.omittedRoutes = (state.omittedRoutes ?? 0) + family.routes.omittedRoutes
+        state.omittedByTable = (state.omittedByTable ?? []) + (family.routes.omissions ?? [])
       }
     }
     state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
+    state.forwarding = try readForwarding(interfaces: state.interfaces.map(\.name))
     state.hostConfiguration = configuration.finish(
       links: state.interfaces.map(LinkIdentity.init), now: HostConfigurationReader.now())
     return state
@@ -73,12 +81,13 @@ public struct StateReader: Sendable {
     /// The rules decoded so far.
     var rules: [Rule] = []
     /// The routes decoded so far, bounded.
-    var routes = RouteCollector()
+    var routes: RouteCollector
 
-    /// Prepares the read of a family.
-    init(family: AddressFamily, decoder: IPOutputDecoder) {
+    /// Prepares the read of a family, keeping every route that covers one of `covering`.
+    init(family: AddressFamily, decoder: IPOutputDecoder, covering: [IPAddress] = []) {
       self.family = family
       self.decoder = decoder
+      routes = RouteCollector(covering: covering)
       command = Command(["ip", family.ipOption, "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n")
       ruleCommand = "ip \(family.ipOption) -j rule show"
       routeCommand = "ip \(family.ipOption) -j route show table all"
@@ -162,6 +171,21 @@ public struct StateReader: Sendable {
       if let own = try value(name) { filter.interfaces[name] = own }
     }
     return filter
+  }
+
+  /// Reads `net.ipv4.conf.IFACE.forwarding`, `net.ipv6.conf.all.forwarding` and `net.ipv6.conf.IFACE.forwarding`;
+  /// nil when none can be read (a replayed host without /proc).
+  func readForwarding(interfaces: [String]) throws -> ForwardingSettings? {
+    func value(_ path: String) throws -> Bool? {
+      try files.readText(path).flatMap { Int($0.trimmingASCIIWhitespace()) }.map { $0 != 0 }
+    }
+    var settings = ForwardingSettings(ipv6All: try value("/proc/sys/net/ipv6/conf/all/forwarding"))
+    for name in interfaces {
+      settings.ipv4[name] = try value("/proc/sys/net/ipv4/conf/\(name)/forwarding")
+      settings.ipv6[name] = try value("/proc/sys/net/ipv6/conf/\(name)/forwarding")
+    }
+    if settings.ipv6All == nil && settings.ipv4.isEmpty && settings.ipv6.isEmpty { return nil }
+    return settings
   }
 
   /// Reads /etc/os-release and looks for the signs each network manager leaves at run time.

@@ -410,6 +410,8 @@ struct ApplyLiveTests {
          prohibit 2001:db8:cafe::/48 proto 177 metric 1024 table extra
          unreachable 2001:db8:dead::/48 proto 177 metric 1024 table extra
 
+        Flows: 12 traced, none changes its path.
+
         """), "\(plan.outputText)")
 
     // A change that replaces and deletes them, then fails its probes: they come back as they were.

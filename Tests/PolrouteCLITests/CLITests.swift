@@ -89,7 +89,7 @@ struct CLITests {
     #expect(
       run.stderr == """
         Error: Unknown option '--jsno' (did you mean '--json'?)
-        Usage: polroute plan [--state <file>] [--policy <file>] [--format <format>] ... [--root <dir>] [--detailed-exitcode] [--json]
+        Usage: polroute plan [--state <file>] [--policy <file>] [--format <format>] ... [--root <dir>] [--detailed-exitcode] [--no-flows] [--json]
           See 'polroute plan --help' for more information.
 
         """)

@@ -90,6 +90,7 @@ public enum BatchLine {
         route.scope = scope
       case "src": route.preferredSource = try address(try value())
       case "metric": route.metric = try number(try value(), UInt32.self)
+      case "realm": route.realm = try number(try value(), UInt32.self)
       case "onlink":
         if hop != nil { hop?.flags.append("onlink") } else { route.flags.append("onlink") }
       case "nexthop":

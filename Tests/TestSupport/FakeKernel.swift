@@ -24,16 +24,20 @@ public final class FakeKernel: CommandRunner {
   let rejectLine: (@Sendable (_ line: String) -> String?)?
   /// Changes the state after each write batch, as another tool acting behind polroute's back would.
   let afterWrite: (@Sendable (inout HostState) -> Void)?
+  /// The interface counters `ip -j -s link show` answers with (zero for an interface not named).
+  let counters: [String: InterfaceCounters]
 
   /// A kernel holding `state`; the hooks script failures.
   public init(
     _ state: HostState, intercept: (@Sendable (Int, Command) -> CommandResult?)? = nil,
-    rejectLine: (@Sendable (String) -> String?)? = nil, afterWrite: (@Sendable (inout HostState) -> Void)? = nil
+    rejectLine: (@Sendable (String) -> String?)? = nil, afterWrite: (@Sendable (inout HostState) -> Void)? = nil,
+    counters: [String: InterfaceCounters] = [:]
   ) {
     store = Mutex(Store(state: state))
     self.intercept = intercept
     self.rejectLine = rejectLine
     self.afterWrite = afterWrite
+    self.counters = counters
   }
 
   /// The host as the kernel holds it now.
@@ -68,6 +72,9 @@ public final class FakeKernel: CommandRunner {
     }
     if arguments == ["ip", "-d", "-j", "addr", "show"] {
       return CommandResult(status: 0, output: IPJSON.interfaces(state.interfaces))
+    }
+    if arguments == ["ip", "-j", "-s", "link", "show"] {
+      return CommandResult(status: 0, output: IPJSON.counters(state.interfaces.map(\.name), counters))
     }
     guard arguments.contains("-batch") else { return Self.failure("fake kernel: cannot run \(command)") }
     let family: AddressFamily = arguments.contains("-6") ? .inet6 : .inet
@@ -150,47 +157,24 @@ public final class FakeKernel: CommandRunner {
     }
   }
 
-  /// `ip route get DEST from SRC`: the rules in priority order, then the longest matching prefix of the table a
-  /// rule looks up (the lowest metric among equals); throw routes and `suppress_prefixlength` fall through.
+  /// `ip route get DEST from SRC`: the kernel's answer as polroute's flow simulator gives it (the simulator agrees
+  /// with the real kernel's `ip route get`, as Tests/LiveTests/TraceDifferentialLiveTests.swift shows).
   static func lookup(_ destination: IPAddress, from source: IPAddress?, family: AddressFamily, state: HostState)
     -> Result<[String: Any], LineFailure>
   {
-    let flow = Flow(source: source, destination: destination)
-    let rules = state.rules.filter { $0.family == family }.sorted { $0.priority < $1.priority }
-    var index = 0
-    while index < rules.count {
-      let rule = rules[index]
-      index += 1
-      guard rule.selector.matches(flow) else { continue }
-      switch rule.action {
-      case .nop: continue
-      case .goto(let target): index = rules.firstIndex { $0.priority >= target } ?? rules.count
-      case .blackhole, .unreachable, .prohibit:
-        return .failure(LineFailure(message: "RTNETLINK answers: Network is unreachable"))
-      case .lookup(let table):
-        let candidates = state.routes.filter {
-          $0.table == table && $0.family == family && $0.destination.contains(destination)
-        }
-        guard
-          let best = candidates.max(by: {
-            ($0.destination.length, -Int64($0.metric)) < ($1.destination.length, -Int64($1.metric))
-          })
-        else { continue }
-        if let suppress = rule.suppressPrefixLength, Int(best.destination.length) <= suppress { continue }
-        switch best.type {
-        case .throw: continue
-        case .unicast:
-          var answer = IPJSON.route(best)
-          answer["dst"] = destination.description
-          answer["table"] = String(table)
-          if let source { answer["prefsrc"] = source.description }
-          return .success(answer)
-        default:
-          return .failure(LineFailure(message: "RTNETLINK answers: Network is unreachable"))
-        }
-      }
+    let trace = FlowSimulator(state: state).trace(Flow(source: source, destination: destination))
+    switch trace.outcome {
+    case .egress(let egress):
+      var answer: [String: Any] = [
+        "dst": destination.description, "dev": egress.device, "table": String(egress.table), "flags": [String](),
+      ]
+      if egress.type != .unicast { answer["type"] = egress.type.rawValue }
+      if let gateway = egress.gateway { answer["gateway"] = gateway.description }
+      if let source = egress.source { answer["prefsrc"] = source.description }
+      return .success(answer)
+    case .rejected(let rejection):
+      return .failure(LineFailure(message: "RTNETLINK answers: \(rejection.error.kernelMessage)"))
     }
-    return .failure(LineFailure(message: "RTNETLINK answers: Network is unreachable"))
   }
 
   /// A failed command with a message.

@@ -27,8 +27,27 @@ public enum IPJSON {
         if let mtu = interface.mtu { object["mtu"] = mtu }
         if let linkType = interface.linkType { object["link_type"] = linkType }
         if let master = interface.master { object["master"] = master }
+        object["group"] = interface.group ?? "default"
         if let kind = interface.kind { object["linkinfo"] = ["info_kind": kind] }
         return object
+      })
+  }
+
+  /// `ip -j -s link show`: each interface's `stats64` (zero where `counters` has none).
+  public static func counters(_ names: [String], _ counters: [String: InterfaceCounters]) -> [UInt8] {
+    encode(
+      names.map { name -> [String: Any] in
+        let entry =
+          counters[name]
+          ?? InterfaceCounters(
+            name: name, received: Counters(packets: 0, bytes: 0), sent: Counters(packets: 0, bytes: 0))
+        return [
+          "ifname": name,
+          "stats64": [
+            "rx": ["bytes": entry.received.bytes, "packets": entry.received.packets, "errors": 0],
+            "tx": ["bytes": entry.sent.bytes, "packets": entry.sent.packets, "errors": 0],
+          ],
+        ]
       })
   }
 
@@ -78,6 +97,7 @@ public enum IPJSON {
     case .blackhole, .unreachable, .prohibit: object["action"] = rule.action.description
     }
     if let suppress = rule.suppressPrefixLength { object["suppress_prefixlen"] = suppress }
+    if let group = rule.suppressInterfaceGroup { object["suppress_ifgroup"] = group }
     if let number = rule.protocolNumber { object["protocol"] = String(number) }
     return object
   }
@@ -98,6 +118,7 @@ public enum IPJSON {
     if let device = route.device { object["dev"] = device }
     if route.metric != 0 { object["metric"] = Int(route.metric) }
     if let source = route.preferredSource { object["prefsrc"] = source.description }
+    if let realm = route.realm { object["flow"] = ["to": String(realm)] }
     if !route.nexthops.isEmpty {
       object["nexthops"] = route.nexthops.map { hop -> [String: Any] in
         var entry: [String: Any] = ["weight": hop.weight, "flags": hop.flags]

@@ -66,7 +66,7 @@ _polroute() {
     if [[ $cur == -* ]]; then
       _polroute_options "$cur" '--version --help'
     else
-      _polroute_values words "$cur" 'inspect policy plan render apply confirm bgp completion manual help'
+      _polroute_values words "$cur" 'inspect policy plan trace render apply confirm stats bgp completion manual help'
     fi
     ;;
   inspect)
@@ -102,7 +102,24 @@ _polroute() {
       return
       ;;
     esac
-    _polroute_options "$cur" '--state --policy --root --detailed-exitcode --json --help' '--format'
+    _polroute_options "$cur" '--state --policy --root --detailed-exitcode --no-flows --json --help' '--format'
+    ;;
+  trace)
+    case $option in
+    --to | --from | --ipproto | --sport | --dport | --fwmark | --uid | --tos)
+      COMPREPLY=()
+      return
+      ;;
+    --iif)
+      _polroute_values interfaces "$cur"
+      return
+      ;;
+    --state | --policy)
+      _polroute_values files "$cur"
+      return
+      ;;
+    esac
+    _polroute_options "$cur" '--to --from --iif --ipproto --sport --dport --fwmark --uid --tos --state --policy --after --json --help' ''
     ;;
   render)
     case $option in
@@ -127,7 +144,7 @@ _polroute() {
       _polroute_values files "$cur"
       return
       ;;
-    --confirm | --wait)
+    --confirm | --wait | --keep)
       COMPREPLY=()
       return
       ;;
@@ -140,10 +157,19 @@ _polroute() {
       return
       ;;
     esac
-    _polroute_options "$cur" '--policy --confirm --persist --root --wait --dry-run --state --json --help' '--format'
+    _polroute_options "$cur" '--policy --confirm --persist --root --wait --dry-run --force --state --json --help' '--format --keep'
     ;;
   confirm)
     _polroute_options "$cur" '--help' ''
+    ;;
+  stats)
+    case $option in
+    --policy)
+      _polroute_values files "$cur"
+      return
+      ;;
+    esac
+    _polroute_options "$cur" '--policy --json --help' ''
     ;;
   bgp)
     case $option in
@@ -188,7 +214,7 @@ _polroute() {
       return
     fi
     case $(_polroute_positionals "$at" '') in
-    0) _polroute_values words "$cur" 'inspect policy plan render apply confirm bgp completion manual help' ;;
+    0) _polroute_values words "$cur" 'inspect policy plan trace render apply confirm stats bgp completion manual help' ;;
     *) COMPREPLY=() ;;
     esac
     ;;

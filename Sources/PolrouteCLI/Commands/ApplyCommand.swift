@@ -20,6 +20,13 @@ enum ApplyCommand: Subcommand {
   /// `--dry-run`.
   static let dryRun = OptionSpec(
     "dry-run", help: "Show what would change, as 'polroute plan' shows it, and change nothing.")
+  /// `--keep`.
+  static let keep = OptionSpec(
+    "keep", value: "flow", repeatable: true,
+    help: "Refuse a plan that would change where this connection's replies go: 'PEER [from LOCAL] [ipproto P] ...'.")
+  /// `--force`.
+  static let force = OptionSpec(
+    "force", help: "Apply even when the plan would cut the SSH session or a --keep connection.")
 
   /// The command's description.
   static let spec = CommandSpec(
@@ -31,11 +38,13 @@ enum ApplyCommand: Subcommand {
       On a rejected line, a failed verification, SIGINT, SIGTERM or SIGHUP, or no confirmation in time, it restores \
       the rules and tables it touched. Needs root. The lock and the confirmation handshake live in /run/polroute \
       (POLROUTE_RUN_DIR overrides). With --dry-run it prints the plan of exactly this apply (the kernel and, with \
-      --persist, the files) and changes nothing.
+      --persist, the files) and changes nothing. Before changing anything it traces the replies of the SSH session \
+      it runs in (SSH_CONNECTION) and of every --keep connection on the host as the plan would leave it, and \
+      refuses, naming the rule or route, if they would leave another way or not at all (--force overrides).
       """,
     options: [
-      CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, CommonOptions.state,
-      CommonOptions.json,
+      CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, keep, force,
+      CommonOptions.state, CommonOptions.json,
     ])
 
   /// The most seconds `--confirm` and `--wait` take: a day, far below where milliseconds overflow.
@@ -59,6 +68,10 @@ enum ApplyCommand: Subcommand {
     var dryRun: Bool
     /// Whether to print JSON.
     var json: Bool
+    /// The `--keep` connections: their words and their replies' flow.
+    var keeps: [(text: String, flow: Flow)]
+    /// Whether to apply even when a connection would be cut.
+    var force: Bool
 
     /// Reads and checks the parsed arguments; the same checks hold for a dry run.
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -76,6 +89,15 @@ enum ApplyCommand: Subcommand {
       root = arguments.value(CommonOptions.root)
       dryRun = arguments.has(ApplyCommand.dryRun)
       json = arguments.has(CommonOptions.json)
+      force = arguments.has(ApplyCommand.force)
+      keeps = try arguments.all(ApplyCommand.keep).map { text throws(UsageError) in
+        do throws(FlowSpec.Problem) {
+          let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+          return (text, try FlowSpec(words: words).flow())
+        } catch {
+          throw UsageError("'--keep': \(error.message) in '\(MessageText.quoted(text))'", command: spec.name)
+        }
+      }
       if inputs.isSnapshot && !dryRun {
         throw UsageError(
           "'--state' plans for a snapshot and cannot be applied; use it with --dry-run or 'polroute plan'",
@@ -111,7 +133,8 @@ enum ApplyCommand: Subcommand {
     /// The kernel plan, the file plan, and the text of both.
     var report: PlanReport
 
-    /// Reads the host, resolves the policy, and plans the kernel and (with --persist) the files.
+    /// Reads the host, resolves the policy, and plans the kernel, (with --persist) the files and (for a dry run)
+    /// the flow table.
     init(_ options: Options, context: CLIContext) throws {
       (state, policy) = try options.inputs.resolve(context)
       files = try FileTargets.files(root: options.root, inputs: options.inputs, context: context)
@@ -121,7 +144,14 @@ enum ApplyCommand: Subcommand {
       }
       report = try PlanReport.make(
         state: state, policy: policy, formats: formats, files: files.files, root: files.label,
-        inputs: options.inputs, context: context)
+        inputs: options.inputs, context: context, flows: options.dryRun)
+    }
+
+    /// Why this apply must not run: a connection it would cut (unless --force); nil when it may.
+    func sessionRefusal(_ options: Options, context: CLIContext) -> String? {
+      guard !options.force else { return nil }
+      let connections = SessionKeeper.connections(keeps: options.keeps, context: context)
+      return SessionKeeper.refusal(connections, state: state, plan: report.kernel, names: report.names)
     }
   }
 
@@ -129,9 +159,14 @@ enum ApplyCommand: Subcommand {
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
     let options = try Options(arguments)
     if options.dryRun {
-      return try PlanCommand.print(
-        try Preparation(options, context: context).report, json: options.json, detailedExitCode: false,
-        context: context)
+      let prepared = try Preparation(options, context: context)
+      let status = try PlanCommand.print(
+        prepared.report, json: options.json, detailedExitCode: false, context: context)
+      if let refusal = prepared.sessionRefusal(options, context: context) {
+        context.diagnostics.error(refusal)
+        return .failure
+      }
+      return status
     }
     guard context.isRoot else {
       throw ApplyRefusal(
@@ -154,6 +189,11 @@ enum ApplyCommand: Subcommand {
     progress.clearing { context.diagnostics.print(report.diagnostics) }
     // Everything that could refuse the files is checked before the kernel is touched; the refusals were printed.
     if report.isRefused { return .failure }
+    // Never cut the session polroute runs over: its replies are traced on the host as the plan would leave it.
+    if let refusal = prepared.sessionRefusal(options, context: context) {
+      context.diagnostics.error(refusal)
+      return .failure
+    }
     if !options.json {
       progress.clearing {
         context.stdout.write(

@@ -7,6 +7,9 @@ enum PlanCommand: Subcommand {
   static let format = OptionSpec(
     "format", value: "format", repeatable: true,
     help: "Also compare the files of these formats (script, rhel, debian, rt_tables, all); default: the kernel only.")
+  /// `--no-flows`.
+  static let noFlows = OptionSpec(
+    "no-flows", help: "Leave out the flow table (where each host address's replies go now and after the plan).")
   /// `--detailed-exitcode`.
   static let detailedExitCode = OptionSpec(
     "detailed-exitcode", help: "Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.")
@@ -17,11 +20,15 @@ enum PlanCommand: Subcommand {
     abstract: "Show what polroute would change in the kernel and in configuration files, as unified diffs.",
     discussion: """
       Compares the rules and routes polroute owns with the policy, and for each --format the files under --root \
-      with what polroute would write. Changes nothing, and needs no root with --state. A file polroute would have \
-      to replace that it did not write is refused, and the plan exits 1, as 'apply --persist' would.
+      with what polroute would write. Then the flow table: for each of the host's addresses, where a reply to a \
+      remote client and a packet to each directly connected network go now and after the plan, and the same for a \
+      flow each application rule selects (traced as 'polroute trace' traces them). Changes nothing, and needs no \
+      root with --state. A file polroute would have to replace that it did not write is refused, and the plan exits \
+      1, as 'apply --persist' would.
       """,
     options: [
-      CommonOptions.state, CommonOptions.policy, format, CommonOptions.root, detailedExitCode, CommonOptions.json,
+      CommonOptions.state, CommonOptions.policy, format, CommonOptions.root, detailedExitCode, noFlows,
+      CommonOptions.json,
     ])
 
   /// The options, typed.
@@ -36,6 +43,8 @@ enum PlanCommand: Subcommand {
     var detailedExitCode: Bool
     /// Whether to print JSON.
     var json: Bool
+    /// Whether to trace the flow table.
+    var flows: Bool
 
     /// Reads the parsed arguments.
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -44,6 +53,7 @@ enum PlanCommand: Subcommand {
       root = arguments.value(CommonOptions.root)
       detailedExitCode = arguments.has(PlanCommand.detailedExitCode)
       json = arguments.has(CommonOptions.json)
+      flows = !arguments.has(PlanCommand.noFlows)
     }
   }
 
@@ -55,7 +65,7 @@ enum PlanCommand: Subcommand {
       let (files, root) = try FileTargets.files(root: options.root, inputs: options.inputs, context: context)
       let report = try PlanReport.make(
         state: state, policy: policy, formats: options.formats, files: files, root: root, inputs: options.inputs,
-        context: context)
+        context: context, flows: options.flows)
       return try print(report, json: options.json, detailedExitCode: options.detailedExitCode, context: context)
     } catch let error as PolicyError where options.detailedExitCode {
       // With --detailed-exitcode every error is 1, as Terraform does, so 2 always means "changes pending".

@@ -88,6 +88,13 @@ enum ManualProse {
     .B PATH
     Where polroute finds
     .BR ip .
+    .TP
+    .B SSH_CONNECTION
+    Set by sshd in an SSH session:
+    .B apply
+    traces the session's replies on the host as the plan would leave it, and refuses a plan that would send them
+    another way or nowhere (unless
+    .BR \-\-force ).
 
     """#
 
@@ -240,7 +247,7 @@ enum ManualProse {
     .SH STATEMENTS
     .TP
     \fBuplink\fR \fINAME\fR \fBdev\fR \fIIFACE\fR [\fBtable\fR \fIID\fR] [\fBvia\fR \fIGW\fR] \
-    [\fBvia6\fR \fIGW6\fR] [\fBonlink\fR]
+    [\fBvia6\fR \fIGW6\fR] [\fBonlink\fR] [\fBrealm\fR \fIN\fR]
     A table named
     .I NAME
     for the uplink
@@ -259,6 +266,14 @@ enum ManualProse {
     (IPv6) names them; a gateway must lie in a connected prefix of the device unless
     .B onlink
     is given.
+    .B realm
+    .I N
+    (1\-255) gives the uplink's IPv4 routes that route realm, so that the kernel counts the traffic it routes back
+    through the uplink (its route accounting,
+    .IR /proc/net/rt_acct );
+    .B polroute stats
+    shows it. With a realm on any route the kernel validates the source of every packet it receives and caches no
+    input route for it, which costs some time per packet: give realms where the figures are wanted.
     .TP
     \fBtable\fR \fINAME\fR [\fIID\fR]
     A table that belongs to no uplink, for
@@ -378,7 +393,7 @@ enum ManualProse {
       "auto": true,
       "uplinks": [{"name": "data", "dev": "data", "table": 200,
                    "via": "203.0.113.1", "via6": "2001:db8:b::1",
-                   "onlink": false}],
+                   "onlink": false, "realm": 2}],
       "tables": [{"name": "vpn", "id": 300}],
       "routes": [{"to": "192.0.2.0/25", "type": "unicast",
                   "via": "203.0.113.1", "dev": "data", "onlink": false,

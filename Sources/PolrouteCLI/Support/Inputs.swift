@@ -42,10 +42,12 @@ struct Inputs: Sendable {
   /// A policy file of this many bytes (about a thousand statements) is parsed while the host is read.
   static let parallelParseBytes = 1 << 16
 
-  /// The host's state: the snapshot, or the live host's.
-  func state(_ context: CLIContext) throws -> HostState {
+  /// The host's state: the snapshot, or the live host's (keeping every route that covers one of `covering`).
+  func state(_ context: CLIContext, covering: [IPAddress] = []) throws -> HostState {
     if let statePath { return try Snapshot.decode(try UserFiles.read(statePath), file: statePath) }
-    return try context.reader.read()
+    var reader = context.reader
+    reader.covering = covering
+    return try reader.read()
   }
 
   /// The policy file: `--policy FILE`, else /etc/polroute.conf on a live host when it exists, else nil (derive).
@@ -69,7 +71,7 @@ struct Inputs: Sendable {
 
   /// Reads the host (or the snapshot) and resolves the policy. Policy errors are reported before any error reading
   /// the host, as if the file were parsed first.
-  func resolve(_ context: CLIContext) throws -> (state: HostState, policy: Policy) {
+  func resolve(_ context: CLIContext, covering: [IPAddress] = []) throws -> (state: HostState, policy: Policy) {
     let document: PolicyDocument?
     let state: HostState
     let file = try policyFile(context)
@@ -77,12 +79,12 @@ struct Inputs: Sendable {
       // Reading the host is mostly waiting for `ip`: a policy of thousands of statements parses in that time on the
       // other core (measured: 10,000 rules and routes, 124 ms before, see bench row 4).
       let parsing = BackgroundWork { try Self.document(path: file.path, bytes: file.bytes) }
-      let loaded = Result { try self.state(context) }
+      let loaded = Result { try self.state(context, covering: covering) }
       document = try parsing.value()
       state = try loaded.get()
     } else {
       document = try file.map { try Self.document(path: $0.path, bytes: $0.bytes) }
-      state = try self.state(context)
+      state = try self.state(context, covering: covering)
     }
     let policy = try PolicyResolver(state: state, document: document, isSnapshot: isSnapshot).resolve()
     return (state, policy)

@@ -18,13 +18,18 @@ struct PlanReport {
   var root: String?
   /// The policy's own warnings and notes.
   var policyDiagnostics: [Diagnostic]
+  /// The flows that matter, traced now and after the kernel plan; nil when not asked for.
+  var flows: FlowTable?
+  /// The table names the report's text uses.
+  var names: RoutingTableNames
 
-  /// Plans the kernel always, and the files of `formats` against `files`.
+  /// Plans the kernel always, the files of `formats` against `files`, and with `flows` the flow table.
   static func make(
     state: HostState, policy: Policy, formats: [RenderFormat], files: any FileReader, root: String?, inputs: Inputs,
-    context: CLIContext
+    context: CLIContext, flows: Bool = true
   ) throws -> PlanReport {
     let kernel = KernelPlan.make(state: state, policy: policy)
+    let names = KernelText.names(state: state, policy: policy)
     let persistence =
       formats.isEmpty
       ? nil
@@ -32,8 +37,10 @@ struct PlanReport {
         formats, policy: policy, state: state, files: files, root: root, inputs: inputs, context: context)
     return PlanReport(
       host: state.hostname, origin: policy.origin, kernel: kernel,
-      kernelDiff: KernelText.diff(kernel, state: state, names: KernelText.names(state: state, policy: policy)),
-      files: persistence, root: root, policyDiagnostics: policy.diagnostics)
+      kernelDiff: KernelText.diff(kernel, state: state, names: names), files: persistence, root: root,
+      policyDiagnostics: policy.diagnostics,
+      flows: flows ? FlowTable.make(before: state, after: kernel.state(after: state), policy: policy) : nil,
+      names: names)
   }
 
   /// Whether anything would change.
@@ -49,6 +56,7 @@ struct PlanReport {
   func text(style: Style) -> String {
     var text = style.bold("polroute plan for \(host ?? "this host"), policy \(origin)") + "\n\n"
     text += Self.kernelSummary(kernel, style: style, diff: kernelDiff)
+    if let flows { text += "\n" + Self.flowText(flows, names: names, style: style) }
     if let files {
       let changed = files.pending
       let counts = Dictionary(grouping: changed, by: \.action).mapValues(\.count)
@@ -69,6 +77,49 @@ struct PlanReport {
     let counts = kernel.summary
     return "Kernel: \(counts.add) to add, \(counts.replace) to replace, \(counts.delete) to delete.\n\n"
       + colorDiff(diff, style: style)
+  }
+
+  /// At most this many flow rows are printed one by one; beyond it, only the rows that change (JSON has them all).
+  static let flowRowLimit = 60
+
+  /// The flow table: where each flow that matters goes now, and after the plan when that changes.
+  static func flowText(_ table: FlowTable, names: RoutingTableNames, style: Style) -> String {
+    let changed = table.rows.count { $0.changed }
+    var text =
+      "Flows: \(table.rows.count) traced, "
+      + (changed == 0
+        ? "none changes its path.\n" : "\(changed) change\(changed == 1 ? "s" : "") path (now -> after).\n")
+    guard changed > 0 else { return text }
+    let rows = table.rows.count > flowRowLimit ? table.changedRows : table.rows
+    let labels = rows.map { $0.label(names: names) }
+    // Labels are addresses and words: their UTF-8 length is their width, and cheaper to take than `count`.
+    let width = min(labels.map(\.utf8.count).max() ?? 0, 64)
+    for (row, label) in zip(rows, labels) {
+      let before = outcomeText(row.before.outcome)
+      let line: String
+      if row.changed {
+        line = style.yellow("\(before) -> \(outcomeText(row.after.outcome))")
+      } else {
+        line = "\(before) (unchanged)"
+      }
+      let pad = String(repeating: " ", count: max(width + 1 - label.utf8.count, 1))
+      text += "  \(label)\(pad) \(line)\(row.incomplete ? " ?" : "")\n"
+    }
+    if rows.count < table.rows.count {
+      text += "  (\(table.rows.count - rows.count) other flows keep their path; plan --json lists every one)\n"
+    }
+    if rows.contains(where: \.incomplete) {
+      text += "  ? the snapshot left out routes this answer may depend on\n"
+    }
+    return text
+  }
+
+  /// `via 198.51.100.1 dev mgmt src 198.51.100.10` or `rejected: Network is unreachable`.
+  static func outcomeText(_ outcome: TraceOutcome) -> String {
+    switch outcome {
+    case .egress(let egress): return egress.summary + (egress.source.map { " src \($0)" } ?? "")
+    case .rejected(let rejection): return "rejected: \(rejection.error.kernelMessage)"
+    }
   }
 
   /// Colours a unified diff: additions green, deletions red, hunk headers cyan.
@@ -94,6 +145,27 @@ struct PlanReport {
       /// The unified diff.
       var diff: String
     }
+    /// One flow of the flow table.
+    struct Flow: Encodable {
+      /// `remote-client`, `local-network` or `application-rule`.
+      var subject: String
+      /// The host address it is sent from, for the first two.
+      var from: String?
+      /// The directly connected network, for `local-network`.
+      var network: String?
+      /// The application rule's priority.
+      var rule: UInt32?
+      /// The flow, as `ip route get` words.
+      var flow: String
+      /// Where it goes now.
+      var before: TraceJSON.Outcome
+      /// Where it goes after the plan.
+      var after: TraceJSON.Outcome
+      /// Whether the plan changes its path.
+      var changed: Bool
+      /// Whether either answer may depend on routes the snapshot left out.
+      var incomplete: Bool
+    }
     /// The whole document.
     struct Document: Encodable {
       /// The host's name.
@@ -112,13 +184,34 @@ struct PlanReport {
       var refusals: [String]
       /// Warnings and notes.
       var diagnostics: [String]
+      /// The flow table (absent with --no-flows).
+      var flows: [Flow]?
     }
     let document = Document(
       host: host, policy: origin, changes: hasChanges, kernel: kernel.changes.map { JSONOutput.Change($0) },
       kernelDiff: kernelDiff,
       files: (files?.changes ?? []).map { File(path: $0.path, action: $0.action.rawValue, diff: $0.diff) },
       refusals: (files?.refusals ?? []).map(\.description),
-      diagnostics: (policyDiagnostics + (files?.diagnostics ?? [])).map(\.description))
+      diagnostics: (policyDiagnostics + (files?.diagnostics ?? [])).map(\.description),
+      flows: flows?.rows.map { row in
+        var entry = Flow(
+          subject: "", flow: row.flow.words.joined(separator: " "),
+          before: TraceJSON.outcome(row.before.outcome, names: names),
+          after: TraceJSON.outcome(row.after.outcome, names: names), changed: row.changed, incomplete: row.incomplete)
+        switch row.subject {
+        case .remoteClient(let address):
+          entry.subject = "remote-client"
+          entry.from = address.description
+        case .localNetwork(let address, let network):
+          entry.subject = "local-network"
+          entry.from = address.description
+          entry.network = network.description
+        case .applicationRule(let rule):
+          entry.subject = "application-rule"
+          entry.rule = rule.priority
+        }
+        return entry
+      })
     return try JSONOutput.encode(document)
   }
 }

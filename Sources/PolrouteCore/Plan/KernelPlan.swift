@@ -203,7 +203,7 @@ extension Route {
       device == wanted.device || (family == .inet6 && type.isReject && device == "lo" && wanted.device == nil)
     return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && deviceMatches
       && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
-      && preferredSource == wanted.preferredSource && sameFlags(flags, wanted.flags)
+      && preferredSource == wanted.preferredSource && realm == wanted.realm && sameFlags(flags, wanted.flags)
       && ((nexthops.isEmpty && wanted.nexthops.isEmpty) || hops(self) == hops(wanted))
   }
 }

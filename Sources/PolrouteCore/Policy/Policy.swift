@@ -231,11 +231,14 @@ public struct Uplink: Hashable, Sendable, Codable {
   public var addresses: [InterfaceAddress]
   /// Whether the policy file declared it (rather than `auto` deriving it).
   public var declared: Bool
+  /// The route realm its IPv4 routes carry (`realm N`), so the kernel counts the traffic it routes back through
+  /// the uplink (`polroute stats`); nil for none.
+  public var realm: UInt32?
 
   /// Builds an uplink.
   public init(
     name: String, device: String, table: UInt32, gateway4: DiscoveredGateway? = nil, gateway6: DiscoveredGateway? = nil,
-    onlink: Bool = false, addresses: [InterfaceAddress] = [], declared: Bool = false
+    onlink: Bool = false, addresses: [InterfaceAddress] = [], declared: Bool = false, realm: UInt32? = nil
   ) {
     self.name = name
     self.device = device
@@ -245,6 +248,7 @@ public struct Uplink: Hashable, Sendable, Codable {
     self.onlink = onlink
     self.addresses = addresses
     self.declared = declared
+    self.realm = realm
   }
 
   /// The gateway of a family.

@@ -82,6 +82,8 @@ public struct UplinkStatement: Hashable, Sendable {
   public var via6: Located<IPAddress>?
   /// Whether the gateways are on-link even outside the connected prefixes.
   public var onlink: Bool
+  /// The route realm (1-255) the uplink's IPv4 routes carry, for the kernel's accounting; nil for none.
+  public var realm: Located<UInt32>? = nil
 }
 
 /// `table NAME [ID]`.

@@ -109,7 +109,7 @@ indirect enum LocatedJSON {
 /// file parser reads, so both forms share one grammar, one set of checks and the same messages with positions.
 ///
 /// Schema (every key optional):
-/// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink"}], "tables": [{"name", "id"}],
+/// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink", "realm"}], "tables": [{"name", "id"}],
 ///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table"}],
 ///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
 ///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority"}],
@@ -143,7 +143,7 @@ public enum PolicyJSON {
     var diagnostics: [Diagnostic] = []
 
     /// The keys each kind of object may have, in the order their words are emitted.
-    static let uplinkKeys = ["name", "dev", "table", "via", "via6", "onlink"]
+    static let uplinkKeys = ["name", "dev", "table", "via", "via6", "onlink", "realm"]
     static let tableKeys = ["name", "id"]
     static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table"]
     static let ruleKeys =

@@ -94,9 +94,9 @@ struct StatementParser {
   }
 
   /// The words of an `uplink` statement.
-  static let uplinkWords = ["dev", "table", "via", "via6", "onlink"]
+  static let uplinkWords = ["dev", "table", "via", "via6", "onlink", "realm"]
   /// The keywords of an `uplink` statement.
-  static let uplinkKeywords: [Keyword] = [.dev, .table, .via, .via6, .onlink]
+  static let uplinkKeywords: [Keyword] = [.dev, .table, .via, .via6, .onlink, .realm]
   /// The words of a `route` statement.
   static let routeWords = ["via", "dev", "onlink", "src", "metric", "table"]
   /// The keywords of a `route` statement.
@@ -139,7 +139,7 @@ struct StatementParser {
     }
   }
 
-  /// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink]`.
+  /// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink] [realm N]`.
   mutating func uplink(_ keyword: Token) -> PolicyStatement? {
     guard let nameToken = value(after: keyword, "a name") else { return nil }
     let name = tableName(nameToken)
@@ -148,6 +148,7 @@ struct StatementParser {
     var via: Located<IPAddress>?
     var via6: Located<IPAddress>?
     var onlink = false
+    var realm: Located<UInt32>?
     var seen: [(canonical: Keyword, written: Keyword)] = []
     while let word = next() {
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
@@ -159,6 +160,9 @@ struct StatementParser {
       switch keyword {
       case .onlink:
         onlink = true
+      case .realm:
+        // The kernel's accounting (rt_acct) counts realms 0-255; realm 0 is none.
+        if let token = value(after: word, "a realm number") { realm = number(token, "realm", range: 1...255) }
       case .dev:
         if let token = value(after: word, "an interface name") { device = interfaceName(token) }
       case .table:
@@ -184,7 +188,8 @@ struct StatementParser {
     guard let name else { return nil }
     return .uplink(
       UplinkStatement(
-        location: keyword.location, name: name, device: device, table: table, via: via, via6: via6, onlink: onlink))
+        location: keyword.location, name: name, device: device, table: table, via: via, via6: via6, onlink: onlink,
+        realm: realm))
   }
 
   /// `table NAME [ID]`.
@@ -391,7 +396,7 @@ struct StatementParser {
         } else {
           failed = true
         }
-      case .dev, .via, .via6, .onlink, .src, .metric:
+      case .dev, .via, .via6, .onlink, .src, .metric, .realm:
         break  // not rule words: refused above
       }
     }
@@ -576,7 +581,7 @@ struct StatementParser {
 /// A word after a statement's first words, classified with one hash lookup: comparing the text with every word a
 /// statement allows, and again in a `switch`, was most of the cost of parsing a policy of thousands of rules.
 enum Keyword: Hashable, CaseIterable {
-  case dev, table, via, via6, onlink, src, metric
+  case dev, table, via, via6, onlink, src, metric, realm
   case not, from, to, tos, dsfield, fwmark, iif, oif, uidrange, ipproto, sport, dport, l3mdev, suppressPrefixLength
   case family, lookup, goto, blackhole, unreachable, prohibit, nop, priority, pref, preference
 
@@ -594,7 +599,7 @@ enum Keyword: Hashable, CaseIterable {
   /// Whether a `rule` statement takes the word.
   var isRuleWord: Bool {
     switch self {
-    case .dev, .via, .via6, .onlink, .src, .metric: false
+    case .dev, .via, .via6, .onlink, .src, .metric, .realm: false
     default: true
     }
   }

@@ -35,6 +35,7 @@ public enum PolicyPrinter {
       if let gateway = uplink.gateway4 { words += ["via", gateway.address.description] }
       if let gateway = uplink.gateway6 { words += ["via6", gateway.address.description] }
       if uplink.onlink { words.append("onlink") }
+      if let realm = uplink.realm { words += ["realm", String(realm)] }
       lines.append(words.joined(separator: " "))
       for rule in sourceRules[uplink.table] ?? [] {
         lines.append(

@@ -28,6 +28,7 @@ public enum RuleText {
     case .blackhole, .unreachable, .prohibit, .nop: words.append(rule.action.description)
     }
     if let suppress = rule.suppressPrefixLength { words += ["suppress_prefixlength", String(suppress)] }
+    if let group = rule.suppressInterfaceGroup { words += ["suppress_ifgroup", group] }
     return words
   }
 
@@ -63,6 +64,7 @@ public enum RouteText {
     if route.scope != RouteScope.global { words += ["scope", RouteScope.names[route.scope] ?? String(route.scope)] }
     if let source = route.preferredSource { words += ["src", source.description] }
     if route.metric != 0 { words += ["metric", String(route.metric)] }
+    if let realm = route.realm { words += ["realm", String(realm)] }
     if route.isOnlink { words.append("onlink") }
     for hop in route.nexthops {
       words.append("nexthop")

@@ -9,6 +9,9 @@ public struct HostState: Codable, Hashable, Sendable {
   public var routes: [Route]
   /// How many routes were read but not kept (see `RouteCollector`); nil when all were kept.
   public var omittedRoutes: Int?
+  /// The tables those routes were left out of, with how many each; nil when all were kept (and in snapshots
+  /// written before polroute counted them per table: then any table may lack routes).
+  public var omittedByTable: [OmittedRoutes]?
   /// The policy rules of both families, by family then priority, in kernel order.
   public var rules: [Rule]
   /// The rt_tables entries of the host.
@@ -17,6 +20,8 @@ public struct HostState: Codable, Hashable, Sendable {
   public var protocolNames: [String: UInt8]
   /// Reverse-path filter settings (IPv4).
   public var rpFilter: ReversePathFilter
+  /// Which interfaces forward packets; nil when not read (snapshots written before polroute read them).
+  public var forwarding: ForwardingSettings?
   /// Facts about the system that decide how configuration is persisted.
   public var system: SystemFacts
   /// Who manages each interface and where its gateways are configured or leased, read from the host's files; nil
@@ -33,10 +38,12 @@ public struct HostState: Codable, Hashable, Sendable {
     self.interfaces = interfaces
     self.routes = routes
     self.omittedRoutes = nil
+    self.omittedByTable = nil
     self.rules = rules
     self.tableNames = tableNames
     self.protocolNames = protocolNames
     self.rpFilter = rpFilter
+    self.forwarding = nil
     self.system = system
   }
 
@@ -97,6 +104,41 @@ public struct ReversePathFilter: Codable, Hashable, Sendable {
     case all
     case defaultValue = "default"
     case interfaces
+  }
+}
+
+/// Routes of one table that a read left out (see `RouteCollector`).
+public struct OmittedRoutes: Codable, Hashable, Sendable {
+  /// The family.
+  public var family: AddressFamily
+  /// The table.
+  public var table: UInt32
+  /// How many routes were left out.
+  public var count: Int
+
+  /// Builds an entry.
+  public init(family: AddressFamily, table: UInt32, count: Int) {
+    self.family = family
+    self.table = table
+    self.count = count
+  }
+}
+
+/// The forwarding sysctls: whether packets arriving on an interface may be forwarded (IPv4's
+/// `net.ipv4.conf.IFACE.forwarding`, IPv6's `net.ipv6.conf.all.forwarding` and per interface).
+public struct ForwardingSettings: Codable, Hashable, Sendable {
+  /// IPv4, per interface (`ip_forward` sets them all).
+  public var ipv4: [String: Bool]
+  /// IPv6, `net.ipv6.conf.all.forwarding`: whether the host forwards IPv6 at all.
+  public var ipv6All: Bool?
+  /// IPv6, per interface (anycast subnet-router addresses exist on interfaces that forward).
+  public var ipv6: [String: Bool]
+
+  /// Builds the settings.
+  public init(ipv4: [String: Bool] = [:], ipv6All: Bool? = nil, ipv6: [String: Bool] = [:]) {
+    self.ipv4 = ipv4
+    self.ipv6All = ipv6All
+    self.ipv6 = ipv6
   }
 }
 

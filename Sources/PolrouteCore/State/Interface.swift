@@ -18,12 +18,15 @@ public struct Interface: Codable, Hashable, Sendable {
   public var mtu: Int?
   /// The addresses on the interface, as the kernel lists them.
   public var addresses: [Address]
+  /// The interface group as `ip` names it (`ip link set dev X group N`); nil for the default group (0), which every
+  /// interface is in unless set.
+  public var group: String?
 
   /// Builds an interface description.
   public init(
     name: String, index: Int, kind: String? = nil, linkType: String? = "ether", operState: String = "UP",
     flags: [String] = ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"], master: String? = nil, mtu: Int? = 1500,
-    addresses: [Address] = []
+    addresses: [Address] = [], group: String? = nil
   ) {
     self.name = name
     self.index = index
@@ -34,6 +37,7 @@ public struct Interface: Codable, Hashable, Sendable {
     self.master = master
     self.mtu = mtu
     self.addresses = addresses
+    self.group = group
   }
 
   /// Whether the interface is administratively up (the `UP` flag).

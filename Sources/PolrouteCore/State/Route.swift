@@ -28,13 +28,15 @@ public struct Route: Codable, Hashable, Sendable {
   public var nexthops: [Nexthop]
   /// Seconds until the kernel expires the route (router advertisements set this).
   public var expires: Int?
+  /// The route's realm (`realm N`, IPv4 only): the kernel's accounting (`rt_acct`) counts the packets routed by it.
+  public var realm: UInt32?
 
   /// Builds a route.
   public init(
     family: AddressFamily? = nil, table: UInt32 = RoutingTable.main, type: RouteType = .unicast, destination: IPPrefix,
     source: IPPrefix? = nil, gateway: IPAddress? = nil, device: String? = nil,
     protocolNumber: UInt8 = RouteProtocol.boot, scope: UInt8 = 0, metric: UInt32 = 0, preferredSource: IPAddress? = nil,
-    flags: [String] = [], nexthops: [Nexthop] = [], expires: Int? = nil
+    flags: [String] = [], nexthops: [Nexthop] = [], expires: Int? = nil, realm: UInt32? = nil
   ) {
     self.family = family ?? destination.family
     self.table = table
@@ -50,6 +52,7 @@ public struct Route: Codable, Hashable, Sendable {
     self.flags = flags.sorted()
     self.nexthops = nexthops
     self.expires = expires
+    self.realm = realm
   }
 
   /// Whether the kernel may use the gateway without it being in a connected prefix.

@@ -4,7 +4,9 @@
 /// Every route polroute marked (protocol 177) is kept, and so are default routes, the kernel's link routes, the
 /// first route of each table (so a table that holds routes never looks empty), and for each table, gateway and
 /// device the first route through it (the evidence that names an uplink's gateway). Of the rest, the first
-/// `otherRouteLimit` are kept and the others counted. The local table (local and broadcast addresses) is not kept.
+/// `otherRouteLimit` are kept and the others counted, per table. The local table (local and broadcast addresses) is
+/// not kept. A collector made for tracing flows also keeps every route whose prefix covers one of the flows'
+/// addresses, so that the lookups of those flows see every route the kernel has.
 public struct RouteCollector: Sendable {
   /// How many routes beyond the essential ones are kept.
   public static let otherRouteLimit = 10_000
@@ -13,6 +15,10 @@ public struct RouteCollector: Sendable {
   public private(set) var routes: [Route] = []
   /// Routes decoded but not kept (the local table is not counted).
   public private(set) var omittedRoutes = 0
+  /// The routes not kept, counted by family and table.
+  public private(set) var omittedByTable: [OmittedKey: Int] = [:]
+  /// Addresses whose covering routes are always kept.
+  public let covering: [IPAddress]
   /// Routes kept that are not essential.
   private var otherRoutes = 0
   /// The tables that have a route kept.
@@ -32,8 +38,25 @@ public struct RouteCollector: Sendable {
     var device: String
   }
 
-  /// Creates an empty collector.
-  public init() {}
+  /// A family and table whose routes were left out.
+  public struct OmittedKey: Hashable, Sendable {
+    /// The family.
+    public var family: AddressFamily
+    /// The table.
+    public var table: UInt32
+  }
+
+  /// Creates an empty collector; every route that covers one of `covering` is kept.
+  public init(covering: [IPAddress] = []) {
+    self.covering = covering
+  }
+
+  /// The omissions per table, in family and table order, or nil when nothing was left out.
+  public var omissions: [OmittedRoutes]? {
+    guard !omittedByTable.isEmpty else { return nil }
+    return omittedByTable.map { OmittedRoutes(family: $0.key.family, table: $0.key.table, count: $0.value) }
+      .sorted { ($0.family, $0.table) < ($1.family, $1.table) }
+  }
 
   /// Keeps or counts one route.
   public mutating func add(_ route: Route) {
@@ -64,8 +87,11 @@ public struct RouteCollector: Sendable {
     } else if otherRoutes < Self.otherRouteLimit {
       otherRoutes += 1
       keep(route)
+    } else if !covering.isEmpty && covering.contains(where: route.destination.contains) {
+      keep(route)
     } else {
       omittedRoutes += 1
+      omittedByTable[OmittedKey(family: route.family, table: route.table), default: 0] += 1
     }
   }
 

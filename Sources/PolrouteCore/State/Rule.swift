@@ -8,6 +8,9 @@ public struct Rule: Hashable, Sendable {
   public var selector: RuleSelector
   /// `suppress_prefixlength N`: a lookup result this specific or less is ignored.
   public var suppressPrefixLength: Int?
+  /// `suppress_ifgroup GROUP`: a lookup result whose device is in this interface group is ignored; the group as
+  /// `ip` names it (`default` is group 0).
+  public var suppressInterfaceGroup: String?
   /// What the rule does when it matches.
   public var action: RuleAction
   /// The `protocol` that installed the rule; nil when `ip` prints none (unspec or kernel).
@@ -16,12 +19,13 @@ public struct Rule: Hashable, Sendable {
   /// Builds a rule.
   public init(
     family: AddressFamily, priority: UInt32, selector: RuleSelector = .all, suppressPrefixLength: Int? = nil,
-    action: RuleAction, protocolNumber: UInt8? = nil
+    suppressInterfaceGroup: String? = nil, action: RuleAction, protocolNumber: UInt8? = nil
   ) {
     self.family = family
     self.priority = priority
     self.selector = selector
     self.suppressPrefixLength = suppressPrefixLength
+    self.suppressInterfaceGroup = suppressInterfaceGroup
     self.action = action
     self.protocolNumber = protocolNumber
   }
@@ -36,11 +40,12 @@ public struct Rule: Hashable, Sendable {
   /// family.
   public func doesTheSame(as other: Rule) -> Bool {
     selector == other.selector && action == other.action && suppressPrefixLength == other.suppressPrefixLength
+      && suppressInterfaceGroup == other.suppressInterfaceGroup
   }
 
   /// Whether this is one of the kernel's default rules (0 local, 32766 main, 32767 default).
   public var isKernelDefault: Bool {
-    guard selector.isEmpty, suppressPrefixLength == nil else { return false }
+    guard selector.isEmpty, suppressPrefixLength == nil, suppressInterfaceGroup == nil else { return false }
     switch (priority, action) {
     case (0, .lookup(RoutingTable.local)), (32766, .lookup(RoutingTable.main)),
       (32767, .lookup(RoutingTable.defaultTable)):
@@ -54,7 +59,7 @@ public struct Rule: Hashable, Sendable {
 extension Rule: Codable {
   /// The rule's own keys; the selector's sit beside them in the same object.
   enum CodingKeys: String, CodingKey {
-    case family, priority, suppressPrefixLength, action, protocolNumber
+    case family, priority, suppressPrefixLength, suppressInterfaceGroup, action, protocolNumber
   }
 
   /// Reads a rule object of a snapshot.
@@ -64,6 +69,7 @@ extension Rule: Codable {
       family: try container.decode(AddressFamily.self, forKey: .family),
       priority: try container.decode(UInt32.self, forKey: .priority), selector: try RuleSelector(from: decoder),
       suppressPrefixLength: try container.decodeIfPresent(Int.self, forKey: .suppressPrefixLength),
+      suppressInterfaceGroup: try container.decodeIfPresent(String.self, forKey: .suppressInterfaceGroup),
       action: try container.decode(RuleAction.self, forKey: .action),
       protocolNumber: try container.decodeIfPresent(UInt8.self, forKey: .protocolNumber))
   }
@@ -75,6 +81,7 @@ extension Rule: Codable {
     try container.encode(family, forKey: .family)
     try container.encode(priority, forKey: .priority)
     try container.encodeIfPresent(suppressPrefixLength, forKey: .suppressPrefixLength)
+    try container.encodeIfPresent(suppressInterfaceGroup, forKey: .suppressInterfaceGroup)
     try container.encode(action, forKey: .action)
     try container.encodeIfPresent(protocolNumber, forKey: .protocolNumber)
   }

@@ -98,21 +98,29 @@ public struct RuleSelector: Hashable, Sendable {
   /// Whether the kernel's rule match (`fib_rule_match` and `fib4_rule_match`/`fib6_rule_match`) accepts a flow:
   /// every selector that is set must match, then `not` inverts the answer.
   public func matches(_ flow: Flow) -> Bool {
-    var matched = true
-    if let iif = inputInterface, iif != flow.inputInterface { matched = false }
-    if let oif = outputInterface, oif != flow.outputInterface { matched = false }
-    if (flow.mark ^ (fwmark ?? 0)) & effectiveMarkMask != 0 { matched = false }
-    if l3mdev && !flow.l3mdev { matched = false }
-    if let uids = uidRange, !uids.contains(flow.uid) { matched = false }
-    if let proto = ipProtocol, proto != flow.ipProtocol { matched = false }
+    mismatches(flow).isEmpty != invert
+  }
+
+  /// The selectors that are set and do not match the flow, in printing order; empty when every one matches. A rule
+  /// matches when this is empty, or, with `not`, when it is not: trace says why a rule did or did not match from it.
+  public func mismatches(_ flow: Flow) -> [Field] {
+    var fields: [Field] = []
     // The kernel compares a flow without ports as port 0, and one without a source as the unspecified address.
-    if let ports = sourcePort, !ports.contains(UInt32(flow.sourcePort ?? 0)) { matched = false }
-    if let ports = destinationPort, !ports.contains(UInt32(flow.destinationPort ?? 0)) { matched = false }
-    if let source, !source.contains(flow.source ?? IPAddress.unspecified(flow.family)) { matched = false }
-    if let destination, !destination.contains(flow.destination) { matched = false }
+    if let source, !source.contains(flow.source ?? IPAddress.unspecified(flow.family)) { fields.append(.source) }
+    if let destination, !destination.contains(flow.destination) { fields.append(.destination) }
     // A rule's tos 0 is no selector: the kernel tests the value only when it is set.
-    if let tos, tos != 0, tos != flow.tos { matched = false }
-    return matched != invert
+    if let tos, tos != 0, tos != flow.tos { fields.append(.tos) }
+    if (flow.mark ^ (fwmark ?? 0)) & effectiveMarkMask != 0 { fields.append(.fwmark) }
+    if let iif = inputInterface, iif != flow.inputInterface { fields.append(.inputInterface) }
+    if let oif = outputInterface, oif != flow.outputInterface { fields.append(.outputInterface) }
+    if let uids = uidRange, !uids.contains(flow.uid) { fields.append(.uidRange) }
+    if let proto = ipProtocol, proto != flow.ipProtocol { fields.append(.ipProtocol) }
+    if let ports = sourcePort, !ports.contains(UInt32(flow.sourcePort ?? 0)) { fields.append(.sourcePort) }
+    if let ports = destinationPort, !ports.contains(UInt32(flow.destinationPort ?? 0)) {
+      fields.append(.destinationPort)
+    }
+    if l3mdev && !flow.l3mdev { fields.append(.l3mdev) }
+    return fields
   }
 
   /// Whether the selector matches every locally sent packet from `address` whatever its destination, ports, user

@@ -120,7 +120,7 @@ final class Bench {
     attempt(["6"], startup)
     attempt(["5"], renderScaling)
     attempt(["3", "4"], bulkApply)
-    attempt(["1", "2"], twoUplinks)
+    attempt(["1", "2", "7", "8"], twoUplinks)
     rows.sort { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
   }
 
@@ -283,8 +283,9 @@ final class Bench {
 
   // MARK: 1 and 2
 
-  /// 1: `polroute plan` on a two-uplink host against the three reads it makes, run one after the other; 2: inspect
-  /// and plan with a million routes in main against one `ip -j route show table main`.
+  /// 1: `polroute plan` on a two-uplink host against the three reads it makes, run one after the other; 7: the same
+  /// plan with its flow table against `plan --no-flows`; 2: inspect and plan with a million routes in main against
+  /// one `ip -j route show table main`; 8: trace there against one `ip route get`.
   func twoUplinks() throws {
     let (host, router) = try Fixtures.twoUplinkHost("plan")
     var flushMain = false
@@ -320,7 +321,24 @@ final class Bench {
             samples[0], samples[1], goal: .ratioAtMost(1.5), notes: ["plan says: \(summary)"]))
       }
     }
-    guard wants("2") else { return }
+    if wants("7") {
+      try NetnsSwitch.inside(host) {
+        let plan = try Spawn.check([polroute, "plan"], capture: true)
+        let flows =
+          plan.outputText.split(separator: "\n").first { $0.hasPrefix("Flows:") }.map(String.init)
+          ?? "(no Flows: line)"
+        let samples = try interleaved(
+          "7 flow table", runs: runs(15),
+          sides: [
+            { try self.timed([self.polroute, "plan"]) }, { try self.timed([self.polroute, "plan", "--no-flows"]) },
+          ])
+        rows.append(
+          timeRow(
+            "7", "plan's flow table, two uplinks", subject: "polroute plan (with the flow table)",
+            baseline: "polroute plan --no-flows", samples[0], samples[1], goal: .none, notes: ["plan says: \(flows)"]))
+      }
+    }
+    guard wants("2") || wants("8") else { return }
 
     let count = options.millionRoutes
     log("2: adding \(count) routes to main in \(count / 10_000) ip -batch chunks")
@@ -331,6 +349,27 @@ final class Bench {
         "-batch -", input: Fixtures.bulkRouteChunk(chunk, count: count, gateway: "198.51.100.1", device: "up0"))
     }
     log("2: routes added in \(format(monotonicSeconds() - started)) s")
+    if wants("8") {
+      try NetnsSwitch.inside(host) {
+        // A destination among the million routes: trace reads every route that covers it, as the kernel has them.
+        let trace = [polroute, "trace", "--to", "100.65.0.7", "--from", "198.51.100.10"]
+        let answer = try Spawn.check(trace, capture: true)
+        let outcome =
+          answer.outputText.split(separator: "\n").first { $0.hasPrefix("  -> ") }.map(String.init) ?? "(no outcome)"
+        let samples = try interleaved(
+          "8 trace, \(count) routes", runs: runs(5),
+          sides: [
+            { try self.timed(trace) },
+            { try self.timed(["ip", "route", "get", "100.65.0.7", "from", "198.51.100.10"]) },
+          ])
+        rows.append(
+          timeRow(
+            "8", "trace, \(count) routes in main", subject: "polroute trace (live, derived policy)",
+            baseline: "ip route get 100.65.0.7 from 198.51.100.10", samples[0], samples[1], goal: .none,
+            notes: ["trace says:\(outcome.dropFirst(4))"]))
+      }
+    }
+    guard wants("2") else { return }
     try NetnsSwitch.inside(host) {
       // Once: what polroute read (kept and omitted routes), so the row says what was measured.
       let inspect = try Spawn.check([polroute, "inspect", "--json"], capture: true)

@@ -6,7 +6,7 @@ extension ResolutionContext {
     let addresses = interface?.globalAddresses ?? []
     var uplink = Uplink(
       name: planned.name, device: planned.device, table: table, onlink: planned.statement?.onlink ?? false,
-      addresses: addresses.map(\.address), declared: planned.statement != nil)
+      addresses: addresses.map(\.address), declared: planned.statement != nil, realm: planned.statement?.realm?.value)
     for family in AddressFamily.allCases {
       let explicit = family == .inet ? planned.statement?.via : planned.statement?.via6
       var gateway: DiscoveredGateway?
@@ -57,7 +57,8 @@ extension ResolutionContext {
       ? "it has no \(family.displayName) address" : Array(Set(prefixes)).sorted().joined(separator: ", ")
   }
 
-  /// An uplink's table routes: a link route per connected prefix (IPv4 with `src`), and a default route per gateway.
+  /// An uplink's table routes: a link route per connected prefix (IPv4 with `src`), and a default route per gateway;
+  /// the IPv4 ones carry the uplink's realm (IPv6 routes have none).
   func uplinkRoutes(_ uplink: Uplink) -> [Route] {
     var routes: [Route] = []
     // An interface has a handful of prefixes: an array is cheaper here than hashing them.
@@ -74,7 +75,7 @@ extension ResolutionContext {
         routes.append(
           Route(
             table: uplink.table, destination: network, device: uplink.device, protocolNumber: RouteProtocol.polroute,
-            scope: RouteScope.link, preferredSource: address.address.address))
+            scope: RouteScope.link, preferredSource: address.address.address, realm: uplink.realm))
       } else {
         // IPv6 link routes carry no `src`: the kernel refuses a source address that is still tentative (DAD).
         routes.append(
@@ -89,7 +90,7 @@ extension ResolutionContext {
         Route(
           table: uplink.table, destination: .defaultRoute(family), gateway: gateway.address, device: uplink.device,
           protocolNumber: RouteProtocol.polroute, metric: family == .inet ? 0 : 1024,
-          flags: uplink.onlink ? ["onlink"] : []))
+          flags: uplink.onlink ? ["onlink"] : [], realm: family == .inet ? uplink.realm : nil))
     }
     return routes
   }

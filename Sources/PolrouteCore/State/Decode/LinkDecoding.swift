@@ -24,6 +24,9 @@ extension IPOutputDecoder {
         link.linkType = try s.string()
       } else if s.key(key, is: "master") {
         link.master = try s.string()
+      } else if s.key(key, is: "group") {
+        let group = try s.string()
+        link.group = group == "default" || group == "0" ? nil : group
       } else if s.key(key, is: "linkinfo") {
         try s.expect(UInt8(ascii: "{"), "a linkinfo object")
         var firstInfo = true

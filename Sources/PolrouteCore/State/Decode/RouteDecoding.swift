@@ -4,7 +4,9 @@ extension IPOutputDecoder {
   public func route(_ scanner: inout JSONScanner, family: AddressFamily, defaultTable: UInt32, command: String)
     throws(IPOutputError) -> Route
   {
-    try decoding("route", command: command) { try decodeRoute(&scanner, family: family, defaultTable: defaultTable, command: command) }
+    try decoding("route", command: command) {
+      try decodeRoute(&scanner, family: family, defaultTable: defaultTable, command: command)
+    }
   }
 
   func decodeRoute(_ s: inout JSONScanner, family: AddressFamily, defaultTable: UInt32, command: String) throws
@@ -24,6 +26,7 @@ extension IPOutputDecoder {
     var nexthops: [Nexthop] = []
     var expires: Int?
     var source: IPPrefix?
+    var realm: UInt32?
     var first = true
     while let key = try s.nextKey(first: &first) {
       if s.key(key, is: "dst") {
@@ -75,6 +78,8 @@ extension IPOutputDecoder {
           return parsed
         }
         if let rejected { throw IPOutputError.invalidValue(command: command, field: "from", value: rejected) }
+      } else if s.key(key, is: "flow") {
+        realm = try decodeRealm(&s)
       } else {
         try s.skipValue()
       }
@@ -86,7 +91,23 @@ extension IPOutputDecoder {
     return Route(
       family: family, table: table, type: type, destination: destination, source: source, gateway: gateway,
       device: device, protocolNumber: protocolNumber, scope: scope, metric: metric, preferredSource: preferredSource,
-      flags: flags, nexthops: nexthops, expires: expires)
+      flags: flags, nexthops: nexthops, expires: expires, realm: realm)
+  }
+
+  /// Reads `"flow":{"to":"7"}` (`realm 7`; `"from"` is a source realm, which polroute does not set). A realm `ip`
+  /// names from rt_realms is left out: polroute's realms are numbers.
+  func decodeRealm(_ s: inout JSONScanner) throws -> UInt32? {
+    try s.expect(UInt8(ascii: "{"), "a flow object")
+    var realm: UInt32?
+    var first = true
+    while let key = try s.nextKey(first: &first) {
+      if s.key(key, is: "to") {
+        realm = UInt32(try s.string())
+      } else {
+        try s.skipValue()
+      }
+    }
+    return realm
   }
 
   func decodeNexthops(_ s: inout JSONScanner, command: String) throws -> [Nexthop] {

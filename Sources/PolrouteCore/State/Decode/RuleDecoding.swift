@@ -78,6 +78,8 @@ extension IPOutputDecoder {
         dportEnd = UInt32(truncatingIfNeeded: try s.unsigned(field: "dport_end"))
       } else if s.key(key, is: "suppress_prefixlen") {
         rule.suppressPrefixLength = Int(try s.integer(field: "suppress_prefixlen"))
+      } else if s.key(key, is: "suppress_ifgroup") {
+        rule.suppressInterfaceGroup = try s.string()
       } else if s.key(key, is: "goto") {
         action = .goto(UInt32(truncatingIfNeeded: try s.unsigned(field: "goto")))
       } else if s.key(key, is: "nop") {
