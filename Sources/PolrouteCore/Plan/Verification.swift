@@ -67,12 +67,6 @@ public enum Verification {
     }
   }
 
-  /// Candidate remote destinations: documentation and benchmarking addresses that no real route should cover.
-  static let remoteCandidates: [AddressFamily: [IPAddress]] = [
-    .inet: ["198.18.0.1", "198.19.255.254", "192.0.2.1", "198.51.100.1", "203.0.113.1"].compactMap(IPAddress.init),
-    .inet6: ["2001:db8:ffff:ffff::1", "100::1", "2001:db8::1"].compactMap(IPAddress.init),
-  ]
-
   /// The probes for a policy on a host (the state before or after the apply: only its addresses and main's
   /// connected networks are used).
   public static func probes(policy: Policy, state: HostState) -> [Probe] {
@@ -85,11 +79,12 @@ public enum Verification {
         }
       }
     }
-    // Destinations a rule or a specific route singles out are no test of where replies to a remote client go.
+    // Destinations a rule or a route of the policy singles out are no test of where replies to a remote client go
+    // (the state's own rules and routes are avoided by `remoteClient` itself).
     let specific =
-      policy.rules.compactMap(\.selector.destination)
-      + (policy.routes + state.routes.filter { $0.table == RoutingTable.main }).filter { !$0.isDefault }.map(
-        \.destination)
+      policy.rules.compactMap(\.selector.destination) + policy.routes.filter { !$0.isDefault }.map(\.destination)
+    let remoteIPv4 = FlowSimulator.remoteClient(.inet, states: [state], avoiding: specific)
+    let remoteIPv6 = FlowSimulator.remoteClient(.inet6, states: [state], avoiding: specific)
     // Remote clients reach a container bridge's, a tunnel's or a VRF's address through whatever routes the host's
     // networks have, not through an uplink of its own; nor is an interface the policy excludes an uplink: only an
     // interface that could be one is judged by where its replies to them leave.
@@ -103,11 +98,7 @@ public enum Verification {
       let family = address.family
       let uplink = uplinks[name]
       let gateway = uplink?.gateway(family)
-      guard
-        let destination = remoteCandidates[family]?.first(where: { candidate in
-          !specific.contains { $0.contains(candidate) } && candidate != gateway?.address
-        })
-      else { continue }
+      let destination = family == .inet ? remoteIPv4 : remoteIPv6
       if let uplink, let gateway {
         probes.append(
           Probe(

@@ -24,16 +24,23 @@ extension FlowSimulator {
     .inet6: ["2001:db8:ffff:ffff::1", "2001:db8:fffe::1", "2001:db8::ffff", "100::1"].compactMap(IPAddress.init),
   ]
 
-  /// An address of `family` that no route but a default covers in any table of `states`, and that is none of their
-  /// hosts' addresses: a reply to it is decided by source rules and default routes alone, as a reply to a client
-  /// anywhere on the Internet is. The first candidate when every one is covered.
-  public static func remoteClient(_ family: AddressFamily, states: [HostState]) -> IPAddress {
+  /// An address of `family` that no route but a default covers in any table of `states`, that no rule of theirs
+  /// selects by destination, that is in none of `avoiding` and that is none of their hosts' addresses: a reply to it
+  /// is decided by source rules and default routes alone, as a reply to a client anywhere on the Internet is. The
+  /// first candidate when every one is covered.
+  public static func remoteClient(_ family: AddressFamily, states: [HostState], avoiding: [IPPrefix] = [])
+    -> IPAddress
+  {
     let candidates = remoteCandidates[family] ?? []
     func covered(_ candidate: IPAddress) -> Bool {
-      states.contains { state in
-        state.routes.contains { !$0.isDefault && $0.table != RoutingTable.local && $0.destination.contains(candidate) }
-          || state.interfaces.contains { $0.addresses.contains { $0.address.network.contains(candidate) } }
-      }
+      avoiding.contains { $0.contains(candidate) }
+        || states.contains { state in
+          state.routes.contains {
+            !$0.isDefault && $0.table != RoutingTable.local && $0.destination.contains(candidate)
+          }
+            || state.rules.contains { $0.selector.destination?.contains(candidate) ?? false }
+            || state.interfaces.contains { $0.addresses.contains { $0.address.network.contains(candidate) } }
+        }
     }
     return candidates.first { !covered($0) } ?? candidates[0]
   }

@@ -105,10 +105,11 @@ struct VerificationTests {
       Verification.probes(policy: routed, state: state).filter { $0.kind == .remoteReply }.map(\.destination) == [
         T.address("198.19.255.254"), T.address("198.19.255.254"),
       ])
+    // Then 192.0.2.254 is main's 192.0.2.128/25, and the next two are the uplinks' own networks.
     let ruled = try #require(T.resolve("auto\nrule to 198.19.0.0/16 lookup main\n", state: state))
     #expect(
       Verification.probes(policy: ruled, state: state).filter { $0.kind == .remoteReply }.map(\.destination) == [
-        T.address("192.0.2.1"), T.address("192.0.2.1"),
+        T.address("100.127.255.254"), T.address("100.127.255.254"),
       ])
   }
 }
