@@ -35,7 +35,8 @@ struct InspectLiveTests {
     #expect(findings.contains { $0.code == "strict-rp-filter" && $0.subject == "interface data" })
     let text = try topology.server.polroute(["inspect"]).outputText
     #expect(
-      text.contains("replies from 203.0.113.10 (data) leave via 198.51.100.1 dev mgmt (table main), not through data"))
+      text.contains(
+        "replies from 203.0.113.10 (data) to remote clients leave via 198.51.100.1 dev mgmt (table main), not through data"))
 
     // Fixed by hand: a table for data and a source rule.
     try topology.server.ip("route add default via 203.0.113.1 dev data table 200")

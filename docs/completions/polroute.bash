@@ -71,12 +71,12 @@ _polroute() {
     ;;
   inspect)
     case $option in
-    --state)
+    --state | --policy)
       _polroute_values files "$cur"
       return
       ;;
     esac
-    _polroute_options "$cur" '--state --json --help' ''
+    _polroute_options "$cur" '--state --policy --check --json --help' ''
     ;;
   policy)
     case $option in

@@ -40,6 +40,8 @@ complete -c polroute -n 'not __polroute_command' -a manual -d 'Print a manual pa
 complete -c polroute -n 'not __polroute_command' -a help -d 'Show help for a subcommand.'
 
 complete -c polroute -n '__polroute_using inspect' -l state -r -F -d 'Read the host from a snapshot written by \'polroute inspect --json\' (- for stdin) instead of the live kernel; needs no root.'
+complete -c polroute -n '__polroute_using inspect' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
+complete -c polroute -n '__polroute_using inspect' -l check -d 'Exit as a monitoring check: 0 no warning or error, 1 warnings, 2 errors, 3 the host could not be read; the first line says which.'
 complete -c polroute -n '__polroute_using inspect' -l json -d 'Print machine-readable JSON.'
 complete -c polroute -n '__polroute_using inspect' -s h -l help -d 'Show help information.'
 

@@ -3,30 +3,84 @@ import PolrouteSystem
 
 /// `polroute inspect`: what the host has, and what is wrong with it.
 enum InspectCommand: Subcommand {
+  /// `--check`.
+  static let check = OptionSpec(
+    "check",
+    help:
+      "Exit as a monitoring check: 0 no warning or error, 1 warnings, 2 errors, 3 the host could not be read; the first line says which."
+  )
+
   /// The command's description.
   static let spec = CommandSpec(
     name: "inspect",
     abstract: "Show the host's addresses, routes and rules per interface, and what is wrong with them.",
     discussion: """
       Reads addresses, rules and every routing table through 'ip -j' (three ip processes), plus rt_tables and \
-      rp_filter. Each finding has a stable code, a severity, what is wrong and how to fix it. With --json, prints \
-      the whole state and the findings as a versioned snapshot that --state reads back.
+      rp_filter. Each finding has a stable code, a severity, what is wrong and how to fix it; where replies go is \
+      traced as 'polroute trace' traces it. With --policy, judges the host as that policy would leave it (nothing \
+      is changed), and the fixes say what to change in the file. With --json, prints the whole state and the \
+      findings as a versioned snapshot that --state reads back.
       """,
-    options: [CommonOptions.state, CommonOptions.json])
+    options: [CommonOptions.state, CommonOptions.policy, check, CommonOptions.json])
 
-  /// Reads the state and prints the report.
+  /// The options, typed.
+  struct Options {
+    /// The host, and the policy to judge it with if one is given.
+    var inputs: Inputs
+    /// Whether to exit as a monitoring check.
+    var check: Bool
+    /// Whether to print JSON.
+    var json: Bool
+
+    /// Reads the parsed arguments.
+    init(_ arguments: ParsedArguments) {
+      inputs = Inputs(arguments)
+      check = arguments.has(InspectCommand.check)
+      json = arguments.has(CommonOptions.json)
+    }
+  }
+
+  /// Reads the state and prints the report; with --check, any failure to read is the check's UNKNOWN.
   static func run(_ arguments: ParsedArguments, context: CLIContext) throws -> ExitCode {
-    var state = try Inputs(arguments).state(context)
+    let options = Options(arguments)
+    guard options.check else { return try inspect(options, context: context) }
+    do {
+      return try inspect(options, context: context)
+    } catch let error as PolicyError {
+      context.diagnostics.print(error.diagnostics)
+      context.stdout.write("POLROUTE UNKNOWN: the policy has errors\n")
+    } catch {
+      context.stdout.write("POLROUTE UNKNOWN: " + MessageText.escapingControls("\(error)") + "\n")
+    }
+    return .checkUnknown
+  }
+
+  /// Inspects the host, or the host as the policy would leave it.
+  static func inspect(_ options: Options, context: CLIContext) throws -> ExitCode {
+    var state: HostState
+    var after: String?
+    if let policyPath = options.inputs.policyPath {
+      let resolved = try options.inputs.resolve(context)
+      let plan = KernelPlan.make(state: resolved.state, policy: resolved.policy)
+      state = plan.state(after: resolved.state)
+      after = "as \(policyPath) would leave it (\(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s"))"
+    } else {
+      state = try options.inputs.state(context)
+    }
     // A snapshot is for planning elsewhere, and persisting rt_tables there depends on this host's iproute2.
-    if arguments.has(CommonOptions.json) && state.system.iproute2Version == nil && !Inputs(arguments).isSnapshot {
+    if options.json && state.system.iproute2Version == nil && !options.inputs.isSnapshot {
       state.system.iproute2Version = context.reader.readIPRouteVersion()
     }
-    let findings = Inspector.findings(state)
-    if arguments.has(CommonOptions.json) {
+    let findings = Inspector.findings(state, policyFile: options.inputs.policyPath)
+    if options.check { context.stdout.write(InspectReport.checkLine(findings)) }
+    if options.json {
       context.stdout.write(String(decoding: try Snapshot(state: state, findings: findings).encoded(), as: UTF8.self))
     } else {
-      context.stdout.write(InspectReport.text(state: state, findings: findings, style: context.style))
+      context.stdout.write(InspectReport.text(state: state, findings: findings, after: after, style: context.style))
     }
+    guard options.check else { return .success }
+    if findings.contains(where: { $0.severity == .error }) { return .changesPending }
+    if findings.contains(where: { $0.severity == .warning }) { return .failure }
     return .success
   }
 }
@@ -34,11 +88,11 @@ enum InspectCommand: Subcommand {
 /// The human-readable inspect report.
 enum InspectReport {
   /// One block per interface that can be an uplink, one line for the others, then the findings.
-  static func text(state: HostState, findings: [Finding], style: Style) -> String {
+  static func text(state: HostState, findings: [Finding], after: String? = nil, style: Style) -> String {
     let names = state.names
     let reports = Inspector.interfaceReports(state)
     var text = ""
-    let host = state.hostname.map { "host \($0)" } ?? "this host"
+    let host = (state.hostname.map { "host \($0)" } ?? "this host") + (after.map { " " + $0 } ?? "")
     let uplinks = reports.filter { $0.exclusion == nil }
     text += style.bold("\(host): \(uplinks.count) uplink candidate\(uplinks.count == 1 ? "" : "s"), ")
     text += style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")") + "\n"
@@ -52,9 +106,23 @@ enum InspectReport {
         let family = reply.address.family.rawValue.padding(to: 6)
         let flags = reply.address.flags.isEmpty ? "" : " " + reply.address.flags.map(\.rawValue).joined(separator: ",")
         let address = (reply.address.address.description + flags).padding(to: 28)
-        let wrong = reply.path.device.map { $0 != interface.name } ?? false
-        let path = "replies " + reply.path.describe(names: names)
-        text += "  \(family)\(address) \(wrong ? style.yellow(path + "  <- wrong interface") : path)\n"
+        let leaves = reply.trace.outcome.egress?.device
+        // The source is the address itself: only the way out and the table are news.
+        let path =
+          "replies "
+          + (reply.trace.outcome.egress.map { "\($0.summary) (table \(names.name(for: $0.table) ?? String($0.table)))" }
+            ?? reply.trace.outcome.summary(names: names))
+        // Without a gateway the interface is a local network, and replies to remote clients rightly leave by
+        // the default route; with one, they belong on the interface.
+        let line: String
+        if let leaves, leaves != interface.name {
+          line =
+            report.gateways[reply.address.family] == nil
+            ? path + "  (no gateway known: a local network)" : style.yellow(path + "  <- wrong interface")
+        } else {
+          line = path
+        }
+        text += "  \(family)\(address) \(line)\n"
       }
       for family in AddressFamily.allCases {
         guard interface.globalAddresses.contains(where: { $0.family == family }) else { continue }
@@ -92,6 +160,21 @@ enum InspectReport {
       text += "          fix: \(finding.fix)\n"
     }
     return text
+  }
+
+  /// The first line of `inspect --check`: OK, WARNING or CRITICAL, with the counts and the codes, as monitoring
+  /// plugins print it.
+  static func checkLine(_ findings: [Finding]) -> String {
+    let errors = findings.filter { $0.severity == .error }
+    let warnings = findings.filter { $0.severity == .warning }
+    let status = !errors.isEmpty ? "CRITICAL" : !warnings.isEmpty ? "WARNING" : "OK"
+    func count(_ group: [Finding], _ noun: String) -> String {
+      "\(group.count) \(noun)\(group.count == 1 ? "" : "s")"
+    }
+    var line = "POLROUTE \(status): \(count(errors, "error")), \(count(warnings, "warning"))"
+    let named = (errors + warnings).map { "\($0.code) (\($0.subject))" }
+    if !named.isEmpty { line += ": " + named.joined(separator: ", ") }
+    return line + "\n"
   }
 
   /// `strict`, `loose` or `off`.

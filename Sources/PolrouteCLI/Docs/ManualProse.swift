@@ -7,10 +7,13 @@ enum ManualProse {
   /// What each exit status means; a new `ExitCode` case does not compile until it is described here.
   static func meaning(of code: ExitCode) -> String {
     switch code {
-    case .success: "Success. With plan --detailed-exitcode: nothing would change."
+    case .success:
+      "Success. With plan --detailed-exitcode: nothing would change. With inspect --check: no warning or error."
     case .failure:
-      "A runtime failure (apply rolled back, a file could not be written); with --detailed-exitcode any error."
-    case .changesPending: "plan --detailed-exitcode: changes are pending."
+      "A runtime failure (apply rolled back, a file could not be written); with --detailed-exitcode any error;"
+        + " with inspect --check: warnings, and no error."
+    case .changesPending: "plan --detailed-exitcode: changes are pending. inspect --check: errors."
+    case .checkUnknown: "inspect --check: the host (or the snapshot, or the policy) could not be read."
     case .usage: "A usage error: an unknown command or option, a missing or malformed value."
     case .dataError:
       "Invalid data: a policy file or snapshot with errors, each printed as FILE:LINE:COL: error: message."

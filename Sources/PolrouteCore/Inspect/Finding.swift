@@ -51,6 +51,10 @@ public enum FindingCode: String, CaseIterable, Sendable {
   case strictReversePathFilter = "strict-rp-filter"
   /// An interface has a global address but no gateway is known for it.
   case unknownGateway = "unknown-gateway"
+  /// Replies from one of the host's addresses to a network it is connected to leave through another interface.
+  case localNetworkCut = "local-network-cut"
+  /// A static route in main through one uplink takes the replies of another uplink's address.
+  case staticRouteCapture = "static-route-capture"
   /// Several default routes in main share a metric.
   case duplicateDefaultRoute = "duplicate-default-route"
   /// A rule looks up a table that has no routes of its family.

@@ -2,8 +2,8 @@
 public struct AddressReply: Hashable, Sendable {
   /// The address.
   public var address: Address
-  /// Where replies from it to a remote client leave.
-  public var path: ReplyPath
+  /// Where a reply from it to a remote client goes.
+  public var trace: FlowTrace
 }
 
 /// What `polroute inspect` shows about one interface.
@@ -22,12 +22,14 @@ public struct InterfaceReport: Hashable, Sendable {
   public var rules: [Rule]
 }
 
-/// Examines a host state and reports what is wrong with its routing.
+/// Examines a host state and reports what is wrong with its routing. Where replies go is the flow simulator's
+/// answer, the one `polroute trace` gives.
 public enum Inspector {
   /// One report per interface, in index order.
   public static func interfaceReports(_ state: HostState) -> [InterfaceReport] {
     // One index for every interface: building it per question was quadratic in the routes of main.
     let gatewayIndex = GatewayIndex(state)
+    let simulator = FlowSimulator(state: state)
     return state.interfaces.map { interface in
       let addresses = interface.globalAddresses
       var gateways: [AddressFamily: DiscoveredGateway] = [:]
@@ -41,68 +43,22 @@ public enum Inspector {
       return InterfaceReport(
         interface: interface, exclusion: state.exclusionReason(for: interface),
         reversePathFilter: state.rpFilter.effective(for: interface.name), gateways: gateways,
-        replies: addresses.map { AddressReply(address: $0, path: state.replyPath(from: $0.address.address)) },
+        replies: addresses.map {
+          AddressReply(address: $0, trace: simulator.replyToRemoteClient(from: $0.address.address))
+        },
         rules: rules)
     }
   }
 
-  /// Every finding, errors first, then by code and subject.
-  public static func findings(_ state: HostState) -> [Finding] {
+  /// Every finding, errors first, then by code and subject. With `policyFile`, `state` is what that policy would
+  /// make of the host, and fixes say what to change in the file.
+  public static func findings(_ state: HostState, policyFile: String? = nil) -> [Finding] {
     var findings: [Finding] = []
-    findings += replyFindings(state)
+    findings += ReplyFindings(state, policyFile: policyFile).all()
     findings += defaultRouteFindings(state)
-    findings += ruleFindings(state)
+    findings += ruleFindings(state, policyFile: policyFile)
     findings += tableNameFindings(state)
     return findings.sorted { ($0.severity, $0.code, $0.subject) < ($1.severity, $1.code, $1.subject) }
-  }
-
-  /// Asymmetric replies, strict rp_filter that drops requests, and uplinks without a known gateway.
-  static func replyFindings(_ state: HostState) -> [Finding] {
-    var findings: [Finding] = []
-    let names = state.names
-    let candidates = state.uplinkCandidates
-    let gatewayIndex = GatewayIndex(state)
-    for family in AddressFamily.allCases {
-      let homed = candidates.filter { $0.globalAddresses.contains { $0.family == family } }
-      // A host with one interface of a family has only one way out: replies cannot take the wrong one.
-      guard homed.count >= 2 else { continue }
-      for interface in homed {
-        if gatewayIndex.gateway(of: interface.name, family: family) == nil {
-          findings.append(
-            Finding(
-              code: .unknownGateway, severity: .info, subject: "interface \(interface.name)",
-              message:
-                "no \(family.displayName) gateway is known for \(interface.name): its table can hold only its link routes",
-              fix:
-                "name the gateway in the policy file: `uplink \(interface.name) dev \(interface.name) \(family == .inet ? "via" : "via6") GATEWAY`"
-            ))
-        }
-        for address in interface.globalAddresses where address.family == family {
-          let source = address.address.address
-          let path = state.replyPath(from: source)
-          guard let device = path.device, device != interface.name else { continue }
-          let description = path.describe(names: names)
-          findings.append(
-            Finding(
-              code: .asymmetricReply, severity: .warning, subject: "interface \(interface.name)",
-              message: "replies from \(source) (\(interface.name)) leave \(description), not through \(interface.name)",
-              fix:
-                "give \(interface.name) its own table and a rule `from \(source) lookup TABLE` (`polroute apply` does both)"
-            ))
-          if family == .inet, state.rpFilter.effective(for: interface.name) == 1 {
-            findings.append(
-              Finding(
-                code: .strictReversePathFilter, severity: .error, subject: "interface \(interface.name)",
-                message:
-                  "rp_filter is strict on \(interface.name) and replies to \(source) would leave through \(device): requests from other networks to \(source) are dropped",
-                fix:
-                  "add the source rule and table (`polroute apply`), or set net.ipv4.conf.\(interface.name).rp_filter=2 (loose)"
-              ))
-          }
-        }
-      }
-    }
-    return findings
   }
 
   /// Several default routes in main with the same metric.
@@ -131,34 +87,62 @@ public enum Inspector {
   }
 
   /// Rules that point to empty tables, share a priority, or can never match.
-  static func ruleFindings(_ state: HostState) -> [Finding] {
+  static func ruleFindings(_ state: HostState, policyFile: String?) -> [Finding] {
     var findings: [Finding] = []
     let names = state.names
     for family in AddressFamily.allCases {
-      let rules = state.rules.filter { $0.family == family }
+      // Kernel order: by priority, and in the order they were added within one (a planned state lists the rules it
+      // adds after the others).
+      let unordered = state.rules.filter { $0.family == family }
+      let rules = unordered.indices.sorted { (unordered[$0].priority, $0) < (unordered[$1].priority, $1) }.map {
+        unordered[$0]
+      }
       for rule in rules {
         guard let table = rule.lookupTable, !RoutingTable.reserved.contains(table), !rule.selector.l3mdev,
           state.routes(inTable: table, family: family).isEmpty
         else { continue }
+        // A policy rule without addresses is made for both families; one of them may have no routes in its table.
+        // On the host, a marked rule is that, or polroute's own left behind (its interface went away).
+        let fix: String
+        if let policyFile, Ownership.isMarked(rule) {
+          fix =
+            "in \(policyFile), add `family \(family == .inet ? "inet6" : "inet")` to the rule, or give the table \(family.displayName) routes"
+        } else if Ownership.isMarked(rule) {
+          fix =
+            "if the policy has this rule, add `family \(family == .inet ? "inet6" : "inet")` to it; if not, `polroute apply`"
+            + " removes polroute's stale rules"
+        } else {
+          fix = "add the table's routes, or delete the rule: `\(deleteCommand(rule))`"
+        }
         findings.append(
           Finding(
             code: .ruleEmptyTable, severity: .warning, subject: "rule \(rule.priority)",
             message:
               "\(family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))) looks up table \(names.name(for: table) ?? String(table)), which has no \(family.displayName) routes: lookups fall through to the next rule",
-            fix:
-              "add the table's routes, or delete the rule: `ip \(family.ipOption) rule del priority \(rule.priority)`"
-          ))
+            fix: fix))
       }
       for (priority, group) in Dictionary(grouping: rules, by: \.priority).sorted(by: { $0.key < $1.key })
       where group.count > 1 {
+        let distinct = Set(group.map { RuleText.addWords($0) })
+        let fix: String
+        if group.allSatisfy(Ownership.isMarked) {
+          fix = "`polroute apply` keeps one rule at each of its priorities"
+        } else if distinct.count == 1 {
+          // `ip rule add` without a priority run twice: each `del` removes one copy.
+          fix =
+            "delete the \(group.count - 1) extra cop\(group.count == 2 ? "y" : "ies"): `\(deleteCommand(group[0]))`"
+            + (group.count > 2 ? " (once per copy)" : "")
+        } else {
+          fix =
+            "give every rule its own priority (`ip rule add ... priority N`); without one, every run adds a duplicate"
+        }
+        let what =
+          distinct.count == 1
+          ? "\(group.count) identical \(family.displayName) rules at priority \(priority) (\(RuleText.selectorAndAction(group[0], names: names)))"
+          : "\(group.count) \(family.displayName) rules share priority \(priority) (\(group.map { RuleText.selectorAndAction($0, names: names) }.joined(separator: "; "))): their order is the order they were added"
         findings.append(
           Finding(
-            code: .duplicateRulePriority, severity: .warning, subject: "priority \(priority)",
-            message:
-              "\(group.count) \(family.displayName) rules share priority \(priority) (\(group.map { RuleText.selectorAndAction($0, names: names) }.joined(separator: "; "))): their order is the order they were added",
-            fix:
-              "give every rule its own priority (`ip rule add ... priority N`); without one, every run adds a duplicate"
-          ))
+            code: .duplicateRulePriority, severity: .warning, subject: "priority \(priority)", message: what, fix: fix))
       }
       for (rule, earlier) in shadowedRules(rules, family: family, state: state) {
         findings.append(
@@ -173,6 +157,11 @@ public enum Inspector {
     return findings
   }
 
+  /// The command that deletes exactly one rule: its family, priority, selectors and action.
+  static func deleteCommand(_ rule: Rule) -> String {
+    (["ip", rule.family.ipOption, "rule", "del"] + RuleText.addWords(rule)).joined(separator: " ")
+  }
+
   /// Tables without names, and names that clash.
   static func tableNameFindings(_ state: HostState) -> [Finding] {
     var findings: [Finding] = []
@@ -184,15 +173,19 @@ public enum Inspector {
     for route in state.routes where used[route.table] == nil {
       used[route.table] = "route \(route.destination.routeText)"
     }
+    let polroutes = Set(state.routes.filter(Ownership.isMarked).map(\.table))
     for (table, user) in used.sorted(by: { $0.key < $1.key }) where !RoutingTable.reserved.contains(table) {
       guard names.name(for: table) == nil else { continue }
+      // polroute names its own tables in rt_tables.d/polroute.conf; anyone else's table needs its owner's name.
+      let fix =
+        polroutes.contains(table)
+        ? "`polroute apply --persist` (or `polroute render --format rt_tables`) writes"
+          + " /etc/iproute2/rt_tables.d/polroute.conf with polroute's table names"
+        : "add `\(table) NAME` to /etc/iproute2/rt_tables.d/NAME.conf"
       findings.append(
         Finding(
           code: .unnamedTable, severity: .info, subject: "table \(table)",
-          message: "table \(table) is used (by \(user)) but has no name in rt_tables",
-          fix:
-            "add `\(table) NAME` to /etc/iproute2/rt_tables.d/NAME.conf (`polroute render --format rt_tables` writes one)"
-        ))
+          message: "table \(table) is used (by \(user)) but has no name in rt_tables", fix: fix))
     }
     for (name, entries) in names.conflictingNames {
       findings.append(
