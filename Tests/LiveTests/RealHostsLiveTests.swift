@@ -48,6 +48,8 @@ struct RealHostsLiveTests {
     #expect(first.outputText.contains("; verified.\n"), "\(first.outputText)")
     #expect(try lab.unreachable(from: clients, to: uplinkAddresses) == [])
     #expect(try lab.unreachable(from: [("container", container)], to: ["192.0.2.1"]) == [])
+    let check = try lab.host.polroute(["inspect", "--check"])
+    #expect(check.status == 0 && check.outputText.hasPrefix("POLROUTE OK"), "\(check.outputText)")
 
     // A network Docker makes after the apply is reached directly from every address at once, no re-apply.
     try lab.bridge("br-0a1b2c", address: "192.0.2.129", length: 25)
@@ -82,6 +84,10 @@ struct RealHostsLiveTests {
     #expect(
       first.outputText.contains("fix: uplink if0 dev if0 via GATEWAY; or, if if0 is a local network and not an uplink"),
       "\(first.outputText)")
+
+    // inspect agrees: no error or warning about the LAN (its replies rightly take the default route).
+    let check = try lab.host.polroute(["inspect", "--check"])
+    #expect(check.status == 0 && check.outputText.hasPrefix("POLROUTE OK"), "\(check.outputText)")
 
     // The admin says the LAN is one: verified, and every network still reaches every address.
     let declared = try Self.applyTwice(

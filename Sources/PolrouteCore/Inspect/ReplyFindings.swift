@@ -12,6 +12,9 @@ struct ReplyFindings {
   let simulator: FlowSimulator
   /// Every interface's gateways.
   let gateways: GatewayIndex
+  /// The gateways of polroute's own tables (their marked default routes), by device and family: the policy in
+  /// force named them, so the interface is an uplink even where nothing else on the host says so.
+  let applied: [String: IPAddress]
   /// The table names, for messages.
   let names: RoutingTableNames
 
@@ -22,6 +25,16 @@ struct ReplyFindings {
     simulator = FlowSimulator(state: state)
     gateways = GatewayIndex(state)
     names = state.names
+    var applied: [String: IPAddress] = [:]
+    for route in state.routes where Ownership.isMarked(route) && route.isDefault {
+      for (device, gateway) in route.gatewaysByDevice { applied["\(device) \(route.family.rawValue)"] = gateway }
+    }
+    self.applied = applied
+  }
+
+  /// Whether a device has a gateway of a family: found on the host, or in polroute's own table for it.
+  func hasGateway(_ name: String, _ family: AddressFamily) -> Bool {
+    gateways.gateway(of: name, family: family) != nil || appliedGateway(name, family) != nil
   }
 
   /// Every finding of the three kinds.
@@ -37,8 +50,12 @@ struct ReplyFindings {
 
   /// Whether an interface is an uplink by polroute's definition: a candidate whose gateway of `family` is known.
   func isUplink(_ name: String, _ family: AddressFamily) -> Bool {
-    state.interface(named: name).map { state.exclusionReason(for: $0) == nil } ?? false
-      && gateways.gateway(of: name, family: family) != nil
+    state.interface(named: name).map { state.exclusionReason(for: $0) == nil } ?? false && hasGateway(name, family)
+  }
+
+  /// The gateway of polroute's own default route on a device.
+  func appliedGateway(_ name: String, _ family: AddressFamily) -> IPAddress? {
+    applied["\(name) \(family.rawValue)"]
   }
 
   /// `policy` keyword for a family's gateway.
@@ -58,14 +75,16 @@ struct ReplyFindings {
       guard homed.count >= 2 else { continue }
       for interface in homed {
         let name = interface.name
-        let gateway = gateways.gateway(of: name, family: family)
+        let gateway = gateways.gateway(of: name, family: family)?.address
         let addresses = interface.globalAddresses.filter { $0.family == family }.map(\.address.address)
         let leaving = addresses.compactMap { address -> (IPAddress, Egress)? in
           guard let egress = simulator.replyToRemoteClient(from: address).outcome.egress, egress.device != name
           else { return nil }
           return (address, egress)
         }
-        guard let gateway else {
+        // A gateway only polroute's table names is the policy's: the interface is an uplink, and its replies
+        // are judged as one's.
+        guard let gateway = gateway ?? appliedGateway(name, family) else {
           let line = "uplink \(name) dev \(name) \(Self.viaKeyword(family)) GATEWAY"
           let elsewhere =
             leaving.isEmpty
@@ -89,10 +108,10 @@ struct ReplyFindings {
               code: .asymmetricReply, severity: .warning, subject: "interface \(name)",
               message: "replies from \(address) (\(name)) to remote clients leave \(path), not through \(name)",
               fix: policyFile.map {
-                "the policy leaves \(name) out: add `uplink \(name) dev \(name) \(Self.viaKeyword(family)) \(gateway.address)`"
+                "the policy leaves \(name) out: add `uplink \(name) dev \(name) \(Self.viaKeyword(family)) \(gateway)`"
                   + " to \($0) (and remove any `exclude \(name)`)"
               }
-                ?? "`polroute apply` gives \(name) its own table (default via \(gateway.address)) and the rule"
+                ?? "`polroute apply` gives \(name) its own table (default via \(gateway)) and the rule"
                 + " `from \(address) lookup TABLE`"))
           if family == .inet, state.rpFilter.effective(for: name) == 1 {
             findings.append(

@@ -109,6 +109,14 @@ struct ReplyFindingsTests {
     #expect(Inspector.findings(fixed).filter { $0.severity != .info } == [])
   }
 
+  @Test("a gateway only the policy names: polroute's table says the interface is an uplink, so its guard is no cut")
+  func gatewayFromThePolicy() throws {
+    var state = Self.dockerHost
+    state.routes.removeAll { $0.device == "isp2" && $0.hasGateway }
+    let after = try Self.applied(state, policy: "auto\nuplink isp2 dev isp2 via 203.0.113.1\n")
+    #expect(Inspector.findings(after).filter { $0.code != FindingCode.unnamedTable.rawValue } == [])
+  }
+
   @Test("a hand-made rule that cuts a local network is named, with the ip command that fixes it")
   func handMadeCut() throws {
     var state = Self.dockerHost
