@@ -23,12 +23,14 @@ indirect enum LocatedJSON {
     }
   }
 
-  /// Reads one value.
-  static func parse(_ scanner: inout JSONScanner) throws(JSONScanError) -> LocatedJSON {
+  /// Reads one value inside `depth` open arrays and objects; deeper than `JSONScanner.maximumDepth` is an error, so
+  /// the recursion stays well inside the stack.
+  static func parse(_ scanner: inout JSONScanner, depth: Int = 0) throws(JSONScanError) -> LocatedJSON {
     let next = try scanner.peek()
     let offset = scanner.position
     switch next {
     case UInt8(ascii: "{"):
+      try scanner.checkDepth(depth)
       scanner.position += 1
       var members: [(String, Int, LocatedJSON)] = []
       var first = true
@@ -44,14 +46,15 @@ indirect enum LocatedJSON {
         let keyOffset = scanner.position
         let key = try scanner.string()
         try scanner.expect(UInt8(ascii: ":"), "':'")
-        members.append((key, keyOffset, try parse(&scanner)))
+        members.append((key, keyOffset, try parse(&scanner, depth: depth + 1)))
       }
       return .object(members.map { (key: $0.0, keyOffset: $0.1, value: $0.2) }, offset: offset)
     case UInt8(ascii: "["):
+      try scanner.checkDepth(depth)
       scanner.position += 1
       var elements: [LocatedJSON] = []
       var first = true
-      while try scanner.nextElement(first: &first) { elements.append(try parse(&scanner)) }
+      while try scanner.nextElement(first: &first) { elements.append(try parse(&scanner, depth: depth + 1)) }
       return .array(elements, offset: offset)
     case UInt8(ascii: "\""):
       return .string(try scanner.string(), offset: offset)
@@ -105,6 +108,8 @@ public enum PolicyJSON {
         (offset, message) = (at, "invalid JSON: found '\(character(at: at, in: bytes))', expected \(expected)")
       case .wrongType(let field, let at, let expected):
         (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
+      case .nestedTooDeep(let at):
+        (offset, message) = (at, "invalid JSON: \(JSONScanError.nestingProblem)")
       }
       return (PolicyDocument(file: file, statements: []), [.error(message, at: location(offset))])
     }
