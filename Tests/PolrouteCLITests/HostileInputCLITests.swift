@@ -51,4 +51,30 @@ struct HostileInputCLITests {
         "\(command)")
     }
   }
+
+  /// Snapshots that all said "it is not a JSON object", and a negative version that was accepted.
+  @Test(arguments: [
+    ([0xFF] + Array("{}".utf8), ":1:1: error: not a polroute host snapshot: invalid UTF-8 (byte 0xff)"),
+    (
+      Array(#"{"format":"polroute-host-state","version":"1"}"#.utf8),
+      #":1:43: error: not a polroute host snapshot: "version" must be a whole number, not a string"#
+    ),
+    (
+      Array(#"{"format":"polroute-host-state","version":-1}"#.utf8),
+      #":1:43: error: not a polroute host snapshot: "version" must be 1 or more, not -1"#
+    ),
+    (
+      Array(repeating: UInt8(ascii: "["), count: 1_000_000),
+      ":1:129: error: not a polroute host snapshot: invalid JSON: arrays and objects nested more than 128 deep"
+    ),
+  ])
+  func badSnapshots(bytes: [UInt8], message: String) {
+    let snapshot = BytesFile("state.json", bytes)
+    for command in [["inspect"], ["policy"], ["plan"], ["plan", "--detailed-exitcode"], ["render"]] {
+      let run = CLIRun(command + ["--state", snapshot.path])
+      #expect(run.status == (command.last == "--detailed-exitcode" ? 1 : 65), "\(command)")
+      #expect(run.stdout.isEmpty, "\(command)")
+      #expect(run.stderr == snapshot.path + message + "\n", "\(command)")
+    }
+  }
 }
