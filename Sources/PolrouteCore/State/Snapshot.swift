@@ -73,7 +73,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
       func wrong(_ reason: String) -> SnapshotError {
         .malformed(location: LineIndex(bytes).location(of: versionValue.offset, file: file), reason: reason)
       }
-      guard let text = versionValue.number else { throw wrong("\"version\" must be a whole number, not \(versionValue.kind)") }
+      guard let text = versionValue.number else {
+        throw wrong("\"version\" must be a whole number, not \(versionValue.kind)")
+      }
       guard text.allSatisfy({ $0 == "-" || $0.isASCII && $0.isNumber }) else {
         throw wrong("\"version\" must be a whole number, not \(text)")
       }
@@ -105,7 +107,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Header {
       var scanner = JSONScanner(bytes)
       if scanner.atEnd() { return .problem(offset: 0, reason: "the file is empty") }
-      if let problem = JSONValidator.checkUTF8(bytes) { return .problem(offset: problem.offset, reason: problem.message) }
+      if let problem = JSONValidator.checkUTF8(bytes) {
+        return .problem(offset: problem.offset, reason: problem.message)
+      }
       if let problem = JSONValidator.check(bytes) {
         return .problem(offset: problem.offset, reason: "invalid JSON: " + problem.message)
       }
