@@ -282,6 +282,15 @@ struct LineIndex {
   let starts: [Int]
   /// The text.
   let bytes: [UInt8]
+  /// Each line's columns, indexed at the first position asked for on it: a JSON policy written by a provisioning
+  /// tool is often one line, and decoding it up to every position was quadratic (20,000 rules: minutes).
+  let columns = ColumnCache()
+
+  /// The lines indexed so far, by line number from 0.
+  final class ColumnCache {
+    /// The columns of each line indexed so far.
+    var lines: [Int: LineColumns] = [:]
+  }
 
   /// Indexes a text.
   init(_ bytes: [UInt8]) {
@@ -299,8 +308,17 @@ struct LineIndex {
       let middle = (low + high + 1) / 2
       if starts[middle] <= offset { low = middle } else { high = middle - 1 }
     }
-    let end = min(max(offset, starts[low]), bytes.count)
-    let column = String(decoding: bytes[starts[low]..<end], as: UTF8.self).count + 1
-    return SourceLocation(file: file, line: low + 1, column: column)
+    let start = starts[low]
+    let end = min(max(offset, start), bytes.count)
+    let line: LineColumns
+    if let known = columns.lines[low] {
+      line = known
+    } else {
+      // The line without its newline, which would join a `\r` before it into one character.
+      let lineEnd = low + 1 < starts.count ? starts[low + 1] - 1 : bytes.count
+      line = LineColumns(bytes[start..<lineEnd])
+      columns.lines[low] = line
+    }
+    return SourceLocation(file: file, line: low + 1, column: line.column(at: end - start))
   }
 }
