@@ -77,4 +77,105 @@ struct HostileInputCLITests {
       #expect(run.stderr == snapshot.path + message + "\n", "\(command)")
     }
   }
+
+  /// `--state` and `--policy` on a file that never ends read until memory ran out.
+  @Test func endlessFilesStopAtTheReadLimit() throws {
+    let snapshot = try dualHomedSnapshot()
+    let message = "error: cannot read /dev/zero: it is larger than 512 MiB, the most polroute reads from one file\n"
+    let state = CLIRun(["plan", "--state", "/dev/zero"])
+    #expect(state.status == 1)
+    #expect(state.stdout.isEmpty)
+    #expect(state.stderr == message)
+    let policy = CLIRun(["plan", "--state", snapshot.path, "--policy", "/dev/zero"])
+    #expect(policy.status == 1)
+    #expect(policy.stderr == message)
+  }
+
+  /// A scratch directory with the script rendered into it.
+  final class OutputDirectory {
+    /// The directory.
+    let directory: TemporaryDirectory
+    /// The snapshot rendered.
+    let snapshot: TemporaryFile
+
+    init() throws {
+      directory = try TemporaryDirectory("output")
+      snapshot = try dualHomedSnapshot()
+    }
+
+    /// `render --output PATH` of the dual-homed sample.
+    func render(_ path: String) -> CLIRun { CLIRun(["render", "--state", snapshot.path, "--output", path]) }
+
+    /// The names in the directory.
+    var names: [String] { TestPaths.list(directory.path) }
+
+    /// What is at a path, without following a link: file, link, fifo, directory or missing.
+    func kind(_ path: String) -> String {
+      var status = stat()
+      guard lstat(path, &status) == 0 else { return "missing" }
+      switch status.st_mode & S_IFMT {
+      case S_IFREG: return "file"
+      case S_IFLNK: return "link"
+      case S_IFIFO: return "fifo"
+      case S_IFDIR: return "directory"
+      default: return "other"
+      }
+    }
+  }
+
+  /// `render --output` onto a FIFO replaced it with a regular file (as root, /dev/null too).
+  @Test func renderOutputOntoAFIFOIsRefused() throws {
+    let output = try OutputDirectory()
+    let fifo = output.directory.path + "/f"
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let run = output.render(fifo)
+    #expect(run.status == 1)
+    #expect(run.stderr == "error: cannot write \(fifo): it is a FIFO, not a regular file\n")
+    #expect(output.kind(fifo) == "fifo")
+    #expect(output.names == ["f"])
+  }
+
+  /// A link at `--output` is refused: polroute never writes through a link it did not make.
+  @Test func renderOutputOntoALinkIsRefused() throws {
+    let output = try OutputDirectory()
+    let target = try output.directory.write("target", "precious\n")
+    let link = output.directory.path + "/link"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+    let run = output.render(link)
+    #expect(run.status == 1)
+    #expect(
+      run.stderr == "error: cannot write \(link): it is a symbolic link, and polroute does not write through links\n")
+    #expect(output.kind(link) == "link")
+    #expect(output.directory.read("target") == "precious\n")
+    #expect(output.names == ["link", "target"])
+  }
+
+  /// A directory at `--output` is refused.
+  @Test func renderOutputOntoADirectoryIsRefused() throws {
+    let output = try OutputDirectory()
+    let run = output.render(output.directory.path)
+    #expect(run.status == 1)
+    #expect(run.stderr == "error: cannot write \(output.directory.path): it is a directory, not a regular file\n")
+  }
+
+  /// An existing regular file is replaced atomically: a new file (mode 0755) renamed over it, so a hard link to the
+  /// old one keeps the old content.
+  @Test func renderOutputReplacesARegularFile() throws {
+    let output = try OutputDirectory()
+    let path = try output.directory.write("polroute.sh", "old\n")
+    let hardLink = output.directory.path + "/old-copy"
+    #expect(link(path, hardLink) == 0)
+    let run = output.render(path)
+    #expect(run.status == 0, "\(run.stderr)")
+    let script = output.directory.read("polroute.sh") ?? ""
+    #expect(script.hasPrefix("#!/bin/sh"))
+    #expect(output.directory.read("old-copy") == "old\n")
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o755)
+    #expect(output.names == ["old-copy", "polroute.sh"])
+    // Missing directories on the way are created.
+    let fresh = output.render(output.directory.path + "/new/dir/polroute.sh")
+    #expect(fresh.status == 0, "\(fresh.stderr)")
+    #expect(output.directory.read("new/dir/polroute.sh") == script)
+  }
 }
