@@ -190,6 +190,30 @@ public struct RootedFileSystem: FileSystem {
     fsync(parent.fd)
   }
 
+  /// Throws what `write` (or, with `removing`, `remove`) would throw for what is on disk now: a link or a
+  /// non-directory on the way, or something at the path polroute does not replace; changes nothing. `apply --persist`
+  /// checks every file before it touches the kernel.
+  public func checkWritable(_ path: String, removing: Bool = false) throws {
+    let real = realPath(path)
+    let operation = removing ? "remove" : "write"
+    guard let (base, components) = try start(path, create: false, operation: operation),
+      let name = components.last, name != ".."
+    else {
+      if removing { return }
+      throw FileSystemError.failed(operation: operation, path: real, reason: "it is a directory, not a regular file")
+    }
+    guard
+      let parent = try PathWalk.openDirectoryForWriting(
+        base, Array(components.dropLast()), create: false, operation: operation, target: real,
+        shown: { shown(path, components, $0) })
+    else { return }
+    var status = stat()
+    if removing && fstatat(parent.fd, name, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFLNK {
+      return
+    }
+    try checkReplaceable(parent.fd, name, operation: operation, real: real)
+  }
+
   /// Throws unless `name` in `directory` is missing or a regular file (the only things polroute replaces).
   func checkReplaceable(_ directory: Int32, _ name: String, operation: String, real: String) throws {
     var status = stat()

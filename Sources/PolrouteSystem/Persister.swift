@@ -29,8 +29,13 @@ public struct Persister: Sendable {
   }
 
   /// Checks that every change touches only polroute's files: an existing file without polroute's header is not
-  /// replaced (except /etc/iproute2/rt_tables, where only polroute's marked block changes).
+  /// replaced (except /etc/iproute2/rt_tables, where only polroute's marked block changes), and no change or
+  /// backup would write through a link or onto something not a regular file.
   public func check(_ changes: [FileChange]) throws {
+    for change in changes where change.action != .unchanged {
+      try files.checkWritable(change.path, removing: change.action == .delete)
+      if change.old != nil { try files.checkWritable(Self.backupDirectory + change.path + ".backup") }
+    }
     for change in changes where change.action == .update || change.action == .delete {
       guard let old = change.old, !Renderers.isGenerated(old), change.path != "/etc/iproute2/rt_tables" else {
         continue

@@ -68,7 +68,7 @@ enum ApplyCommand: Subcommand {
     }
     let start = monotonicMilliseconds()
     let runDirectory = context.environment["POLROUTE_RUN_DIR"] ?? "/run/polroute"
-    mkdir(runDirectory, 0o755)
+    try RunDirectory.prepare(runDirectory)
     let lock = try ApplyLock(path: runDirectory + "/lock", wait: wait) { message in context.stderr.write(message + "\n")
     }
     defer { withExtendedLifetime(lock) {} }
