@@ -7,7 +7,7 @@ DESTDIR ?=
 # in static programs; polroute makes none.)
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -static-executable
 
-.PHONY: all build example test record-golden bench install clean
+.PHONY: all build example test record-golden bench fuzz install clean
 
 all: build
 
@@ -35,6 +35,12 @@ bench: build
 	$(SWIFT) build -c release --package-path bench
 	$$($(SWIFT) build -c release --package-path bench --show-bin-path)/polroute-bench \
 	  $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute --output bench/results.json $(BENCH_ARGS)
+
+# Coverage-guided fuzzing (libFuzzer through swiftc) of the policy parsers, the `ip -j` decoders and the snapshot
+# loader, each target for FUZZ_SECONDS; see Tests/Fuzz/README.md. CI runs it briefly after the tests.
+FUZZ_SECONDS ?= 60
+fuzz:
+	Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
