@@ -56,28 +56,47 @@ public enum LockHolder: Equatable, Sendable, CustomStringConvertible {
 public enum RunDirectory {
   /// Creates the directory (mode 0700) when it is missing, and checks it as `open` does.
   public static func prepare(_ path: String) throws {
-    if mkdir(path, 0o700) != 0 && errno != EEXIST {
-      throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(errno))
-    }
-    _ = try open(path)
+    _ = try open(path, create: true)
   }
 
-  /// Opens the directory without following a link and refuses it unless the effective user owns it and no other
-  /// user may write to it. One that others may only read or enter (0755, as polroute made it before) is narrowed to
-  /// 0700: no one else can have put anything in it.
-  static func open(_ path: String) throws -> OpenFile {
-    let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else {
-      let error = errno
-      var status = stat()
-      if (error == ELOOP || error == ENOTDIR) && lstat(path, &status) == 0 {
-        throw LockError.unsafe(
-          path: path, what: "run directory",
-          reason: "it is \(PathWalk.kind(status.st_mode)), not a directory (see POLROUTE_RUN_DIR)")
+  /// Opens the directory one component at a time without following a link (as every file polroute writes is
+  /// reached, so the lock and the handshake files agree on where they are), creating the last one (mode 0700) when
+  /// `create` is set, and refuses it unless the effective user owns it and no other user may write to it. One that
+  /// others may only read or enter (0755, as polroute made it before) is narrowed to 0700: no one else can have put
+  /// anything in it.
+  static func open(_ path: String, create: Bool = false) throws -> OpenFile {
+    let components = PathWalk.components(path)
+    let start = Glibc.open(path.hasPrefix("/") ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard start >= 0 else { throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(errno)) }
+    var current = OpenFile(start)
+    for (index, name) in components.enumerated() {
+      let isLast = index == components.count - 1
+      var fd = openat(current.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      if fd < 0 && errno == ENOENT && isLast && create {
+        guard mkdirat(current.fd, name, 0o700) == 0 || errno == EEXIST else {
+          throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(errno))
+        }
+        fd = openat(current.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       }
-      throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(error))
+      guard fd >= 0 else {
+        let error = errno
+        var status = stat()
+        if (error == ELOOP || error == ENOTDIR) && fstatat(current.fd, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
+          let shown = (path.hasPrefix("/") ? "/" : "") + components[...index].joined(separator: "/")
+          throw LockError.unsafe(
+            path: path, what: "run directory",
+            reason: isLast
+              ? "it is \(PathWalk.kind(status.st_mode)), not a directory (see POLROUTE_RUN_DIR)"
+              : status.st_mode & S_IFMT == S_IFLNK
+                ? "\(shown) is a symbolic link, and polroute follows no link to its run directory (see POLROUTE_RUN_DIR)"
+                : "\(shown) is \(PathWalk.kind(status.st_mode)), not a directory")
+        }
+        throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(error))
+      }
+      current = OpenFile(fd)
     }
-    let directory = OpenFile(fd)
+    let fd = current.fd
+    let directory = current
     var status = stat()
     guard fstat(fd, &status) == 0 else {
       throw LockError.unavailable(path: path, reason: ProcessRunner.errorText(errno))

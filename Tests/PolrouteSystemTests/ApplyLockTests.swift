@@ -74,6 +74,13 @@ struct ApplyLockTests {
     #expect(
       Self.message { try RunDirectory.prepare(link) }
         == "refusing the run directory \(link): it is a symbolic link, not a directory (see POLROUTE_RUN_DIR)")
+    // A link further up is not followed either: the handshake files are written without following links.
+    let below = link + "/polroute"
+    #expect(mkdir(real + "/polroute", 0o700) == 0)
+    #expect(
+      Self.message { try RunDirectory.prepare(below) }
+        == "refusing the run directory \(below): \(link) is a symbolic link, and polroute follows no link to its run "
+        + "directory (see POLROUTE_RUN_DIR)")
     let file = try scratch.write("file", "")
     #expect(
       Self.message { try RunDirectory.prepare(file) }
