@@ -196,9 +196,9 @@ public struct RootedFileSystem: FileSystem {
   public func checkWritable(_ path: String, removing: Bool = false) throws {
     let real = realPath(path)
     let operation = removing ? "remove" : "write"
-    guard let (base, components) = try start(path, create: false, operation: operation),
-      let name = components.last, name != ".."
-    else {
+    // A root that does not exist yet is created by the write, with everything below it.
+    guard let (base, components) = try start(path, create: false, operation: operation) else { return }
+    guard let name = components.last, name != ".." else {
       if removing { return }
       throw FileSystemError.failed(operation: operation, path: real, reason: "it is a directory, not a regular file")
     }
