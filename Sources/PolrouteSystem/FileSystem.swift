@@ -134,9 +134,13 @@ public struct RootedFileSystem: FileSystem {
   public func list(_ directory: String) -> [String] {
     let real = realPath(directory)
     guard let (base, components) = try? start(directory, create: false, operation: "list"),
-      let opened = try? PathWalk.openForReading(base, components, flags: O_RDONLY | O_DIRECTORY, shown: real),
-      let handle = fdopendir(opened.release())
+      let opened = try? PathWalk.openForReading(base, components, flags: O_RDONLY | O_DIRECTORY, shown: real)
     else { return [] }
+    let fd = opened.release()
+    guard let handle = fdopendir(fd) else {
+      close(fd)
+      return []
+    }
     defer { closedir(handle) }
     var names: [String] = []
     while let entry = readdir(handle) {
