@@ -38,7 +38,7 @@ DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEBDIR ?= .build/deb
 DEB = $(DEBDIR)/polroute_$(VERSION)_$(DEB_ARCH).deb
 
-.PHONY: all build example test test-deps record-golden docs bench install uninstall deb clean
+.PHONY: all build example test test-deps record-golden docs bench fuzz install uninstall deb clean
 
 all: build
 
@@ -86,6 +86,12 @@ bench: build
 	$(SWIFT) build -c release --package-path bench
 	$$($(SWIFT) build -c release --package-path bench --show-bin-path)/polroute-bench \
 	  $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/polroute --output bench/results.json $(BENCH_ARGS)
+
+# Coverage-guided fuzzing (libFuzzer through swiftc) of the policy parsers, the `ip -j` decoders and the snapshot
+# loader, each target for FUZZ_SECONDS; see Tests/Fuzz/README.md. CI runs it briefly after the tests.
+FUZZ_SECONDS ?= 60
+fuzz:
+	Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
 
 # Installs INSTALL_FILES under DESTDIR and PREFIX.
 install: $(BIN_PREREQUISITE)

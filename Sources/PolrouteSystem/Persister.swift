@@ -24,6 +24,16 @@ public struct Persister: Sendable {
     public var backup: String?
   }
 
+  /// Throws what writing the changes would throw for what is on disk now, changing nothing: no change or backup
+  /// may write through a link or onto something that is not a regular file. `apply --persist` checks this before it
+  /// touches the kernel (the refusals of files polroute did not write come from the persistence plan).
+  public func checkWritable(_ changes: [FileChange]) throws {
+    for change in changes where change.action != .unchanged {
+      try files.checkWritable(change.path, removing: change.action == .delete)
+      if change.old != nil { try files.checkWritable(Self.backupDirectory + change.path + ".backup", removing: false) }
+    }
+  }
+
   /// Writes the changes in order; on a failure, undoes what it wrote and rethrows.
   public func write(_ changes: [FileChange], stamp: String) throws -> [Written] {
     var written: [Written] = []

@@ -83,9 +83,10 @@ struct DebianLiveTests {
     let main = placement == .first ? source + "\n" + Self.userStanzas : Self.userStanzas + "\n" + source
     try scratch.write("etc-network/interfaces", main)
 
-    // polroute itself tells which case this is, from the same files.
-    let root = try scratch.directory("root/etc")
-    try FileManager.default.createSymbolicLink(atPath: root + "/network", withDestinationPath: "../../etc-network")
+    // polroute itself tells which case this is, from the same files (copied: a link under --root that leads out of
+    // it is followed inside the root).
+    try scratch.write("root/etc/network/interfaces", main)
+    try scratch.write("root/etc/network/interfaces.d/polroute", render.outputText)
     let check = try server.polroute(
       ["plan", "--format", "debian", "--policy", policy, "--root", scratch.path + "/root"])
     let warnings = check.errorText.split(separator: "\n").filter { $0.contains("debian:") }

@@ -137,11 +137,11 @@ struct HostConfigurationReaderTests {
     #expect(
       notes.contains(
         "/etc/systemd/network/20-big.network:1:1: note: not read: cannot read \(root.path)/etc/systemd/network/20-big.network: "
-          + "\(HostConfigurationReader.maximumFileSize + 1) bytes is more than the \(HostConfigurationReader.maximumFileSize) read at most"
+          + "it is larger than 1 MiB, the most polroute reads from one file"
       ))
     #expect(
       notes.contains(
-        "/etc/netplan/50-fifo.yaml:1:1: note: not read: cannot read \(root.path)/etc/netplan/50-fifo.yaml: not a regular file"
+        "/etc/netplan/50-fifo.yaml:1:1: note: not read: cannot read \(root.path)/etc/netplan/50-fifo.yaml: it is a FIFO, not a regular file"
       ))
   }
 

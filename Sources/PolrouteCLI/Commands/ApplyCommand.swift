@@ -189,6 +189,10 @@ enum ApplyCommand: Subcommand {
     progress.clearing { context.diagnostics.print(report.diagnostics) }
     // Everything that could refuse the files is checked before the kernel is touched; the refusals were printed.
     if report.isRefused { return .failure }
+    let persister = Persister(files: prepared.files.files)
+    let fileChanges = report.files?.changes ?? []
+    // A link or a special file where a file or its backup goes stops the apply here, not after the kernel changed.
+    try persister.checkWritable(fileChanges)
     // Never cut the session polroute runs over: its replies are traced on the host as the plan would leave it.
     if let refusal = prepared.sessionRefusal(options, context: context) {
       context.diagnostics.error(refusal)
@@ -205,8 +209,6 @@ enum ApplyCommand: Subcommand {
     let transactor = Transactor(
       runner: context.runner, reader: context.reader,
       log: { message in progress.clearing { context.diagnostics.note(message) } }, progress: progress.stage)
-    let persister = Persister(files: prepared.files.files)
-    let fileChanges = report.files?.changes ?? []
     let outcome: ApplyOutcome
     do {
       outcome = try transactor.apply(

@@ -57,6 +57,8 @@ enum RenderCommand: Subcommand {
         context: context)
       context.diagnostics.print(plan.diagnostics + plan.refusals)
       guard plan.refusals.isEmpty else { return .failure }
+      // Every file is checked first, so a link or a special file at one of them leaves the others unwritten too.
+      for change in plan.pending { try files.checkWritable(change.path, removing: change.new == nil) }
       for change in plan.pending {
         if let file = change.new {
           try files.write(file.path, contents: Array(file.contents.utf8), mode: file.mode)

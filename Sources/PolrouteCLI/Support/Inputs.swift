@@ -96,7 +96,7 @@ enum UserFiles {
   /// Reads a file the user named; a missing file is an error naming it.
   static func read(_ path: String) throws -> [UInt8] {
     let real = path == "-" ? "/dev/stdin" : path
-    guard let bytes = try RootedFileSystem().read(real) else {
+    guard let bytes = try RootedFileSystem.readNamed(real) else {
       throw FileSystemError.failed(operation: "read", path: path, reason: "No such file or directory")
     }
     return bytes

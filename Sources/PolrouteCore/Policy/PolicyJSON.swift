@@ -50,6 +50,8 @@ indirect enum LocatedJSON {
         )
       case .wrongType(let field, let at, let expected):
         (offset, message) = (at, "invalid JSON: \(field) should be \(expected)")
+      case .nestedTooDeep(let at):
+        (offset, message) = (at, "invalid JSON: \(JSONScanError.nestingProblem)")
       }
       return .failure(DocumentError(diagnostic: .error(message, at: location(offset))))
     }
@@ -61,12 +63,14 @@ indirect enum LocatedJSON {
     var diagnostic: Diagnostic
   }
 
-  /// Reads one value.
-  static func parse(_ scanner: inout JSONScanner) throws(JSONScanError) -> LocatedJSON {
+  /// Reads one value inside `depth` open arrays and objects; deeper than `JSONScanner.maximumDepth` is an error, so
+  /// the recursion stays well inside the stack.
+  static func parse(_ scanner: inout JSONScanner, depth: Int = 0) throws(JSONScanError) -> LocatedJSON {
     let next = try scanner.peek()
     let offset = scanner.position
     switch next {
     case UInt8(ascii: "{"):
+      try scanner.checkDepth(depth)
       scanner.position += 1
       var members: [(String, Int, LocatedJSON)] = []
       var first = true
@@ -82,14 +86,15 @@ indirect enum LocatedJSON {
         let keyOffset = scanner.position
         let key = try scanner.string()
         try scanner.expect(UInt8(ascii: ":"), "':'")
-        members.append((key, keyOffset, try parse(&scanner)))
+        members.append((key, keyOffset, try parse(&scanner, depth: depth + 1)))
       }
       return .object(members.map { (key: $0.0, keyOffset: $0.1, value: $0.2) }, offset: offset)
     case UInt8(ascii: "["):
+      try scanner.checkDepth(depth)
       scanner.position += 1
       var elements: [LocatedJSON] = []
       var first = true
-      while try scanner.nextElement(first: &first) { elements.append(try parse(&scanner)) }
+      while try scanner.nextElement(first: &first) { elements.append(try parse(&scanner, depth: depth + 1)) }
       return .array(elements, offset: offset)
     case UInt8(ascii: "\""):
       return .string(try scanner.string(), offset: offset)
@@ -295,6 +300,15 @@ struct LineIndex {
   let starts: [Int]
   /// The text.
   let bytes: [UInt8]
+  /// Each line's columns, indexed at the first position asked for on it: a JSON policy written by a provisioning
+  /// tool is often one line, and decoding it up to every position was quadratic (20,000 rules: minutes).
+  let columns = ColumnCache()
+
+  /// The lines indexed so far, by line number from 0.
+  final class ColumnCache {
+    /// The columns of each line indexed so far.
+    var lines: [Int: LineColumns] = [:]
+  }
 
   /// Indexes a text.
   init(_ bytes: [UInt8]) {
@@ -312,8 +326,17 @@ struct LineIndex {
       let middle = (low + high + 1) / 2
       if starts[middle] <= offset { low = middle } else { high = middle - 1 }
     }
-    let end = min(max(offset, starts[low]), bytes.count)
-    let column = String(decoding: bytes[starts[low]..<end], as: UTF8.self).count + 1
-    return SourceLocation(file: file, line: low + 1, column: column)
+    let start = starts[low]
+    let end = min(max(offset, start), bytes.count)
+    let line: LineColumns
+    if let known = columns.lines[low] {
+      line = known
+    } else {
+      // The line without its newline, which would join a `\r` before it into one character.
+      let lineEnd = low + 1 < starts.count ? starts[low + 1] - 1 : bytes.count
+      line = LineColumns(bytes[start..<lineEnd])
+      columns.lines[low] = line
+    }
+    return SourceLocation(file: file, line: low + 1, column: line.column(at: end - start))
   }
 }

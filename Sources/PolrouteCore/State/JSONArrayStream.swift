@@ -116,6 +116,8 @@ public struct JSONArrayStream {
         return .unexpected(byte: byte, offset: offset + distance, expected: expected)
       case .wrongType(let field, let offset, let expected):
         return .wrongType(field: field, offset: offset + distance, expected: expected)
+      case .nestedTooDeep(let offset):
+        return .nestedTooDeep(offset: offset + distance)
       }
     }
     if let error = error as? JSONScanError { return shift(error) }

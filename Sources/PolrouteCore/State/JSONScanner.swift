@@ -6,6 +6,11 @@ public enum JSONScanError: Error, Equatable, Sendable {
   case unexpected(byte: UInt8, offset: Int, expected: String)
   /// A value of the wrong kind for a field.
   case wrongType(field: String, offset: Int, expected: String)
+  /// An array or object opened deeper than `JSONScanner.maximumDepth` levels, at the offset of its bracket.
+  case nestedTooDeep(offset: Int)
+
+  /// What is wrong with nesting, for messages: the same words wherever JSON is read.
+  public static let nestingProblem = "arrays and objects nested more than \(JSONScanner.maximumDepth) deep"
 }
 
 /// A pull parser over UTF-8 JSON bytes that decodes straight into values without building a document tree.
@@ -13,6 +18,10 @@ public enum JSONScanError: Error, Equatable, Sendable {
 /// `ip -j route show` prints ~70 bytes a route; a million routes make 70 MB, where JSONSerialization needs seconds
 /// and gigabytes. This reads fields in place, compares keys as bytes, and never allocates for keys.
 public struct JSONScanner {
+  /// How deeply arrays and objects may nest. Readers recurse once a level, and `[` repeated 40,000 times overflowed
+  /// the stack; polroute's own documents nest at most 6 levels (snapshots), `ip -j` output 5, JSON policies 3.
+  public static let maximumDepth = 128
+
   /// The bytes being read; the caller keeps them alive for the scanner's lifetime.
   let bytes: UnsafeRawBufferPointer
   /// The offset of the next unread byte.
@@ -285,8 +294,19 @@ public struct JSONScanner {
     return result
   }
 
-  /// Skips any value, nested or not.
+  /// Skips any value, nested or not (at most `maximumDepth` levels).
   public mutating func skipValue() throws(JSONScanError) {
+    try skipValue(depth: 0)
+  }
+
+  /// Throws `nestedTooDeep` when a container would open at `depth` levels already open.
+  @inline(__always)
+  public func checkDepth(_ depth: Int) throws(JSONScanError) {
+    guard depth < JSONScanner.maximumDepth else { throw .nestedTooDeep(offset: position) }
+  }
+
+  /// Skips a value inside `depth` open containers.
+  mutating func skipValue(depth: Int) throws(JSONScanError) {
     let next = try peek()
     switch next {
     case UInt8(ascii: "\""):
@@ -302,13 +322,15 @@ public struct JSONScanner {
       }
       throw .truncated
     case UInt8(ascii: "{"):
+      try checkDepth(depth)
       position += 1
       var first = true
-      while try nextKey(first: &first) != nil { try skipValue() }
+      while try nextKey(first: &first) != nil { try skipValue(depth: depth + 1) }
     case UInt8(ascii: "["):
+      try checkDepth(depth)
       position += 1
       var first = true
-      while try nextElement(first: &first) { try skipValue() }
+      while try nextElement(first: &first) { try skipValue(depth: depth + 1) }
     case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
       _ = try literal()
     default:

@@ -342,6 +342,8 @@ struct JSONArrayStreamTests {
       #expect(thrown as? JSONScanError == .unexpected(byte: byte, offset: head.count + offset, expected: expected))
     case .wrongType(let field, let offset, let expected):
       #expect(thrown as? JSONScanError == .wrongType(field: field, offset: head.count + offset, expected: expected))
+    case .nestedTooDeep(let offset):
+      #expect(thrown as? JSONScanError == .nestedTooDeep(offset: head.count + offset))
     case .truncated:
       Issue.record("a truncation is not an error until finish()")
     }

@@ -1,4 +1,3 @@
-
 /// Decodes `ip -j` output into the state model, normalising iproute2's quirks once: `"dst":"default"`, host routes
 /// without `/32`, table and protocol names instead of numbers, `table` missing when one table was asked for,
 /// `"src":"all"` in rules, flags printed as `null`, and `dev lo` on IPv6 reject routes.

@@ -15,6 +15,8 @@ public enum IPOutputError: Error, Equatable, Sendable, CustomStringConvertible {
         "`\(command)` printed invalid JSON at byte \(offset): found '\(Character(Unicode.Scalar(byte)))', expected \(expected)"
     case .json(let command, .wrongType(let field, let offset, let expected)):
       return "`\(command)` printed invalid JSON at byte \(offset): field '\(field)' should be \(expected)"
+    case .json(let command, .nestedTooDeep(let offset)):
+      return "`\(command)` printed invalid JSON at byte \(offset): \(JSONScanError.nestingProblem)"
     case .invalidValue(let command, let field, let value):
       return "`\(command)` printed \(field) '\(value)', which polroute cannot interpret"
     }

@@ -100,6 +100,14 @@ extension IPOutputDecoder {
       throw IPOutputError.invalidValue(
         command: command, field: "addr_info", value: "an address without local or prefixlen")
     }
+    // The fuzzer's find: a peer of the other family took the local address's prefix length (64 on an IPv4 address)
+    // and trapped. `ip` never mixes families in one entry, so either mismatch is output polroute cannot trust.
+    guard local.family == (family == "inet" ? .inet : .inet6) else {
+      throw IPOutputError.invalidValue(command: command, field: "local", value: local.description)
+    }
+    if let peer, peer.family != local.family {
+      throw IPOutputError.invalidValue(command: command, field: "address", value: peer.description)
+    }
     let peerPrefix = peer.flatMap { $0 == local ? nil : InterfaceAddress(address: $0, length: length) }
     return Address(
       InterfaceAddress(address: local, length: length), peer: peerPrefix, scope: scope, flags: flags, label: label,
