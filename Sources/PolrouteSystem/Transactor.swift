@@ -52,7 +52,7 @@ public struct Transactor: Sendable {
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
       }
-      probes = try probe(Transaction.probes(policy: policy))
+      probes = try probe(Transaction.probes(policy: policy), names: after)
       let failed = probes.filter { !$0.passed }
       guard failed.isEmpty else {
         throw StepError(
@@ -107,10 +107,11 @@ public struct Transactor: Sendable {
     return processes
   }
 
-  /// Runs `ip route get` for every probe, one `ip -batch` per family.
-  func probe(_ probes: [Transaction.Probe]) throws -> [ProbeResult] {
+  /// Runs `ip route get` for every probe, one `ip -batch` per family. `ip` prints a table by the name the host's
+  /// rt_tables give it (polroute's own file among them), so the answers are read with the names of `names`.
+  func probe(_ probes: [Transaction.Probe], names host: HostState) throws -> [ProbeResult] {
     var results: [ProbeResult] = []
-    let decoder = IPOutputDecoder()
+    let decoder = IPOutputDecoder(tableNames: host.names, extraProtocols: host.protocolNames)
     for family in AddressFamily.allCases {
       let familyProbes = probes.filter { $0.source.family == family }
       guard !familyProbes.isEmpty else { continue }
