@@ -146,7 +146,11 @@ public struct StateReader: Sendable {
     for path in paths {
       guard let text = try? files.readText(path) else { continue }
       for entry in RoutingTableFile.parse(text, file: path).entries where entry.number <= 255 {
-        if RouteProtocol.builtinNames[UInt8(entry.number)] != entry.name { names[entry.name] = UInt8(entry.number) }
+        // A name iproute2 already gives a well-known number (FRR's rt_protos.d/frr.conf names 196 'static') is
+        // printed for both numbers alike; it is read as the well-known one, which networkd, NetworkManager and
+        // 'ip route add proto static' use.
+        if RouteProtocol.builtinNames.values.contains(entry.name) { continue }
+        names[entry.name] = UInt8(entry.number)
       }
     }
     return names
