@@ -168,7 +168,7 @@ public struct StateReader: Sendable {
     return filter
   }
 
-  /// Reads /etc/os-release and looks for the signs each network manager leaves at run time.
+  /// Reads /etc/os-release.
   func readSystemFacts() throws -> SystemFacts {
     var facts = SystemFacts()
     if let text = try files.readText("/etc/os-release") ?? files.readText("/usr/lib/os-release") {
@@ -176,15 +176,6 @@ public struct StateReader: Sendable {
       facts.osID = release["ID"]
       facts.osLike = release["ID_LIKE"].map { $0.split(separator: " ").map(String.init) } ?? []
       facts.osVersion = release["VERSION_ID"]
-    }
-    if !files.list("/run/NetworkManager").isEmpty {
-      facts.networkManager = .networkManager
-    } else if !files.list("/run/systemd/netif/links").isEmpty {
-      facts.networkManager = .networkd
-    } else if try files.read("/run/network/ifstate") != nil || files.read("/etc/network/interfaces") != nil {
-      facts.networkManager = .ifupdown
-    } else if files.list("/etc/sysconfig/network-scripts").contains(where: { $0.hasPrefix("ifcfg-") }) {
-      facts.networkManager = .networkScripts
     }
     return facts
   }

@@ -94,7 +94,7 @@ _polroute() {
       return
       ;;
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)
@@ -107,7 +107,7 @@ _polroute() {
   render)
     case $option in
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)
@@ -132,7 +132,7 @@ _polroute() {
       return
       ;;
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)
@@ -152,7 +152,7 @@ _polroute() {
       return
       ;;
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)

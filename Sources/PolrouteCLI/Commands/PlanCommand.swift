@@ -6,7 +6,9 @@ enum PlanCommand: Subcommand {
   /// `--format`.
   static let format = OptionSpec(
     "format", value: "format", repeatable: true,
-    help: "Also compare the files of these formats (script, rhel, debian, rt_tables, all); default: the kernel only.")
+    help:
+      "Also compare the files of these formats (script, rhel, debian, rt_tables, networkd, nm, netplan, systemd, all); default: the kernel only."
+  )
   /// `--detailed-exitcode`.
   static let detailedExitCode = OptionSpec(
     "detailed-exitcode", help: "Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.")

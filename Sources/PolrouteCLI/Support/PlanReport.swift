@@ -22,14 +22,15 @@ struct PlanReport {
   /// Plans the kernel always, and the files of `formats` against `files`.
   static func make(
     state: HostState, policy: Policy, formats: [RenderFormat], files: any FileReader, root: String?, inputs: Inputs,
-    context: CLIContext
+    context: CLIContext, selection: PersistSelection? = nil
   ) throws -> PlanReport {
     let kernel = KernelPlan.make(state: state, policy: policy)
     let persistence =
       formats.isEmpty
       ? nil
       : try FileTargets.plan(
-        formats, policy: policy, state: state, files: files, root: root, inputs: inputs, context: context)
+        formats, policy: policy, state: state, files: files, root: root, inputs: inputs, context: context,
+        selection: selection)
     return PlanReport(
       host: state.hostname, origin: policy.origin, kernel: kernel,
       kernelDiff: KernelText.diff(kernel, state: state, names: KernelText.names(state: state, policy: policy)),

@@ -32,8 +32,10 @@ public struct PersistencePlan: Hashable, Sendable {
     let rendered = Renderers.render(formats, policy: policy, context: context)
     if rendered.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(rendered.diagnostics) }
     var plan = PersistencePlan(diagnostics: rendered.diagnostics)
-    for format in formats {
-      plan.diagnostics += try format.renderer.hostDiagnostics(policy, files: files)
+    for diagnostic in try Renderers.hostDiagnostics(
+      formats, policy: policy, context: context, rendered: rendered.files, files: files)
+    where !plan.diagnostics.contains(diagnostic) {
+      plan.diagnostics.append(diagnostic)
     }
     let renderedPaths = Set(rendered.files.map(\.path))
     for file in rendered.files {

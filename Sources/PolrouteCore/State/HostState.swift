@@ -100,7 +100,8 @@ public struct ReversePathFilter: Codable, Hashable, Sendable {
   }
 }
 
-/// Facts about the system that choose the persistence format.
+/// Facts about the distribution. Who manages each interface is in `HostState.hostConfiguration`; snapshots from
+/// before it also held a host-wide guess (`networkManager`), which is ignored when read.
 public struct SystemFacts: Codable, Hashable, Sendable {
   /// `ID` from /etc/os-release (`debian`, `rhel`, `ubuntu`, ...).
   public var osID: String?
@@ -110,30 +111,12 @@ public struct SystemFacts: Codable, Hashable, Sendable {
   public var osVersion: String?
   /// The iproute2 version `ip -V` reports (`6.1.0`, or `ss190107` on old releases).
   public var iproute2Version: String?
-  /// The network manager that owns the interfaces, or nil when none was found.
-  public var networkManager: NetworkManagerKind?
 
   /// Builds the facts.
-  public init(
-    osID: String? = nil, osLike: [String] = [], osVersion: String? = nil, iproute2Version: String? = nil,
-    networkManager: NetworkManagerKind? = nil
-  ) {
+  public init(osID: String? = nil, osLike: [String] = [], osVersion: String? = nil, iproute2Version: String? = nil) {
     self.osID = osID
     self.osLike = osLike
     self.osVersion = osVersion
     self.iproute2Version = iproute2Version
-    self.networkManager = networkManager
   }
-}
-
-/// The programs that configure a Linux host's interfaces, named as snapshots spell them.
-public enum NetworkManagerKind: String, Codable, Hashable, Sendable, CaseIterable {
-  /// NetworkManager.
-  case networkManager = "NetworkManager"
-  /// systemd-networkd.
-  case networkd = "systemd-networkd"
-  /// Debian's ifupdown (`/etc/network/interfaces`).
-  case ifupdown
-  /// RHEL's initscripts (`/etc/sysconfig/network-scripts`).
-  case networkScripts = "network-scripts"
 }
