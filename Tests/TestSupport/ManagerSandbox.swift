@@ -42,7 +42,7 @@ public final class ManagerSandbox: @unchecked Sendable {
     root = try ScratchDirectory(label)
     for directory in [
       "etc/systemd/network", "etc/systemd/networkd.conf.d", "etc/NetworkManager/system-connections",
-      "var/lib/NetworkManager", "etc/iproute2/rt_tables.d", "nm-conf.d", "state",
+      "var/lib/NetworkManager", "etc/iproute2/rt_tables.d", "etc/netplan", "nm-conf.d", "state",
     ] {
       try root.directory(directory)
     }
@@ -59,25 +59,30 @@ public final class ManagerSandbox: @unchecked Sendable {
     try root.write(path, contents, mode: mode)
   }
 
+  /// A command the start script runs before the daemon, in its namespaces (`netplan generate`, as at boot).
+  public var beforeStart: String?
+
   /// The shell script that builds the mount namespace and becomes the daemon.
   var script: String {
     let tree = root.path
-    var lines = [
-      "set -e",
-      "mount -o remount,ro /sys",
-      "mount -t tmpfs -o mode=0755 tmpfs /run",
-      "mkdir -p /run/dbus /run/systemd/network /run/systemd/networkd.conf.d /run/systemd/netif/links "
-        + "/run/systemd/netif/leases /run/systemd/netif/lldp",
-      "chown -R systemd-network:systemd-network /run/systemd/netif",
-      "mount --bind \(tree)/etc/systemd/network /run/systemd/network",
-      "mount --bind \(tree)/etc/systemd/networkd.conf.d /run/systemd/networkd.conf.d",
-      "if [ -d /etc/NetworkManager/system-connections ]; then",
-      "  mount --bind \(tree)/etc/NetworkManager/system-connections /etc/NetworkManager/system-connections",
-      "fi",
-      "if [ -d /var/lib/NetworkManager ]; then mount --bind \(tree)/var/lib/NetworkManager /var/lib/NetworkManager; fi",
-      "mount --bind \(tree)/etc/iproute2/rt_tables.d /etc/iproute2/rt_tables.d",
-      "dbus-daemon --system --fork --print-pid=3 3>\(tree)/state/dbus.pid",
-    ]
+    var lines =
+      [
+        "set -e",
+        "mount -o remount,ro /sys",
+        "mount -t tmpfs -o mode=0755 tmpfs /run",
+        "mkdir -p /run/dbus /run/systemd/network /run/systemd/networkd.conf.d /run/systemd/netif/links "
+          + "/run/systemd/netif/leases /run/systemd/netif/lldp",
+        "chown -R systemd-network:systemd-network /run/systemd/netif",
+        "mount --bind \(tree)/etc/systemd/network /run/systemd/network",
+        "mount --bind \(tree)/etc/systemd/networkd.conf.d /run/systemd/networkd.conf.d",
+        "if [ -d /etc/NetworkManager/system-connections ]; then",
+        "  mount --bind \(tree)/etc/NetworkManager/system-connections /etc/NetworkManager/system-connections",
+        "fi",
+        "if [ -d /var/lib/NetworkManager ]; then mount --bind \(tree)/var/lib/NetworkManager /var/lib/NetworkManager; fi",
+        "mount --bind \(tree)/etc/iproute2/rt_tables.d /etc/iproute2/rt_tables.d",
+        "if [ -d /etc/netplan ]; then mount --bind \(tree)/etc/netplan /etc/netplan; fi",
+        "dbus-daemon --system --fork --print-pid=3 3>\(tree)/state/dbus.pid",
+      ] + (beforeStart.map { [$0] } ?? [])
     switch daemon {
     case .networkd:
       lines.append("exec /lib/systemd/systemd-networkd")
