@@ -32,6 +32,18 @@ public enum SystemdUnitRenderer: Renderer {
     return RenderResult(files: files)
   }
 
+  /// The unit `make install` and the Debian package install (docs/systemd/polroute.service.in, `@BINDIR@` replaced
+  /// by the directory the executable goes to): the same sections, under a header that says how it is started.
+  public static func installedUnit(executable: String) -> String {
+    let header = [
+      "# polroute's boot unit, as 'make install' and the Debian package install it: it applies the policy at boot,",
+      "# once the network is up. 'systemctl enable polroute.service' starts it at every boot. 'polroute apply",
+      "# --persist' writes a copy of its own in /etc/systemd/system (which takes precedence) where an interface needs",
+      "# it, with the drop-in that starts it.",
+    ]
+    return (header + body(executable: executable, policyFile: nil)).joined(separator: "\n") + "\n"
+  }
+
   /// The unit's sections: `ExecStart` runs `executable apply`, with `--policy FILE` when one is given. systemd
   /// splits `ExecStart=` into words itself, so a path with a space, a quote, a backslash, `$` or `%` is quoted and
   /// escaped as systemd.service(5) and systemd.unit(5) read it.
