@@ -196,4 +196,65 @@ struct NetworkdLiveTests {
     let again = try networkd.polroute(["plan", "--detailed-exitcode"])
     #expect(again.status == 0, "after networkctl reconfigure: \(again.outputText)")
   }
+
+  @Test("a DHCP uplink: networkd's Gateway=_dhcp4 follows a new gateway by itself, and the plan stays empty")
+  func followsDHCPGateway() throws {
+    try TestTool.require(TestTool("dnsmasq"))
+    let topology = try Topology.dualHomed("ndh")
+    let server = topology.server
+    try server.rebootNetwork(links: ["mgmt", "data"])
+    try topology.router.ip("addr add 203.0.113.2/24 dev r-data")
+    let networkd = try ManagerSandbox(.networkd, in: server, label: "ndh")
+    try networkd.write(
+      "etc/systemd/network/10-mgmt.network",
+      "[Match]\nName=mgmt\n\n[Network]\nAddress=198.51.100.10/24\nGateway=198.51.100.1\nIPv6AcceptRA=no\n")
+    try networkd.write(
+      "etc/systemd/network/10-data.network", "[Match]\nName=data\n\n[Network]\nDHCP=ipv4\nIPv6AcceptRA=no\n")
+    // A DHCP server on the router that hands out 203.0.113.10 with `router` as the gateway.
+    var dnsmasq: Int32?
+    func serveDHCP(router: String) throws {
+      if let dnsmasq { kill(dnsmasq, SIGTERM) }
+      let pidFile = networkd.root.path + "/state/dnsmasq.pid"
+      try? FileManager.default.removeItem(atPath: pidFile)
+      try topology.router.checkExec([
+        "dnsmasq", "--conf-file=/dev/null", "--interface=r-data", "--bind-interfaces", "--no-resolv", "--port=0",
+        "--dhcp-authoritative",
+        "--dhcp-range=203.0.113.10,203.0.113.10,255.255.255.0,600", "--dhcp-option=3,\(router)",
+        "--dhcp-leasefile=\(networkd.root.path)/state/leases", "--pid-file=\(pidFile)",
+      ])
+      _ = eventually(seconds: 5) { networkd.root.read("state/dnsmasq.pid") != nil }
+      dnsmasq = networkd.root.read("state/dnsmasq.pid").flatMap {
+        Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+      }
+    }
+    defer { if let dnsmasq { kill(dnsmasq, SIGTERM) } }
+    try serveDHCP(router: "203.0.113.1")
+    try networkd.start(configuring: ["mgmt", "data"], seconds: 30)
+
+    let apply = try networkd.polroute(["apply", "--persist", "--root", networkd.root.path])
+    #expect(apply.status == 0, "apply: \(apply.errorText)")
+    let dropIn = try #require(networkd.root.read("etc/systemd/network/10-data.network.d/polroute.conf"))
+    #expect(dropIn.contains("[Route]\nDestination=0.0.0.0/0\nGateway=_dhcp4\n"), "\(dropIn)")
+
+    // After a reboot networkd installs the default of data's table through the leased gateway (proto dhcp).
+    networkd.stop()
+    try server.rebootNetwork(links: ["mgmt", "data"])
+    try networkd.start(configuring: ["mgmt", "data"], seconds: 30)
+    #expect(try server.ip("route show table 100").outputText.contains("default via 203.0.113.1 dev data proto dhcp"))
+    #expect(try topology.clientReaches("203.0.113.10"))
+    let plan = try networkd.polroute(["plan", "--detailed-exitcode"])
+    #expect(plan.status == 0, "after the reboot: \(plan.outputText)")
+
+    // The DHCP server names another gateway: at the renewal networkd moves the table's default by itself.
+    try serveDHCP(router: "203.0.113.2")
+    let renew = try networkd.run(["networkctl", "renew", "data"])
+    #expect(renew.status == 0, "networkctl renew: \(renew.errorText)")
+    #expect(
+      try eventually(seconds: 20) {
+        try server.ip("route show table 100").outputText.contains("default via 203.0.113.2 dev data proto dhcp")
+      }, "\(networkd.log.suffix(3000))")
+    #expect(try topology.clientReaches("203.0.113.10"))
+    let after = try networkd.polroute(["plan", "--detailed-exitcode"])
+    #expect(after.status == 0, "after the new gateway: \(after.outputText)")
+  }
 }

@@ -52,6 +52,20 @@ public enum NetworkManagerRenderer: Renderer {
         device: device, reference: reference, id: binding.id, profile: binding.path, entries: [:])
       let place = "connection \(binding.id ?? reference) (\(device))"
       for route in contents.routes {
+        if let following = GatewayFollowing.of(route, policy: policy, context: context, manager: .networkManager),
+          let gateway = route.gateway
+        {
+          // Measured with NetworkManager 1.42: ipv4.route-table puts the DHCP default route and the interface's
+          // own network into the table, leaving main without them, so main's routes through the interface fail
+          // ("Nexthop has invalid gateway") and the local-networks rule no longer reaches that network.
+          let source = following == .dhcp4 ? "DHCP" : "router advertisements"
+          diagnostics.append(
+            .warning(
+              "nm: \(device) gets its \(route.family.displayName) gateway from \(source), which NetworkManager cannot "
+                + "follow in table \(route.table) without moving \(device)'s network out of main too "
+                + "(ipv4.route-table): polroute writes today's gateway, \(gateway); run 'polroute apply --persist' "
+                + "again when it changes"))
+        }
         switch routeEntry(route) {
         case .success(let entry):
           connection.entries[(route.family == .inet ? "ipv4" : "ipv6") + ".routes", default: []].append(entry)

@@ -208,6 +208,23 @@ struct ManagerWarningsTests {
     #expect(disabled == [])
   }
 
+  @Test("NetworkManager cannot follow a DHCP gateway in polroute's table: today's is written, and that is said")
+  func networkManagerDHCP() throws {
+    let profile = SampleHosts.dataProfile.replacingOccurrences(
+      of: "method=manual\naddress1=203.0.113.10/24", with: "method=auto")
+    var state = PersistDetectionTests.host(["/etc/NetworkManager/system-connections/data.nmconnection": profile])
+    state.routes.append(
+      Route(destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("203.0.113.1"), device: "data", metric: 100))
+    let policy = try PolicyResolver(state: state, document: nil, isSnapshot: false).resolve()
+    let (connections, diagnostics) = NetworkManagerRenderer.connections(policy, context: RenderContext(state))
+    #expect(connections.first?.entries["ipv4.routes"]?.contains("0.0.0.0/0 203.0.113.1 0 table=100") == true)
+    #expect(
+      diagnostics.map(\.description).contains(
+        "warning: nm: data gets its IPv4 gateway from DHCP, which NetworkManager cannot follow in table 100 without "
+          + "moving data's network out of main too (ipv4.route-table): polroute writes today's gateway, 203.0.113.1; "
+          + "run 'polroute apply --persist' again when it changes"), "\(diagnostics)")
+  }
+
   @Test("networkd follows a DHCP gateway itself: Gateway=_dhcp4, not today's address, unless the policy names it")
   func dhcpGateway() throws {
     var state = PersistDetectionTests.host([

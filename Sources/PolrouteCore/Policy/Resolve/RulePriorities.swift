@@ -156,7 +156,28 @@ extension ResolutionContext {
         }
       }
     }
-    return guards
+    // A guard inside another of the same address and table changes nothing: both send the reply to the same table.
+    // DHCP clients add a host route to the gateway (networkd: `203.0.113.1 dev data proto dhcp`); without this, a
+    // new gateway would change the policy though the data network's guard already covers it.
+    // Each guard's wider prefixes are looked up among the guards of its address and table: at most 128 lookups.
+    struct Group: Hashable {
+      var source: IPPrefix?
+      var action: RuleAction
+    }
+    var destinations: [Group: Set<IPPrefix>] = [:]
+    for rule in guards {
+      if let destination = rule.selector.destination {
+        destinations[Group(source: rule.selector.source, action: rule.action), default: []].insert(destination)
+      }
+    }
+    return guards.filter { rule in
+      guard let destination = rule.selector.destination,
+        let group = destinations[Group(source: rule.selector.source, action: rule.action)]
+      else { return true }
+      return !(0..<Int(destination.length)).contains { length in
+        group.contains(IPPrefix(masking: destination.address, length: length))
+      }
+    }
   }
 
   /// An error for a `goto` that does not jump forward: the kernel refuses it ("Backward goto not supported").
