@@ -47,13 +47,25 @@ public enum GatewayFollowing: Hashable, Sendable {
     _ route: Route, policy: Policy, context: RenderContext, manager: NetworkConfigurator
   ) -> GatewayFollowing? {
     guard route.isDefault, route.type == .unicast, route.nexthops.isEmpty, let device = route.device,
-      let uplink = policy.uplinks.first(where: { $0.device == device && $0.table == route.table }),
-      let gateway = uplink.gateway(route.family), gateway.address == route.gateway, gateway.source != .policy,
-      let configuration = context.configuration(of: device), configuration.management.manager == manager
+      let configuration = context.configuration(of: device), configuration.management.manager == manager,
+      let uplink = uplink(of: route.table, in: policy), uplink.device == device,
+      let gateway = uplink.gateway(route.family), gateway.address == route.gateway, gateway.source != .policy
     else { return nil }
     switch route.family {
     case .inet: return configuration.usesDHCP(.inet) == true ? .dhcp4 : nil
     case .inet6: return gateway.source == .routerAdvertisement ? .routerAdvertisement : nil
     }
+  }
+
+  /// The uplink whose table is `table`: a binary search, since the policy keeps its uplinks by table and renderers
+  /// ask for every route of thousands.
+  static func uplink(of table: UInt32, in policy: Policy) -> Uplink? {
+    var low = 0
+    var high = policy.uplinks.count
+    while low < high {
+      let middle = (low + high) / 2
+      if policy.uplinks[middle].table < table { low = middle + 1 } else { high = middle }
+    }
+    return low < policy.uplinks.count && policy.uplinks[low].table == table ? policy.uplinks[low] : nil
   }
 }

@@ -97,8 +97,13 @@ public enum NetworkManagerRenderer: Renderer {
 
   /// The script and a keyfile fragment per connection.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
-    let (connections, diagnostics) = connections(policy, context: context)
+    var (connections, diagnostics) = connections(policy, context: context)
     guard !connections.isEmpty else { return RenderResult(diagnostics: diagnostics) }
+    diagnostics.append(
+      Diagnostic(
+        .note,
+        "nm: NetworkManager takes routes and rules only through nmcli: 'apply --persist' runs \(scriptPath) on this "
+          + "host; after 'render --root DIR', run DIR\(scriptPath) on the host"))
     var files = [RenderedFile(path: scriptPath, contents: script(policy, connections, context: context), mode: 0o755)]
     for connection in connections {
       files.append(
@@ -292,16 +297,18 @@ public enum NetworkManagerRenderer: Renderer {
       "  printf 'apply-connections.sh: updated connection %s\\n' \"$connection\" >&2",
       "}",
     ]
+    // The same for every connection: the rules of the policy, by family.
+    let priorities = AddressFamily.allCases.map { family in
+      ShellQuoting.alwaysQuote(
+        policy.rules.filter { $0.family == family }.map { String($0.priority) }.joined(separator: " "))
+    }
     for connection in connections {
       lines.append("")
       lines.append(
         "# \(RenderContext.commentText(connection.id ?? connection.reference)), the profile of \(RenderContext.commentText(connection.device)) (\(RenderContext.commentText(connection.profile)))"
       )
-      var arguments = [ShellQuoting.alwaysQuote(connection.reference), ShellQuoting.alwaysQuote(connection.device)]
-      for family in AddressFamily.allCases {
-        let priorities = policy.rules.filter { $0.family == family }.map { String($0.priority) }
-        arguments.append(ShellQuoting.alwaysQuote(priorities.joined(separator: " ")))
-      }
+      let arguments =
+        [ShellQuoting.alwaysQuote(connection.reference), ShellQuoting.alwaysQuote(connection.device)] + priorities
       lines.append("update " + arguments.joined(separator: " ") + " \\")
       let values = properties.map { connection.entries[$0] ?? [] }
       for (index, entries) in values.enumerated() {

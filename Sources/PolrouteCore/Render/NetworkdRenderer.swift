@@ -54,9 +54,7 @@ public enum NetworkdRenderer: Renderer {
     guard let configuration = context.configuration(of: device) else { return .own }
     if let binding = configuration.networkd {
       // A file another interface uses too is shared even when its name pattern was not recorded.
-      let others = (context.hostConfiguration?.interfaces ?? []).contains {
-        $0.name != device && $0.networkd?.file == binding.file
-      }
+      let others = (context.networkdFileUsers[binding.file] ?? 0) > 1
       return binding.exclusive == false || others ? .shared(network: binding.file) : .dropIn(network: binding.file)
     }
     if let netplan = configuration.netplan, netplan.renderer == .networkd {

@@ -90,7 +90,13 @@ public struct RenderContext: Sendable {
   /// Who manages each interface and which of its files configure it (the `.network` file networkd applies, the
   /// NetworkManager profile, the netplan definition); nil when not known (a snapshot from before polroute read
   /// them, or no host at all). The manager renderers target these files.
-  public var hostConfiguration: HostConfiguration?
+  public var hostConfiguration: HostConfiguration? {
+    didSet { (configurations, networkdFileUsers) = Self.index(hostConfiguration) }
+  }
+  /// `hostConfiguration`'s interfaces by name, built once: renderers ask for each of thousands of interfaces.
+  private var configurations: [String: InterfaceConfiguration] = [:]
+  /// How many interfaces each networkd `.network` file is applied to, by path.
+  public private(set) var networkdFileUsers: [String: Int] = [:]
   /// The formats that persist each interface, as `apply --persist` chose them; nil when every format asked for
   /// renders every interface (an explicit `--format`).
   public var assignment: [String: Set<RenderFormat>]?
@@ -116,6 +122,7 @@ public struct RenderContext: Sendable {
     self.hostname = hostname
     self.iproute2Version = iproute2Version
     self.hostConfiguration = hostConfiguration
+    (configurations, networkdFileUsers) = Self.index(hostConfiguration)
     self.assignment = assignment
     self.executable = executable
     self.policyFile = policyFile
@@ -144,7 +151,20 @@ public struct RenderContext: Sendable {
 
   /// The configuration of an interface, when known.
   public func configuration(of device: String) -> InterfaceConfiguration? {
-    hostConfiguration?.interface(named: device)
+    configurations[device]
+  }
+
+  /// The interfaces of a configuration by name, and how many use each `.network` file.
+  private static func index(_ configuration: HostConfiguration?) -> (
+    [String: InterfaceConfiguration], [String: Int]
+  ) {
+    var byName: [String: InterfaceConfiguration] = [:]
+    var users: [String: Int] = [:]
+    for interface in configuration?.interfaces ?? [] where byName[interface.name] == nil {
+      byName[interface.name] = interface
+      if let file = interface.networkd?.file { users[file, default: 0] += 1 }
+    }
+    return (byName, users)
   }
 
   /// The comment lines every generated file starts with (after a `#!` line, for scripts). Deterministic: no dates.
