@@ -7,9 +7,11 @@ public enum HostWarnings {
   public static func diagnostics(
     _ formats: [RenderFormat], policy: Policy, context: RenderContext, rendered: [RenderedFile], files: any FileReader
   ) throws -> [Diagnostic] {
-    guard !formats.isEmpty, let host = context.hostConfiguration else { return [] }
+    // What comes back at boot: the script and rt_tables configure nothing a manager or agent undoes.
+    let persisted = formats.filter { ![.script, .rtTables].contains($0) }
+    guard !persisted.isEmpty, let host = context.hostConfiguration else { return [] }
     var diagnostics: [Diagnostic] = []
-    if let networkd = try networkdRemoval(formats, context: context, rendered: rendered, files: files) {
+    if let networkd = try networkdRemoval(persisted, context: context, rendered: rendered, files: files) {
       diagnostics.append(networkd)
     }
     for agent in host.cloudAgents { diagnostics += cloudAgent(agent) }
@@ -24,7 +26,7 @@ public enum HostWarnings {
     // The formats whose rules and routes are not networkd's own configuration.
     let undone = formats.filter { format in
       switch format {
-      case .networkd, .rtTables: return false
+      case .networkd, .rtTables, .script: return false
       case .netplan:
         // What netplan renders for networkd is networkd's own configuration.
         return (context.hostConfiguration?.interfaces ?? []).contains {
@@ -59,7 +61,11 @@ public enum HostWarnings {
     let evidence = agent.evidence.first.map { " (\($0))" } ?? ""
     switch agent.kind {
     case .cloudInit:
-      guard agent.managesNetworkConfiguration != false else { return [] }
+      // Installed is not enough: it configures the network where its configuration says so or it wrote files.
+      guard
+        agent.managesNetworkConfiguration == true
+          || (agent.managesNetworkConfiguration == nil && !agent.generatedFiles.isEmpty)
+      else { return [] }
       let generated =
         agent.generatedFiles.isEmpty ? "" : " (it wrote " + agent.generatedFiles.joined(separator: ", ") + ")"
       return [
