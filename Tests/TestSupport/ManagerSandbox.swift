@@ -12,7 +12,7 @@ import PolrouteSystem
 ///   directories, so polroute's `/etc/systemd/network/NAME.network.d` reaches the files there), and
 ///   `root/etc/systemd/networkd.conf.d` at /run/systemd/networkd.conf.d;
 /// - `root/etc/NetworkManager/system-connections` and `root/var/lib/NetworkManager` at their places;
-/// - `root/etc/iproute2/rt_tables.d` at /etc/iproute2/rt_tables.d, so polroute reads back the names it wrote.
+/// - `root/etc/iproute2`, a copy of the machine's, at /etc/iproute2, so polroute reads back the names it wrote.
 ///
 /// Nothing of the machine's own configuration is touched. The daemon and its bus are killed when the value goes
 /// away, even when the test fails; every wait on them is bounded.
@@ -40,6 +40,10 @@ public final class ManagerSandbox: @unchecked Sendable {
     self.daemon = daemon
     self.namespace = namespace
     root = try ScratchDirectory(label)
+    // A copy of the machine's /etc/iproute2 (rt_tables, rt_protos) takes its place, so that the names polroute
+    // writes to rt_tables.d are read back there, whether or not the machine has rt_tables.d.
+    try root.directory("etc")
+    try FileManager.default.copyItem(atPath: "/etc/iproute2", toPath: root.path + "/etc/iproute2")
     for directory in [
       "etc/systemd/network", "etc/systemd/networkd.conf.d", "etc/NetworkManager/system-connections",
       "var/lib/NetworkManager", "etc/iproute2/rt_tables.d", "etc/netplan", "nm-conf.d", "state",
@@ -79,7 +83,7 @@ public final class ManagerSandbox: @unchecked Sendable {
         "  mount --bind \(tree)/etc/NetworkManager/system-connections /etc/NetworkManager/system-connections",
         "fi",
         "if [ -d /var/lib/NetworkManager ]; then mount --bind \(tree)/var/lib/NetworkManager /var/lib/NetworkManager; fi",
-        "mount --bind \(tree)/etc/iproute2/rt_tables.d /etc/iproute2/rt_tables.d",
+        "mount --bind \(tree)/etc/iproute2 /etc/iproute2",
         "if [ -d /etc/netplan ]; then mount --bind \(tree)/etc/netplan /etc/netplan; fi",
         "dbus-daemon --system --fork --print-pid=3 3>\(tree)/state/dbus.pid",
       ] + (beforeStart.map { [$0] } ?? [])
