@@ -150,11 +150,11 @@ public enum NetworkdRenderer: Renderer {
   public static func hostDiagnostics(_ policy: Policy, context: RenderContext, files: any FileReader) throws
     -> [Diagnostic]
   {
-    guard let host = context.hostConfiguration else { return [] }
+    guard context.hostConfiguration != nil else { return [] }
     var diagnostics: [Diagnostic] = []
     for contents in InterfaceContents.all(policy) where context.renders(contents.device, as: .networkd) {
       let device = contents.device
-      guard let configuration = host.interface(named: device) else { continue }
+      guard let configuration = context.configuration(of: device) else { continue }
       let target = target(for: device, context: context)
       guard case .dropIn(let network) = target else { continue }
       if let manager = configuration.management.manager, manager != .networkd {

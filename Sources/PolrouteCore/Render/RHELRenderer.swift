@@ -27,7 +27,9 @@ public enum RHELRenderer: Renderer {
     var diagnostics: [Diagnostic] = []
     for contents in InterfaceContents.all(policy) where context.renders(contents.device, as: .rhel) {
       let device = contents.device
-      guard let manager = host.management(of: device)?.manager, manager != .initscripts else { continue }
+      guard let manager = context.configuration(of: device)?.management.manager, manager != .initscripts else {
+        continue
+      }
       if manager == .networkManager {
         guard host.networkManager?.routingRulesDispatcher == nil else { continue }
         diagnostics.append(
