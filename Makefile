@@ -16,6 +16,9 @@ BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 # Debian's zsh reads packages' completions from /usr/share/zsh/vendor-completions, and site-functions elsewhere.
 ZSHCOMPLETIONDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 FISHCOMPLETIONDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# systemd reads packages' units from /lib/systemd/system (Debian 12's packages put them there), local ones from
+# PREFIX/lib/systemd/system.
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 
 # The executable to install or package. Left empty, the release executable is built first.
 POLROUTE_BIN ?=
@@ -30,7 +33,12 @@ INSTALL_FILES = \
   0644:docs/man/polroute.conf.5:$(MANDIR)/man5/polroute.conf.5 \
   0644:docs/completions/polroute.bash:$(BASHCOMPLETIONDIR)/polroute \
   0644:docs/completions/_polroute:$(ZSHCOMPLETIONDIR)/_polroute \
-  0644:docs/completions/polroute.fish:$(FISHCOMPLETIONDIR)/polroute.fish
+  0644:docs/completions/polroute.fish:$(FISHCOMPLETIONDIR)/polroute.fish \
+  0644:$(UNIT_BUILD):$(SYSTEMDUNITDIR)/polroute.service
+
+# The boot unit with BINDIR filled in, made by 'install' in a directory of its own for each BINDIR (runs with
+# different BINDIRs may run at once).
+UNIT_BUILD = .build/unit/$(subst /,_,$(BINDIR))/polroute.service
 
 # The Debian package: its version is polroute's own, its files what 'make install' installs under /usr.
 VERSION = $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/PolrouteCore/Diagnostics/Version.swift)
@@ -93,8 +101,10 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
 
-# Installs INSTALL_FILES under DESTDIR and PREFIX.
+# Installs INSTALL_FILES under DESTDIR and PREFIX; the boot unit names the executable where BINDIR puts it.
 install: $(BIN_PREREQUISITE)
+	@mkdir -p $(dir $(UNIT_BUILD)) && sed 's|@BINDIR@|$(BINDIR)|' docs/systemd/polroute.service.in \
+	  > $(UNIT_BUILD).$$$$ && mv -f $(UNIT_BUILD).$$$$ $(UNIT_BUILD)
 	@set -e; for entry in $(INSTALL_FILES); do \
 	  mode=$${entry%%:*}; rest=$${entry#*:}; source=$${rest%%:*}; target="$(DESTDIR)$${rest#*:}"; \
 	  echo "install -D -m $$mode $$source $$target"; install -D -m "$$mode" "$$source" "$$target"; \
@@ -120,8 +130,9 @@ deb: $(BIN_PREREQUISITE)
 	chmod 0644 $(DEBDIR)/root/usr/share/doc/polroute/changelog.gz
 	mkdir -p $(DEBDIR)/root/DEBIAN
 	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
-	  -e "s/@SIZE@/$$(du -sk $(DEBDIR)/root/usr | cut -f1)/" docs/packaging/control > $(DEBDIR)/root/DEBIAN/control
-	cd $(DEBDIR)/root && find usr -type f | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums
+	  -e "s/@SIZE@/$$(du -sck $(DEBDIR)/root/usr $(DEBDIR)/root/lib | tail -1 | cut -f1)/" docs/packaging/control \
+	  > $(DEBDIR)/root/DEBIAN/control
+	cd $(DEBDIR)/root && find usr lib -type f | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums
 	chmod 0644 $(DEBDIR)/root/DEBIAN/control $(DEBDIR)/root/DEBIAN/md5sums
 	dpkg-deb --root-owner-group -Zxz --build $(DEBDIR)/root $(DEB)
 

@@ -60,4 +60,12 @@ public enum ProcessFacts {
 
   /// Whether standard input is a terminal someone can type on.
   public static var standardInputIsTerminal: Bool { isatty(0) == 1 }
+
+  /// The running executable's path (`/proc/self/exe`), or nil when the kernel does not say.
+  public static func executablePath() -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard count > 0 else { return nil }
+    return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
 }

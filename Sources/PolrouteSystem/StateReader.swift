@@ -155,7 +155,11 @@ public struct StateReader: Sendable {
     for path in paths {
       guard let text = try? files.readText(path) else { continue }
       for entry in RoutingTableFile.parse(text, file: path).entries where entry.number <= 255 {
-        if RouteProtocol.builtinNames[UInt8(entry.number)] != entry.name { names[entry.name] = UInt8(entry.number) }
+        // A name iproute2 already gives a well-known number (FRR's rt_protos.d/frr.conf names 196 'static') is
+        // printed for both numbers alike; it is read as the well-known one, which networkd, NetworkManager and
+        // 'ip route add proto static' use.
+        if RouteProtocol.builtinNames.values.contains(entry.name) { continue }
+        names[entry.name] = UInt8(entry.number)
       }
     }
     return names
@@ -188,7 +192,7 @@ public struct StateReader: Sendable {
     return settings
   }
 
-  /// Reads /etc/os-release and looks for the signs each network manager leaves at run time.
+  /// Reads /etc/os-release.
   func readSystemFacts() throws -> SystemFacts {
     var facts = SystemFacts()
     if let text = try files.readText("/etc/os-release") ?? files.readText("/usr/lib/os-release") {
@@ -196,15 +200,6 @@ public struct StateReader: Sendable {
       facts.osID = release["ID"]
       facts.osLike = release["ID_LIKE"].map { $0.split(separator: " ").map(String.init) } ?? []
       facts.osVersion = release["VERSION_ID"]
-    }
-    if !files.list("/run/NetworkManager").isEmpty {
-      facts.networkManager = .networkManager
-    } else if !files.list("/run/systemd/netif/links").isEmpty {
-      facts.networkManager = .networkd
-    } else if try files.read("/run/network/ifstate") != nil || files.read("/etc/network/interfaces") != nil {
-      facts.networkManager = .ifupdown
-    } else if files.list("/etc/sysconfig/network-scripts").contains(where: { $0.hasPrefix("ifcfg-") }) {
-      facts.networkManager = .initscripts
     }
     return facts
   }

@@ -42,7 +42,7 @@ public struct Transactor: Sendable {
     if plan.isEmpty {
       // Nothing to change in the kernel: no transaction is needed, but the host is still verified (its replies can
       // go astray for reasons of the host's own), and files may still be written.
-      let results = try probe(Verification.probes(policy: policy, state: snapshot))
+      let results = try probe(Verification.probes(policy: policy, state: snapshot), names: snapshot)
       let failed = results.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw ApplyFailure(
@@ -69,7 +69,7 @@ public struct Transactor: Sendable {
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
       }
-      probes = try probe(Verification.probes(policy: policy, state: after))
+      probes = try probe(Verification.probes(policy: policy, state: after), names: after)
       let failed = probes.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw StepError(
@@ -131,11 +131,12 @@ public struct Transactor: Sendable {
     return processes
   }
 
-  /// Runs `ip route get` for every probe, one `ip -batch` per family.
-  func probe(_ probes: [Verification.Probe]) throws -> [ProbeResult] {
+  /// Runs `ip route get` for every probe, one `ip -batch` per family. `ip` prints a table by the name the host's
+  /// rt_tables give it (polroute's own file among them), so the answers are read with the names of `names`.
+  func probe(_ probes: [Verification.Probe], names host: HostState) throws -> [ProbeResult] {
     progress(.verifying(probes: probes.count))
     var results: [ProbeResult] = []
-    let decoder = IPOutputDecoder()
+    let decoder = IPOutputDecoder(tableNames: host.names, extraProtocols: host.protocolNames)
     for family in AddressFamily.allCases {
       let familyProbes = probes.filter { $0.source.family == family }
       guard !familyProbes.isEmpty else { continue }

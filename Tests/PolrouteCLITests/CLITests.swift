@@ -111,7 +111,7 @@ struct CLITests {
       (["inspect", "extra"], "Error: Unexpected argument 'extra'\n"),
       (
         ["render", "--format", "yaml"],
-        "Error: Unknown format 'yaml'; expected one of: script, rhel, debian, rt_tables, all\n"
+        "Error: Unknown format 'yaml'; expected one of: script, rhel, debian, rt_tables, networkd, nm, netplan, systemd, all\n"
       ),
       (["help", "nope"], "Error: Unknown subcommand 'nope'\n"),
       (["--frob"], "Error: Unknown option '--frob'\n"),

@@ -65,9 +65,15 @@ struct CompletionTests {
     #expect(try bash(["polroute", "plan", "--d"]) == ["--detailed-exitcode"])
     #expect(try bash(["polroute", "plan", "--json", "--j"]) == [], "--json is given once")
     #expect(try bash(["polroute", "plan", "--format", "rhel", "--f"]) == ["--format"], "--format repeats")
-    #expect(try bash(["polroute", "plan", "--format", ""]) == ["all", "debian", "rhel", "rt_tables", "script"])
+    #expect(
+      try bash(["polroute", "plan", "--format", ""]) == [
+        "all", "debian", "netplan", "networkd", "nm", "rhel", "rt_tables", "script", "systemd",
+      ])
     #expect(try bash(["polroute", "render", "--format", "=", "r"]) == ["rhel", "rt_tables"])
-    #expect(try bash(["polroute", "render", "--format", "="]) == ["all", "debian", "rhel", "rt_tables", "script"])
+    #expect(
+      try bash(["polroute", "render", "--format", "="]) == [
+        "all", "debian", "netplan", "networkd", "nm", "rhel", "rt_tables", "script", "systemd",
+      ])
     #expect(try bash(["polroute", "apply", "--wait", ""]) == [], "seconds complete to nothing")
     let apply = try bash(["polroute", "apply", "--"])
     #expect(apply.contains("--confirm") && apply.contains("--persist") && apply.contains("--dry-run"))
@@ -143,7 +149,10 @@ struct CompletionTests {
       "fish", "--no-config", "-c", "source $argv[1]; complete -C 'polroute pla'", directory.path + "/script.fish",
     ])
     #expect(described.outputText.hasPrefix("plan\tShow what polroute would change"))
-    #expect(try fish("polroute plan --format ") == ["all", "debian", "rhel", "rt_tables", "script"])
+    #expect(
+      try fish("polroute plan --format ") == [
+        "all", "debian", "netplan", "networkd", "nm", "rhel", "rt_tables", "script", "systemd",
+      ])
     #expect(try fish("polroute plan --state h") == ["host.json", "hosts/"])
     #expect(try fish("polroute plan --root h") == ["hosts/"])
     #expect(try fish("polroute completion ") == ["bash", "fish", "zsh"])

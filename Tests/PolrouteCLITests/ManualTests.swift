@@ -29,7 +29,7 @@ struct ManualTests {
 
   /// Roff source reduced to its words: escapes that stand for characters replaced, font changes removed.
   static func plain(_ roff: String) -> String {
-    roff.replacing("\\-", with: "-").replacing("\\fB", with: "").replacing("\\fI", with: "")
+    roff.replacing("\\-", with: "-").replacing("\\:", with: "").replacing("\\fB", with: "").replacing("\\fI", with: "")
       .replacing("\\fR", with: "").replacing("\\(aq", with: "'").replacing("\\e", with: "\\")
   }
 
@@ -122,6 +122,8 @@ struct ManualTests {
     let paths = [
       PolrouteFiles.policy, PolrouteFiles.rtTables, DebianRenderer.path, DebianPlacement.mainFile,
       RHELRenderer.directory + "/route-", Persister.backupDirectory, "/run/polroute/lock", "/etc/os-release",
+      NetworkdRenderer.settingPath, NetworkManagerRenderer.scriptPath, NetplanYAMLRenderer.path,
+      SystemdUnitRenderer.unitPath, SystemdUnitRenderer.wantsPath, NetworkdRenderer.directory,
     ]
     for path in paths + RoutingTableFile.files {
       #expect(section.contains(path), "polroute(8)'s FILES lacks \(path)")

@@ -51,6 +51,7 @@ struct PackagingTests {
   /// What `make install` installs under PREFIX=/usr/local.
   static let localFiles = [
     "0755 usr/local/bin/polroute",
+    "0644 usr/local/lib/systemd/system/polroute.service",
     "0644 usr/local/share/bash-completion/completions/polroute",
     "0644 usr/local/share/fish/vendor_completions.d/polroute.fish",
     "0644 usr/local/share/man/man5/polroute.conf.5",
@@ -69,6 +70,9 @@ struct PackagingTests {
     #expect(
       destination.read("usr/local/share/man/man8/polroute.8")
         == TestPaths.read(TestPaths.packageRoot + "/docs/man/polroute.8"))
+    // The boot unit runs the executable where it was installed.
+    let unit = destination.read("usr/local/lib/systemd/system/polroute.service") ?? ""
+    #expect(unit.contains("\nExecStart=/usr/local/bin/polroute apply --wait 60\n"), "\(unit)")
     #expect(
       destination.read("usr/local/share/bash-completion/completions/polroute")
         == TestPaths.read(TestPaths.packageRoot + "/docs/completions/polroute.bash"))
@@ -87,6 +91,10 @@ struct PackagingTests {
     #expect(files.contains("usr/share/zsh/vendor-completions/_polroute"))
     #expect(files.contains("usr/sbin/polroute"))
     #expect(!files.contains("usr/bin/polroute"))
+    #expect(files.contains("lib/systemd/system/polroute.service"))
+    #expect(
+      destination.read("lib/systemd/system/polroute.service")?.contains("\nExecStart=/usr/sbin/polroute apply ")
+        == true)
   }
 
   /// Builds the package into a temporary directory and returns its path.
@@ -117,6 +125,7 @@ struct PackagingTests {
       }.sorted()
     #expect(
       contents == [
+        "-rw-r--r-- lib/systemd/system/polroute.service",
         "-rw-r--r-- usr/share/bash-completion/completions/polroute",
         "-rw-r--r-- usr/share/doc/polroute/changelog.gz",
         "-rw-r--r-- usr/share/doc/polroute/copyright",
@@ -157,6 +166,7 @@ struct PackagingTests {
     #expect(status.outputText == "ii ")
     let listed = try Live.check(["dpkg", "--root=\(root)", "--listfiles", "polroute"]).outputText
     #expect(listed.contains("/usr/bin/polroute\n") && listed.contains("/usr/share/man/man8/polroute.8.gz\n"))
+    #expect(listed.contains("/lib/systemd/system/polroute.service\n"))
     let version = try Live.run([root + "/usr/bin/polroute", "--version"])
     #expect(version.outputText == PolrouteVersion.current + "\n", "the stripped executable does not run")
     // The packaged executable plans exactly as the one the tests built.

@@ -26,18 +26,21 @@ public final class FakeKernel: CommandRunner {
   let afterWrite: (@Sendable (inout HostState) -> Void)?
   /// The interface counters `ip -j -s link show` answers with (zero for an interface not named).
   let counters: [String: InterfaceCounters]
+  /// The table names `ip` prints instead of numbers in `route get` answers, as the host's rt_tables give them.
+  let tableNames: [UInt32: String]
 
   /// A kernel holding `state`; the hooks script failures.
   public init(
     _ state: HostState, intercept: (@Sendable (Int, Command) -> CommandResult?)? = nil,
     rejectLine: (@Sendable (String) -> String?)? = nil, afterWrite: (@Sendable (inout HostState) -> Void)? = nil,
-    counters: [String: InterfaceCounters] = [:]
+    counters: [String: InterfaceCounters] = [:], tableNames: [UInt32: String] = [:]
   ) {
     store = Mutex(Store(state: state))
     self.intercept = intercept
     self.rejectLine = rejectLine
     self.afterWrite = afterWrite
     self.counters = counters
+    self.tableNames = tableNames
   }
 
   /// The host as the kernel holds it now.
@@ -117,7 +120,13 @@ public final class FakeKernel: CommandRunner {
       }
       return .success(IPJSON.routes(state.routes.filter { $0.family == family }))
     case .routeGet(let destination, let source):
-      return Self.lookup(destination, from: source, family: family, state: state).map { IPJSON.encode([$0]) }
+      return Self.lookup(destination, from: source, family: family, state: state).map { answer in
+        var answer = answer
+        if let table = (answer["table"] as? String).flatMap(UInt32.init), let name = tableNames[table] {
+          answer["table"] = name
+        }
+        return IPJSON.encode([answer])
+      }
     case .replaceRoute(var route):
       if let device = route.device, state.interface(named: device) == nil {
         return .failure(LineFailure(message: "Cannot find device \"\(device)\""))

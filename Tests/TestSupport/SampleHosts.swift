@@ -48,6 +48,80 @@ public enum SampleHosts {
       ],
       rules: defaultRules,
       rpFilter: ReversePathFilter(all: 1, defaultValue: 1, interfaces: ["mgmt": 1, "data": 1, "lo": 0]),
-      system: SystemFacts(osID: "debian", osVersion: "12", networkManager: .ifupdown))
+      system: SystemFacts(osID: "debian", osVersion: "12"))
+  }
+
+  /// The dual-homed host's network configuration as its managers' files say: data is systemd-networkd's
+  /// (`10-data.network`), mgmt NetworkManager's (a keyfile profile), and netplan defines both, data for networkd
+  /// and mgmt for NetworkManager.
+  public static let managedFiles: [String: String] = [
+    "/etc/systemd/network/10-data.network": """
+    [Match]
+    Name=data
+
+    [Network]
+    Address=203.0.113.10/24
+    Gateway=203.0.113.1
+
+    """,
+    "/etc/NetworkManager/system-connections/mgmt.nmconnection": """
+    [connection]
+    id=mgmt
+    uuid=6f1c2b8e-5d4a-4c3b-9e2f-1a7b8c9d0e1f
+    type=ethernet
+    interface-name=mgmt
+
+    [ipv4]
+    method=manual
+    address1=198.51.100.10/24,198.51.100.1
+
+    """,
+    "/etc/netplan/50-server.yaml": """
+    network:
+      version: 2
+      ethernets:
+        data:
+          addresses: [203.0.113.10/24]
+        mgmt:
+          renderer: NetworkManager
+          addresses: [198.51.100.10/24]
+
+    """,
+  ]
+
+  /// NetworkManager's profile for data, for tests where NetworkManager configures both interfaces.
+  public static let dataProfile = """
+    [connection]
+    id=data
+    uuid=0d5c4a3b-2e1f-4a9b-8c7d-6e5f4a3b2c1d
+    type=ethernet
+    interface-name=data
+
+    [ipv4]
+    method=manual
+    address1=203.0.113.10/24
+
+    """
+
+  /// Both interfaces NetworkManager's, each with a keyfile profile.
+  public static var networkManagerConfiguration: HostConfiguration {
+    var files = managedFiles.filter { $0.key.hasPrefix("/etc/NetworkManager") }
+    files["/etc/NetworkManager/system-connections/data.nmconnection"] = dataProfile
+    return HostConfigurationBuilder.build(
+      HostFiles(texts: files),
+      links: [
+        LinkIdentity(name: "mgmt", index: 2, networkdType: "ether", kind: "veth"),
+        LinkIdentity(name: "data", index: 3, networkdType: "ether", kind: "veth"),
+      ], now: 0)
+  }
+
+  /// `managedFiles` read as polroute reads a host's files.
+  public static var managedConfiguration: HostConfiguration {
+    HostConfigurationBuilder.build(
+      HostFiles(texts: managedFiles),
+      links: [
+        LinkIdentity(name: "mgmt", index: 2, networkdType: "ether", kind: "veth"),
+        LinkIdentity(name: "data", index: 3, networkdType: "ether", kind: "veth"),
+      ], now: 0)
   }
 }

@@ -117,6 +117,22 @@ public struct TestTool: Sendable, Hashable, CustomStringConvertible {
   public static let ifdown = TestTool("ifdown")
   /// shellcheck.
   public static let shellcheck = TestTool("shellcheck")
+  /// systemd's `networkctl` (systemd-networkd comes with it).
+  public static let networkctl = TestTool("networkctl")
+  /// `systemd-analyze`, whose `verify` checks units.
+  public static let systemdAnalyze = TestTool("systemd-analyze")
+  /// The D-Bus daemon the managers' sandboxes run a private system bus with.
+  public static let dbusDaemon = TestTool("dbus-daemon")
+  /// util-linux `nsenter`.
+  public static let nsenter = TestTool("nsenter")
+  /// util-linux `unshare`.
+  public static let unshare = TestTool("unshare")
+  /// netplan.
+  public static let netplan = TestTool("netplan")
+  /// NetworkManager's `nmcli`.
+  public static let nmcli = TestTool("nmcli")
+  /// The NetworkManager daemon.
+  public static let networkManager = TestTool("NetworkManager")
   /// What every namespace host (`Namespace`, `Topology`) runs.
   public static let namespaceHost: [TestTool] = [.ip, .ss, .sysctl]
 }

@@ -94,7 +94,7 @@ _polroute() {
       return
       ;;
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)
@@ -124,7 +124,7 @@ _polroute() {
   render)
     case $option in
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)
@@ -149,7 +149,7 @@ _polroute() {
       return
       ;;
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)
@@ -178,7 +178,7 @@ _polroute() {
       return
       ;;
     --format)
-      _polroute_values words "$cur" 'script rhel debian rt_tables all'
+      _polroute_values words "$cur" 'script rhel debian rt_tables networkd nm netplan systemd all'
       return
       ;;
     --root)

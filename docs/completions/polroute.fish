@@ -30,7 +30,7 @@ complete -c polroute -n 'not __polroute_command' -a inspect -d 'Show the host\'s
 complete -c polroute -n 'not __polroute_command' -a policy -d 'Print the resolved policy in the policy-file syntax, with every number and gateway explicit.'
 complete -c polroute -n 'not __polroute_command' -a plan -d 'Show what polroute would change in the kernel and in configuration files, as unified diffs.'
 complete -c polroute -n 'not __polroute_command' -a trace -d 'Show the path of one flow through the kernel\'s rules and routing tables, now and after the plan.'
-complete -c polroute -n 'not __polroute_command' -a render -d 'Render the policy as an iproute2 script, RHEL or Debian configuration, or rt_tables entries.'
+complete -c polroute -n 'not __polroute_command' -a render -d 'Render the policy as an iproute2 script, a distribution\'s or network manager\'s configuration, a boot unit, or rt_tables entries.'
 complete -c polroute -n 'not __polroute_command' -a apply -d 'Make the kernel\'s rules and routes match the policy: apply, verify, and roll back on any failure.'
 complete -c polroute -n 'not __polroute_command' -a confirm -d 'Keep the change a \'polroute apply --confirm\' is waiting on, from another shell.'
 complete -c polroute -n 'not __polroute_command' -a stats -d 'Show packets and bytes per uplink, read from the kernel, with the source of each figure.'
@@ -51,7 +51,7 @@ complete -c polroute -n '__polroute_using policy' -s h -l help -d 'Show help inf
 
 complete -c polroute -n '__polroute_using plan' -l state -r -F -d 'Read the host from a snapshot written by \'polroute inspect --json\' (- for stdin) instead of the live kernel; needs no root.'
 complete -c polroute -n '__polroute_using plan' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
-complete -c polroute -n '__polroute_using plan' -l format -x -a 'script rhel debian rt_tables all' -d 'Also compare the files of these formats (script, rhel, debian, rt_tables, all); default: the kernel only.'
+complete -c polroute -n '__polroute_using plan' -l format -x -a 'script rhel debian rt_tables networkd nm netplan systemd all' -d 'Also compare the files of these formats (script, rhel, debian, rt_tables, networkd, nm, netplan, systemd, all); default: the kernel only.'
 complete -c polroute -n '__polroute_using plan' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
 complete -c polroute -n '__polroute_using plan' -l detailed-exitcode -d 'Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.'
 complete -c polroute -n '__polroute_using plan' -l no-flows -d 'Leave out the flow table (where each host address\'s replies go now and after the plan).'
@@ -73,7 +73,7 @@ complete -c polroute -n '__polroute_using trace' -l after -d 'Trace only on the 
 complete -c polroute -n '__polroute_using trace' -l json -d 'Print machine-readable JSON.'
 complete -c polroute -n '__polroute_using trace' -s h -l help -d 'Show help information.'
 
-complete -c polroute -n '__polroute_using render' -l format -x -a 'script rhel debian rt_tables all' -d 'script (default), rhel, debian, rt_tables, or all; repeat or separate with commas.'
+complete -c polroute -n '__polroute_using render' -l format -x -a 'script rhel debian rt_tables networkd nm netplan systemd all' -d 'script (default), rhel, debian, rt_tables, networkd, nm, netplan, systemd, or all; repeat or separate with commas.'
 complete -c polroute -n '__polroute_using render' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
 complete -c polroute -n '__polroute_using render' -l output -r -F -d 'Write the one rendered file here instead of stdout.'
 complete -c polroute -n '__polroute_using render' -l state -r -F -d 'Read the host from a snapshot written by \'polroute inspect --json\' (- for stdin) instead of the live kernel; needs no root.'
@@ -82,8 +82,8 @@ complete -c polroute -n '__polroute_using render' -s h -l help -d 'Show help inf
 
 complete -c polroute -n '__polroute_using apply' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
 complete -c polroute -n '__polroute_using apply' -l confirm -x -d 'After a verified apply, roll back unless \'yes\' is typed or \'polroute confirm\' runs within this time.'
-complete -c polroute -n '__polroute_using apply' -l persist -d 'Also write the configuration files for this host\'s distribution (atomically, with backups).'
-complete -c polroute -n '__polroute_using apply' -l format -x -a 'script rhel debian rt_tables all' -d 'The formats to write instead of the detected ones (implies --persist).'
+complete -c polroute -n '__polroute_using apply' -l persist -d 'Also write, for each interface, the files its network manager reads, or polroute\'s boot unit where it writes for none (atomically, with backups).'
+complete -c polroute -n '__polroute_using apply' -l format -x -a 'script rhel debian rt_tables networkd nm netplan systemd all' -d 'The formats to write instead of the detected ones (implies --persist).'
 complete -c polroute -n '__polroute_using apply' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
 complete -c polroute -n '__polroute_using apply' -l wait -x -d 'How long to wait for another apply to finish (default: 60).'
 complete -c polroute -n '__polroute_using apply' -l dry-run -d 'Show what would change, as \'polroute plan\' shows it, and change nothing.'
@@ -100,7 +100,7 @@ complete -c polroute -n '__polroute_using stats' -l json -d 'Print machine-reada
 complete -c polroute -n '__polroute_using stats' -s h -l help -d 'Show help information.'
 
 complete -c polroute -n '__polroute_using bgp' -l site -r -F -d 'The site file (required; - for stdin, .json for the JSON form).'
-complete -c polroute -n '__polroute_using bgp' -l format -x -a 'script rhel debian rt_tables all' -d 'The target: frr (the default and only one).'
+complete -c polroute -n '__polroute_using bgp' -l format -x -a 'script rhel debian rt_tables networkd nm netplan systemd all' -d 'The target: frr (the default and only one).'
 complete -c polroute -n '__polroute_using bgp' -l output -r -F -d 'Write the configuration to this file instead of stdout.'
 complete -c polroute -n '__polroute_using bgp' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
 complete -c polroute -n '__polroute_using bgp' -l diff -d 'Show the change against the file on disk instead of writing; changes nothing.'

@@ -9,7 +9,10 @@ enum ApplyCommand: Subcommand {
     help: "After a verified apply, roll back unless 'yes' is typed or 'polroute confirm' runs within this time.")
   /// `--persist`.
   static let persist = OptionSpec(
-    "persist", help: "Also write the configuration files for this host's distribution (atomically, with backups).")
+    "persist",
+    help:
+      "Also write, for each interface, the files its network manager reads, or polroute's boot unit where it writes for none (atomically, with backups)."
+  )
   /// `--format`.
   static let format = OptionSpec(
     "format", value: "format", repeatable: true,
@@ -40,7 +43,8 @@ enum ApplyCommand: Subcommand {
       (POLROUTE_RUN_DIR overrides). With --dry-run it prints the plan of exactly this apply (the kernel and, with \
       --persist, the files) and changes nothing. Before changing anything it traces the replies of the SSH session \
       it runs in (SSH_CONNECTION) and of every --keep connection on the host as the plan would leave it, and \
-      refuses, naming the rule or route, if they would leave another way or not at all (--force overrides).
+      refuses, naming the rule or route, if they would leave another way or not at all (--force overrides). With \
+      --persist and no --root, NetworkManager's profiles are changed by running the nm format's nmcli script.
       """,
     options: [
       CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, keep, force,
@@ -138,13 +142,16 @@ enum ApplyCommand: Subcommand {
     init(_ options: Options, context: CLIContext) throws {
       (state, policy) = try options.inputs.resolve(context)
       files = try FileTargets.files(root: options.root, inputs: options.inputs, context: context)
-      var formats: [RenderFormat] = []
-      if options.persist {
-        formats = options.formats.isEmpty ? try PersistFormats.detect(state.system).get() : options.formats
+      var formats = options.formats
+      var selection: PersistSelection?
+      if options.persist && formats.isEmpty {
+        // Per interface, what its manager reads (the boot unit where polroute writes for no manager).
+        selection = try PersistFormats.detect(policy: policy, state: state).get()
+        formats = selection?.formats ?? []
       }
       report = try PlanReport.make(
         state: state, policy: policy, formats: formats, files: files.files, root: files.label,
-        inputs: options.inputs, context: context, flows: options.dryRun)
+        inputs: options.inputs, context: context, selection: selection, flows: options.dryRun)
     }
 
     /// Why this apply must not run: a connection it would cut (unless --force); nil when it may.
@@ -218,6 +225,12 @@ enum ApplyCommand: Subcommand {
       ) {
         let pending = fileChanges.filter { $0.action != .unchanged }
         if !pending.isEmpty { _ = try persister.write(pending, stamp: Persister.timestamp()) }
+        // NetworkManager takes profile changes only through nmcli: on this host, its script is run.
+        if prepared.files.label == "/",
+          fileChanges.contains(where: { $0.path == NetworkManagerRenderer.scriptPath && $0.new != nil })
+        {
+          try context.runner.check(Command(["sh", NetworkManagerRenderer.scriptPath]))
+        }
         return fileChanges
       }
     } catch let failure as ApplyFailure {

@@ -102,6 +102,9 @@ enum InspectReport {
       if let mtu = interface.mtu { header += "  mtu \(mtu)" }
       if let filter = report.reversePathFilter { header += "  rp_filter \(rpFilterName(filter))" }
       text += header + "\n"
+      if let configuration = state.hostConfiguration {
+        text += managementLines(configuration.interface(named: interface.name), style: style)
+      }
       for reply in report.replies {
         let family = reply.address.family.rawValue.padding(to: 6)
         let flags = reply.address.flags.isEmpty ? "" : " " + reply.address.flags.map(\.rawValue).joined(separator: ",")
@@ -137,6 +140,9 @@ enum InspectReport {
     if let omitted = state.omittedRoutes {
       text +=
         "\n\(omitted) routes of large tables were read and not kept: polroute needs only their defaults, link routes and one route per gateway\n"
+    }
+    if let agents = state.hostConfiguration?.cloudAgents, !agents.isEmpty {
+      text += "\ncloud agents: " + agents.map(cloudAgentText).joined(separator: ", ") + "\n"
     }
     let others = reports.filter { $0.exclusion != nil }
     if !others.isEmpty {
@@ -175,6 +181,52 @@ enum InspectReport {
     let named = (errors + warnings).map { "\($0.code) (\($0.subject))" }
     if !named.isEmpty { line += ": " + named.joined(separator: ", ") }
     return line + "\n"
+  }
+
+  /// `  managed by MANAGER, FILE`, and a line per other manager that claims the interface too.
+  static func managementLines(_ configuration: InterfaceConfiguration?, style: Style) -> String {
+    guard let configuration, let manager = configuration.management.manager else {
+      return "  managed by no network manager polroute writes for (polroute persists it with its boot unit)\n"
+    }
+    var line = "  managed by \(manager.rawValue)"
+    switch manager {
+    case .networkd:
+      if let binding = configuration.networkd { line += ", \(binding.runtimeFile ?? binding.file)" }
+    case .networkManager:
+      if let binding = configuration.networkManager {
+        line += ", connection '\(MessageText.quoted(binding.id ?? binding.uuid ?? "?"))' (\(binding.path))"
+      }
+    case .ifupdown:
+      if let stanza = configuration.ifupdown?.stanzas.first {
+        line += ", \(stanza.location.file):\(stanza.location.line)"
+      }
+    case .initscripts:
+      if let ifcfg = configuration.ifcfg { line += ", \(ifcfg.path)" }
+    }
+    if configuration.management.viaNetplan, let netplan = configuration.netplan {
+      line += " (from netplan's '\(MessageText.quoted(netplan.id))'"
+      if let location = netplan.locations.first { line += ", \(location.file):\(location.line)" }
+      line += ")"
+    }
+    var text = line + "\n"
+    for claim in configuration.management.contenders {
+      let place = claim.location.map { "\($0.file):\($0.line): " } ?? ""
+      text +=
+        "  "
+        + style.yellow(
+          "also claimed by \(claim.manager.rawValue) (\(place)\(MessageText.quoted(claim.detail))): two managers "
+            + "configuring one interface undo each other") + "\n"
+    }
+    return text
+  }
+
+  /// `cloud-init (network configuration off)`, `amazon-ec2-net-utils`.
+  static func cloudAgentText(_ agent: CloudAgent) -> String {
+    switch agent.managesNetworkConfiguration {
+    case true?: return "\(agent.kind.rawValue) (writes the network configuration)"
+    case false?: return "\(agent.kind.rawValue) (network configuration off)"
+    case nil: return agent.kind.rawValue
+    }
   }
 
   /// `strict`, `loose` or `off`.

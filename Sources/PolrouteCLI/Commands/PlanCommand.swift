@@ -6,7 +6,9 @@ enum PlanCommand: Subcommand {
   /// `--format`.
   static let format = OptionSpec(
     "format", value: "format", repeatable: true,
-    help: "Also compare the files of these formats (script, rhel, debian, rt_tables, all); default: the kernel only.")
+    help:
+      "Also compare the files of these formats (script, rhel, debian, rt_tables, networkd, nm, netplan, systemd, all); default: the kernel only."
+  )
   /// `--no-flows`.
   static let noFlows = OptionSpec(
     "no-flows", help: "Leave out the flow table (where each host address's replies go now and after the plan).")

@@ -6,14 +6,17 @@ enum RenderCommand: Subcommand {
   /// `--format`.
   static let format = OptionSpec(
     "format", value: "format", repeatable: true,
-    help: "script (default), rhel, debian, rt_tables, or all; repeat or separate with commas.")
+    help:
+      "script (default), rhel, debian, rt_tables, networkd, nm, netplan, systemd, or all; repeat or separate with commas."
+  )
   /// `--output`.
   static let output = OptionSpec("output", value: "file", help: "Write the one rendered file here instead of stdout.")
 
   /// The command's description.
   static let spec = CommandSpec(
     name: "render",
-    abstract: "Render the policy as an iproute2 script, RHEL or Debian configuration, or rt_tables entries.",
+    abstract:
+      "Render the policy as an iproute2 script, a distribution's or network manager's configuration, a boot unit, or rt_tables entries.",
     discussion: """
       Without --root, prints the files (several each under a '### PATH' line). With --root DIR, writes each file at \
       its real path under DIR (the script as DIR/polroute.sh) and removes files an earlier render made that the \
@@ -68,14 +71,15 @@ enum RenderCommand: Subcommand {
       }
       return .success
     }
-    let result = Renderers.render(options.formats, policy: policy, context: RenderContext(state))
+    let renderContext = FileTargets.renderContext(state: state, inputs: options.inputs, context: context)
+    let result = Renderers.render(options.formats, policy: policy, context: renderContext)
     context.diagnostics.print(result.diagnostics)
     if result.diagnostics.contains(where: { $0.severity == .error }) { return .dataError }
     // How this host will read the files (nothing to say for a snapshot of another host).
     let (files, _) = try FileTargets.files(root: nil, inputs: options.inputs, context: context)
-    for format in options.formats {
-      context.diagnostics.print(try format.renderer.hostDiagnostics(policy, files: files))
-    }
+    context.diagnostics.print(
+      try Renderers.hostDiagnostics(
+        options.formats, policy: policy, context: renderContext, rendered: result.files, files: files))
     if let output = options.output {
       guard result.files.count == 1, let file = result.files.first else {
         throw UsageError(

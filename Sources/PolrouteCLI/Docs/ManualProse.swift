@@ -138,6 +138,37 @@ enum ManualProse {
     .IR /etc/sysconfig/network\-scripts/route\- IFACE ", " rule\- IFACE ", " route6\- IFACE ", " rule6\- IFACE
     RHEL network\-scripts files (format rhel).
     .TP
+    .IR NAME .network.d/polroute.conf ", " 90\-polroute\- IFACE .network
+    In
+    .IR /etc/systemd/network :
+    systemd\-networkd drop\-ins for the
+    .I .network
+    file networkd applies to each interface, or a file of polroute's own where none matches (format networkd).
+    .TP
+    .I /etc/systemd/networkd.conf.d/polroute.conf
+    Makes systemd\-networkd keep the rules and routes it did not configure, where some of polroute's are not in its
+    configuration (formats networkd and systemd).
+    .TP
+    .IR apply\-connections.sh ", " IFACE .keyfile
+    In
+    .IR /etc/polroute/nm :
+    the nmcli script that sets polroute's routes and rules in each interface's NetworkManager profile, and the same
+    properties as keyfile lines (format nm).
+    .I /etc/polroute/nm/apply\-connections.sh
+    is run by
+    .B apply \-\-persist
+    without
+    .BR \-\-root .
+    .TP
+    .I /etc/netplan/90\-polroute.yaml
+    Routes and routing policy for the interfaces netplan defines, merged with the user's files (format netplan).
+    .TP
+    .I /etc/systemd/system/polroute.service
+    The boot unit that runs
+    .B polroute apply
+    once the network is up (format systemd), started at boot by
+    .IR /etc/systemd/system/\:multi\-user.target.d/polroute.conf .
+    .TP
     .I polroute.sh
     The iproute2 script (format script): on standard output, at
     .BR \-\-output ,
@@ -152,10 +183,20 @@ enum ManualProse {
     .B apply \-\-persist
     replaced, outside the directories ifupdown and initscripts read.
     .TP
-    .IR /etc/os-release ", " /run/NetworkManager ", " /run/systemd/netif ", " /run/network/ifstate
-    Read to choose the formats
+    .IR /etc/systemd/network ", " /run/systemd/netif ,
+    .IR /etc/NetworkManager ", " /run/NetworkManager ,
+    .IR /etc/netplan ", " /etc/network/interfaces ,
+    .I /etc/sysconfig/network\-scripts
+    Read to tell who manages each interface, which
+    .B inspect
+    shows and from which
     .B apply \-\-persist
-    writes for this host.
+    chooses the format of each interface; see
+    .I docs/host\-configuration.md
+    for every file read.
+    .TP
+    .I /etc/os\-release
+    Read for the distribution, which snapshots record.
 
     """#
 

@@ -17,11 +17,15 @@ public struct CLIContext: Sendable {
   public var isRoot: Bool
   /// Where a typed `yes` comes from for `apply --confirm`: the terminal on standard input, if it is one.
   public var confirmation: (any ConfirmationSource)?
+  /// The polroute executable the boot unit runs; nil: the running one (`/proc/self/exe`), asked for only when a
+  /// unit is rendered.
+  public var executable: String?
 
   /// Builds a context.
   public init(
     runner: any CommandRunner, hostFiles: any FileSystem, environment: [String: String], stdout: any TextSink,
-    stderr: any TextSink, isRoot: Bool, confirmation: (any ConfirmationSource)? = nil
+    stderr: any TextSink, isRoot: Bool, confirmation: (any ConfirmationSource)? = nil,
+    executable: String? = RenderContext.installedExecutable
   ) {
     self.runner = runner
     self.hostFiles = hostFiles
@@ -30,6 +34,7 @@ public struct CLIContext: Sendable {
     self.stderr = stderr
     self.isRoot = isRoot
     self.confirmation = confirmation
+    self.executable = executable
   }
 
   /// The real world: spawned processes, the root file system, the process's environment and descriptors.
@@ -37,8 +42,11 @@ public struct CLIContext: Sendable {
     CLIContext(
       runner: ProcessRunner(), hostFiles: RootedFileSystem(), environment: ProcessFacts.environment(),
       stdout: FileDescriptorSink(1), stderr: FileDescriptorSink(2), isRoot: ProcessFacts.isRoot,
-      confirmation: ProcessFacts.standardInputIsTerminal ? TerminalConfirmation() : nil)
+      confirmation: ProcessFacts.standardInputIsTerminal ? TerminalConfirmation() : nil, executable: nil)
   }
+
+  /// The executable the boot unit runs.
+  var executablePath: String { executable ?? ProcessFacts.executablePath() ?? RenderContext.installedExecutable }
 
   /// The colours for standard output (diffs, reports).
   var style: Style { Style(for: stdout, environment: environment) }

@@ -1,3 +1,4 @@
+import Foundation
 import PolrouteCore
 import PolrouteSystem
 
@@ -39,16 +40,34 @@ enum FileTargets {
   }
 
   /// The persistence plan for the formats, against `files`; the host's iproute2 version is asked for when the
-  /// rt_tables format depends on it and the host is this one.
+  /// rt_tables format depends on it and the host is this one. `selection` is `apply --persist`'s choice per
+  /// interface, whose reasons become notes.
   static func plan(
     _ formats: [RenderFormat], policy: Policy, state: HostState, files: any FileReader, root: String?,
-    inputs: Inputs, context: CLIContext
+    inputs: Inputs, context: CLIContext, selection: PersistSelection? = nil
   ) throws -> PersistencePlan {
-    var renderContext = RenderContext(state)
+    var renderContext = renderContext(state: state, inputs: inputs, context: context, selection: selection)
     if formats.contains(.rtTables) && renderContext.iproute2Version == nil && !inputs.isSnapshot {
       renderContext.iproute2Version = context.reader.readIPRouteVersion()
     }
-    return try PersistencePlan.make(
+    var plan = try PersistencePlan.make(
       policy, formats: formats, context: renderContext, files: files, root: root ?? "/")
+    plan.diagnostics = (selection?.reasons ?? []) + plan.diagnostics
+    return plan
+  }
+
+  /// What the renderers need: the host, `apply --persist`'s choice per interface, the executable and policy file
+  /// the boot unit runs.
+  static func renderContext(
+    state: HostState, inputs: Inputs, context: CLIContext, selection: PersistSelection? = nil
+  ) -> RenderContext {
+    var renderContext = RenderContext(state)
+    renderContext.assignment = selection?.assignment
+    renderContext.executable = context.executablePath
+    renderContext.policyFile = inputs.policyPath.flatMap { path in
+      guard path != "-" else { return nil }
+      return path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+    return renderContext
   }
 }

@@ -26,7 +26,7 @@ struct PlanReport {
   /// Plans the kernel always, the files of `formats` against `files`, and with `flows` the flow table.
   static func make(
     state: HostState, policy: Policy, formats: [RenderFormat], files: any FileReader, root: String?, inputs: Inputs,
-    context: CLIContext, flows: Bool = true
+    context: CLIContext, selection: PersistSelection? = nil, flows: Bool = true
   ) throws -> PlanReport {
     let kernel = KernelPlan.make(state: state, policy: policy)
     let names = KernelText.names(state: state, policy: policy)
@@ -34,7 +34,8 @@ struct PlanReport {
       formats.isEmpty
       ? nil
       : try FileTargets.plan(
-        formats, policy: policy, state: state, files: files, root: root, inputs: inputs, context: context)
+        formats, policy: policy, state: state, files: files, root: root, inputs: inputs, context: context,
+        selection: selection)
     return PlanReport(
       host: state.hostname, origin: policy.origin, kernel: kernel,
       kernelDiff: KernelText.diff(kernel, state: state, names: names), files: persistence, root: root,

@@ -14,11 +14,15 @@ public struct NetworkdBinding: Codable, Hashable, Sendable {
   public var adminState: String?
   /// The file networkd says it applied (`NETWORK_FILE=`), when it differs from the one found by matching.
   public var runtimeFile: String?
+  /// Whether the file's `[Match] Name=` is this interface's name alone (no glob, no other name), so that a drop-in
+  /// for it reaches no other link; false when it may match others; nil when not known (the file was not read, or a
+  /// snapshot from before polroute recorded it).
+  public var exclusive: Bool?
 
   /// Builds a binding.
   public init(
     file: String, dropIns: [String] = [], uncheckedMatchKeys: [String] = [], unmanaged: Bool = false,
-    adminState: String? = nil, runtimeFile: String? = nil
+    adminState: String? = nil, runtimeFile: String? = nil, exclusive: Bool? = nil
   ) {
     self.file = file
     self.dropIns = dropIns
@@ -26,6 +30,7 @@ public struct NetworkdBinding: Codable, Hashable, Sendable {
     self.unmanaged = unmanaged
     self.adminState = adminState
     self.runtimeFile = runtimeFile
+    self.exclusive = exclusive
   }
 }
 

@@ -248,7 +248,8 @@ struct ManagementDecision {
       interface.networkd = NetworkdBinding(
         file: file.path, dropIns: file.dropIns, uncheckedMatchKeys: unchecked, unmanaged: file.unmanaged,
         adminState: facts.networkdRuntime?["ADMIN_STATE"],
-        runtimeFile: runtimeFile == file.path || runtimeFile?.isEmpty == true ? nil : runtimeFile)
+        runtimeFile: runtimeFile == file.path || runtimeFile?.isEmpty == true ? nil : runtimeFile,
+        exclusive: file.names == [interface.name])
     } else if let runtime = facts.networkdRuntime, let file = runtime["NETWORK_FILE"], !file.isEmpty {
       interface.networkd = NetworkdBinding(
         file: file, adminState: runtime["ADMIN_STATE"], runtimeFile: file)

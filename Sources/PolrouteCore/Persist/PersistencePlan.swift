@@ -32,14 +32,14 @@ public struct PersistencePlan: Hashable, Sendable {
     let rendered = Renderers.render(formats, policy: policy, context: context)
     if rendered.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(rendered.diagnostics) }
     var plan = PersistencePlan(diagnostics: rendered.diagnostics)
-    for format in formats {
-      // What the host cannot take as rendered (an error from a renderer's look at the files) stops the writing.
-      for diagnostic in try format.renderer.hostDiagnostics(policy, files: files) {
-        if diagnostic.severity == .error {
-          plan.refusals.append(diagnostic)
-        } else {
-          plan.diagnostics.append(diagnostic)
-        }
+    // What the host cannot take as rendered (an error from a renderer's look at the files) stops the writing.
+    for diagnostic in try Renderers.hostDiagnostics(
+      formats, policy: policy, context: context, rendered: rendered.files, files: files)
+    where !plan.diagnostics.contains(diagnostic) && !plan.refusals.contains(diagnostic) {
+      if diagnostic.severity == .error {
+        plan.refusals.append(diagnostic)
+      } else {
+        plan.diagnostics.append(diagnostic)
       }
     }
     let renderedPaths = Set(rendered.files.map(\.path))

@@ -123,7 +123,10 @@ public struct KernelPlan: Hashable, Sendable {
   /// Computes the plan.
   public static func make(state: HostState, policy: Policy) -> KernelPlan {
     let ownership = Ownership(policy)
-    let routes = RouteDiff(present: ownership.routes(of: state), wanted: policy.routesInAddOrder)
+    // A route a network manager installed from polroute's files (with its own protocol) is the wanted one.
+    let routes = RouteDiff(present: ownership.routes(of: state), wanted: policy.routesInAddOrder) { present, wanted in
+      present.matches(wanted) || Ownership.isInstalledCopy(present, of: wanted)
+    }
     let adds = routes.upserts.filter { $0.action == .add }
     let replaces = routes.upserts.filter { $0.action == .replace }
     // Routes `ip route append` added beside the first of their key go whatever the policy wants: it holds one.
@@ -134,7 +137,14 @@ public struct KernelPlan: Hashable, Sendable {
     let currentRules = ownership.rules(of: state)
     let currentByKey = Dictionary(grouping: currentRules, by: \.key)
     let wantedByKey = Dictionary(policy.rules.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-    let added = policy.rules.filter { wanted in !(currentByKey[wanted.key]?.contains(wanted) ?? false) }
+    // A rule a network manager installed from polroute's files is there, though not marked (see Ownership).
+    let installedByKey = Dictionary(
+      grouping: state.rules.filter { $0.protocolNumber.map(Ownership.managerRuleProtocols.contains) ?? false },
+      by: \.key)
+    let added = policy.rules.filter { wanted in
+      !(currentByKey[wanted.key]?.contains(wanted) ?? false)
+        && !(installedByKey[wanted.key]?.contains { Ownership.isInstalledCopy($0, of: wanted) } ?? false)
+    }
     let stale = currentRules.filter { wantedByKey[$0.key] != $0 }
     // A stale rule at the priority of a rule being added goes first: the kernel's duplicate check ignores some
     // attributes (`not`, the goto target, selectors the new rule lacks) and would refuse the addition with
@@ -158,8 +168,9 @@ struct RouteDiff {
   /// Present routes after the first of their key (`ip route append` makes them), in their order.
   var duplicates: [Route] = []
 
-  /// Compares; `wanted` holds one route per key.
-  init(present: [Route], wanted: [Route]) {
+  /// Compares; `wanted` holds one route per key. `matches` says whether a present route is the wanted one of its
+  /// key (exactly, by default).
+  init(present: [Route], wanted: [Route], matches: (Route, Route) -> Bool = { $0.matches($1) }) {
     var current: [RouteKey: Route] = [:]
     current.reserveCapacity(present.count)
     for route in present {
@@ -168,7 +179,7 @@ struct RouteDiff {
     for route in wanted {
       // Taken out as matched: what is left is what nothing wants (one hash per route, not three).
       if let existing = current.removeValue(forKey: route.key) {
-        if !existing.matches(route) { upserts.append(.replaceRoute(old: existing, new: route)) }
+        if !matches(existing, route) { upserts.append(.replaceRoute(old: existing, new: route)) }
       } else {
         upserts.append(.addRoute(route))
       }

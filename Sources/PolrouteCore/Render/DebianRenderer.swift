@@ -21,14 +21,17 @@ public enum DebianRenderer: Renderer {
 
   /// The warnings about where /etc/network/interfaces has ifupdown read polroute's stanzas relative to the user's
   /// own; none when that file does not exist.
-  public static func hostDiagnostics(_ policy: Policy, files: any FileReader) throws -> [Diagnostic] {
+  public static func hostDiagnostics(_ policy: Policy, context: RenderContext, files: any FileReader) throws
+    -> [Diagnostic]
+  {
     guard let main = try files.readText(DebianPlacement.mainFile) else { return [] }
     var others: [String: String] = [:]
     for name in files.list(DebianPlacement.directory) where name != DebianPlacement.fileName {
       // A file polroute cannot read (a directory, no permission) holds no stanza it can see.
       others[name] = (try? files.readText(DebianPlacement.directory + "/" + name)) ?? ""
     }
-    let placements = DebianPlacement.placements(interfaces: main, directory: others, devices: stanzaDevices(policy))
+    let devices = stanzaDevices(policy).filter { context.renders($0, as: .debian) }
+    let placements = DebianPlacement.placements(interfaces: main, directory: others, devices: devices)
     return DebianPlacement.diagnostics(placements)
   }
 
@@ -43,7 +46,7 @@ public enum DebianRenderer: Renderer {
     ]
     let (routes, rules) = stanzas(policy)
     var diagnostics: [Diagnostic] = []
-    for device in Set(routes.keys).union(rules.keys).sorted() {
+    for device in Set(routes.keys).union(rules.keys).sorted() where context.renders(device, as: .debian) {
       guard isSafeName(device) else {
         diagnostics.append(
           .error(

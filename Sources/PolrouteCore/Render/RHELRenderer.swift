@@ -19,13 +19,42 @@ public enum RHELRenderer: Renderer {
     files.list(directory).filter { name in filePrefixes.contains { name.hasPrefix($0) } }.map { directory + "/" + $0 }
   }
 
+  /// Warnings about interfaces whose manager does not read network-scripts files: NetworkManager reads `rule-` files
+  /// (and then `route-` files) only through its routing-rules dispatcher script.
+  public static func hostDiagnostics(_ policy: Policy, context: RenderContext, files: any FileReader) throws
+    -> [Diagnostic]
+  {
+    var diagnostics = try sharedFileErrors(policy, files: files)
+    guard let host = context.hostConfiguration else { return diagnostics }
+    for contents in InterfaceContents.all(policy) where context.renders(contents.device, as: .rhel) {
+      let device = contents.device
+      guard let manager = context.configuration(of: device)?.management.manager, manager != .initscripts else {
+        continue
+      }
+      if manager == .networkManager {
+        guard host.networkManager?.routingRulesDispatcher == nil else { continue }
+        diagnostics.append(
+          .warning(
+            "rhel: NetworkManager manages \(device), and without its routing-rules dispatcher script it ignores "
+              + "rule-\(device) and rule6-\(device), and then route-\(device) and route6-\(device) too: install "
+              + "NetworkManager-dispatcher-routing-rules, or use --format nm"))
+      } else {
+        diagnostics.append(
+          .warning(
+            "rhel: \(device) is managed by \(manager.rawValue), which does not read network-scripts files (use "
+              + "--format \(PersistFormats.format(for: manager).rawValue))"))
+      }
+    }
+    return diagnostics
+  }
+
   /// The files, one set per interface that has routes or rules.
   public static func render(_ policy: Policy, context: RenderContext) -> RenderResult {
     var diagnostics: [Diagnostic] = []
     var routeLines: [String: [AddressFamily: [String]]] = [:]
     var ruleLines: [String: [AddressFamily: [String]]] = [:]
     for route in policy.routesInAddOrder {
-      guard let device = policy.interface(for: route) else { continue }
+      guard let device = policy.interface(for: route), context.renders(device, as: .rhel) else { continue }
       let words = RouteText.words(route)
       let target = "\(directory)/route\(route.family == .inet ? "" : "6")-\(device)"
       let what = "route \(route.destination.routeText)"
@@ -40,7 +69,7 @@ public enum RHELRenderer: Renderer {
             "rhel: rule \(rule.priority) belongs to no interface and polroute has no uplink to put it with; it is not written"
           ))
       }
-      for device in devices {
+      for device in devices where context.renders(device, as: .rhel) {
         let words = RuleText.addWords(rule)
         let target = "\(directory)/rule\(rule.family == .inet ? "" : "6")-\(device)"
         let what = "rule \(rule.priority)"
@@ -81,7 +110,7 @@ public enum RHELRenderer: Renderer {
 
   /// An error for each route- file polroute would add its block to that is in the `ADDRESSn=` format: ifup-routes
   /// sources such a file as shell instead of reading it line by line, so polroute's lines cannot share it.
-  public static func hostDiagnostics(_ policy: Policy, files: any FileReader) throws -> [Diagnostic] {
+  static func sharedFileErrors(_ policy: Policy, files: any FileReader) throws -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     for file in render(policy, context: RenderContext(hostname: nil)).files where file.path.contains("/route") {
       guard let text = try files.readText(file.path) else { continue }

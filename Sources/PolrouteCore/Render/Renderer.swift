@@ -7,8 +7,9 @@ public protocol Renderer {
   /// The files among `files` this renderer may have written before (whole files with polroute's header, or files
   /// holding its marked block): those it no longer renders are removed, or lose the block.
   static func previousFiles(in files: any FileReader) -> [String]
-  /// Warnings about how the host will read the rendered files (for example where ifupdown reads Debian stanzas).
-  static func hostDiagnostics(_ policy: Policy, files: any FileReader) throws -> [Diagnostic]
+  /// Warnings about how the host will read the rendered files (for example where ifupdown reads Debian stanzas, or
+  /// a manager that ignores or undoes them).
+  static func hostDiagnostics(_ policy: Policy, context: RenderContext, files: any FileReader) throws -> [Diagnostic]
 }
 
 extension Renderer {
@@ -16,5 +17,7 @@ extension Renderer {
   public static func previousFiles(in files: any FileReader) -> [String] { [] }
 
   /// Nothing to say about the host.
-  public static func hostDiagnostics(_ policy: Policy, files: any FileReader) throws -> [Diagnostic] { [] }
+  public static func hostDiagnostics(_ policy: Policy, context: RenderContext, files: any FileReader) throws
+    -> [Diagnostic]
+  { [] }
 }

@@ -142,7 +142,8 @@ public struct ForwardingSettings: Codable, Hashable, Sendable {
   }
 }
 
-/// Facts about the system that choose the persistence format.
+/// Facts about the distribution. Who manages each interface is in `HostState.hostConfiguration`; snapshots from
+/// before it also held a host-wide guess (`networkManager`), which is ignored when read.
 public struct SystemFacts: Codable, Hashable, Sendable {
   /// `ID` from /etc/os-release (`debian`, `rhel`, `ubuntu`, ...).
   public var osID: String?
@@ -152,18 +153,12 @@ public struct SystemFacts: Codable, Hashable, Sendable {
   public var osVersion: String?
   /// The iproute2 version `ip -V` reports (`6.1.0`, or `ss190107` on old releases).
   public var iproute2Version: String?
-  /// The network manager that owns the interfaces, or nil when none was found.
-  public var networkManager: NetworkConfigurator?
 
   /// Builds the facts.
-  public init(
-    osID: String? = nil, osLike: [String] = [], osVersion: String? = nil, iproute2Version: String? = nil,
-    networkManager: NetworkConfigurator? = nil
-  ) {
+  public init(osID: String? = nil, osLike: [String] = [], osVersion: String? = nil, iproute2Version: String? = nil) {
     self.osID = osID
     self.osLike = osLike
     self.osVersion = osVersion
     self.iproute2Version = iproute2Version
-    self.networkManager = networkManager
   }
 }

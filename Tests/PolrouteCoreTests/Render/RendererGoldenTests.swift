@@ -17,7 +17,10 @@ struct RendererGoldenTests {
 
   @Test("renderer", arguments: RenderFormat.allCases)
   func renderer(_ format: RenderFormat) throws {
-    let result = format.renderer.render(try Self.policy(), context: RenderContext(hostname: "server"))
+    // The managers' renderers write for the interfaces the sample configuration gives them: networkd's file for
+    // data, NetworkManager's profile for mgmt, netplan's definitions of both.
+    let context = RenderContext(hostname: "server", hostConfiguration: SampleHosts.managedConfiguration)
+    let result = format.renderer.render(try Self.policy(), context: context)
     let directory = TestPaths.packageRoot + "/Tests/Renderers/expected/" + format.rawValue
     // Diagnostics are part of the output: what a target cannot carry is said, not dropped silently.
     let diagnostics = result.diagnostics.map { $0.description + "\n" }.joined()

@@ -36,13 +36,29 @@ struct HostIndex {
     foreignEntryByNumber = byNumber
     foreignEntryByName = byName
     ownedNumberByName = owned
+    // polroute's tables on this host: those its own rt_tables file names, and those holding routes it marked. In
+    // them, rules and routes a network manager installed (with the protocol it stamps) come from polroute's files
+    // (see Ownership.managerRuleProtocols) and do not make the table another tool's.
+    var polrouteTables = Set(owned.values)
+    for route in state.routes where Ownership.isMarked(route) && !Ownership.neverTouched.contains(route.table) {
+      polrouteTables.insert(route.table)
+    }
     var rules: [UInt32: Rule] = [:]
     for rule in state.rules where !Ownership.isMarked(rule) {
-      if let table = rule.lookupTable, rules[table] == nil { rules[table] = rule }
+      guard let table = rule.lookupTable, rules[table] == nil else { continue }
+      if polrouteTables.contains(table), let number = rule.protocolNumber,
+        Ownership.managerRuleProtocols.contains(number)
+      {
+        continue
+      }
+      rules[table] = rule
     }
     foreignRuleByTable = rules
     var routes: [UInt32: Route] = [:]
     for route in state.routes where !Ownership.isMarked(route) && routes[route.table] == nil {
+      if polrouteTables.contains(route.table) && Ownership.managerRouteProtocols.contains(route.protocolNumber) {
+        continue
+      }
       routes[route.table] = route
     }
     foreignRouteByTable = routes

@@ -34,7 +34,9 @@ extension ResolutionContext {
         continue
       }
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
-      if let owner = statement.families.lazy.compactMap({ priorities.owner(of: priority.value, $0) }).first {
+      if let owner = statement.families.lazy.compactMap({
+        priorities.clash(at: priority.value, template.with(family: $0))
+      }).first {
         error(
           "priority \(priority.value) is already used by \(owner.description(names: state.names))",
           at: priority.location)
@@ -53,7 +55,7 @@ extension ResolutionContext {
     var next = Policy.PriorityBand.application
     for (template, statement) in pending {
       let families = statement.families
-      while families.contains(where: { priorities.owner(of: next, $0) != nil }) { next += 1 }
+      while families.contains(where: { priorities.clash(at: next, template.with(family: $0)) != nil }) { next += 1 }
       guard next < Policy.PriorityBand.guards else {
         // Point at the first rule that does not fit: the ones before it got their priorities.
         error(
@@ -154,7 +156,28 @@ extension ResolutionContext {
         }
       }
     }
-    return guards
+    // A guard inside another of the same address and table changes nothing: both send the reply to the same table.
+    // DHCP clients add a host route to the gateway (networkd: `203.0.113.1 dev data proto dhcp`); without this, a
+    // new gateway would change the policy though the data network's guard already covers it.
+    // Each guard's wider prefixes are looked up among the guards of its address and table: at most 128 lookups.
+    struct Group: Hashable {
+      var source: IPPrefix?
+      var action: RuleAction
+    }
+    var destinations: [Group: Set<IPPrefix>] = [:]
+    for rule in guards {
+      if let destination = rule.selector.destination {
+        destinations[Group(source: rule.selector.source, action: rule.action), default: []].insert(destination)
+      }
+    }
+    return guards.filter { rule in
+      guard let destination = rule.selector.destination,
+        let group = destinations[Group(source: rule.selector.source, action: rule.action)]
+      else { return true }
+      return !(0..<Int(destination.length)).contains { length in
+        group.contains(IPPrefix(masking: destination.address, length: length))
+      }
+    }
   }
 
   /// An error for a `goto` that does not jump forward: the kernel refuses it ("Backward goto not supported").
@@ -244,20 +267,39 @@ struct PriorityAllocator {
     }
   }
 
+  /// The priorities of the rules a network manager installed with the protocol it stamps, by what they do: one may
+  /// be a rule of polroute's files (see Ownership.isInstalledCopy), whose priority a rule doing the same keeps.
+  private let installed: [RuleIdentity: [UInt32]]
+
   /// Starts with the priorities of other tools' rules taken.
   init(_ state: HostState) {
+    var installed: [RuleIdentity: [UInt32]] = [:]
     for rule in state.rules where !Ownership.isMarked(rule) {
       used[rule.family]?[rule.priority] = .foreign(rule)
+      if let number = rule.protocolNumber, Ownership.managerRuleProtocols.contains(number) {
+        installed[RuleIdentity(rule), default: []].append(rule.priority)
+      }
     }
     var kernel: [RuleIdentity: [UInt32]] = [:]
     for rule in state.rules where Ownership.isMarked(rule) {
       kernel[RuleIdentity(rule), default: []].append(rule.priority)
     }
     self.kernel = kernel
+    self.installed = installed
   }
 
   /// Who holds a priority in a family, if anyone.
   func owner(of priority: UInt32, _ family: AddressFamily) -> PriorityOwner? { used[family]?[priority] }
+
+  /// Who holds a priority against `rule` (of its family): nobody when it is free, or when its holder is a copy of
+  /// the rule a network manager installed from polroute's files, which the rule takes over.
+  func clash(at priority: UInt32, _ rule: Rule) -> PriorityOwner? {
+    guard let owner = used[rule.family]?[priority] else { return nil }
+    if case .foreign(let held) = owner, Ownership.isInstalledCopy(held, of: rule.with(priority: priority)) {
+      return nil
+    }
+    return owner
+  }
 
   /// Marks a priority as held.
   mutating func hold(_ priority: UInt32, _ family: AddressFamily, by owner: PriorityOwner) {
@@ -279,11 +321,15 @@ struct PriorityAllocator {
     return next(rule.family, in: band)
   }
 
-  /// The priority the kernel gives the rule, if it is in the band and still free.
+  /// The priority the kernel gives the rule, if it is in the band and still free: polroute's own copy first, then
+  /// one a network manager installed from polroute's files.
   private mutating func keep(_ rule: Rule, in band: ClosedRange<UInt32>) -> UInt32? {
     let family = rule.family
-    guard let kept = kernel[RuleIdentity(rule)]?.first(where: { band.contains($0) && used[family]?[$0] == nil })
-    else { return nil }
+    let identity = RuleIdentity(rule)
+    let kept =
+      kernel[identity]?.first(where: { band.contains($0) && used[family]?[$0] == nil })
+      ?? installed[identity]?.first(where: { band.contains($0) && clash(at: $0, rule) == nil })
+    guard let kept else { return nil }
     used[family]?[kept] = .derived
     return kept
   }
@@ -308,6 +354,13 @@ extension Rule {
   func with(priority: UInt32) -> Rule {
     var copy = self
     copy.priority = priority
+    return copy
+  }
+
+  /// The same rule in another family.
+  func with(family: AddressFamily) -> Rule {
+    var copy = self
+    copy.family = family
     return copy
   }
 }

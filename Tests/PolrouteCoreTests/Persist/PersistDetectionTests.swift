@@ -1,0 +1,160 @@
+import PolrouteCore
+import TestSupport
+import Testing
+
+/// `apply --persist` without `--format`: for each interface, the format its manager reads, from the host's files
+/// alone (HostConfiguration), the boot unit where polroute writes for no manager; and the note saying why.
+@Suite("persist formats per interface")
+struct PersistDetectionTests {
+  /// The dual-homed host with these files as its configuration.
+  static func host(_ files: [String: String]) -> HostState {
+    var state = SampleHosts.dualHomed
+    state.hostConfiguration = HostConfigurationBuilder.build(
+      HostFiles(texts: files),
+      links: [
+        LinkIdentity(name: "mgmt", index: 2, networkdType: "ether", kind: "veth"),
+        LinkIdentity(name: "data", index: 3, networkdType: "ether", kind: "veth"),
+      ], now: 0)
+    return state
+  }
+
+  /// The selection for a host.
+  static func detect(_ files: [String: String]) throws -> PersistSelection {
+    let state = host(files)
+    let policy = try PolicyResolver(state: state, document: nil, isSnapshot: false).resolve()
+    return try PersistFormats.detect(policy: policy, state: state).get()
+  }
+
+  /// An ifupdown stanza for each interface.
+  static let interfaces = """
+    source /etc/network/interfaces.d/*
+
+    iface mgmt inet static
+        address 198.51.100.10/24
+        gateway 198.51.100.1
+
+    iface data inet static
+        address 203.0.113.10/24
+
+    """
+
+  @Test("ifupdown's interfaces get Debian stanzas")
+  func ifupdown() throws {
+    let selection = try Self.detect(["/etc/network/interfaces": Self.interfaces])
+    #expect(selection.formats == [.debian, .rtTables])
+    #expect(selection.assignment == ["data": [.debian], "mgmt": [.debian]])
+    #expect(
+      selection.reasons.map(\.description) == [
+        "note: persist: data: ifupdown configures it (/etc/network/interfaces:7: iface data inet static), so polroute "
+          + "writes debian",
+        "note: persist: mgmt: ifupdown configures it (/etc/network/interfaces:3: iface mgmt inet static), so polroute "
+          + "writes debian",
+      ])
+  }
+
+  @Test("one interface networkd's, the other ifupdown's: a drop-in for one, a stanza for the other")
+  func mixed() throws {
+    let selection = try Self.detect([
+      "/etc/network/interfaces": "source /etc/network/interfaces.d/*\n\niface mgmt inet static\n"
+        + "    address 198.51.100.10/24\n    gateway 198.51.100.1\n",
+      "/etc/systemd/network/10-data.network": "[Match]\nName=data\n\n[Network]\nAddress=203.0.113.10/24\n",
+    ])
+    #expect(selection.formats == [.debian, .rtTables, .networkd])
+    #expect(selection.assignment == ["data": [.networkd], "mgmt": [.debian]])
+    #expect(
+      selection.reasons.first?.description
+        == "note: persist: data: systemd-networkd configures it from /etc/systemd/network/10-data.network, so "
+        + "polroute writes networkd")
+  }
+
+  @Test("NetworkManager's keyfile profiles get nm")
+  func networkManager() throws {
+    var files = SampleHosts.managedFiles.filter { $0.key.hasPrefix("/etc/NetworkManager") }
+    files["/etc/NetworkManager/system-connections/data.nmconnection"] = SampleHosts.dataProfile
+    let selection = try Self.detect(files)
+    #expect(selection.formats == [.rtTables, .nm])
+    #expect(
+      selection.reasons.map(\.description) == [
+        "note: persist: data: NetworkManager configures it with connection data, so polroute writes nm",
+        "note: persist: mgmt: NetworkManager configures it with connection mgmt, so polroute writes nm",
+      ])
+  }
+
+  @Test("netplan for NetworkManager: netplan's YAML for the routes, the boot unit for the rules it drops")
+  func netplanNetworkManager() throws {
+    let selection = try Self.detect([
+      "/etc/netplan/01-network-manager-all.yaml": """
+      network:
+        version: 2
+        renderer: NetworkManager
+        ethernets:
+          data:
+            addresses: [203.0.113.10/24]
+          mgmt:
+            addresses: [198.51.100.10/24]
+
+      """
+    ])
+    #expect(selection.formats == [.rtTables, .netplan, .systemd])
+    #expect(selection.assignment["data"] == [.netplan, .systemd])
+    #expect(
+      selection.reasons.first?.description
+        == "note: persist: data: NetworkManager configures it from netplan's definition, whose NetworkManager "
+        + "renderer drops routing-policy, so polroute writes netplan and systemd")
+  }
+
+  @Test("netplan for networkd: a drop-in for the .network file netplan generates")
+  func netplanNetworkd() throws {
+    let selection = try Self.detect([
+      "/etc/netplan/50-cloud-init.yaml": "network:\n  version: 2\n  ethernets:\n    data:\n      dhcp4: true\n"
+    ])
+    #expect(selection.assignment["data"] == [.networkd])
+    #expect(
+      selection.reasons.first?.description
+        == "note: persist: data: systemd-networkd configures it from /run/systemd/network/10-netplan-data.network "
+        + "(generated by netplan), so polroute writes networkd")
+  }
+
+  @Test("network-scripts (NM_CONTROLLED=no) get RHEL files")
+  func initscripts() throws {
+    let ifcfg = "DEVICE=data\nBOOTPROTO=none\nIPADDR=203.0.113.10\nPREFIX=24\nONBOOT=yes\nNM_CONTROLLED=no\n"
+    let selection = try Self.detect(["/etc/sysconfig/network-scripts/ifcfg-data": ifcfg])
+    #expect(selection.assignment["data"] == [.rhel])
+    #expect(selection.assignment["mgmt"] == [.systemd])
+  }
+
+  @Test("a .network file that matches other links too gets no drop-in: the boot unit instead")
+  func sharedNetworkFile() throws {
+    let selection = try Self.detect([
+      "/etc/systemd/network/99-all.network": "[Match]\nName=*\n\n[Network]\nDHCP=yes\n"
+    ])
+    #expect(selection.assignment == ["data": [.systemd], "mgmt": [.systemd]])
+    #expect(
+      selection.reasons.first?.description
+        == "note: persist: data: systemd-networkd configures it from /etc/systemd/network/99-all.network, which "
+        + "matches other links too (a drop-in would reach them), so polroute writes systemd")
+  }
+
+  @Test("nothing configures the interfaces: the boot unit")
+  func nothing() throws {
+    let selection = try Self.detect([:])
+    #expect(selection.formats == [.rtTables, .systemd])
+    #expect(
+      selection.reasons.first?.description
+        == "note: persist: data: no network manager polroute writes for configures it, so polroute writes systemd")
+  }
+
+  @Test("a snapshot from before polroute read the host's configuration: choose with --format")
+  func oldSnapshot() throws {
+    let state = SampleHosts.dualHomed
+    let policy = try PolicyResolver(state: state, document: nil, isSnapshot: true).resolve()
+    guard case .failure(let error) = PersistFormats.detect(policy: policy, state: state) else {
+      Issue.record("detected formats without a configuration")
+      return
+    }
+    #expect(
+      error.description
+        == "cannot tell how to persist the policy: this snapshot does not say who manages each interface (polroute "
+        + "read no network configuration when it was taken); choose with --format")
+  }
+}
