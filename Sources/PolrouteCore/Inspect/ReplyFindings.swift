@@ -133,18 +133,6 @@ struct ReplyFindings {
 
   // MARK: Local networks
 
-  /// The networks main reaches directly (its link routes to global prefixes), with their devices.
-  var connectedNetworks: [(prefix: IPPrefix, device: String)] {
-    var seen: Set<IPPrefix> = []
-    return state.routes.filter {
-      $0.table == RoutingTable.main && $0.type == .unicast && !$0.hasGateway && !$0.isDefault
-        && $0.destination.address.isGlobalUnicast && !$0.destination.isHost
-    }.compactMap { route in
-      guard let device = route.device, seen.insert(route.destination).inserted else { return nil }
-      return (route.destination, device)
-    }.sorted { $0.prefix < $1.prefix }
-  }
-
   /// For each network the host is connected to, from each of the host's addresses: a packet to a host there must
   /// leave through the network's own interface, except from one uplink's address to another uplink's network, which
   /// may go through the address's own uplink (polroute's guard does that on purpose). Anything else cuts the
@@ -154,7 +142,7 @@ struct ReplyFindings {
     let addresses = state.interfaces.filter { !$0.isLoopback }.flatMap { interface in
       interface.globalAddresses.map { (interface.name, $0.address.address) }
     }
-    for network in connectedNetworks {
+    for network in state.connectedNetworks {
       for (name, address) in addresses where address.family == network.prefix.family {
         guard let trace = simulator.reply(from: address, toNetwork: network.prefix),
           let egress = trace.outcome.egress, egress.device != network.device

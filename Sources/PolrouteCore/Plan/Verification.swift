@@ -111,9 +111,10 @@ public enum Verification {
             gateway: nil, checksGateway: false, promised: false))
       }
     }
-    for network in connectedNetworks(state) {
+    let ours = Set(addresses.map(\.1.address))
+    for network in state.connectedNetworks {
       for (name, address) in addresses where address.family == network.prefix.family {
-        guard let destination = someone(in: network.prefix, besides: Set(addresses.map(\.1.address))) else {
+        guard let destination = FlowSimulator.representative(of: network.prefix, avoiding: ours) else {
           continue
         }
         // Another uplink's network from an uplink's address: through the address's own uplink (its guard).
@@ -133,31 +134,6 @@ public enum Verification {
       }
     }
     return probes
-  }
-
-  /// The networks main reaches directly: its link routes (no gateway) to global unicast prefixes.
-  static func connectedNetworks(_ state: HostState) -> [(prefix: IPPrefix, device: String)] {
-    var seen: Set<IPPrefix> = []
-    var networks: [(prefix: IPPrefix, device: String)] = []
-    for route in state.routes
-    where route.table == RoutingTable.main && route.type == .unicast && !route.hasGateway && !route.isDefault
-      && route.destination.address.isGlobalUnicast && !route.destination.isHost
-    {
-      guard let device = route.device, seen.insert(route.destination).inserted else { continue }
-      networks.append((route.destination, device))
-    }
-    return networks.sorted { $0.prefix < $1.prefix }
-  }
-
-  /// An address in a network that is none of the host's: the network's first few, past the network address.
-  static func someone(in prefix: IPPrefix, besides ours: Set<IPAddress>) -> IPAddress? {
-    var candidate = prefix.address
-    for _ in 0..<4 {
-      guard let next = candidate.next, prefix.contains(next) else { return nil }
-      candidate = next
-      if !ours.contains(candidate) { return candidate }
-    }
-    return nil
   }
 
   /// The addresses whose replies leave through another interface than their own, among probes that failed without
