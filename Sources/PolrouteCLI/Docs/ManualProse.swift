@@ -335,10 +335,11 @@ enum ManualProse {
     it leaves where its gateway is connected, else through its table's uplink. A route cannot target the tables
     main, local or default.
     .TP
-    \fBrule\fR \fISELECTOR\fR... \fBlookup\fR|\fBtable\fR \fINAME\fR|\fIID\fR [\fBpriority\fR \fIN\fR]
+    \fBrule\fR \fISELECTOR\fR... \fBlookup\fR|\fBtable\fR \fINAME\fR|\fIID\fR [\fBpriority\fR \fIN\fR] \
+    [\fBrealm\fR \fIN\fR]
     .TQ
     \fBrule\fR \fISELECTOR\fR... \fBblackhole\fR|\fBunreachable\fR|\fBprohibit\fR|\fBnop\fR|\fBgoto\fR \fIN\fR \
-    [\fBpriority\fR \fIN\fR]
+    [\fBpriority\fR \fIN\fR] [\fBrealm\fR \fIN\fR]
     A policy rule. A rule without addresses applies to both families, with the same priority, unless
     .B family
     restricts it.
@@ -350,6 +351,13 @@ enum ManualProse {
     A
     .B goto
     must jump forward.
+    .B realm
+    .I N
+    (1\-255, IPv4 only, a realm no uplink has) tags the packets the rule forwards with that source realm
+    .RB ( "realms N/0" ),
+    so that
+    .B polroute stats
+    counts them per rule class.
     .TP
     \fBexclude\fR \fIIFACE\fR
     Never an uplink.

@@ -117,7 +117,8 @@ indirect enum LocatedJSON {
 /// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink", "realm"}], "tables": [{"name", "id"}],
 ///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table"}],
 ///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
-///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority"}],
+///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
+///              "realm"}],
 ///   "exclude": ["IFACE"], "include": ["IFACE"]}`
 public enum PolicyJSON {
   /// Parses JSON policy text.
@@ -153,7 +154,7 @@ public enum PolicyJSON {
     static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table"]
     static let ruleKeys =
       RuleSelector.Field.allCases.map(\.rawValue) + [
-        "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
+        "suppress_prefixlength", "family", "lookup", "goto", "action", "priority", "realm",
       ]
     static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "exclude", "include"]
     /// The key each kind of statement cannot do without: its first positional word.
