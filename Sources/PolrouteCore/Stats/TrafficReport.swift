@@ -149,8 +149,8 @@ public struct TrafficReport: Hashable, Sendable {
       }
       return RuleClassTraffic(realm: realm, rules: rules, figure: kept ? figure : nil)
     }
-    if policy.rules.contains(where: { policy.ruleRoles[$0.key] == .statement }) && classes.isEmpty
-      && !notes.contains(where: { $0.hasPrefix("rule ") })
+    if policy.rules.contains(where: { policy.ruleRoles[$0.key] == .statement })
+      && !policy.rules.contains(where: { $0.realms != nil })
     {
       notes.append(
         "no rule of the policy carries a realm: give a class of rules one ('rule ... realm N', IPv4) for the kernel "
