@@ -156,8 +156,12 @@ _polroute() {
       _polroute_values directories "$cur"
       return
       ;;
+    --interface)
+      _polroute_values interfaces "$cur"
+      return
+      ;;
     esac
-    _polroute_options "$cur" '--policy --confirm --persist --root --wait --dry-run --force --state --json --help' '--format --keep'
+    _polroute_options "$cur" '--policy --confirm --persist --root --wait --dry-run --force --state --json --help' '--format --interface --keep'
     ;;
   confirm)
     _polroute_options "$cur" '--help' ''

@@ -87,6 +87,7 @@ complete -c polroute -n '__polroute_using apply' -l format -x -a 'script rhel de
 complete -c polroute -n '__polroute_using apply' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
 complete -c polroute -n '__polroute_using apply' -l wait -x -d 'How long to wait for another apply to finish (default: 60).'
 complete -c polroute -n '__polroute_using apply' -l dry-run -d 'Show what would change, as \'polroute plan\' shows it, and change nothing.'
+complete -c polroute -n '__polroute_using apply' -l interface -x -a '(__polroute_interfaces)' -d 'Converge only this uplink: its table, its rules, and the rules its addresses and networks feed; what polroute had for it goes when it is no longer an uplink.'
 complete -c polroute -n '__polroute_using apply' -l keep -x -d 'Refuse a plan that would change where this connection\'s replies go: \'PEER [from LOCAL] [ipproto P] ...\'.'
 complete -c polroute -n '__polroute_using apply' -l force -d 'Apply even when the plan would cut the SSH session or a --keep connection.'
 complete -c polroute -n '__polroute_using apply' -l state -r -F -d 'Read the host from a snapshot written by \'polroute inspect --json\' (- for stdin) instead of the live kernel; needs no root.'
