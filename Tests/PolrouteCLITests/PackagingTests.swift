@@ -50,6 +50,13 @@ struct PackagingTests {
 
   /// What `make install` installs under PREFIX=/usr/local.
   static let localFiles = [
+    "0755 etc/NetworkManager/dispatcher.d/90-polroute",
+    "0644 etc/dhcp/dhclient-exit-hooks.d/polroute",
+    "0755 etc/network/if-post-down.d/polroute",
+    "0755 etc/network/if-up.d/polroute",
+    "0755 etc/networkd-dispatcher/off.d/50-polroute",
+    "0755 etc/networkd-dispatcher/routable.d/50-polroute",
+    "0644 usr/lib/dhcpcd/dhcpcd-hooks/62-polroute",
     "0755 usr/local/bin/polroute",
     "0644 usr/local/lib/systemd/system/polroute.service",
     "0644 usr/local/share/bash-completion/completions/polroute",
@@ -59,7 +66,7 @@ struct PackagingTests {
     "0644 usr/local/share/zsh/site-functions/_polroute",
   ]
 
-  @Test("make install puts the executable, both manual pages and three completions under DESTDIR and PREFIX")
+  @Test("make install puts the executable, both manual pages, three completions and the hooks under DESTDIR")
   func installAndUninstall() throws {
     let destination = try TemporaryDirectory("install")
     let variables = ["DESTDIR=\(destination.path)", "PREFIX=/usr/local", "POLROUTE_BIN=\(Self.release)"]
@@ -125,7 +132,9 @@ struct PackagingTests {
       }.sorted()
     #expect(
       contents == [
+        "-rw-r--r-- etc/dhcp/dhclient-exit-hooks.d/polroute",
         "-rw-r--r-- lib/systemd/system/polroute.service",
+        "-rw-r--r-- usr/lib/dhcpcd/dhcpcd-hooks/62-polroute",
         "-rw-r--r-- usr/share/bash-completion/completions/polroute",
         "-rw-r--r-- usr/share/doc/polroute/changelog.gz",
         "-rw-r--r-- usr/share/doc/polroute/copyright",
@@ -134,8 +143,20 @@ struct PackagingTests {
         "-rw-r--r-- usr/share/man/man5/polroute.conf.5.gz",
         "-rw-r--r-- usr/share/man/man8/polroute.8.gz",
         "-rw-r--r-- usr/share/zsh/vendor-completions/_polroute",
+        "-rwxr-xr-x etc/NetworkManager/dispatcher.d/90-polroute",
+        "-rwxr-xr-x etc/network/if-post-down.d/polroute",
+        "-rwxr-xr-x etc/network/if-up.d/polroute",
+        "-rwxr-xr-x etc/networkd-dispatcher/off.d/50-polroute",
+        "-rwxr-xr-x etc/networkd-dispatcher/routable.d/50-polroute",
         "-rwxr-xr-x usr/bin/polroute",
       ])
+    let conffiles = try Live.check(["dpkg-deb", "--info", package, "conffiles"]).outputText
+    #expect(
+      conffiles.split(separator: "\n").sorted() == [
+        "/etc/NetworkManager/dispatcher.d/90-polroute", "/etc/dhcp/dhclient-exit-hooks.d/polroute",
+        "/etc/network/if-post-down.d/polroute", "/etc/network/if-up.d/polroute",
+        "/etc/networkd-dispatcher/off.d/50-polroute", "/etc/networkd-dispatcher/routable.d/50-polroute",
+      ], "the hooks under /etc are conffiles: \(conffiles)")
 
     let lintian = try Live.run(["lintian", "--fail-on", "error,warning", package])
     let findings = lintian.outputText.split(separator: "\n").filter { $0.hasPrefix("E:") || $0.hasPrefix("W:") }
