@@ -164,7 +164,7 @@ struct PackagingTests {
   }
 
   @Test(
-    "the package installs and removes cleanly with dpkg -i and dpkg -r: every file there, then none left",
+    "the package installs and removes cleanly with dpkg -i, -r and --purge: every file there, then none left",
     .enabled(if: Live.enabled), .requires(TestTool("dpkg-deb"), TestTool("strip")))
   func dpkgInstallAndRemove() throws {
     let directory = try TemporaryDirectory("dpkg")
@@ -204,10 +204,15 @@ struct PackagingTests {
 
     let remove = try Live.run(["dpkg", "--root=\(root)", "--remove", "polroute"])
     #expect(remove.status == 0, "dpkg -r: \(remove.errorText)")
+    // The hooks under /etc are conffiles: dpkg -r keeps them, as it keeps every package's, and --purge removes them.
+    let kept = TestPaths.files(under: root).filter { !$0.hasPrefix("var/lib/dpkg/") }
+    #expect(kept.allSatisfy { $0.hasPrefix("etc/") } && kept.count == 6, "dpkg -r left files behind: \(kept)")
+    let purge = try Live.run(["dpkg", "--root=\(root)", "--purge", "polroute"])
+    #expect(purge.status == 0, "dpkg --purge: \(purge.errorText)")
     let left = TestPaths.files(under: root).filter { !$0.hasPrefix("var/lib/dpkg/") }
-    #expect(left == [], "dpkg -r left files behind")
+    #expect(left == [], "dpkg --purge left files behind")
     let directories = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-    #expect(directories == ["var"], "dpkg -r left directories behind: \(directories)")
+    #expect(directories == ["var"], "dpkg --purge left directories behind: \(directories)")
   }
 }
 
