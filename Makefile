@@ -39,6 +39,7 @@ INSTALL_FILES = \
   0644:docs/completions/_polroute:$(ZSHCOMPLETIONDIR)/_polroute \
   0644:docs/completions/polroute.fish:$(FISHCOMPLETIONDIR)/polroute.fish \
   0644:$(UNIT_BUILD):$(SYSTEMDUNITDIR)/polroute.service \
+  0644:$(dir $(UNIT_BUILD))polroute-watch.service:$(SYSTEMDUNITDIR)/polroute-watch.service \
   0755:docs/hooks/ifupdown:$(SYSCONFDIR)/network/if-up.d/polroute \
   0755:docs/hooks/ifupdown:$(SYSCONFDIR)/network/if-post-down.d/polroute \
   0755:docs/hooks/networkmanager:$(SYSCONFDIR)/NetworkManager/dispatcher.d/90-polroute \
@@ -114,8 +115,9 @@ fuzz:
 
 # Installs INSTALL_FILES under DESTDIR and PREFIX; the boot unit names the executable where BINDIR puts it.
 install: $(BIN_PREREQUISITE)
-	@mkdir -p $(dir $(UNIT_BUILD)) && sed 's|@BINDIR@|$(BINDIR)|' docs/systemd/polroute.service.in \
-	  > $(UNIT_BUILD).$$$$ && mv -f $(UNIT_BUILD).$$$$ $(UNIT_BUILD)
+	@mkdir -p $(dir $(UNIT_BUILD)) && for unit in polroute polroute-watch; do \
+	  sed 's|@BINDIR@|$(BINDIR)|' docs/systemd/$$unit.service.in > $(dir $(UNIT_BUILD))$$unit.service.$$$$ && \
+	  mv -f $(dir $(UNIT_BUILD))$$unit.service.$$$$ $(dir $(UNIT_BUILD))$$unit.service; done
 	@set -e; for entry in $(INSTALL_FILES); do \
 	  mode=$${entry%%:*}; rest=$${entry#*:}; source=$${rest%%:*}; target="$(DESTDIR)$${rest#*:}"; \
 	  echo "install -D -m $$mode $$source $$target"; install -D -m "$$mode" "$$source" "$$target"; \

@@ -306,4 +306,47 @@ struct FollowLiveTests {
     #expect(try lab.rules().filter { $0.contains("to 192.0.2.0/24") }.count == 2, "\((try? lab.rules()) ?? [])")
     #expect(try ProviderLab.reaches(lab.lab.providers[2].client, "192.0.2.10"))
   }
+
+  @Test("polroute watch follows an address and a gateway changed by hand, and stops with its monitor on SIGTERM")
+  func watchFollows() throws {
+    let lab = try Lab("flw", count: 2)
+    #expect(try lab.lab.host.polroute(["apply"]).status == 0)
+    try lab.lab.providers[1].router.ip("addr add 203.0.113.254/24 dev south")
+    let output = lab.scratch.path + "/watch.out"
+    let watch = Process()
+    watch.executableURL = URL(fileURLWithPath: "/bin/sh")
+    watch.arguments = [
+      "-c", "exec ip netns exec \"$1\" \"$2\" watch --debounce 200 > \"$3\" 2>&1", "sh", lab.lab.host.name,
+      TestPaths.binary, output,
+    ]
+    try watch.run()
+    defer { if watch.isRunning { kill(watch.processIdentifier, SIGKILL) } }
+    #expect(eventually(seconds: 10) { (TestPaths.read(output) ?? "").contains("following ip -o monitor") })
+
+    // No hook runs: the address and the gateway change by hand.
+    let start = Date()
+    try lab.lab.host.ip("addr del 203.0.113.10/24 dev isp2")
+    try lab.lab.host.ip("addr add 203.0.113.11/24 dev isp2")
+    try lab.lab.host.ip("route add default via 203.0.113.254 dev isp2 metric 200")
+    let moved = try lab.seconds(since: start) {
+      try lab.converged("isp2", address: "203.0.113.11", gateway: "203.0.113.254", stale: "203.0.113.10")
+    }
+    print("follow: watch -> isp2's table and rule moved in \(Self.figure(moved))")
+    #expect(moved != nil && moved! <= Self.bound, "\((try? lab.rules()) ?? [])\n\(TestPaths.read(output) ?? "")")
+    #expect(try ProviderLab.reaches(lab.lab.providers[1].client, "203.0.113.11"))
+    #expect((TestPaths.read(output) ?? "").contains("isp2 changed: apply --interface isp2 done"))
+
+    kill(watch.processIdentifier, SIGTERM)
+    watch.waitUntilExit()
+    #expect(watch.terminationStatus == 0)
+    #expect((TestPaths.read(output) ?? "").contains("polroute watch: stopped by SIGTERM"))
+    // Its ip monitor went with it.
+    let gone = eventually(seconds: 5) {
+      ((try? Live.run(["ip", "netns", "pids", lab.lab.host.name]).outputText) ?? "x").isEmpty
+    }
+    #expect(
+      gone,
+      "processes left in the namespace: \((try? Live.run(["ip", "netns", "pids", lab.lab.host.name]).outputText) ?? "")"
+    )
+  }
 }

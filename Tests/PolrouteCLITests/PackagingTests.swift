@@ -59,6 +59,7 @@ struct PackagingTests {
     "0644 usr/lib/dhcpcd/dhcpcd-hooks/62-polroute",
     "0755 usr/local/bin/polroute",
     "0644 usr/local/lib/systemd/system/polroute.service",
+    "0644 usr/local/lib/systemd/system/polroute-watch.service",
     "0644 usr/local/share/bash-completion/completions/polroute",
     "0644 usr/local/share/fish/vendor_completions.d/polroute.fish",
     "0644 usr/local/share/man/man5/polroute.conf.5",
@@ -80,6 +81,8 @@ struct PackagingTests {
     // The boot unit runs the executable where it was installed.
     let unit = destination.read("usr/local/lib/systemd/system/polroute.service") ?? ""
     #expect(unit.contains("\nExecStart=/usr/local/bin/polroute apply --wait 60\n"), "\(unit)")
+    let watch = destination.read("usr/local/lib/systemd/system/polroute-watch.service") ?? ""
+    #expect(watch.contains("\nExecStart=/usr/local/bin/polroute watch\n"), "\(watch)")
     #expect(
       destination.read("usr/local/share/bash-completion/completions/polroute")
         == TestPaths.read(TestPaths.packageRoot + "/docs/completions/polroute.bash"))
@@ -133,6 +136,7 @@ struct PackagingTests {
     #expect(
       contents == [
         "-rw-r--r-- etc/dhcp/dhclient-exit-hooks.d/polroute",
+        "-rw-r--r-- lib/systemd/system/polroute-watch.service",
         "-rw-r--r-- lib/systemd/system/polroute.service",
         "-rw-r--r-- usr/lib/dhcpcd/dhcpcd-hooks/62-polroute",
         "-rw-r--r-- usr/share/bash-completion/completions/polroute",
