@@ -334,7 +334,11 @@ struct FollowLiveTests {
     print("follow: watch -> isp2's table and rule moved in \(Self.figure(moved))")
     #expect(moved != nil && moved! <= Self.bound, "\((try? lab.rules()) ?? [])\n\(TestPaths.read(output) ?? "")")
     #expect(try ProviderLab.reaches(lab.lab.providers[1].client, "203.0.113.11"))
-    #expect((TestPaths.read(output) ?? "").contains("isp2 changed: apply --interface isp2 done"))
+    // The line comes when the apply has verified and exited, after the kernel already holds the change.
+    #expect(
+      eventually(seconds: 10) {
+        (TestPaths.read(output) ?? "").contains("polroute watch: isp2 changed: apply --interface isp2 done")
+      }, "\(TestPaths.read(output) ?? "")")
 
     kill(watch.processIdentifier, SIGTERM)
     watch.waitUntilExit()
