@@ -19,6 +19,10 @@ FISHCOMPLETIONDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 # systemd reads packages' units from /lib/systemd/system (Debian 12's packages put them there), local ones from
 # PREFIX/lib/systemd/system.
 SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+# The network managers' hooks (docs/hooks) go where each manager reads them, whatever PREFIX is: /etc, and the
+# directory dhcpcd was built to read (Debian's).
+SYSCONFDIR ?= /etc
+DHCPCDHOOKDIR ?= /usr/lib/dhcpcd/dhcpcd-hooks
 
 # The executable to install or package. Left empty, the release executable is built first.
 POLROUTE_BIN ?=
@@ -34,7 +38,15 @@ INSTALL_FILES = \
   0644:docs/completions/polroute.bash:$(BASHCOMPLETIONDIR)/polroute \
   0644:docs/completions/_polroute:$(ZSHCOMPLETIONDIR)/_polroute \
   0644:docs/completions/polroute.fish:$(FISHCOMPLETIONDIR)/polroute.fish \
-  0644:$(UNIT_BUILD):$(SYSTEMDUNITDIR)/polroute.service
+  0644:$(UNIT_BUILD):$(SYSTEMDUNITDIR)/polroute.service \
+  0644:$(dir $(UNIT_BUILD))polroute-watch.service:$(SYSTEMDUNITDIR)/polroute-watch.service \
+  0755:docs/hooks/ifupdown:$(SYSCONFDIR)/network/if-up.d/polroute \
+  0755:docs/hooks/ifupdown:$(SYSCONFDIR)/network/if-post-down.d/polroute \
+  0755:docs/hooks/networkmanager:$(SYSCONFDIR)/NetworkManager/dispatcher.d/90-polroute \
+  0755:docs/hooks/networkd-dispatcher:$(SYSCONFDIR)/networkd-dispatcher/routable.d/50-polroute \
+  0755:docs/hooks/networkd-dispatcher:$(SYSCONFDIR)/networkd-dispatcher/off.d/50-polroute \
+  0644:docs/hooks/dhclient:$(SYSCONFDIR)/dhcp/dhclient-exit-hooks.d/polroute \
+  0644:docs/hooks/dhcpcd:$(DHCPCDHOOKDIR)/62-polroute
 
 # The boot unit with BINDIR filled in, made by 'install' in a directory of its own for each BINDIR (runs with
 # different BINDIRs may run at once).
@@ -103,8 +115,9 @@ fuzz:
 
 # Installs INSTALL_FILES under DESTDIR and PREFIX; the boot unit names the executable where BINDIR puts it.
 install: $(BIN_PREREQUISITE)
-	@mkdir -p $(dir $(UNIT_BUILD)) && sed 's|@BINDIR@|$(BINDIR)|' docs/systemd/polroute.service.in \
-	  > $(UNIT_BUILD).$$$$ && mv -f $(UNIT_BUILD).$$$$ $(UNIT_BUILD)
+	@mkdir -p $(dir $(UNIT_BUILD)) && for unit in polroute polroute-watch; do \
+	  sed 's|@BINDIR@|$(BINDIR)|' docs/systemd/$$unit.service.in > $(dir $(UNIT_BUILD))$$unit.service.$$$$ && \
+	  mv -f $(dir $(UNIT_BUILD))$$unit.service.$$$$ $(dir $(UNIT_BUILD))$$unit.service; done
 	@set -e; for entry in $(INSTALL_FILES); do \
 	  mode=$${entry%%:*}; rest=$${entry#*:}; source=$${rest%%:*}; target="$(DESTDIR)$${rest#*:}"; \
 	  echo "install -D -m $$mode $$source $$target"; install -D -m "$$mode" "$$source" "$$target"; \
@@ -130,10 +143,12 @@ deb: $(BIN_PREREQUISITE)
 	chmod 0644 $(DEBDIR)/root/usr/share/doc/polroute/changelog.gz
 	mkdir -p $(DEBDIR)/root/DEBIAN
 	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
-	  -e "s/@SIZE@/$$(du -sck $(DEBDIR)/root/usr $(DEBDIR)/root/lib | tail -1 | cut -f1)/" docs/packaging/control \
-	  > $(DEBDIR)/root/DEBIAN/control
+	  -e "s/@SIZE@/$$(du -sck $(DEBDIR)/root/usr $(DEBDIR)/root/lib $(DEBDIR)/root/etc | tail -1 | cut -f1)/" \
+	  docs/packaging/control > $(DEBDIR)/root/DEBIAN/control
 	cd $(DEBDIR)/root && find usr lib -type f | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums
-	chmod 0644 $(DEBDIR)/root/DEBIAN/control $(DEBDIR)/root/DEBIAN/md5sums
+	# The hooks under /etc are the administrator's to edit: conffiles, which dpkg keeps on upgrade.
+	cd $(DEBDIR)/root && find etc -type f | LC_ALL=C sort | sed 's|^|/|' > DEBIAN/conffiles
+	chmod 0644 $(DEBDIR)/root/DEBIAN/control $(DEBDIR)/root/DEBIAN/md5sums $(DEBDIR)/root/DEBIAN/conffiles
 	dpkg-deb --root-owner-group -Zxz --build $(DEBDIR)/root $(DEB)
 
 clean:

@@ -14,7 +14,7 @@ public enum CLI {
   /// The subcommands, in the order help lists them.
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self, PolicyCommand.self, PlanCommand.self, TraceCommand.self, RenderCommand.self,
-    ApplyCommand.self, ConfirmCommand.self, StatsCommand.self, BGPCommand.self, CompletionCommand.self,
+    ApplyCommand.self, ConfirmCommand.self, WatchCommand.self, StatsCommand.self, BGPCommand.self, CompletionCommand.self,
     ManualCommand.self,
   ]
 

@@ -72,10 +72,15 @@ public struct ApplyOptions: Sendable {
   public var confirmSeconds: Int?
   /// The directory for the confirmation handshake.
   public var runDirectory: String
+  /// The interfaces an `apply --interface` converges: only their part is verified and probed; nil for all.
+  public var scope: InterfaceScope?
 
   /// Builds options.
-  public init(confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath) {
+  public init(
+    confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath, scope: InterfaceScope? = nil
+  ) {
     self.confirmSeconds = confirmSeconds
     self.runDirectory = runDirectory
+    self.scope = scope
   }
 }

@@ -38,11 +38,17 @@ public struct Transactor: Sendable {
     snapshot: HostState, policy: Policy, plan precomputed: KernelPlan? = nil, options: ApplyOptions,
     confirmation: ConfirmationSource?, commit: () throws -> [FileChange]
   ) throws -> ApplyOutcome {
-    let plan = precomputed ?? KernelPlan.make(state: snapshot, policy: policy)
+    var plan = precomputed ?? KernelPlan.make(state: snapshot, policy: policy)
+    if precomputed == nil, let scope = options.scope { plan = scope.restrict(plan, state: snapshot, policy: policy) }
+    // Only the scope's addresses are probed: another uplink's replies are that uplink's apply's to judge.
+    func scopedProbes(_ state: HostState) -> [Verification.Probe] {
+      let all = Verification.probes(policy: policy, state: state)
+      return options.scope.map { $0.restrict(all) } ?? all
+    }
     if plan.isEmpty {
       // Nothing to change in the kernel: no transaction is needed, but the host is still verified (its replies can
       // go astray for reasons of the host's own), and files may still be written.
-      let results = try probe(Verification.probes(policy: policy, state: snapshot), names: snapshot)
+      let results = try probe(scopedProbes(snapshot), names: snapshot)
       let failed = results.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw ApplyFailure(
@@ -65,11 +71,11 @@ public struct Transactor: Sendable {
       processes = try write(plan.changes, lines: lines)
       progress(.readingBack)
       let after = try reader.read()
-      let problems = Transaction.verify(policy: policy, state: after)
+      let problems = Transaction.verify(policy: policy, state: after, scope: options.scope)
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
       }
-      probes = try probe(Verification.probes(policy: policy, state: after), names: after)
+      probes = try probe(scopedProbes(after), names: after)
       let failed = probes.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw StepError(

@@ -25,4 +25,16 @@ struct InstalledUnitGoldenTests {
     let run = try Live.run(["systemd-analyze", "verify", "--man=no", unit])
     #expect(run.status == 0 && run.errorText == "", "systemd-analyze: \(run.errorText)")
   }
+
+  @Test("systemd-analyze verify takes the watch unit, the executable put where BINDIR says", .requires(.systemdAnalyze))
+  func verifyWatch() throws {
+    let directory = try TemporaryDirectory("installed-watch-unit")
+    let text = (TestPaths.read(TestPaths.packageRoot + "/docs/systemd/polroute-watch.service.in") ?? "")
+      .replacingOccurrences(
+        of: "@BINDIR@/polroute", with: URL(fileURLWithPath: TestPaths.binary).resolvingSymlinksInPath().path)
+    #expect(text.contains("\nExecStart=") && text.contains(" watch\n"))
+    let unit = try directory.write("polroute-watch.service", text)
+    let run = try Live.run(["systemd-analyze", "verify", "--man=no", unit])
+    #expect(run.status == 0 && run.errorText == "", "systemd-analyze: \(run.errorText)")
+  }
 }

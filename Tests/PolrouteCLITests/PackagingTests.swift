@@ -50,7 +50,15 @@ struct PackagingTests {
 
   /// What `make install` installs under PREFIX=/usr/local.
   static let localFiles = [
+    "0755 etc/NetworkManager/dispatcher.d/90-polroute",
+    "0644 etc/dhcp/dhclient-exit-hooks.d/polroute",
+    "0755 etc/network/if-post-down.d/polroute",
+    "0755 etc/network/if-up.d/polroute",
+    "0755 etc/networkd-dispatcher/off.d/50-polroute",
+    "0755 etc/networkd-dispatcher/routable.d/50-polroute",
+    "0644 usr/lib/dhcpcd/dhcpcd-hooks/62-polroute",
     "0755 usr/local/bin/polroute",
+    "0644 usr/local/lib/systemd/system/polroute-watch.service",
     "0644 usr/local/lib/systemd/system/polroute.service",
     "0644 usr/local/share/bash-completion/completions/polroute",
     "0644 usr/local/share/fish/vendor_completions.d/polroute.fish",
@@ -59,7 +67,7 @@ struct PackagingTests {
     "0644 usr/local/share/zsh/site-functions/_polroute",
   ]
 
-  @Test("make install puts the executable, both manual pages and three completions under DESTDIR and PREFIX")
+  @Test("make install puts the executable, both manual pages, three completions and the hooks under DESTDIR")
   func installAndUninstall() throws {
     let destination = try TemporaryDirectory("install")
     let variables = ["DESTDIR=\(destination.path)", "PREFIX=/usr/local", "POLROUTE_BIN=\(Self.release)"]
@@ -73,6 +81,8 @@ struct PackagingTests {
     // The boot unit runs the executable where it was installed.
     let unit = destination.read("usr/local/lib/systemd/system/polroute.service") ?? ""
     #expect(unit.contains("\nExecStart=/usr/local/bin/polroute apply --wait 60\n"), "\(unit)")
+    let watch = destination.read("usr/local/lib/systemd/system/polroute-watch.service") ?? ""
+    #expect(watch.contains("\nExecStart=/usr/local/bin/polroute watch\n"), "\(watch)")
     #expect(
       destination.read("usr/local/share/bash-completion/completions/polroute")
         == TestPaths.read(TestPaths.packageRoot + "/docs/completions/polroute.bash"))
@@ -125,7 +135,10 @@ struct PackagingTests {
       }.sorted()
     #expect(
       contents == [
+        "-rw-r--r-- etc/dhcp/dhclient-exit-hooks.d/polroute",
+        "-rw-r--r-- lib/systemd/system/polroute-watch.service",
         "-rw-r--r-- lib/systemd/system/polroute.service",
+        "-rw-r--r-- usr/lib/dhcpcd/dhcpcd-hooks/62-polroute",
         "-rw-r--r-- usr/share/bash-completion/completions/polroute",
         "-rw-r--r-- usr/share/doc/polroute/changelog.gz",
         "-rw-r--r-- usr/share/doc/polroute/copyright",
@@ -134,8 +147,20 @@ struct PackagingTests {
         "-rw-r--r-- usr/share/man/man5/polroute.conf.5.gz",
         "-rw-r--r-- usr/share/man/man8/polroute.8.gz",
         "-rw-r--r-- usr/share/zsh/vendor-completions/_polroute",
+        "-rwxr-xr-x etc/NetworkManager/dispatcher.d/90-polroute",
+        "-rwxr-xr-x etc/network/if-post-down.d/polroute",
+        "-rwxr-xr-x etc/network/if-up.d/polroute",
+        "-rwxr-xr-x etc/networkd-dispatcher/off.d/50-polroute",
+        "-rwxr-xr-x etc/networkd-dispatcher/routable.d/50-polroute",
         "-rwxr-xr-x usr/bin/polroute",
       ])
+    let conffiles = try Live.check(["dpkg-deb", "--info", package, "conffiles"]).outputText
+    #expect(
+      conffiles.split(separator: "\n").sorted() == [
+        "/etc/NetworkManager/dispatcher.d/90-polroute", "/etc/dhcp/dhclient-exit-hooks.d/polroute",
+        "/etc/network/if-post-down.d/polroute", "/etc/network/if-up.d/polroute",
+        "/etc/networkd-dispatcher/off.d/50-polroute", "/etc/networkd-dispatcher/routable.d/50-polroute",
+      ], "the hooks under /etc are conffiles: \(conffiles)")
 
     let lintian = try Live.run(["lintian", "--fail-on", "error,warning", package])
     let findings = lintian.outputText.split(separator: "\n").filter { $0.hasPrefix("E:") || $0.hasPrefix("W:") }
@@ -143,7 +168,7 @@ struct PackagingTests {
   }
 
   @Test(
-    "the package installs and removes cleanly with dpkg -i and dpkg -r: every file there, then none left",
+    "the package installs and removes cleanly with dpkg -i, -r and --purge: every file there, then none left",
     .enabled(if: Live.enabled), .requires(TestTool("dpkg-deb"), TestTool("strip")))
   func dpkgInstallAndRemove() throws {
     let directory = try TemporaryDirectory("dpkg")
@@ -183,10 +208,15 @@ struct PackagingTests {
 
     let remove = try Live.run(["dpkg", "--root=\(root)", "--remove", "polroute"])
     #expect(remove.status == 0, "dpkg -r: \(remove.errorText)")
+    // The hooks under /etc are conffiles: dpkg -r keeps them, as it keeps every package's, and --purge removes them.
+    let kept = TestPaths.files(under: root).filter { !$0.hasPrefix("var/lib/dpkg/") }
+    #expect(kept.allSatisfy { $0.hasPrefix("etc/") } && kept.count == 6, "dpkg -r left files behind: \(kept)")
+    let purge = try Live.run(["dpkg", "--root=\(root)", "--purge", "polroute"])
+    #expect(purge.status == 0, "dpkg --purge: \(purge.errorText)")
     let left = TestPaths.files(under: root).filter { !$0.hasPrefix("var/lib/dpkg/") }
-    #expect(left == [], "dpkg -r left files behind")
+    #expect(left == [], "dpkg --purge left files behind")
     let directories = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-    #expect(directories == ["var"], "dpkg -r left directories behind: \(directories)")
+    #expect(directories == ["var"], "dpkg --purge left directories behind: \(directories)")
   }
 }
 

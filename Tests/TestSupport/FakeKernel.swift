@@ -49,6 +49,11 @@ public final class FakeKernel: CommandRunner {
   /// Every command run so far.
   public var log: [Command] { store.withLock { $0.log } }
 
+  /// Changes the host behind polroute's back, as a DHCP client or a link going down would.
+  public func change(_ body: (inout HostState) -> Void) {
+    store.withLock { body(&$0.state) }
+  }
+
   /// The write batches run so far (`ip -4 -batch -` and `ip -6 -force -batch -`, not the `-j` reads).
   public var writes: [Command] { log.filter { $0.arguments.contains("-batch") && !$0.arguments.contains("-j") } }
 

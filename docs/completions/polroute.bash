@@ -66,7 +66,7 @@ _polroute() {
     if [[ $cur == -* ]]; then
       _polroute_options "$cur" '--version --help'
     else
-      _polroute_values words "$cur" 'inspect policy plan trace render apply confirm stats bgp completion manual help'
+      _polroute_values words "$cur" 'inspect policy plan trace render apply confirm watch stats bgp completion manual help'
     fi
     ;;
   inspect)
@@ -156,11 +156,28 @@ _polroute() {
       _polroute_values directories "$cur"
       return
       ;;
+    --interface)
+      _polroute_values interfaces "$cur"
+      return
+      ;;
     esac
-    _polroute_options "$cur" '--policy --confirm --persist --root --wait --dry-run --force --state --json --help' '--format --keep'
+    _polroute_options "$cur" '--policy --confirm --persist --root --wait --dry-run --force --state --json --help' '--format --interface --keep'
     ;;
   confirm)
     _polroute_options "$cur" '--help' ''
+    ;;
+  watch)
+    case $option in
+    --policy)
+      _polroute_values files "$cur"
+      return
+      ;;
+    --debounce | --wait)
+      COMPREPLY=()
+      return
+      ;;
+    esac
+    _polroute_options "$cur" '--policy --debounce --wait --help' ''
     ;;
   stats)
     case $option in
@@ -214,7 +231,7 @@ _polroute() {
       return
     fi
     case $(_polroute_positionals "$at" '') in
-    0) _polroute_values words "$cur" 'inspect policy plan trace render apply confirm stats bgp completion manual help' ;;
+    0) _polroute_values words "$cur" 'inspect policy plan trace render apply confirm watch stats bgp completion manual help' ;;
     *) COMPREPLY=() ;;
     esac
     ;;

@@ -33,6 +33,7 @@ complete -c polroute -n 'not __polroute_command' -a trace -d 'Show the path of o
 complete -c polroute -n 'not __polroute_command' -a render -d 'Render the policy as an iproute2 script, a distribution\'s or network manager\'s configuration, a boot unit, or rt_tables entries.'
 complete -c polroute -n 'not __polroute_command' -a apply -d 'Make the kernel\'s rules and routes match the policy: apply, verify, and roll back on any failure.'
 complete -c polroute -n 'not __polroute_command' -a confirm -d 'Keep the change a \'polroute apply --confirm\' is waiting on, from another shell.'
+complete -c polroute -n 'not __polroute_command' -a watch -d 'Follow the kernel\'s link, address and route changes and converge each uplink that changed.'
 complete -c polroute -n 'not __polroute_command' -a stats -d 'Show packets and bytes per uplink, read from the kernel, with the source of each figure.'
 complete -c polroute -n 'not __polroute_command' -a bgp -d 'Render FRR\'s BGP configuration for a site with primary, backup or load-shared providers.'
 complete -c polroute -n 'not __polroute_command' -a completion -d 'Print the shell completion script for bash, zsh or fish.'
@@ -87,6 +88,7 @@ complete -c polroute -n '__polroute_using apply' -l format -x -a 'script rhel de
 complete -c polroute -n '__polroute_using apply' -l root -x -a '(__fish_complete_directories (commandline -ct) \'\')' -d 'Treat this directory as / for configuration files (default: /).'
 complete -c polroute -n '__polroute_using apply' -l wait -x -d 'How long to wait for another apply to finish (default: 60).'
 complete -c polroute -n '__polroute_using apply' -l dry-run -d 'Show what would change, as \'polroute plan\' shows it, and change nothing.'
+complete -c polroute -n '__polroute_using apply' -l interface -x -a '(__polroute_interfaces)' -d 'Converge only this uplink: its table, its rules, and the rules its addresses and networks feed; what polroute had for it goes when it is no longer an uplink.'
 complete -c polroute -n '__polroute_using apply' -l keep -x -d 'Refuse a plan that would change where this connection\'s replies go: \'PEER [from LOCAL] [ipproto P] ...\'.'
 complete -c polroute -n '__polroute_using apply' -l force -d 'Apply even when the plan would cut the SSH session or a --keep connection.'
 complete -c polroute -n '__polroute_using apply' -l state -r -F -d 'Read the host from a snapshot written by \'polroute inspect --json\' (- for stdin) instead of the live kernel; needs no root.'
@@ -94,6 +96,11 @@ complete -c polroute -n '__polroute_using apply' -l json -d 'Print machine-reada
 complete -c polroute -n '__polroute_using apply' -s h -l help -d 'Show help information.'
 
 complete -c polroute -n '__polroute_using confirm' -s h -l help -d 'Show help information.'
+
+complete -c polroute -n '__polroute_using watch' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
+complete -c polroute -n '__polroute_using watch' -l debounce -x -d 'Converge once no change has come for this long (default: 300; at most 5 times as long after the first).'
+complete -c polroute -n '__polroute_using watch' -l wait -x -d 'How long each apply waits for another apply to finish (default: 30).'
+complete -c polroute -n '__polroute_using watch' -s h -l help -d 'Show help information.'
 
 complete -c polroute -n '__polroute_using stats' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
 complete -c polroute -n '__polroute_using stats' -l json -d 'Print machine-readable JSON.'
@@ -115,4 +122,4 @@ complete -c polroute -n '__polroute_using manual' -s h -l help -d 'Show help inf
 complete -c polroute -n '__polroute_using manual' -x -a 'polroute polroute.conf' -d 'polroute (the default) or polroute.conf.'
 
 complete -c polroute -n '__polroute_using help' -s h -l help -d 'Show help information.'
-complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan trace render apply confirm stats bgp completion manual help' -d 'The subcommand to show help for.'
+complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan trace render apply confirm watch stats bgp completion manual help' -d 'The subcommand to show help for.'

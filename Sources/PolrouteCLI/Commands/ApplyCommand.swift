@@ -27,6 +27,12 @@ enum ApplyCommand: Subcommand {
   static let keep = OptionSpec(
     "keep", value: "flow", repeatable: true,
     help: "Refuse a plan that would change where this connection's replies go: 'PEER [from LOCAL] [ipproto P] ...'.")
+  /// `--interface`.
+  static let interface = OptionSpec(
+    "interface", value: "interface", repeatable: true,
+    help:
+      "Converge only this uplink: its table, its rules, and the rules its addresses and networks feed; what polroute had for it goes when it is no longer an uplink."
+  )
   /// `--force`.
   static let force = OptionSpec(
     "force", help: "Apply even when the plan would cut the SSH session or a --keep connection.")
@@ -44,10 +50,13 @@ enum ApplyCommand: Subcommand {
       --persist, the files) and changes nothing. Before changing anything it traces the replies of the SSH session \
       it runs in (SSH_CONNECTION) and of every --keep connection on the host as the plan would leave it, and \
       refuses, naming the rule or route, if they would leave another way or not at all (--force overrides). With \
-      --persist and no --root, NetworkManager's profiles are changed by running the nm format's nmcli script.
+      --persist and no --root, NetworkManager's profiles are changed by running the nm format's nmcli script. \
+      With --interface (the network managers' hooks use it on a new lease or a link going up or down) only that \
+      uplink's part is changed, verified and probed, under the same lock and rollback; the other uplinks are left \
+      as they are.
       """,
     options: [
-      CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, keep, force,
+      CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, interface, keep, force,
       CommonOptions.state, CommonOptions.json,
     ])
 
@@ -76,6 +85,8 @@ enum ApplyCommand: Subcommand {
     var keeps: [(text: String, flow: Flow)]
     /// Whether to apply even when a connection would be cut.
     var force: Bool
+    /// The interfaces `--interface` converges; nil for the whole policy.
+    var scope: InterfaceScope?
 
     /// Reads and checks the parsed arguments; the same checks hold for a dry run.
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -101,6 +112,20 @@ enum ApplyCommand: Subcommand {
         } catch {
           throw UsageError("'--keep': \(error.message) in '\(MessageText.quoted(text))'", command: spec.name)
         }
+      }
+      let names = arguments.all(ApplyCommand.interface)
+      for name in names where !InterfaceName.isValid(name) {
+        throw UsageError(
+          "'--interface': '\(MessageText.quoted(name))' is not an interface name (1 to 15 characters, no '/', ':' or"
+            + " white space)",
+          command: spec.name)
+      }
+      scope = names.isEmpty ? nil : InterfaceScope(Set(names))
+      if scope != nil && persist {
+        // A file holds every interface's lines: writing it from one uplink's view would drop or freeze the others.
+        throw UsageError(
+          "'--interface' converges the kernel only; persist the whole policy with 'polroute apply --persist'",
+          command: spec.name)
       }
       if inputs.isSnapshot && !dryRun {
         throw UsageError(
@@ -151,7 +176,11 @@ enum ApplyCommand: Subcommand {
       }
       report = try PlanReport.make(
         state: state, policy: policy, formats: formats, files: files.files, root: files.label,
-        inputs: options.inputs, context: context, selection: selection, flows: options.dryRun)
+        inputs: options.inputs, context: context, selection: selection, flows: options.dryRun, scope: options.scope)
+      for (name, reason) in options.scope?.departures(state: state, policy: policy) ?? [] {
+        report.policyDiagnostics.append(
+          Diagnostic(.note, "\(name): \(reason): the rules and table polroute had for it are removed"))
+      }
     }
 
     /// Why this apply must not run: a connection it would cut (unless --force); nil when it may.
@@ -220,7 +249,8 @@ enum ApplyCommand: Subcommand {
     do {
       outcome = try transactor.apply(
         snapshot: prepared.state, policy: prepared.policy, plan: report.kernel,
-        options: ApplyOptions(confirmSeconds: options.confirmSeconds, runDirectory: context.runDirectory),
+        options: ApplyOptions(
+          confirmSeconds: options.confirmSeconds, runDirectory: context.runDirectory, scope: options.scope),
         confirmation: context.confirmation
       ) {
         let pending = fileChanges.filter { $0.action != .unchanged }

@@ -23,12 +23,14 @@ struct PlanReport {
   /// The table names the report's text uses.
   var names: RoutingTableNames
 
-  /// Plans the kernel always, the files of `formats` against `files`, and with `flows` the flow table.
+  /// Plans the kernel always (only `scope`'s part, when given), the files of `formats` against `files`, and with
+  /// `flows` the flow table.
   static func make(
     state: HostState, policy: Policy, formats: [RenderFormat], files: any FileReader, root: String?, inputs: Inputs,
-    context: CLIContext, selection: PersistSelection? = nil, flows: Bool = true
+    context: CLIContext, selection: PersistSelection? = nil, flows: Bool = true, scope: InterfaceScope? = nil
   ) throws -> PlanReport {
-    let kernel = KernelPlan.make(state: state, policy: policy)
+    var kernel = KernelPlan.make(state: state, policy: policy)
+    if let scope { kernel = scope.restrict(kernel, state: state, policy: policy) }
     let names = KernelText.names(state: state, policy: policy)
     let persistence =
       formats.isEmpty

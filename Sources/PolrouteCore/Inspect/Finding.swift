@@ -59,6 +59,8 @@ public enum FindingCode: String, CaseIterable, Sendable {
   case duplicateDefaultRoute = "duplicate-default-route"
   /// A rule looks up a table that has no routes of its family.
   case ruleEmptyTable = "rule-empty-table"
+  /// polroute's source rule (or a manager's copy of it) names an address the host no longer has.
+  case staleSourceRule = "stale-source-rule"
   /// Several rules of one family share a priority.
   case duplicateRulePriority = "duplicate-rule-priority"
   /// A rule can never match because an earlier rule always decides first.

@@ -97,7 +97,12 @@ public enum Inspector {
       let rules = unordered.indices.sorted { (unordered[$0].priority, $0) < (unordered[$1].priority, $1) }.map {
         unordered[$0]
       }
+      let hostAddresses = Set(state.interfaces.flatMap { $0.addresses.map(\.address.address) })
       for rule in rules {
+        if let stale = staleSourceFinding(rule, hostAddresses: hostAddresses, state: state, policyFile: policyFile) {
+          findings.append(stale)
+          continue
+        }
         guard let table = rule.lookupTable, !RoutingTable.reserved.contains(table), !rule.selector.l3mdev,
           state.routes(inTable: table, family: family).isEmpty
         else { continue }
@@ -155,6 +160,52 @@ public enum Inspector {
       }
     }
     return findings
+  }
+
+  /// A source rule of polroute's (or a network manager's copy of one, from polroute's files) for an address the host
+  /// no longer has: a DHCP lease moved it. Deleting it by hand is never the fix: the next apply would be needed
+  /// anyway for the new address, and a manager would put its copy back from the files.
+  static func staleSourceFinding(
+    _ rule: Rule, hostAddresses: Set<IPAddress>, state: HostState, policyFile: String?
+  ) -> Finding? {
+    guard let source = rule.selector.source, source.isHost, !rule.selector.invert,
+      !hostAddresses.contains(source.address), let table = rule.lookupTable,
+      !RoutingTable.reserved.contains(table)
+    else { return nil }
+    let names = state.names
+    let marked = Ownership.isMarked(rule)
+    // A manager stamps its own protocol on the rules it installs; the table tells polroute's: it holds routes
+    // polroute marked, or polroute's rt_tables file names it.
+    let polrouteTable =
+      state.routes.contains { $0.table == table && Ownership.isMarked($0) }
+      || state.tableNames.contains { $0.number == table && $0.file == PolrouteFiles.rtTables }
+    let managerCopy =
+      !marked && rule.protocolNumber.map(Ownership.managerRuleProtocols.contains) == true && polrouteTable
+    guard marked || managerCopy else { return nil }
+    // The uplink's device: its marked routes name it, else the table is named after it (as derivation names it).
+    let device =
+      state.routes.first { $0.table == table && Ownership.isMarked($0) }?.device
+      ?? names.name(for: table).flatMap { state.interface(named: $0)?.name }
+    let what =
+      "\(rule.family.displayName) rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names)))"
+      + (marked ? " is polroute's for" : " was installed by a network manager from polroute's files for")
+      + " \(source.address), which is no longer an address of this host (a new lease or a removed address)"
+    let fix: String
+    if managerCopy {
+      fix =
+        "`polroute apply --persist` rewrites the files the manager read with the current addresses, and the"
+        + " manager drops this rule when it reloads them (polroute never deletes a rule a manager installed)"
+    } else if let policyFile {
+      fix = "in \(policyFile), write the rule for the current address, or let `auto` derive it"
+    } else if let device {
+      fix =
+        "`polroute apply --interface \(device)` moves polroute's rules to \(device)'s current addresses and removes"
+        + " this one (the network managers' hooks run it on every lease: see polroute(8))"
+    } else {
+      fix = "`polroute apply` removes polroute's rules for addresses the host no longer has"
+    }
+    return Finding(
+      code: .staleSourceRule, severity: .warning, subject: "rule \(rule.priority)", message: what, fix: fix)
   }
 
   /// The command that deletes exactly one rule: its family, priority, selectors and action.

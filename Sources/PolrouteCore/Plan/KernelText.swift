@@ -12,6 +12,8 @@ public enum KernelText {
 
   /// Unified diffs of every listing the plan changes.
   public static func diff(_ plan: KernelPlan, state: HostState, names: RoutingTableNames) -> String {
+    // Nothing changes, nothing to show: listing 10,000 rules twice to find that out cost a hook's apply 20 ms.
+    guard !plan.isEmpty else { return "" }
     let rules = plan.ownership.rules(of: state)
     let routes = plan.ownership.routes(of: state)
     let now = listings(rules: rules, routes: routes, names: names)

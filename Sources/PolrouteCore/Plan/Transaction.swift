@@ -46,12 +46,15 @@ public enum Transaction {
     return changes
   }
 
-  /// What verification found wrong, one line each; empty when the kernel matches the policy.
-  public static func verify(policy: Policy, state: HostState) -> [String] {
+  /// What verification found wrong, one line each; empty when the kernel matches the policy (within `scope`, when
+  /// the apply converged only some interfaces).
+  public static func verify(policy: Policy, state: HostState, scope: InterfaceScope? = nil) -> [String] {
     var problems: [String] = []
     let names = KernelText.names(state: state, policy: policy)
     // What is left to do after the apply is what is wrong with it.
-    for change in KernelPlan.make(state: state, policy: policy).changes {
+    var left = KernelPlan.make(state: state, policy: policy)
+    if let scope { left = scope.restrict(left, state: state, policy: policy) }
+    for change in left.changes {
       switch change {
       case .addRule(let rule):
         problems.append("rule missing: \(rule.priority): \(RuleText.selectorAndAction(rule, names: names))")

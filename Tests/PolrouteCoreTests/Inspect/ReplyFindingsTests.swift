@@ -212,7 +212,43 @@ struct ReplyFindingsTests {
     #expect(duplicate.message == "2 identical IPv4 rules at priority 1000 (from 203.0.113.10 lookup 200)")
     #expect(
       duplicate.fix == "delete the 1 extra copy: `ip -4 rule del from 203.0.113.10 lookup 200 priority 1000`")
-    let stale = try #require(findings.first { $0.code == "rule-empty-table" && $0.subject == "rule 20005" })
-    #expect(stale.fix.hasSuffix("if not, `polroute apply` removes polroute's stale rules"))
+    let stale = try #require(findings.first { $0.code == "stale-source-rule" && $0.subject == "rule 20005" })
+    #expect(stale.fix == "`polroute apply` removes polroute's rules for addresses the host no longer has")
+  }
+
+  @Test("a new lease left polroute's rule for the old address: apply --interface removes it, never ip rule del")
+  func staleSourceAfterLease() throws {
+    var state = try Self.applied(SampleHosts.dualHomed)
+    state.tableNames = [TableNameEntry(number: 100, name: "data", file: PolrouteFiles.rtTables, line: 2)]
+    // dhclient moved data from 203.0.113.10 to 203.0.113.11: the kernel dropped the routes using the old source.
+    let index = try #require(state.interfaces.firstIndex { $0.name == "data" })
+    state.interfaces[index].addresses = [
+      Address(try InterfaceAddress(parsing: "203.0.113.11/24"), scope: "global", flags: [.dynamic])
+    ]
+    state.routes.removeAll { $0.preferredSource == T.address("203.0.113.10") }
+    // The same rule installed by systemd-networkd from polroute's drop-in (protocol static), at its own priority.
+    var copy = Self.sourceRule("203.0.113.10", 100, 20010, marked: false)
+    copy.protocolNumber = RouteProtocol.staticRoute
+    state.rules.append(copy)
+    let findings = Inspector.findings(state)
+    let stale = findings.filter { $0.code == FindingCode.staleSourceRule.rawValue }
+    #expect(
+      stale.map { "\($0.subject): \($0.message)" } == [
+        "rule 14001: IPv4 rule 14001 (from 203.0.113.10 to 198.51.100.0/24 lookup data) is polroute's for"
+          + " 203.0.113.10, which is no longer an address of this host (a new lease or a removed address)",
+        "rule 20000: IPv4 rule 20000 (from 203.0.113.10 lookup data) is polroute's for 203.0.113.10, which is no"
+          + " longer an address of this host (a new lease or a removed address)",
+        "rule 20010: IPv4 rule 20010 (from 203.0.113.10 lookup data) was installed by a network manager from"
+          + " polroute's files for 203.0.113.10, which is no longer an address of this host (a new lease or a"
+          + " removed address)",
+      ])
+    #expect(
+      stale.first?.fix
+        == "`polroute apply --interface data` moves polroute's rules to data's current addresses and removes this"
+        + " one (the network managers' hooks run it on every lease: see polroute(8))")
+    #expect(stale.last?.fix.hasPrefix("`polroute apply --persist` rewrites the files the manager read") == true)
+    // No finding tells the user to delete polroute's own rule by hand.
+    #expect(!findings.contains { $0.fix.contains("rule del") }, "\(findings.map(\.fix))")
+    #expect(!findings.contains { $0.code == "rule-empty-table" && $0.subject == "rule 20000" })
   }
 }

@@ -277,7 +277,8 @@ struct PolicyResolverTests {
         ])
     #expect(
       policy.diagnostics.map(\.description) == [
-        "note: address 2001:db8:1::10 on data is dynamic (DHCP or SLAAC): run polroute apply again when it changes"
+        "note: address 2001:db8:1::10 on data is dynamic (DHCP or SLAAC): when it changes,"
+          + " `polroute apply --interface data` follows it (polroute's network manager hooks run it)"
       ])
   }
 

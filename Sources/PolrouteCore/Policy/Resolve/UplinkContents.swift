@@ -33,7 +33,8 @@ extension ResolutionContext {
       diagnostics.append(
         Diagnostic(
           .note,
-          "address \(address.address.address) on \(planned.device) is dynamic (DHCP or SLAAC): run polroute apply again when it changes",
+          "address \(address.address.address) on \(planned.device) is dynamic (DHCP or SLAAC): when it changes,"
+            + " `polroute apply --interface \(planned.device)` follows it (polroute's network manager hooks run it)",
           at: planned.statement?.location))
     }
     return uplink
