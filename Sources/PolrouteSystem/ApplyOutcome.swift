@@ -72,10 +72,16 @@ public struct ApplyOptions: Sendable {
   public var confirmSeconds: Int?
   /// The directory for the confirmation handshake.
   public var runDirectory: String
+  /// With `confirmSeconds`: what records the change before the kernel changes, so it is rolled back even if this
+  /// process dies (nil: only this process rolls it back).
+  public var changeGuard: (any ChangeGuard)?
 
   /// Builds options.
-  public init(confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath) {
+  public init(
+    confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath, changeGuard: (any ChangeGuard)? = nil
+  ) {
     self.confirmSeconds = confirmSeconds
     self.runDirectory = runDirectory
+    self.changeGuard = changeGuard
   }
 }

@@ -33,6 +33,7 @@ complete -c polroute -n 'not __polroute_command' -a trace -d 'Show the path of o
 complete -c polroute -n 'not __polroute_command' -a render -d 'Render the policy as an iproute2 script, a distribution\'s or network manager\'s configuration, a boot unit, or rt_tables entries.'
 complete -c polroute -n 'not __polroute_command' -a apply -d 'Make the kernel\'s rules and routes match the policy: apply, verify, and roll back on any failure.'
 complete -c polroute -n 'not __polroute_command' -a confirm -d 'Keep the change a \'polroute apply --confirm\' is waiting on, from another shell.'
+complete -c polroute -n 'not __polroute_command' -a rollback -d 'Undo now the change a \'polroute apply --confirm\' made and no one confirmed, even if that apply died.'
 complete -c polroute -n 'not __polroute_command' -a stats -d 'Show packets and bytes per uplink, read from the kernel, with the source of each figure.'
 complete -c polroute -n 'not __polroute_command' -a bgp -d 'Render FRR\'s BGP configuration for a site with primary, backup or load-shared providers.'
 complete -c polroute -n 'not __polroute_command' -a completion -d 'Print the shell completion script for bash, zsh or fish.'
@@ -95,6 +96,10 @@ complete -c polroute -n '__polroute_using apply' -s h -l help -d 'Show help info
 
 complete -c polroute -n '__polroute_using confirm' -s h -l help -d 'Show help information.'
 
+complete -c polroute -n '__polroute_using rollback' -l wait -x -d 'How long to wait for the apply lock and for a waiting apply to roll back (default: 60).'
+complete -c polroute -n '__polroute_using rollback' -l watch -d 'Wait in the background until the recorded change is confirmed or rolled back, and restore it if its apply dies first (apply --confirm starts this itself).'
+complete -c polroute -n '__polroute_using rollback' -s h -l help -d 'Show help information.'
+
 complete -c polroute -n '__polroute_using stats' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
 complete -c polroute -n '__polroute_using stats' -l json -d 'Print machine-readable JSON.'
 complete -c polroute -n '__polroute_using stats' -s h -l help -d 'Show help information.'
@@ -115,4 +120,4 @@ complete -c polroute -n '__polroute_using manual' -s h -l help -d 'Show help inf
 complete -c polroute -n '__polroute_using manual' -x -a 'polroute polroute.conf' -d 'polroute (the default) or polroute.conf.'
 
 complete -c polroute -n '__polroute_using help' -s h -l help -d 'Show help information.'
-complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan trace render apply confirm stats bgp completion manual help' -d 'The subcommand to show help for.'
+complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan trace render apply confirm rollback stats bgp completion manual help' -d 'The subcommand to show help for.'
