@@ -67,13 +67,17 @@ public struct PendingChangeStore: Sendable {
     }
   }
 
-  /// Removes the record first (then nothing acts on it), then its snapshot and the confirmation handshake files.
+  /// Removes the record first (then nothing acts on it), then its snapshot, the confirmation handshake files and the
+  /// temporaries of writes a killed process left. The caller holds the apply lock.
   public func remove() throws {
     let files = RootedFileSystem()
     try files.remove(recordPath)
     try files.remove(snapshotPath)
     try? files.remove(directory + "/pending")
-    for name in files.list(directory) where name.hasPrefix("confirmed.") {
+    // A process killed while it wrote one of these files leaves its temporary (`.change.polroute-RANDOM`): only the
+    // holder of the apply lock removes the record, and it writes no other file here meanwhile.
+    for name in files.list(directory)
+    where name.hasPrefix("confirmed.") || (name.hasPrefix(".") && name.contains(".polroute-")) {
       try? files.remove(directory + "/" + name)
     }
   }

@@ -227,13 +227,14 @@ public struct Transactor: Sendable {
   /// SIGTERM abort at once; SIGHUP (the terminal went away) does not, since `polroute confirm` may still come.
   func waitForConfirmation(seconds: Int, options: ApplyOptions, source: ConfirmationSource?) throws {
     let handshake = ConfirmationHandshake(directory: options.runDirectory)
+    // The record says it waits before the handshake does: 'polroute confirm' reads both, the record to check.
+    try options.changeGuard?.waiting(deadline: monotonicMilliseconds() + Int64(seconds) * 1000)
     try handshake.announce()
     defer { handshake.finish() }
     progress(.waitingForConfirmation)
     log("the change is applied and verified; type 'yes' or run 'polroute confirm' within \(seconds) s to keep it")
     source?.begin()
     let deadline = clock.milliseconds() + Int64(seconds) * 1000
-    try options.changeGuard?.waiting(deadline: monotonicMilliseconds() + Int64(seconds) * 1000)
     while clock.milliseconds() < deadline {
       if let signal = signals.received {
         if signal == SIGHUP {

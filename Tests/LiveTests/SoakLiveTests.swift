@@ -57,7 +57,9 @@ struct SoakLiveTests {
     var leftovers: [String: Int] = [:]
     var failures = 0
     let start = Date()
+    var done = 0
     for cycle in 1...Self.cycles {
+      done = cycle
       let apply = try host.start(["apply", "--policy", policy, "--confirm", "600"])
       let pid = try host.waitingApply()
       let watchdogs = host.watchdogs()
@@ -89,7 +91,7 @@ struct SoakLiveTests {
     let seconds = Date().timeIntervalSince(start)
     print(
       """
-      soak: \(Self.cycles) cycles in \(Int(seconds)) s, \(Int(seconds * 1000) / max(Self.cycles, 1)) ms per cycle \
+      soak: \(done) cycles in \(Int(seconds)) s, \(Int(seconds * 1000) / max(done, 1)) ms per cycle \
       (apply --confirm to its question, then polroute rollback or SIGKILL and the watchdog's restore, and the checks)
       soak: apply VmHWM \(Self.summary(applyMemory, unit: "kB")); descriptors \(Self.summary(applyDescriptors, unit: ""))
       soak: watchdog VmHWM \(Self.summary(watchdogMemory, unit: "kB")); descriptors \

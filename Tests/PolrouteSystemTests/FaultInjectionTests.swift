@@ -100,21 +100,26 @@ struct FaultInjectionTests {
     /// Whether `arm` fails.
     let armFails: Bool
 
+    /// Records for `kernel`; `armFails` makes `arm` throw.
     init(kernel: FakeKernel, armFails: Bool = false) {
       self.kernel = kernel
       self.armFails = armFails
     }
 
+    /// Records the call and the writes made so far.
     func arm(snapshot: HostState, tables: Set<UInt32>) throws {
       calls.withLock { $0.append("arm after \(kernel.writes.count) writes, tables \(tables.sorted())") }
       if armFails { throw PendingChangeError("cannot write the record") }
     }
+    /// Records the call.
     func waiting(deadline: Int64) throws { calls.withLock { $0.append("waiting") } }
+    /// Records the call.
     func disarm() throws { calls.withLock { $0.append("disarm") } }
   }
 
   /// A confirmation source that says `yes` at once.
   struct Yes: ConfirmationSource {
+    /// Yes.
     func poll(milliseconds: Int) -> Bool { true }
   }
 
