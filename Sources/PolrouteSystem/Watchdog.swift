@@ -69,16 +69,22 @@ public struct Watchdog: Sendable {
     return result.restored ? .restored(cause) : .failed(result.description)
   }
 
-  /// Starts `EXECUTABLE rollback --watch` in a new session, with the run directory in its environment, its standard
-  /// streams on /dev/null (a pipe it held open would keep whoever reads the apply's output waiting) and the default
-  /// signal dispositions; it is not waited for.
+  /// The watchdog's log in a run directory.
+  public static func logPath(_ directory: String) -> String { directory + "/watchdog.log" }
+
+  /// Starts `EXECUTABLE rollback --watch` in a new session, with the run directory in its environment, standard
+  /// input and output on /dev/null and standard error appended to the log (a pipe it held open would keep whoever
+  /// reads the apply's output waiting), and the default signal dispositions; it is not waited for.
   public static func start(executable: String, directory: String) throws {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    for fd: Int32 in [0, 1, 2] {
-      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-    }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    // What it did, or why it could not, is appended to RUN/watchdog.log (no link followed; the run directory is
+    // root's, 0700), where 'polroute rollback' and the user find it: no terminal is left to tell.
+    posix_spawn_file_actions_addopen(
+      &actions, 2, logPath(directory), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }

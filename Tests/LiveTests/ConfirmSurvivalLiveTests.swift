@@ -29,6 +29,15 @@ extension ApplyHost {
   }
 }
 
+/// The session a process is in (`/proc/PID/stat` field 6), or nil when it is gone.
+func sessionOf(_ pid: Int32) -> Int32? {
+  guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+    let close = text.lastIndex(of: ")")
+  else { return nil }
+  let fields = text[text.index(after: close)...].split(separator: " ")
+  return fields.count > 3 ? Int32(fields[3]) : nil
+}
+
 /// `apply --confirm`'s promise outlives its process: a record and a watchdog restore the host when the apply dies
 /// without a confirmation, `polroute confirm` checks the record's pid and start time, `polroute rollback` restores
 /// at once, and the next apply restores or discards a stale record.
@@ -42,7 +51,13 @@ struct ConfirmSurvivalLiveTests {
     let apply = try host.start(["apply", "--policy", policy, "--confirm", "60"])
     let pid = try host.waitingApply()
     #expect(try host.planStatus(policy) == 0, "the change must be in place while it waits")
-    #expect(host.watchdogs().count == 1)
+    let watchdogs = host.watchdogs()
+    #expect(watchdogs.count == 1)
+    // A session of its own: the hangup of the apply's terminal or SSH session does not reach it.
+    for watchdog in watchdogs {
+      #expect(sessionOf(watchdog) == watchdog)
+      #expect(sessionOf(watchdog) != sessionOf(pid))
+    }
     let record = try #require(TestPaths.read(host.recordPath))
     #expect(record.hasPrefix("polroute-pending-change 1\n"))
     #expect(record.contains("\npid \(pid)\n"))
@@ -54,6 +69,33 @@ struct ConfirmSurvivalLiveTests {
     #expect(try host.planStatus(policy) == 2)
     #expect(eventually(seconds: 10) { host.watchdogs().isEmpty })
     #expect(host.handshakeGone)
+    // What it did is in its log, where no terminal was left to show it.
+    let log = host.run.read("watchdog.log") ?? ""
+    // (It died, or is gone: the apply's parent may not have reaped it yet.)
+    #expect(
+      log.contains(
+        "): restored the host as it was before an unconfirmed change: polroute apply (pid \(pid)) that made it "),
+      "\(log)")
+    #expect(log.hasSuffix(" without a confirmation\n"), "\(log)")
+    #expect(TestPaths.list(host.run.path) == ["lock", "watchdog.log"])
+  }
+
+  @Test("every process of the apply's session killed, as when an SSH session is torn down: the watchdog restores")
+  func sessionKilled() throws {
+    let host = try ApplyHost("session")
+    let policy = try host.policy(autoPolicy)
+    let before = try host.server.dump()
+    // `setsid -w`: the apply leads a session of its own, as a login shell's commands do.
+    let apply = try host.start(["apply", "--policy", policy, "--confirm", "60"], detached: true)
+    let pid = try host.waitingApply()
+    let session = try #require(sessionOf(pid))
+    #expect(try host.planStatus(policy) == 0)
+    kill(-session, SIGHUP)
+    kill(-session, SIGKILL)
+    _ = apply.wait()
+    #expect(eventually(seconds: 30) { host.recordGone }, "the watchdog did not restore the host")
+    #expect(try host.server.dump() == before)
+    #expect(eventually(seconds: 10) { host.watchdogs().isEmpty })
   }
 
   @Test("'polroute confirm' from another process keeps the change, and the watchdog exits")

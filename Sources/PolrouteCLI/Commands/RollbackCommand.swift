@@ -41,14 +41,20 @@ enum RollbackCommand: Subcommand {
     let directory = context.runDirectory
     let store = PendingChangeStore(directory: directory)
     if arguments.has(watch) {
-      let outcome = try Watchdog(directory: directory, runner: context.runner, reader: context.reader).watch()
-      switch outcome {
-      case .finished: return .success
-      case .restored(let reason):
-        context.diagnostics.note("restored the host as it was before an unconfirmed change: \(reason)")
-        return .success
-      case .failed(let message):
-        context.diagnostics.error(message)
+      // Its standard error is RUN/watchdog.log: each line says when and which watchdog.
+      let prefix = "\(Persister.timestamp()) polroute rollback --watch (pid \(getpid())): "
+      do {
+        switch try Watchdog(directory: directory, runner: context.runner, reader: context.reader).watch() {
+        case .finished: return .success
+        case .restored(let reason):
+          context.diagnostics.note(prefix + "restored the host as it was before an unconfirmed change: \(reason)")
+          return .success
+        case .failed(let message):
+          context.diagnostics.note(prefix + "error: " + message)
+          return .failure
+        }
+      } catch {
+        context.diagnostics.note(prefix + "error: \(error)")
         return .failure
       }
     }
