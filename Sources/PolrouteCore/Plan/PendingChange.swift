@@ -186,11 +186,17 @@ public struct ProcessStat: Equatable, Sendable {
   public var state: Character
   /// The start time in clock ticks after boot (field 22).
   public var startTime: UInt64
+  /// The process group (field 5): the `ip` processes an apply runs are in its group.
+  public var processGroup: Int32
+  /// The command name (field 2).
+  public var command: String
 
   /// Builds one.
-  public init(state: Character, startTime: UInt64) {
+  public init(state: Character, startTime: UInt64, processGroup: Int32 = 0, command: String = "") {
     self.state = state
     self.startTime = startTime
+    self.processGroup = processGroup
+    self.command = command
   }
 
   /// A zombie (dead, not yet reaped) or a process being torn down.
@@ -203,8 +209,10 @@ public struct ProcessStat: Equatable, Sendable {
     let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
     // Field 3 (the state) is the first after the name; field 22 (starttime) the 20th.
     guard fields.count >= 20, fields[0].count == 1, let state = fields[0].first,
-      let start = UInt64(fields[19].trimmingASCIIWhitespace())
+      let start = UInt64(fields[19].trimmingASCIIWhitespace()), let group = Int32(fields[2])
     else { return nil }
-    return ProcessStat(state: state, startTime: start)
+    let open = text.firstIndex(of: "(").map { text.index(after: $0) } ?? close
+    let command = open < close ? String(text[open..<close]) : ""
+    return ProcessStat(state: state, startTime: start, processGroup: group, command: command)
   }
 }
