@@ -42,12 +42,12 @@ public struct Watchdog: Sendable {
     let store = PendingChangeStore(directory: directory)
     guard let armed = try store.record() else { return .finished }
     // Read while the apply lives: the `ip` it runs are in its process group.
-    let group = PendingChangeStore.process(armed.pid)?.processGroup
+    let applying = PendingChangeStore.process(armed.pid)
     while true {
       guard let record = try store.record(), record.token == armed.token else { return .finished }
       let process = PendingChangeStore.process(record.pid)
       if case .restore(let reason) = record.decision(bootID: record.bootID, process: process) {
-        if let group, record.pid == armed.pid { Self.waitForOrphans(group: group) }
+        if let applying, record.pid == armed.pid { Self.waitForOrphans(of: applying) }
         return try restoreUnderLock(token: armed.token, cause: reason)
       }
       if let deadline = record.deadline, monotonicMilliseconds() > deadline + Self.graceMilliseconds {
@@ -63,16 +63,17 @@ public struct Watchdog: Sendable {
   /// The longest it waits for the `ip` processes of a dead apply to finish.
   static let orphanMilliseconds: Int64 = 30_000
 
-  /// Waits (up to `orphanMilliseconds`) until no `ip` of the dead apply's process group runs: killed mid-batch, the
-  /// apply leaves its `ip -batch` to carry out the lines already in its pipe, and a restore read before that one
-  /// finished would be undone by it (found by the signal tests: routes added after the restore).
-  static func waitForOrphans(group: Int32) {
+  /// Waits (up to `orphanMilliseconds`) until no `ip` the dead apply started runs: killed mid-batch, the apply leaves
+  /// its `ip -batch` to carry out the lines already in its pipe, and a restore read before that one finished would be
+  /// undone by it (a SIGKILL round of the signal tests failed so under load). Its orphans are the `ip` processes of
+  /// its process group, started after it, that init adopted (`ip` run by others in that group have their parents).
+  static func waitForOrphans(of apply: ProcessStat) {
     let start = monotonicMilliseconds()
     while monotonicMilliseconds() - start < orphanMilliseconds {
-      let names = RootedFileSystem().list("/proc")
-      let running = names.contains { name in
+      let running = RootedFileSystem().list("/proc").contains { name in
         guard let pid = Int32(name), pid != getpid(), let stat = PendingChangeStore.process(pid) else { return false }
-        return stat.processGroup == group && stat.command == "ip" && !stat.isDead
+        return stat.command == "ip" && stat.parent == 1 && stat.processGroup == apply.processGroup
+          && stat.startTime >= apply.startTime && !stat.isDead
       }
       guard running else { return }
       var none = pollfd()

@@ -186,15 +186,20 @@ public struct ProcessStat: Equatable, Sendable {
   public var state: Character
   /// The start time in clock ticks after boot (field 22).
   public var startTime: UInt64
+  /// The parent (field 4).
+  public var parent: Int32
   /// The process group (field 5): the `ip` processes an apply runs are in its group.
   public var processGroup: Int32
   /// The command name (field 2).
   public var command: String
 
   /// Builds one.
-  public init(state: Character, startTime: UInt64, processGroup: Int32 = 0, command: String = "") {
+  public init(
+    state: Character, startTime: UInt64, parent: Int32 = 0, processGroup: Int32 = 0, command: String = ""
+  ) {
     self.state = state
     self.startTime = startTime
+    self.parent = parent
     self.processGroup = processGroup
     self.command = command
   }
@@ -209,10 +214,11 @@ public struct ProcessStat: Equatable, Sendable {
     let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
     // Field 3 (the state) is the first after the name; field 22 (starttime) the 20th.
     guard fields.count >= 20, fields[0].count == 1, let state = fields[0].first,
-      let start = UInt64(fields[19].trimmingASCIIWhitespace()), let group = Int32(fields[2])
+      let start = UInt64(fields[19].trimmingASCIIWhitespace()), let parent = Int32(fields[1]),
+      let group = Int32(fields[2])
     else { return nil }
     let open = text.firstIndex(of: "(").map { text.index(after: $0) } ?? close
     let command = open < close ? String(text[open..<close]) : ""
-    return ProcessStat(state: state, startTime: start, processGroup: group, command: command)
+    return ProcessStat(state: state, startTime: start, parent: parent, processGroup: group, command: command)
   }
 }

@@ -141,7 +141,7 @@ struct PendingChangeTests {
     let line = "4242 (polroute (x) y) S 1 4242 4242 0 -1 4194560 210 0 0 0 1 0 0 0 20 0 1 0 1234567 123 45 18446\n"
     #expect(
       ProcessStat.parse(line)
-        == ProcessStat(state: "S", startTime: 1_234_567, processGroup: 4242, command: "polroute (x) y"))
+        == ProcessStat(state: "S", startTime: 1_234_567, parent: 1, processGroup: 4242, command: "polroute (x) y"))
     #expect(ProcessStat.parse(line)?.isDead == false)
     let zombie = "7 (sh) Z 1 7 7 0 -1 4194560 210 0 0 0 1 0 0 0 20 0 1 0 99 0 0 0"
     #expect(ProcessStat.parse(zombie)?.isDead == true)
