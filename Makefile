@@ -58,7 +58,7 @@ DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEBDIR ?= .build/deb
 DEB = $(DEBDIR)/polroute_$(VERSION)_$(DEB_ARCH).deb
 
-.PHONY: all build example test test-deps record-golden docs bench fuzz install uninstall deb clean
+.PHONY: all build example test test-deps record-golden docs bench fuzz soak install uninstall deb clean
 
 all: build
 
@@ -112,6 +112,13 @@ bench: build
 FUZZ_SECONDS ?= 60
 fuzz:
 	Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
+
+# SOAK_CYCLES apply/rollback cycles in a network namespace (as root), each checked, then the figures (time per cycle,
+# memory, descriptors, files left); not part of `make test`. See Tests/LiveTests/SoakLiveTests.swift.
+SOAK_CYCLES ?= 1000
+soak:
+	$(SWIFT) build --build-tests
+	POLROUTE_SOAK_CYCLES=$(SOAK_CYCLES) $(SWIFT) test --skip-build --filter SoakLiveTests
 
 # Installs INSTALL_FILES under DESTDIR and PREFIX; the boot unit names the executable where BINDIR puts it.
 install: $(BIN_PREREQUISITE)

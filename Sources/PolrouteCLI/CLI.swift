@@ -14,7 +14,8 @@ public enum CLI {
   /// The subcommands, in the order help lists them.
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self, PolicyCommand.self, PlanCommand.self, TraceCommand.self, RenderCommand.self,
-    ApplyCommand.self, ConfirmCommand.self, WatchCommand.self, StatsCommand.self, BGPCommand.self, CompletionCommand.self,
+    ApplyCommand.self, ConfirmCommand.self, RollbackCommand.self, WatchCommand.self, StatsCommand.self, BGPCommand.self,
+    CompletionCommand.self,
     ManualCommand.self,
   ]
 
@@ -113,6 +114,9 @@ public enum CLI {
     } catch let error as SnapshotError {
       context.diagnostics.errorLine(error.description)
       return .dataError
+    } catch let error as PendingChangeError where error.isLocated {
+      context.diagnostics.errorLine(error.description)
+      return .failure
     } catch let error as PolicyError {
       context.diagnostics.print(error.diagnostics)
       return .dataError

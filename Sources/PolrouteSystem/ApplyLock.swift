@@ -171,7 +171,7 @@ public final class ApplyLock: @unchecked Sendable {
   }
 
   /// Whether a pid runs, and whether it is polroute (its command name, or the same executable as this one).
-  static func describe(_ pid: Int32) -> LockHolder {
+  public static func describe(_ pid: Int32) -> LockHolder {
     guard kill(pid, 0) == 0 || errno == EPERM else { return .unknown }
     let files = RootedFileSystem()
     let command = ((try? files.readText("/proc/\(pid)/comm")) ?? nil)?.trimmingASCIIWhitespace() ?? "?"

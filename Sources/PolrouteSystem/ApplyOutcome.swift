@@ -74,13 +74,18 @@ public struct ApplyOptions: Sendable {
   public var runDirectory: String
   /// The interfaces an `apply --interface` converges: only their part is verified and probed; nil for all.
   public var scope: InterfaceScope?
+  /// With `confirmSeconds`: what records the change before the kernel changes, so it is rolled back even if this
+  /// process dies (nil: only this process rolls it back).
+  public var changeGuard: (any ChangeGuard)?
 
   /// Builds options.
   public init(
-    confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath, scope: InterfaceScope? = nil
+    confirmSeconds: Int? = nil, runDirectory: String = RunDirectory.defaultPath, scope: InterfaceScope? = nil,
+    changeGuard: (any ChangeGuard)? = nil
   ) {
     self.confirmSeconds = confirmSeconds
     self.runDirectory = runDirectory
     self.scope = scope
+    self.changeGuard = changeGuard
   }
 }

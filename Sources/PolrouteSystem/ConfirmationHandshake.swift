@@ -38,16 +38,37 @@ public struct ConfirmationHandshake: Sendable {
     }
   }
 
-  /// Confirms the waiting apply (for `polroute confirm`); returns its pid.
+  /// Confirms the waiting apply (for `polroute confirm`); returns its pid. The pending-change record names the apply
+  /// by pid and start time: a pid that is now another process, or an apply that died, is refused (its change is
+  /// being rolled back), as is one that is not polroute or does not wait for a confirmation yet.
   public func confirm() throws -> Int32 {
-    guard let text = try RootedFileSystem().readText(pendingPath),
-      let pid = Int32(text.split(separator: "\n").first ?? ""),
-      kill(pid, 0) == 0 || errno == EPERM
-    else {
+    let store = PendingChangeStore(directory: directory)
+    guard let record = try store.record() else {
       throw FileSystemError.failed(
         operation: "confirm", path: pendingPath, reason: "no polroute apply is waiting for confirmation")
     }
-    try RootedFileSystem().write(confirmedPath(pid), contents: [], mode: 0o600)
-    return pid
+    let refused = "cannot confirm the change recorded in \(store.recordPath): "
+    switch record.decision(bootID: try PendingChangeStore.bootID(), process: PendingChangeStore.process(record.pid)) {
+    case .discard(let reason):
+      throw PendingChangeError(refused + reason)
+    case .restore(let reason):
+      throw PendingChangeError(
+        refused + reason + "; it is rolled back by its watchdog, or now by 'polroute rollback'")
+    case .live:
+      break
+    }
+    guard case .polroute = ApplyLock.describe(record.pid) else {
+      throw PendingChangeError(refused + "pid \(record.pid) is \(ApplyLock.describe(record.pid)), not polroute")
+    }
+    let waiting = ((try? RootedFileSystem().readText(pendingPath)) ?? nil).flatMap {
+      Int32($0.split(separator: "\n").first ?? "")
+    }
+    guard record.deadline != nil, waiting == record.pid else {
+      throw PendingChangeError(
+        refused + "polroute apply (pid \(record.pid)) is still changing the kernel; run 'polroute confirm' once it "
+          + "asks for a confirmation")
+    }
+    try RootedFileSystem().write(confirmedPath(record.pid), contents: [], mode: 0o600)
+    return record.pid
   }
 }

@@ -79,6 +79,14 @@ public struct RootedFileSystem: FileSystem {
     return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
   }
 
+  /// Why `path` cannot be used as a directory (`no such directory`, `it is a regular file, not a directory`), or nil
+  /// when it is one (links followed: the user named it).
+  public static func directoryProblem(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return errno == ENOENT ? "no such directory" : ProcessRunner.errorText(errno) }
+    return info.st_mode & S_IFMT == S_IFDIR ? nil : "it is \(PathWalk.kind(info.st_mode)), not a directory"
+  }
+
   /// Whether this is the real root, where relative paths are taken from the working directory.
   var isRealRoot: Bool { root == "/" || root.isEmpty }
 

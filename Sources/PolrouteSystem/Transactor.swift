@@ -65,6 +65,9 @@ public struct Transactor: Sendable {
     let lines = plan.changes.map(\.batchLine)
     signals.install()
     let ownership = plan.ownership.adding(plan.touchedTables)
+    // Recorded before the kernel changes, so that a process killed from here on is still rolled back.
+    let changeGuard = options.confirmSeconds == nil ? nil : options.changeGuard
+    try changeGuard?.arm(snapshot: snapshot, tables: ownership.tables)
     var processes = 0
     var probes: [ProbeResult] = []
     do {
@@ -85,6 +88,7 @@ public struct Transactor: Sendable {
       var confirmed: Bool?
       if let seconds = options.confirmSeconds {
         try waitForConfirmation(seconds: seconds, options: options, source: confirmation)
+        try changeGuard?.disarm()
         confirmed = true
       }
       progress(.persisting)
@@ -94,7 +98,10 @@ public struct Transactor: Sendable {
         unresolved: Self.unresolved(probes, policy), files: files,
         confirmed: confirmed)
     } catch {
-      throw rollback(cause: describe(error), snapshot: snapshot, ownership: ownership)
+      let failure = rollback(cause: describe(error), snapshot: snapshot, ownership: ownership)
+      // A change that is not back as it was keeps its record: the watchdog or the next apply tries again.
+      if failure.restored { try? changeGuard?.disarm() }
+      throw failure
     }
   }
 
@@ -187,6 +194,10 @@ public struct Transactor: Sendable {
     Verification.unresolved(results.filter { !$0.passed }.map { ($0.probe, $0.device) }, policy: policy)
   }
 
+  /// How many times a rollback reads the host and writes what still differs before it gives up: a dump the kernel
+  /// interrupted, or an `ip` that failed once, must not leave the host half-restored when trying again would finish.
+  static let restoreAttempts = 3
+
   /// Puts the host back as `snapshot` had it (polroute's rules and the touched tables), then checks that it did;
   /// what still differs is reported as the commands that would finish the restore.
   func rollback(cause: String, snapshot: HostState, ownership: Ownership) -> ApplyFailure {
@@ -194,26 +205,23 @@ public struct Transactor: Sendable {
     progress(.rollingBack)
     var remaining: [KernelChange] = []
     var problem: String?
-    do {
-      let current = try reader.read()
-      remaining = Transaction.restore(snapshot: snapshot, current: current, ownership: ownership)
-      if !remaining.isEmpty {
+    for attempt in 0...Self.restoreAttempts {
+      do {
+        let current = try reader.read()
+        remaining = Transaction.restore(snapshot: snapshot, current: current, ownership: ownership)
+        if remaining.isEmpty { return ApplyFailure(cause: cause, restored: true, restoreProblem: nil, remaining: []) }
+        // The last pass only checks what the writes before it left.
+        guard attempt < Self.restoreAttempts else { break }
         // A line the kernel rejects (a route on a link that went down) must not keep the lines after it, or the
         // other family, from being restored: every line is tried.
         do { try KernelWriter(runner: runner).write(remaining, force: true) } catch { problem = "\(error)" }
+      } catch {
+        problem = "\(error)"
       }
-      let check = try reader.read()
-      remaining = Transaction.restore(snapshot: snapshot, current: check, ownership: ownership)
-      guard remaining.isEmpty else {
-        let summary = "after the restore, \(remaining.count) differences remain"
-        return ApplyFailure(
-          cause: cause, restored: false, restoreProblem: problem ?? summary, remaining: commands(remaining))
-      }
-      return ApplyFailure(cause: cause, restored: true, restoreProblem: nil, remaining: [])
-    } catch {
-      return ApplyFailure(
-        cause: cause, restored: false, restoreProblem: problem ?? "\(error)", remaining: commands(remaining))
     }
+    let summary = remaining.isEmpty ? nil : "after the restore, \(remaining.count) differences remain"
+    return ApplyFailure(
+      cause: cause, restored: false, restoreProblem: problem ?? summary, remaining: commands(remaining))
   }
 
   /// The `ip` commands for changes, for a user to run by hand.
@@ -225,6 +233,8 @@ public struct Transactor: Sendable {
   /// SIGTERM abort at once; SIGHUP (the terminal went away) does not, since `polroute confirm` may still come.
   func waitForConfirmation(seconds: Int, options: ApplyOptions, source: ConfirmationSource?) throws {
     let handshake = ConfirmationHandshake(directory: options.runDirectory)
+    // The record says it waits before the handshake does: 'polroute confirm' reads both, the record to check.
+    try options.changeGuard?.waiting(deadline: monotonicMilliseconds() + Int64(seconds) * 1000)
     try handshake.announce()
     defer { handshake.finish() }
     progress(.waitingForConfirmation)

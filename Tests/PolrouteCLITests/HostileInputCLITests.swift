@@ -173,9 +173,23 @@ struct HostileInputCLITests {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o755)
     #expect(output.names == ["old-copy", "polroute.sh"])
-    // Missing directories on the way are created.
-    let fresh = output.render(output.directory.path + "/new/dir/polroute.sh")
-    #expect(fresh.status == 0, "\(fresh.stderr)")
-    #expect(output.directory.read("new/dir/polroute.sh") == script)
+  }
+
+  /// `render --output` into a directory that does not exist created it (a typo left the file where no one looks).
+  @Test func renderOutputIntoAMissingDirectoryIsRefused() throws {
+    let output = try OutputDirectory()
+    let path = output.directory.path + "/new/dir/polroute.sh"
+    let run = output.render(path)
+    #expect(run.status == 1)
+    #expect(run.stdout.isEmpty)
+    #expect(
+      run.stderr
+        == "error: cannot write \(path): its directory \(output.directory.path)/new/dir does not exist (polroute "
+        + "makes no directory for --output)\n")
+    #expect(output.names.isEmpty)
+    let file = try output.directory.write("file", "")
+    let under = output.render(file + "/polroute.sh")
+    #expect(under.status == 1)
+    #expect(under.stderr == "error: cannot write \(file)/polroute.sh: \(file) is a regular file, not a directory\n")
   }
 }

@@ -101,6 +101,9 @@ public final class BackgroundProcess: @unchecked Sendable {
   /// Whether it still runs.
   public var isRunning: Bool { process.isRunning }
 
+  /// The process's id (after `ip netns exec` and `env` exec it, polroute's own).
+  public var pid: Int32 { process.processIdentifier }
+
   /// What it wrote to stdout so far.
   public var stdout: String { directory.read("stdout") ?? "" }
 

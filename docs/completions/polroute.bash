@@ -66,7 +66,7 @@ _polroute() {
     if [[ $cur == -* ]]; then
       _polroute_options "$cur" '--version --help'
     else
-      _polroute_values words "$cur" 'inspect policy plan trace render apply confirm watch stats bgp completion manual help'
+      _polroute_values words "$cur" 'inspect policy plan trace render apply confirm rollback watch stats bgp completion manual help'
     fi
     ;;
   inspect)
@@ -166,6 +166,15 @@ _polroute() {
   confirm)
     _polroute_options "$cur" '--help' ''
     ;;
+  rollback)
+    case $option in
+    --wait)
+      COMPREPLY=()
+      return
+      ;;
+    esac
+    _polroute_options "$cur" '--wait --watch --help' ''
+    ;;
   watch)
     case $option in
     --policy)
@@ -231,7 +240,7 @@ _polroute() {
       return
     fi
     case $(_polroute_positionals "$at" '') in
-    0) _polroute_values words "$cur" 'inspect policy plan trace render apply confirm watch stats bgp completion manual help' ;;
+    0) _polroute_values words "$cur" 'inspect policy plan trace render apply confirm rollback watch stats bgp completion manual help' ;;
     *) COMPREPLY=() ;;
     esac
     ;;

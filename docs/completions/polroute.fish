@@ -33,6 +33,7 @@ complete -c polroute -n 'not __polroute_command' -a trace -d 'Show the path of o
 complete -c polroute -n 'not __polroute_command' -a render -d 'Render the policy as an iproute2 script, a distribution\'s or network manager\'s configuration, a boot unit, or rt_tables entries.'
 complete -c polroute -n 'not __polroute_command' -a apply -d 'Make the kernel\'s rules and routes match the policy: apply, verify, and roll back on any failure.'
 complete -c polroute -n 'not __polroute_command' -a confirm -d 'Keep the change a \'polroute apply --confirm\' is waiting on, from another shell.'
+complete -c polroute -n 'not __polroute_command' -a rollback -d 'Undo now the change a \'polroute apply --confirm\' made and no one confirmed, even if that apply died.'
 complete -c polroute -n 'not __polroute_command' -a watch -d 'Follow the kernel\'s link, address and route changes and converge each uplink that changed.'
 complete -c polroute -n 'not __polroute_command' -a stats -d 'Show packets and bytes per uplink, read from the kernel, with the source of each figure.'
 complete -c polroute -n 'not __polroute_command' -a bgp -d 'Render FRR\'s BGP configuration for a site with primary, backup or load-shared providers.'
@@ -97,6 +98,10 @@ complete -c polroute -n '__polroute_using apply' -s h -l help -d 'Show help info
 
 complete -c polroute -n '__polroute_using confirm' -s h -l help -d 'Show help information.'
 
+complete -c polroute -n '__polroute_using rollback' -l wait -x -d 'How long to wait for the apply lock and for a waiting apply to roll back (default: 60).'
+complete -c polroute -n '__polroute_using rollback' -l watch -d 'Wait in the background until the recorded change is confirmed or rolled back, and restore it if its apply dies first (apply --confirm starts this itself).'
+complete -c polroute -n '__polroute_using rollback' -s h -l help -d 'Show help information.'
+
 complete -c polroute -n '__polroute_using watch' -l policy -r -F -d 'Read the policy from this file (.json for JSON) instead of /etc/polroute.conf; with neither, derive it from the host.'
 complete -c polroute -n '__polroute_using watch' -l debounce -x -d 'Converge once no change has come for this long (default: 300; at most 5 times as long after the first).'
 complete -c polroute -n '__polroute_using watch' -l wait -x -d 'How long each apply waits for another apply to finish (default: 30).'
@@ -122,4 +127,4 @@ complete -c polroute -n '__polroute_using manual' -s h -l help -d 'Show help inf
 complete -c polroute -n '__polroute_using manual' -x -a 'polroute polroute.conf' -d 'polroute (the default) or polroute.conf.'
 
 complete -c polroute -n '__polroute_using help' -s h -l help -d 'Show help information.'
-complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan trace render apply confirm watch stats bgp completion manual help' -d 'The subcommand to show help for.'
+complete -c polroute -n '__polroute_using help' -x -a 'inspect policy plan trace render apply confirm rollback watch stats bgp completion manual help' -d 'The subcommand to show help for.'

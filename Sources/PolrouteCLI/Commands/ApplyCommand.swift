@@ -53,7 +53,8 @@ enum ApplyCommand: Subcommand {
       --persist and no --root, NetworkManager's profiles are changed by running the nm format's nmcli script. \
       With --interface (the network managers' hooks use it on a new lease or a link going up or down) only that \
       uplink's part is changed, verified and probed, under the same lock and rollback; the other uplinks are left \
-      as they are.
+      as they are. With --confirm, the snapshot is recorded in the run directory before the kernel changes and a \
+      watchdog restores it if this apply dies unconfirmed (see 'polroute rollback').
       """,
     options: [
       CommonOptions.policy, confirm, persist, format, CommonOptions.root, wait, dryRun, interface, keep, force,
@@ -136,7 +137,9 @@ enum ApplyCommand: Subcommand {
   }
 
   /// A whole number of seconds, written as digits only, within 0 (when allowed) or 1 to `maximumSeconds`.
-  static func seconds(_ text: String, option: OptionSpec, allowZero: Bool = false) throws(UsageError) -> Int {
+  static func seconds(_ text: String, option: OptionSpec, allowZero: Bool = false, command: String = spec.name)
+    throws(UsageError) -> Int
+  {
     // Beyond the maximum, the millisecond arithmetic of the lock wait and the confirmation deadline would trap,
     // and a trap in the confirmation wait leaves the kernel changed without a rollback. `+5` and ` 5` are refused:
     // Int() would take the first, and a number should look like one.
@@ -146,7 +149,7 @@ enum ApplyCommand: Subcommand {
       throw UsageError(
         "'--\(option.name)' needs a number of seconds from \(allowZero ? 0 : 1) to \(maximumSeconds), not "
           + "'\(MessageText.quoted(text))'",
-        command: spec.name)
+        command: command)
     }
     return value
   }
@@ -218,6 +221,11 @@ enum ApplyCommand: Subcommand {
       progress.clearing { context.diagnostics.note(message) }
     }
     defer { withExtendedLifetime(lock) {} }
+    // An apply --confirm that died unconfirmed left its record: the host goes back as it was before that change
+    // first, so this apply plans from the state the promise of --confirm said the host would have.
+    try PendingChangeStore(directory: context.runDirectory).recoverStale(
+      runner: context.runner, reader: context.reader
+    ) { message in progress.clearing { context.diagnostics.note(message) } }
     progress.stage(.planning)
 
     let prepared = try Preparation(options, context: context)
@@ -250,7 +258,8 @@ enum ApplyCommand: Subcommand {
       outcome = try transactor.apply(
         snapshot: prepared.state, policy: prepared.policy, plan: report.kernel,
         options: ApplyOptions(
-          confirmSeconds: options.confirmSeconds, runDirectory: context.runDirectory, scope: options.scope),
+          confirmSeconds: options.confirmSeconds, runDirectory: context.runDirectory, scope: options.scope,
+          changeGuard: context.changeGuard(options.confirmSeconds)),
         confirmation: context.confirmation
       ) {
         let pending = fileChanges.filter { $0.action != .unchanged }

@@ -85,6 +85,16 @@ enum RenderCommand: Subcommand {
         throw UsageError(
           "'--output' needs exactly one file, and this renders \(result.files.count)", command: spec.name)
       }
+      // The directory must exist: a typo in it would otherwise leave the file where no one looks.
+      let slash = output.lastIndex(of: "/")
+      let directory = slash.map { $0 == output.startIndex ? "/" : String(output[..<$0]) } ?? "."
+      if let problem = RootedFileSystem.directoryProblem(directory) {
+        let reason =
+          problem == "no such directory"
+          ? "its directory \(directory) does not exist (polroute makes no directory for --output)"
+          : directory + problem.dropFirst("it".count)
+        throw FileSystemError.failed(operation: "write", path: output, reason: reason)
+      }
       try RootedFileSystem().write(output, contents: Array(file.contents.utf8), mode: file.mode)
       return .success
     }

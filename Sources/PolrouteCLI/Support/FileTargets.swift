@@ -30,8 +30,8 @@ enum FileTargets {
     files: any FileSystem, label: String?
   ) {
     if let root {
-      guard RootedFileSystem.isDirectory(root) else {
-        throw FileSystemError.failed(operation: "use --root", path: root, reason: "no such directory")
+      if let problem = RootedFileSystem.directoryProblem(root) {
+        throw FileSystemError.failed(operation: "use --root", path: root, reason: problem)
       }
       return (RootedFileSystem(root: root), root)
     }

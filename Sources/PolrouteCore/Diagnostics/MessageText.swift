@@ -33,3 +33,8 @@ public enum MessageText {
     return (value < 0x20 && value != 0x0A && value != 0x09) || (0x7F...0x9F).contains(value)
   }
 }
+
+extension StringProtocol {
+  /// This text from the input as a message echoes it: `MessageText.quoted` (shortened, control characters escaped).
+  public var echoed: String { MessageText.quoted(self) }
+}

@@ -15,9 +15,9 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
     case .empty(let kind):
       return "empty \(kind)"
     case .malformed(let kind, let text, let reason):
-      return "invalid \(kind) '\(text)': \(reason)"
+      return "invalid \(kind) '\(text.echoed)': \(reason)"
     case .prefixLengthOutOfRange(let text, let maximum):
-      return "invalid prefix '\(text)': prefix length must be 0 to \(maximum)"
+      return "invalid prefix '\(text.echoed)': prefix length must be 0 to \(maximum)"
     case .hostBitsSet(let text, let suggestion):
       return "host bits set in \(text) (did you mean \(suggestion)?)"
     }

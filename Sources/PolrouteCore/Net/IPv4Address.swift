@@ -57,13 +57,13 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
   static func reason(for text: String) -> String {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
     if let bad = text.first(where: { !$0.isASCII || (!$0.isNumber && $0 != ".") }) {
-      return "unexpected character '\(bad)'"
+      return "unexpected character '\(String(bad).echoed)'"
     }
     guard parts.count == 4 else { return "expected 4 octets, found \(parts.count)" }
     for part in parts {
       if part.isEmpty { return "empty octet" }
-      if part.count > 1 && part.hasPrefix("0") { return "leading zero in octet '\(part)'" }
-      if part.count > 3 || (Int(part) ?? 256) > 255 { return "octet \(part) is out of range 0-255" }
+      if part.count > 1 && part.hasPrefix("0") { return "leading zero in octet '\(part.echoed)'" }
+      if part.count > 3 || (Int(part) ?? 256) > 255 { return "octet \(part.echoed) is out of range 0-255" }
     }
     return "not a dotted-quad address"
   }

@@ -136,9 +136,9 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
           result.append(UInt16(v4.value & 0xFFFF))
           continue
         }
-        guard field.count <= 4 else { return fail("group '\(field)' has more than 4 hex digits") }
+        guard field.count <= 4 else { return fail("group '\(field.echoed)' has more than 4 hex digits") }
         guard let value = UInt16(field, radix: 16), field.allSatisfy(\.isHexDigit) else {
-          return fail("group '\(field)' is not hexadecimal")
+          return fail("group '\(field.echoed)' is not hexadecimal")
         }
         result.append(value)
       }

@@ -174,7 +174,8 @@ public enum PolicyJSON {
       var seen: Set<String> = []
       for member in members {
         guard seen.insert(member.key).inserted else {
-          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          diagnostics.append(
+            .error("key '\(member.key.echoed)' is given more than once", at: location(member.keyOffset)))
           continue
         }
         switch member.key {
@@ -201,7 +202,8 @@ public enum PolicyJSON {
             guard case .string(let name, let offset) = element else {
               diagnostics.append(
                 .error(
-                  "each element of '\(member.key)' must be an interface name (a string)", at: location(element.offset)))
+                  "each element of '\(member.key.echoed)' must be an interface name (a string)",
+                  at: location(element.offset)))
               continue
             }
             result.append([Token(member.key, at: location(offset)), Token(name, at: location(offset))])
@@ -237,7 +239,8 @@ public enum PolicyJSON {
           continue
         }
         guard byKey[member.key] == nil else {
-          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          diagnostics.append(
+            .error("key '\(member.key.echoed)' is given more than once", at: location(member.keyOffset)))
           continue
         }
         byKey[member.key] = (member.value, member.keyOffset)
@@ -284,13 +287,13 @@ public enum PolicyJSON {
 
     /// An error for a value of the wrong kind.
     mutating func typeError(_ key: String, _ value: LocatedJSON, _ expected: String) {
-      diagnostics.append(.error("'\(key)' must be \(expected)", at: location(value.offset)))
+      diagnostics.append(.error("'\(key.echoed)' must be \(expected)", at: location(value.offset)))
     }
 
     /// An error for an unknown key, with a suggestion.
     mutating func unknownKey(_ key: String, at offset: Int, among keys: [String], in what: String) {
       let hint = Suggestion.closest(to: key, among: keys).map { " (did you mean '\($0)'?)" } ?? ""
-      diagnostics.append(.error("unknown key '\(key)' in \(what)\(hint)", at: location(offset)))
+      diagnostics.append(.error("unknown key '\(key.echoed)' in \(what)\(hint)", at: location(offset)))
     }
   }
 }

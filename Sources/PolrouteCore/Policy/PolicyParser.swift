@@ -59,7 +59,7 @@ struct StatementParser {
   /// The value after a keyword, or an error saying what was expected.
   mutating func value(after keyword: Token, _ what: String) -> Token? {
     guard let token = next() else {
-      error("'\(keyword.text)' needs \(what)", at: keyword.location)
+      error("'\(keyword.text.echoed)' needs \(what)", at: keyword.location)
       return nil
     }
     return token
@@ -78,11 +78,12 @@ struct StatementParser {
       return true
     }
     if canonical == .lookup {
-      error("rule has more than one action ('\(first.text)', then '\(word.text)')", at: word.location)
+      error("rule has more than one action ('\(first.text.echoed)', then '\(word.text.echoed)')", at: word.location)
     } else if first != keyword {
-      error("'\(word.text)' is another name for '\(first.text)', which is already given", at: word.location)
+      error(
+        "'\(word.text.echoed)' is another name for '\(first.text.echoed)', which is already given", at: word.location)
     } else {
-      error("'\(word.text)' is given more than once", at: word.location)
+      error("'\(word.text.echoed)' is given more than once", at: word.location)
     }
     return false
   }
@@ -90,7 +91,7 @@ struct StatementParser {
   /// An error for an unknown word, with a suggestion from `candidates`.
   mutating func unknown(_ token: Token, in statement: String, candidates: [String]) {
     let hint = Suggestion.closest(to: token.text, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
-    error("unknown word '\(token.text)' in \(statement)\(hint)", at: token.location)
+    error("unknown word '\(token.text.echoed)' in \(statement)\(hint)", at: token.location)
   }
 
   /// The words of an `uplink` statement.
@@ -121,18 +122,18 @@ struct StatementParser {
         return nil
       }
       if let extra = next() {
-        error("unexpected '\(extra.text)' after \(keyword.text) \(name.value)", at: extra.location)
+        error("unexpected '\(extra.text.echoed)' after \(keyword.text) \(name.value.echoed)", at: extra.location)
       }
       return keyword.text == "exclude" ? .exclude(name) : .include(name)
     case "auto":
-      if let extra = next() { error("'auto' takes no arguments, found '\(extra.text)'", at: extra.location) }
+      if let extra = next() { error("'auto' takes no arguments, found '\(extra.text.echoed)'", at: extra.location) }
       return .auto(keyword.location)
     default:
       let hint = Suggestion.closest(to: keyword.text, among: PolicyParser.statementKeywords).map {
         " (did you mean '\($0)'?)"
       }
       error(
-        "unknown statement '\(keyword.text)'"
+        "unknown statement '\(keyword.text.echoed)'"
           + (hint ?? " (expected one of: \(PolicyParser.statementKeywords.joined(separator: ", ")))"),
         at: keyword.location)
       return nil
@@ -198,7 +199,9 @@ struct StatementParser {
     let name = tableName(nameToken)
     var number: Located<UInt32>?
     if let token = next() { number = self.number(token, "table number", range: 1...UInt32.max) }
-    if let extra = next() { error("unexpected '\(extra.text)' after table \(nameToken.text)", at: extra.location) }
+    if let extra = next() {
+      error("unexpected '\(extra.text.echoed)' after table \(nameToken.text.echoed)", at: extra.location)
+    }
     guard let name else { return nil }
     return .table(TableStatement(location: keyword.location, name: name, number: number))
   }
@@ -352,7 +355,7 @@ struct StatementParser {
           rule.selector.ipProtocol = number
         } else {
           error(
-            "unknown IP protocol '\(token.text)' (use a name such as tcp, udp, icmp, or a number 0-255)",
+            "unknown IP protocol '\(token.text.echoed)' (use a name such as tcp, udp, icmp, or a number 0-255)",
             at: token.location)
           failed = true
         }
@@ -376,7 +379,7 @@ struct StatementParser {
         case "inet", "ipv4", "4": rule.family = Located(.inet, at: token.location)
         case "inet6", "ipv6", "6": rule.family = Located(.inet6, at: token.location)
         default:
-          error("unknown family '\(token.text)' (expected inet or inet6)", at: token.location)
+          error("unknown family '\(token.text.echoed)' (expected inet or inet6)", at: token.location)
           failed = true
         }
       case .lookup, .table:
@@ -446,7 +449,8 @@ struct StatementParser {
       || Self.hasForbiddenInterfaceCharacter(name)
     {
       error(
-        "invalid interface name '\(name)' (Linux names are 1-15 bytes without '/', ':' or spaces)", at: token.location)
+        "invalid interface name '\(name.echoed)' (Linux names are 1-15 bytes without '/', ':' or spaces)",
+        at: token.location)
       return nil
     }
     return Located(name, at: token.location)
@@ -468,13 +472,13 @@ struct StatementParser {
   mutating func tableName(_ token: Token) -> Located<String>? {
     guard RoutingTableFile.isValidName(token.text) else {
       error(
-        "'\(token.text)' is not a valid rt_tables name"
+        "'\(token.text.echoed)' is not a valid rt_tables name"
           + " (use letters, digits, '-', '_' and '.', starting with a letter or '_')",
         at: token.location)
       return nil
     }
     guard !RoutingTable.reservedNames.contains(token.text) else {
-      error("'\(token.text)' is a reserved table name", at: token.location)
+      error("'\(token.text.echoed)' is a reserved table name", at: token.location)
       return nil
     }
     return Located(token.text, at: token.location)
@@ -484,7 +488,7 @@ struct StatementParser {
   mutating func tableReference(_ token: Token) -> Located<TableReferenceText>? {
     if let number = UInt32(token.text) { return Located(.number(number), at: token.location) }
     guard RoutingTableFile.isValidName(token.text) else {
-      error("'\(token.text)' is not a table name or number", at: token.location)
+      error("'\(token.text.echoed)' is not a table name or number", at: token.location)
       return nil
     }
     return Located(.name(token.text), at: token.location)
@@ -496,7 +500,7 @@ struct StatementParser {
       range.contains(value)
     else {
       error(
-        "invalid \(what) '\(token.text)' (expected a number from \(range.lowerBound) to \(range.upperBound))",
+        "invalid \(what) '\(token.text.echoed)' (expected a number from \(range.lowerBound) to \(range.upperBound))",
         at: token.location)
       return nil
     }
@@ -519,8 +523,8 @@ struct StatementParser {
     guard address.value.family == family else {
       let other = family == .inet ? "via6" : "via"
       error(
-        "'\(keyword)' takes an \(family.displayName) gateway, but \(address.value) is"
-          + " \(address.value.family.displayName) (use '\(other)')",
+        "'\(keyword.echoed)' takes an \(family.displayName) gateway, but \(address.value) is"
+          + " \(address.value.family.displayName) (use '\(other.echoed)')",
         at: token.location)
       return nil
     }
@@ -551,11 +555,13 @@ struct StatementParser {
       let start = numbers.first!, let end = numbers.last!, end <= maximum
     else {
       let shape = requireDash ? "A-B" : "N or A-B"
-      error("invalid \(what) '\(token.text)' (expected \(shape) with numbers from 0 to \(maximum))", at: token.location)
+      error(
+        "invalid \(what) '\(token.text.echoed)' (expected \(shape) with numbers from 0 to \(maximum))",
+        at: token.location)
       return nil
     }
     guard start <= end else {
-      error("invalid \(what) '\(token.text)': \(start) is greater than \(end)", at: token.location)
+      error("invalid \(what) '\(token.text.echoed)': \(start) is greater than \(end)", at: token.location)
       return nil
     }
     return NumberRange(start, end)
@@ -567,7 +573,7 @@ struct StatementParser {
     let values = parts.map { NumberText.unsigned32(String($0)) }
     guard (1...2).contains(parts.count), values.allSatisfy({ $0 != nil }) else {
       error(
-        "invalid fwmark '\(token.text)' (expected VALUE or VALUE/MASK, decimal or 0x hex, up to 32 bits)",
+        "invalid fwmark '\(token.text.echoed)' (expected VALUE or VALUE/MASK, decimal or 0x hex, up to 32 bits)",
         at: token.location)
       return nil
     }
@@ -578,7 +584,7 @@ struct StatementParser {
   mutating func tosValue(_ token: Token, keyword: String) -> UInt8? {
     guard let value = NumberText.dsfield(token.text) else {
       error(
-        "invalid \(keyword) '\(token.text)' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)",
+        "invalid \(keyword) '\(token.text.echoed)' (expected 0-255, 0x hex, or a DiffServ name such as AF11 or EF)",
         at: token.location)
       return nil
     }

@@ -52,7 +52,7 @@ public enum SiteJSON {
       var seen: Set<String> = []
       for member in members {
         guard seen.insert(member.key).inserted else {
-          error("key '\(member.key)' is given more than once", at: member.keyOffset)
+          error("key '\(member.key.echoed)' is given more than once", at: member.keyOffset)
           continue
         }
         switch member.key {
@@ -122,7 +122,7 @@ public enum SiteJSON {
           continue
         }
         guard byKey[member.key] == nil else {
-          error("key '\(member.key)' is given more than once", at: member.keyOffset)
+          error("key '\(member.key.echoed)' is given more than once", at: member.keyOffset)
           continue
         }
         byKey[member.key] = (member.value, member.keyOffset)

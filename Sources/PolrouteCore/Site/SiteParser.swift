@@ -68,7 +68,7 @@ struct SiteStatementParser {
         " (did you mean '\($0)'?)"
       }
       values.error(
-        "unknown statement '\(keyword.text)'"
+        "unknown statement '\(keyword.text.echoed)'"
           + (hint ?? " (expected one of: \(SiteParser.statementKeywords.joined(separator: ", ")))"),
         at: keyword.location)
       return nil
@@ -84,7 +84,7 @@ struct SiteStatementParser {
       return nil
     }
     guard !seen.contains(word.text) else {
-      values.error("'\(word.text)' is given more than once", at: word.location)
+      values.error("'\(word.text.echoed)' is given more than once", at: word.location)
       return nil
     }
     seen.append(word.text)
@@ -146,7 +146,7 @@ struct SiteStatementParser {
     var failed = false
     if !SiteParser.isValidProviderName(nameToken.text) {
       values.error(
-        "'\(nameToken.text)' is not a valid provider name"
+        "'\(nameToken.text.echoed)' is not a valid provider name"
           + " (use up to 32 letters, digits, '-', '_' and '.', starting with a letter)",
         at: nameToken.location)
       failed = true
@@ -225,10 +225,11 @@ struct SiteStatementParser {
         let low = UInt16(parts[1])
       {
         values.error(
-          "invalid AS number '\(text)' (FRR takes plain numbers: did you mean \(UInt32(high) << 16 | UInt32(low))?)",
+          "invalid AS number '\(text.echoed)' (FRR takes plain numbers: did you mean "
+            + "\(UInt32(high) << 16 | UInt32(low))?)",
           at: token.location)
       } else {
-        values.error("invalid AS number '\(text)' (expected a number from 1 to 4294967295)", at: token.location)
+        values.error("invalid AS number '\(text.echoed)' (expected a number from 1 to 4294967295)", at: token.location)
       }
       return nil
     }
@@ -276,7 +277,7 @@ struct SiteStatementParser {
       let hint =
         Suggestion.closest(to: token.text, among: names).map { "did you mean '\($0)'?" }
         ?? "expected primary, backup or load-shared"
-      values.error("unknown role '\(token.text)' (\(hint))", at: token.location)
+      values.error("unknown role '\(token.text.echoed)' (\(hint))", at: token.location)
       return nil
     }
     return Located(role, at: token.location)
@@ -286,7 +287,7 @@ struct SiteStatementParser {
   mutating func community(_ token: Token) -> Located<BGPCommunity>? {
     guard let community = BGPCommunity(token.text) else {
       values.error(
-        "invalid community '\(token.text)' (expected ASN:VALUE with numbers from 0 to 65535,"
+        "invalid community '\(token.text.echoed)' (expected ASN:VALUE with numbers from 0 to 65535,"
           + " or a large community GLOBAL:LOCAL1:LOCAL2 with numbers from 0 to 4294967295)",
         at: token.location)
       return nil

@@ -103,7 +103,7 @@ private struct Checks {
     for provider in providers {
       if let first = kept.first(where: { $0.name.value == provider.name.value }) {
         error(
-          "provider '\(provider.name.value)' is already defined at \(Self.position(first.location))",
+          "provider '\(provider.name.value.echoed)' is already defined at \(Self.position(first.location))",
           at: provider.name.location)
         continue
       }
@@ -199,7 +199,7 @@ private struct Checks {
     guard let provider = providers.first(where: { $0.name.value == via.value }) else {
       let hint =
         Suggestion.closest(to: via.value, among: providers.map(\.name.value)).map { " (did you mean '\($0)'?)" } ?? ""
-      error("unknown provider '\(via.value)'\(hint)", at: via.location)
+      error("unknown provider '\(via.value.echoed)'\(hint)", at: via.location)
       return false
     }
     guard provider.neighbor.value.family == family else {

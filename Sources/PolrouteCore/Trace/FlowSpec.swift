@@ -53,7 +53,7 @@ public struct FlowSpec: Hashable, Sendable {
         let hint = Suggestion.closest(to: word, among: Self.keywords).map { " (did you mean '\($0)'?)" } ?? ""
         throw Problem(field: word, message: "unknown word '\(MessageText.quoted(word))' in a flow\(hint)")
       }
-      guard index + 1 < words.count else { throw Problem(field: word, message: "'\(word)' needs a value") }
+      guard index + 1 < words.count else { throw Problem(field: word, message: "'\(word.echoed)' needs a value") }
       let value = words[index + 1]
       switch word {
       case "from": source = value

@@ -51,12 +51,14 @@ extension ResolutionContext {
     for uplink in uplinks {
       if let first = names[uplink.name.value] {
         error(
-          "table name '\(uplink.name.value)' is declared twice (first at line \(first.line))", at: uplink.name.location)
+          "table name '\(uplink.name.value.echoed)' is declared twice (first at line \(first.line))",
+          at: uplink.name.location)
       }
       names[uplink.name.value] = uplink.name.location
       if let first = devices[uplink.device.value] {
         error(
-          "interface '\(uplink.device.value)' has two uplinks (first at line \(first.line))", at: uplink.device.location
+          "interface '\(uplink.device.value.echoed)' has two uplinks (first at line \(first.line))",
+          at: uplink.device.location
         )
       }
       devices[uplink.device.value] = uplink.device.location
@@ -70,7 +72,8 @@ extension ResolutionContext {
     for table in tables {
       if let first = names[table.name.value] {
         error(
-          "table name '\(table.name.value)' is declared twice (first at line \(first.line))", at: table.name.location)
+          "table name '\(table.name.value.echoed)' is declared twice (first at line \(first.line))",
+          at: table.name.location)
       }
       names[table.name.value] = table.name.location
       if let number = table.number {

@@ -61,7 +61,7 @@ struct ResolutionContext {
     if let interface = host.interfaces[name.value] { return interface }
     let known = state.interfaces.map(\.name)
     let hint = Suggestion.closest(to: name.value, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-    let message = "unknown interface '\(name.value)' for \(role())\(hint)"
+    let message = "unknown interface '\(name.value.echoed)' for \(role())\(hint)"
     if resolver.isSnapshot {
       warning(message + "; the snapshot of \(state.hostname ?? "this host") does not have it", at: name.location)
     } else {

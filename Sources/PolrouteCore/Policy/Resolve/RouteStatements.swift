@@ -23,7 +23,7 @@ extension ResolutionContext {
           "polroute never changes table \(name): \(role()) must go in one of its own tables", at: reference.location)
       } else {
         let hint = Suggestion.closest(to: name, among: tables.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-        error("unknown table '\(name)' for \(role())\(hint)", at: reference.location)
+        error("unknown table '\(name.echoed)' for \(role())\(hint)", at: reference.location)
       }
     }
     return nil

@@ -9,7 +9,7 @@ extension ResolutionContext {
       if let number = state.names.number(for: name) { return number }
       let candidates = tables.map(\.name) + RoutingTable.kernelTableNames + state.tableNames.map(\.name)
       let hint = Suggestion.closest(to: name, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
-      error("unknown table '\(name)'\(hint)", at: reference.location)
+      error("unknown table '\(name.echoed)'\(hint)", at: reference.location)
       return nil
     }
   }

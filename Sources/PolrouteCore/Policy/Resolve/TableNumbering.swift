@@ -4,7 +4,7 @@ extension ResolutionContext {
   func foreignUse(of number: UInt32, name: String) -> String? {
     if RoutingTable.reserved.contains(number) { return "table \(number) is reserved" }
     if let entry = host.foreignEntryByNumber[number], entry.name != name {
-      return "table \(number) is already named '\(entry.name)' in \(entry.file):\(entry.line)"
+      return "table \(number) is already named '\(entry.name.echoed)' in \(entry.file):\(entry.line)"
     }
     if let rule = host.foreignRuleByTable[number] {
       return
@@ -22,7 +22,8 @@ extension ResolutionContext {
     guard let entry = host.foreignEntryByName[name], entry.number != other
     else { return nil }
     return
-      "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line) (use table \(entry.number), or another name)"
+      "table name '\(name.echoed)' is table \(entry.number) in \(entry.file):\(entry.line) "
+        + "(use table \(entry.number), or another name)"
   }
 
   /// Takes a number a statement gives, if polroute may own it under `name`; an error at the number otherwise.
@@ -81,7 +82,8 @@ extension ResolutionContext {
       if let entry = foreignNames[name] {
         if let reason = foreignUse(of: entry.number, name: name) {
           error(
-            "table name '\(name)' is table \(entry.number) in \(entry.file):\(entry.line), but \(reason) (choose another name)",
+            "table name '\(name.echoed)' is table \(entry.number) in \(entry.file):\(entry.line), but \(reason) "
+              + "(choose another name)",
             at: location(ofName: name))
           continue
         }

@@ -7,7 +7,7 @@ extension ResolutionContext {
     for statement in declarations.uplinks {
       if let location = declarations.excludes[statement.device.value] {
         error(
-          "interface '\(statement.device.value)' is both an uplink and excluded (line \(location.line))",
+          "interface '\(statement.device.value.echoed)' is both an uplink and excluded (line \(location.line))",
           at: statement.device.location)
       }
       let interface = checkInterface(statement.device, role: "uplink \(statement.name.value)")
