@@ -38,6 +38,8 @@ public struct Policy: Hashable, Sendable {
   public var origin: String
   /// The routes that `route` statements made (the rest belong to uplinks).
   public var statementRoutes: Set<RouteKey>
+  /// Where the statement that made a route was written, for renderers that cannot carry it.
+  public var routeLocations: [RouteKey: SourceLocation]
   /// Why each rule is there, by family and priority.
   public var ruleRoles: [RuleKey: RuleRole]
   /// Whether uplinks are derived for interfaces the policy does not name (no policy file, or `auto`).
@@ -49,7 +51,7 @@ public struct Policy: Hashable, Sendable {
   public init(
     tables: [PolicyTable], uplinks: [Uplink], rules: [Rule], routes: [Route], excluded: [ExcludedInterface] = [],
     diagnostics: [Diagnostic] = [], origin: String, statementRoutes: Set<RouteKey> = [],
-    ruleRoles: [RuleKey: RuleRole] = [:], isAuto: Bool = false
+    ruleRoles: [RuleKey: RuleRole] = [:], isAuto: Bool = false, routeLocations: [RouteKey: SourceLocation] = [:]
   ) {
     self.tables = tables.sorted { $0.number < $1.number }
     self.uplinks = uplinks.sorted { $0.table < $1.table }
@@ -59,6 +61,7 @@ public struct Policy: Hashable, Sendable {
     self.diagnostics = diagnostics
     self.origin = origin
     self.statementRoutes = statementRoutes
+    self.routeLocations = routeLocations
     self.ruleRoles = ruleRoles
     self.isAuto = isAuto
     var index: [UInt32: (table: PolicyTable, device: String?)] = [:]
@@ -137,6 +140,15 @@ public struct Policy: Hashable, Sendable {
 
   /// The interface whose per-interface files carry a route: the one it belongs with, else the first uplink.
   public func interface(for route: Route) -> String? { device(for: route) ?? uplinks.first?.device }
+
+  /// The interfaces whose per-interface files carry a route: a multipath route goes with every device its next
+  /// hops leave through, since the kernel takes it only once all of them are up and any may come up last.
+  public func interfaces(for route: Route) -> [String] {
+    guard route.nexthops.count > 1 else { return interface(for: route).map { [$0] } ?? [] }
+    var devices: [String] = []
+    for device in route.devices where !devices.contains(device) { devices.append(device) }
+    return devices.isEmpty ? (interface(for: route).map { [$0] } ?? []) : devices
+  }
 
   /// Whether a rule serves every uplink (the local-networks rule): taking one interface down must not remove it.
   public func isShared(_ rule: Rule) -> Bool { ruleRoles[rule.key] == .localNetworks }

@@ -96,7 +96,7 @@ public struct TableStatement: Hashable, Sendable {
   public var number: Located<UInt32>?
 }
 
-/// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID`.
+/// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID [nexthop ...]...`.
 public struct RouteStatement: Hashable, Sendable {
   /// Where the statement starts.
   public var location: SourceLocation
@@ -116,6 +116,27 @@ public struct RouteStatement: Hashable, Sendable {
   public var metric: UInt32?
   /// The table.
   public var table: Located<TableReferenceText>
+  /// The next hops of a multipath route (`nexthop via GW dev IFACE weight N ...`); empty for a single path.
+  public var nexthops: [NexthopStatement] = []
+}
+
+/// `nexthop [via GW] [dev IFACE] [weight N] [onlink]` inside a `route` statement.
+public struct NexthopStatement: Hashable, Sendable {
+  /// Where the `nexthop` word is.
+  public var location: SourceLocation
+  /// The gateway.
+  public var via: Located<IPAddress>? = nil
+  /// The device.
+  public var device: Located<String>? = nil
+  /// The weight (1-256); nil for the kernel's 1.
+  public var weight: Located<UInt32>? = nil
+  /// Whether the gateway is on-link.
+  public var onlink = false
+
+  /// A next hop with nothing set yet.
+  public init(location: SourceLocation) {
+    self.location = location
+  }
 }
 
 /// What a `rule` statement does.

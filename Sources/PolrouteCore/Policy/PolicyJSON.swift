@@ -115,7 +115,8 @@ indirect enum LocatedJSON {
 ///
 /// Schema (every key optional):
 /// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink", "realm"}], "tables": [{"name", "id"}],
-///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table"}],
+///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table",
+///               "nexthops": [{"via", "dev", "weight", "onlink"}]}],
 ///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
 ///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority"}],
 ///   "exclude": ["IFACE"], "include": ["IFACE"]}`
@@ -150,7 +151,9 @@ public enum PolicyJSON {
     /// The keys each kind of object may have, in the order their words are emitted.
     static let uplinkKeys = ["name", "dev", "table", "via", "via6", "onlink", "realm"]
     static let tableKeys = ["name", "id"]
-    static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table"]
+    static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table", "nexthops"]
+    /// The keys of a next hop in a route's `nexthops`.
+    static let nexthopKeys = ["via", "dev", "weight", "onlink"]
     static let ruleKeys =
       RuleSelector.Field.allCases.map(\.rawValue) + [
         "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
@@ -255,6 +258,12 @@ public enum PolicyJSON {
           // Positional words: written without a keyword.
           guard let text = scalar(key, value) else { continue }
           tokens.append(Token(text, at: location(value.offset)))
+        case ("route", "nexthops"):
+          guard case .array(let hops, _) = value else {
+            typeError(key, value, "an array of objects")
+            continue
+          }
+          for hop in hops { tokens += nexthopTokens(hop) }
         case _ where Self.flagKeys.contains(key):
           guard case .bool(let flag, _) = value else {
             typeError(key, value, "true or false")
@@ -268,6 +277,38 @@ public enum PolicyJSON {
         }
       }
       return diagnostics.count == errorsBefore ? tokens : nil
+    }
+
+    /// The words of one next hop: `nexthop` and its keys.
+    mutating func nexthopTokens(_ value: LocatedJSON) -> [Token] {
+      guard case .object(let members, let offset) = value else {
+        diagnostics.append(.error("each element of 'nexthops' must be an object", at: location(value.offset)))
+        return []
+      }
+      var tokens = [Token("nexthop", at: location(offset))]
+      var seen: Set<String> = []
+      for member in members {
+        guard Self.nexthopKeys.contains(member.key) else {
+          unknownKey(member.key, at: member.keyOffset, among: Self.nexthopKeys, in: "a nexthop")
+          continue
+        }
+        guard seen.insert(member.key).inserted else {
+          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          continue
+        }
+        if member.key == "onlink" {
+          guard case .bool(let flag, _) = member.value else {
+            typeError(member.key, member.value, "true or false")
+            continue
+          }
+          if flag { tokens.append(Token("onlink", at: location(member.keyOffset))) }
+          continue
+        }
+        guard let text = scalar(member.key, member.value) else { continue }
+        tokens.append(Token(member.key, at: location(member.keyOffset)))
+        tokens.append(Token(text, at: location(member.value.offset)))
+      }
+      return tokens
     }
 
     /// A string or number as a word.

@@ -98,9 +98,13 @@ struct StatementParser {
   /// The keywords of an `uplink` statement.
   static let uplinkKeywords: [Keyword] = [.dev, .table, .via, .via6, .onlink, .realm]
   /// The words of a `route` statement.
-  static let routeWords = ["via", "dev", "onlink", "src", "metric", "table"]
+  static let routeWords = ["via", "dev", "onlink", "src", "metric", "table", "nexthop"]
   /// The keywords of a `route` statement.
-  static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table]
+  static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table, .nexthop]
+  /// The words of a `nexthop` inside a `route` statement.
+  static let nexthopWords = ["via", "dev", "weight", "onlink"]
+  /// The keywords of a `nexthop`.
+  static let nexthopKeywords: [Keyword] = [.via, .dev, .weight, .onlink]
   /// The words of a `rule` statement.
   static let ruleWords =
     RuleSelector.keywords + [
@@ -223,10 +227,46 @@ struct StatementParser {
     var metric: UInt32?
     var table: Located<TableReferenceText>?
     var seen: [(canonical: Keyword, written: Keyword)] = []
+    var hops: [NexthopStatement] = []
+    // The words of the `nexthop` being read: `via`, `dev`, `weight` and `onlink` after it are its own, as in
+    // `ip route`; any other route word ends it.
+    var hopSeen: [(canonical: Keyword, written: Keyword)] = []
     while let word = next() {
+      let keyword = Keyword.named[word.text]
+      if let keyword, !hops.isEmpty, Self.nexthopKeywords.contains(keyword) {
+        guard once(&hopSeen, word, keyword, canonical: keyword) else { return nil }
+        guard nexthopWord(word, keyword, into: &hops[hops.count - 1]) else { return nil }
+        continue
+      }
+      if keyword == .nexthop {
+        if let single = seen.first(where: { [.via, .dev, .onlink].contains($0.canonical) }) {
+          error(
+            "'\(single.written.text)' goes inside each 'nexthop' of a multipath route"
+              + " (route PREFIX nexthop via GW dev IFACE weight N nexthop ...)",
+            at: word.location)
+          return nil
+        }
+        guard type == .unicast else {
+          error("a \(type.rawValue) route takes no 'nexthop'", at: word.location)
+          return nil
+        }
+        if let last = hops.last, last.via == nil, last.device == nil {
+          error("'nexthop' needs 'via GW' or 'dev IFACE'", at: last.location)
+          return nil
+        }
+        hops.append(NexthopStatement(location: word.location))
+        hopSeen = []
+        continue
+      }
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
-      guard let keyword = Keyword.named[word.text], Self.routeKeywords.contains(keyword) else {
-        unknown(word, in: "route", candidates: Self.routeWords)
+      guard let keyword, Self.routeKeywords.contains(keyword) else {
+        if keyword == .weight {
+          error("'weight' belongs to a 'nexthop' (route PREFIX nexthop via GW weight N ...)", at: word.location)
+        } else {
+          unknown(
+            word, in: hops.isEmpty ? "route" : "nexthop",
+            candidates: hops.isEmpty ? Self.routeWords : Self.nexthopWords + Self.routeWords)
+        }
         return nil
       }
       guard once(&seen, word, keyword, canonical: keyword) else { return nil }
@@ -244,7 +284,11 @@ struct StatementParser {
         if let token = value(after: word, "a table name or number") { table = tableReference(token) }
       }
     }
-    let family = via?.value.family ?? source?.value.family ?? .inet
+    if let last = hops.last, last.via == nil, last.device == nil {
+      error("'nexthop' needs 'via GW' or 'dev IFACE'", at: last.location)
+      return nil
+    }
+    let family = via?.value.family ?? hops.lazy.compactMap(\.via).first?.value.family ?? source?.value.family ?? .inet
     guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
     guard let table else {
       if !seen.contains(where: { $0.canonical == .table }) {
@@ -260,7 +304,25 @@ struct StatementParser {
     return .route(
       RouteStatement(
         location: keyword.location, type: type, destination: destination, via: via, device: device, onlink: onlink,
-        source: source, metric: metric, table: table))
+        source: source, metric: metric, table: table, nexthops: hops))
+  }
+
+  /// One word of a `nexthop` (its value read too); false after an error that makes the rest unreadable.
+  mutating func nexthopWord(_ word: Token, _ keyword: Keyword, into hop: inout NexthopStatement) -> Bool {
+    switch keyword {
+    case .onlink: hop.onlink = true
+    case .via:
+      guard let token = value(after: word, "a gateway address") else { return false }
+      hop.via = address(token, what: "gateway address")
+    case .dev:
+      guard let token = value(after: word, "an interface name") else { return false }
+      hop.device = interfaceName(token)
+    default:
+      // The kernel takes weights 1-256 (it stores weight - 1 in a byte).
+      guard let token = value(after: word, "a weight from 1 to 256") else { return false }
+      hop.weight = number(token, "weight", range: 1...256)
+    }
+    return true
   }
 
   /// `rule SELECTOR... ACTION [priority N]`.
@@ -396,7 +458,7 @@ struct StatementParser {
         } else {
           failed = true
         }
-      case .dev, .via, .via6, .onlink, .src, .metric, .realm:
+      case .dev, .via, .via6, .onlink, .src, .metric, .realm, .nexthop, .weight:
         break  // not rule words: refused above
       }
     }
@@ -581,7 +643,7 @@ struct StatementParser {
 /// A word after a statement's first words, classified with one hash lookup: comparing the text with every word a
 /// statement allows, and again in a `switch`, was most of the cost of parsing a policy of thousands of rules.
 enum Keyword: Hashable, CaseIterable {
-  case dev, table, via, via6, onlink, src, metric, realm
+  case dev, table, via, via6, onlink, src, metric, realm, nexthop, weight
   case not, from, to, tos, dsfield, fwmark, iif, oif, uidrange, ipproto, sport, dport, l3mdev, suppressPrefixLength
   case family, lookup, goto, blackhole, unreachable, prohibit, nop, priority, pref, preference
 
@@ -599,7 +661,7 @@ enum Keyword: Hashable, CaseIterable {
   /// Whether a `rule` statement takes the word.
   var isRuleWord: Bool {
     switch self {
-    case .dev, .via, .via6, .onlink, .src, .metric, .realm: false
+    case .dev, .via, .via6, .onlink, .src, .metric, .realm, .nexthop, .weight: false
     default: true
     }
   }

@@ -105,6 +105,13 @@ public enum PolicyPrinter {
     let defaultMetric: UInt32 = route.family == .inet6 ? 1024 : 0
     if route.metric != defaultMetric { words += ["metric", String(route.metric)] }
     words += ["table", names.name(for: route.table) ?? String(route.table)]
+    for hop in route.nexthops {
+      words.append("nexthop")
+      if let gateway = hop.gateway { words += ["via", gateway.description] }
+      if let device = hop.device { words += ["dev", quote(device)] }
+      if hop.weight != 1 { words += ["weight", String(hop.weight)] }
+      if hop.flags.contains("onlink") { words.append("onlink") }
+    }
     return words.joined(separator: " ")
   }
 

@@ -140,6 +140,7 @@ struct ResolutionContext {
     return Policy(
       tables: tables, uplinks: uplinks, rules: rules, routes: routes,
       excluded: excluded.sorted { $0.name < $1.name }, diagnostics: diagnostics, origin: origin,
-      statementRoutes: statementRoutes, ruleRoles: ruleRoles, isAuto: isAuto)
+      statementRoutes: statementRoutes, ruleRoles: ruleRoles, isAuto: isAuto,
+      routeLocations: routeOrigins.compactMapValues { $0 })
   }
 }
