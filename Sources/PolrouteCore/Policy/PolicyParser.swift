@@ -1,7 +1,9 @@
 /// Parses policy-file text into a `PolicyDocument`, collecting every error with its file position.
 public enum PolicyParser {
   /// The statement keywords.
-  static let statementKeywords = ["uplink", "table", "route", "rule", "exclude", "include", "auto"]
+  static let statementKeywords = [
+    "uplink", "table", "route", "rule", "exclude", "include", "auto", "balance", "failover",
+  ]
 
   /// Parses a whole file.
   public static func parse(_ text: String, file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
@@ -131,6 +133,8 @@ struct StatementParser {
     case "auto":
       if let extra = next() { error("'auto' takes no arguments, found '\(extra.text)'", at: extra.location) }
       return .auto(keyword.location)
+    case "balance": return group(keyword, kind: .balance)
+    case "failover": return group(keyword, kind: .failover)
     default:
       let hint = Suggestion.closest(to: keyword.text, among: PolicyParser.statementKeywords).map {
         " (did you mean '\($0)'?)"
@@ -323,6 +327,124 @@ struct StatementParser {
       hop.weight = number(token, "weight", range: 1...256)
     }
     return true
+  }
+
+  /// The words of a `balance` statement.
+  static let balanceWords = ["uplinks", "table", "hash", "rules-only"]
+  /// The words of a `failover` statement.
+  static let failoverWords = ["uplinks", "table", "rules-only"]
+
+  /// `balance NAME uplinks U[:W]... [table ID] [hash layer3|layer4] [rules-only]`, or
+  /// `failover NAME uplinks PRIMARY BACKUP... [table ID] [rules-only]`.
+  mutating func group(_ keyword: Token, kind: GroupKind) -> PolicyStatement? {
+    let statement = kind.rawValue
+    guard let nameToken = value(after: keyword, "a name") else { return nil }
+    let name = tableName(nameToken)
+    let words = kind == .balance ? Self.balanceWords : Self.failoverWords
+    var table: Located<UInt32>?
+    var members: [GroupMember]?
+    var hash: Located<MultipathHash>?
+    var rulesOnly = false
+    var seen: Set<String> = []
+    var failed = false
+    while let word = next() {
+      guard words.contains(word.text) else {
+        if word.text == "hash" {
+          error(
+            "'hash' is for 'balance': a failover group sends everything through one uplink at a time",
+            at: word.location)
+        } else {
+          unknown(word, in: statement, candidates: words)
+        }
+        return nil
+      }
+      guard seen.insert(word.text).inserted else {
+        error("'\(word.text)' is given more than once", at: word.location)
+        return nil
+      }
+      switch word.text {
+      case "rules-only": rulesOnly = true
+      case "table":
+        guard let token = value(after: word, "a table number") else { return nil }
+        table = number(token, "table number", range: 1...UInt32.max)
+        if table == nil { failed = true }
+      case "hash":
+        guard let token = value(after: word, "layer3 or layer4") else { return nil }
+        guard let value = MultipathHash(rawValue: token.text) else {
+          let hint = Suggestion.closest(to: token.text, among: MultipathHash.allCases.map(\.rawValue)).map {
+            " (did you mean '\($0)'?)"
+          }
+          error("unknown hash '\(token.text)'\(hint ?? " (expected layer3 or layer4)")", at: token.location)
+          return nil
+        }
+        hash = Located(value, at: token.location)
+      default:
+        var list: [GroupMember] = []
+        // The uplinks run to the next word of the statement.
+        while index < tokens.count, !words.contains(tokens[index].text) {
+          let token = next()!
+          guard let member = groupMember(token, kind: kind) else {
+            failed = true
+            continue
+          }
+          if let first = list.first(where: { $0.name.value == member.name.value }) {
+            error(
+              "uplink '\(member.name.value)' is listed twice in \(statement) \(nameToken.text) (first at column "
+                + "\(first.name.location.column))", at: member.name.location)
+            failed = true
+            continue
+          }
+          list.append(member)
+        }
+        if list.isEmpty && !failed {
+          error("'uplinks' needs the names of uplinks", at: word.location)
+          return nil
+        }
+        members = list
+      }
+    }
+    guard let members else {
+      if !failed {
+        let shape = kind == .balance ? "uplinks NAME[:WEIGHT] NAME[:WEIGHT]..." : "uplinks PRIMARY BACKUP..."
+        error("\(statement) \(nameToken.text) needs '\(shape)'", at: keyword.location)
+      }
+      return nil
+    }
+    if !failed, members.count < 2 {
+      error(
+        "\(statement) \(nameToken.text) needs at least two uplinks (one uplink needs no group: its own table is "
+          + "'\(members[0].name.value)')", at: members[0].name.location)
+      return nil
+    }
+    guard let name, !failed else { return nil }
+    return .group(
+      GroupStatement(
+        location: keyword.location, kind: kind, name: name, table: table, members: members, hash: hash,
+        rulesOnly: rulesOnly))
+  }
+
+  /// `NAME` or (in a balance) `NAME:WEIGHT`.
+  mutating func groupMember(_ token: Token, kind: GroupKind) -> GroupMember? {
+    let parts = token.text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    let nameText = String(parts[0])
+    guard RoutingTableFile.isValidName(nameText) else {
+      error("'\(nameText)' is not an uplink name", at: token.location)
+      return nil
+    }
+    let name = Located(nameText, at: token.location)
+    guard parts.count == 2 else { return GroupMember(name: name, weight: nil) }
+    let weightLocation = SourceLocation(
+      file: token.location.file, line: token.location.line, column: token.location.column + nameText.count + 1)
+    guard kind == .balance else {
+      error(
+        "a failover group takes no weights: the uplinks are used in the order given (did you mean 'balance'?)",
+        at: weightLocation)
+      return nil
+    }
+    guard let weight = number(Token(String(parts[1]), at: weightLocation), "weight", range: 1...256) else {
+      return nil
+    }
+    return GroupMember(name: name, weight: weight)
   }
 
   /// `rule SELECTOR... ACTION [priority N]`.
