@@ -145,7 +145,7 @@ route_set -4 default via 203.0.113.1 dev 'eth1' proto 177 table 101
 route_set -4 default via 100.64.0.1 dev 'eth2' proto 177 onlink table 102
 route_set -4 default via 203.0.113.1 dev 'eth1' proto 177 metric 1 table 103
 route_set -4 default via 100.64.0.1 dev 'eth2' proto 177 metric 2 onlink table 103
-route_set -4 default proto 177 nexthop via 198.51.100.1 dev 'eth0' weight 3 nexthop via 203.0.113.1 dev 'eth1' table 104
+route_set -4 default proto 177 table 104 nexthop via 198.51.100.1 dev 'eth0' weight 3 nexthop via 203.0.113.1 dev 'eth1'
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
 rule_add -4 to 192.0.2.0/24 ipproto tcp dport 443 lookup 103 priority 10000 protocol 177

@@ -143,8 +143,8 @@ route_set -4 203.0.113.0/24 dev 'eth1' proto 177 scope link src 203.0.113.10 tab
 route_set -4 default via 198.51.100.1 dev 'eth0' proto 177 table 100
 route_set -4 default via 203.0.113.1 dev 'eth1' proto 177 table 101
 route_set -4 default via 100.64.0.1 dev 'eth2' proto 177 onlink table 102
-route_set -4 default proto 177 nexthop via 198.51.100.1 dev 'eth0' weight 3 nexthop via 203.0.113.1 dev 'eth1' table 300
-route_set -4 192.0.2.0/24 proto 177 nexthop via 198.51.100.1 dev 'eth0' nexthop via 203.0.113.1 dev 'eth1' weight 2 table 300
+route_set -4 default proto 177 table 300 nexthop via 198.51.100.1 dev 'eth0' weight 3 nexthop via 203.0.113.1 dev 'eth1'
+route_set -4 192.0.2.0/24 proto 177 table 300 nexthop via 198.51.100.1 dev 'eth0' nexthop via 203.0.113.1 dev 'eth1' weight 2
 
 # 2. Rules, each with its own priority so that running again adds no duplicate.
 rule_add -4 ipproto tcp dport 443 lookup 300 priority 10000 protocol 177
