@@ -137,6 +137,16 @@ sweep_tables() {
   done
 }
 
+# 0. Kernel settings the policy asks for (uplink groups).
+# balance wan: hash layer4
+sysctl -q -w net/ipv4/fib_multipath_hash_policy=1 || echo 'polroute: cannot set net.ipv4.fib_multipath_hash_policy' >&2
+# balance wan: eth0 leaves the group while its link is down
+sysctl -q -w net/ipv4/conf/eth0/ignore_routes_with_linkdown=1 || echo 'polroute: cannot set net.ipv4.conf.eth0.ignore_routes_with_linkdown' >&2
+# balance wan: eth1 leaves the group while its link is down
+sysctl -q -w net/ipv4/conf/eth1/ignore_routes_with_linkdown=1 || echo 'polroute: cannot set net.ipv4.conf.eth1.ignore_routes_with_linkdown' >&2
+# failover video: eth2 leaves the group while its link is down
+sysctl -q -w net/ipv4/conf/eth2/ignore_routes_with_linkdown=1 || echo 'polroute: cannot set net.ipv4.conf.eth2.ignore_routes_with_linkdown' >&2
+
 # 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.
 route_set -4 198.51.100.0/24 dev 'eth0' proto 177 scope link src 198.51.100.10 table 100
 route_set -4 203.0.113.0/24 dev 'eth1' proto 177 scope link src 203.0.113.10 table 101
