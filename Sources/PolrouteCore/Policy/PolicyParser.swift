@@ -318,13 +318,16 @@ struct StatementParser {
     case .via:
       guard let token = value(after: word, "a gateway address") else { return false }
       hop.via = address(token, what: "gateway address")
+      return hop.via != nil
     case .dev:
       guard let token = value(after: word, "an interface name") else { return false }
       hop.device = interfaceName(token)
+      return hop.device != nil
     default:
       // The kernel takes weights 1-256 (it stores weight - 1 in a byte).
       guard let token = value(after: word, "a weight from 1 to 256") else { return false }
       hop.weight = number(token, "weight", range: 1...256)
+      return hop.weight != nil
     }
     return true
   }
@@ -333,6 +336,8 @@ struct StatementParser {
   static let balanceWords = ["uplinks", "table", "hash", "rules-only"]
   /// The words of a `failover` statement.
   static let failoverWords = ["uplinks", "table", "rules-only"]
+  /// The words that end a group's list of uplinks.
+  static let groupWords: Set<String> = Set(balanceWords + failoverWords)
 
   /// `balance NAME uplinks U[:W]... [table ID] [hash layer3|layer4] [rules-only]`, or
   /// `failover NAME uplinks PRIMARY BACKUP... [table ID] [rules-only]`.
@@ -380,9 +385,17 @@ struct StatementParser {
         hash = Located(value, at: token.location)
       default:
         var list: [GroupMember] = []
-        // The uplinks run to the next word of the statement.
-        while index < tokens.count, !words.contains(tokens[index].text) {
+        // The uplinks run to the next word of a group statement (a word of the other kind is refused above).
+        while index < tokens.count, !Self.groupWords.contains(tokens[index].text) {
           let token = next()!
+          if token.text.utf8.first.map({ $0 >= 0x30 && $0 <= 0x39 }) == true, let last = list.last,
+            let meant = Suggestion.closest(to: last.name.value, among: words)
+          {
+            // `tabel 5`: a number is no uplink, and the word before it was a misspelt keyword.
+            error(
+              "unknown word '\(last.name.value)' in \(statement) (did you mean '\(meant)'?)", at: last.name.location)
+            return nil
+          }
           guard let member = groupMember(token, kind: kind) else {
             failed = true
             continue
