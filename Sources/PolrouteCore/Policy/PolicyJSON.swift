@@ -117,6 +117,8 @@ indirect enum LocatedJSON {
 /// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink", "realm"}], "tables": [{"name", "id"}],
 ///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table",
 ///               "nexthops": [{"via", "dev", "weight", "onlink"}]}],
+///   "groups": [{"type": "balance"|"failover", "name", "table", "uplinks": ["NAME[:WEIGHT]", ...], "hash",
+///               "rules-only"}],
 ///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
 ///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority"}],
 ///   "exclude": ["IFACE"], "include": ["IFACE"]}`
@@ -158,7 +160,9 @@ public enum PolicyJSON {
       RuleSelector.Field.allCases.map(\.rawValue) + [
         "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
       ]
-    static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "exclude", "include"]
+    static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "groups", "exclude", "include"]
+    /// The keys of a group (`balance` or `failover`, by `type`).
+    static let groupKeys = ["type", "name", "table", "uplinks", "hash", "rules-only"]
     /// The key each kind of statement cannot do without: its first positional word.
     static let requiredKeys = ["uplink": "name", "table": "name", "route": "to"]
     /// The keys whose value is true or false.
@@ -193,6 +197,14 @@ public enum PolicyJSON {
           }
           for element in elements {
             if let statement = objectStatement(kind: member.key, element) { result.append(statement) }
+          }
+        case "groups":
+          guard case .array(let elements, _) = member.value else {
+            typeError(member.key, member.value, "an array of objects")
+            continue
+          }
+          for element in elements {
+            if let statement = groupStatement(element) { result.append(statement) }
           }
         case "exclude", "include":
           guard case .array(let elements, _) = member.value else {
@@ -275,6 +287,66 @@ public enum PolicyJSON {
           tokens.append(Token(key, at: keyLocation))
           tokens.append(Token(text, at: location(value.offset)))
         }
+      }
+      return diagnostics.count == errorsBefore ? tokens : nil
+    }
+
+    /// A group object: `{"type": "balance", "name": "wan", "uplinks": ["isp1:3", "isp2"], "hash": "layer4"}`.
+    mutating func groupStatement(_ value: LocatedJSON) -> [Token]? {
+      guard case .object(let members, let offset) = value else {
+        diagnostics.append(.error("each element of 'groups' must be an object", at: location(value.offset)))
+        return nil
+      }
+      let errorsBefore = diagnostics.count
+      var byKey: [String: (value: LocatedJSON, keyOffset: Int)] = [:]
+      for member in members {
+        guard Self.groupKeys.contains(member.key) else {
+          unknownKey(member.key, at: member.keyOffset, among: Self.groupKeys, in: "a group")
+          continue
+        }
+        guard byKey[member.key] == nil else {
+          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          continue
+        }
+        byKey[member.key] = (member.value, member.keyOffset)
+      }
+      for required in ["type", "name", "uplinks"] where byKey[required] == nil && diagnostics.count == errorsBefore {
+        diagnostics.append(.error("a group needs '\(required)'", at: location(offset)))
+      }
+      guard diagnostics.count == errorsBefore, let type = byKey["type"], let name = byKey["name"],
+        let uplinks = byKey["uplinks"]
+      else { return nil }
+      guard case .string(let kind, let kindOffset) = type.value, kind == "balance" || kind == "failover" else {
+        typeError("type", type.value, "\"balance\" or \"failover\"")
+        return nil
+      }
+      guard let nameText = scalar("name", name.value) else { return nil }
+      var tokens = [Token(kind, at: location(kindOffset)), Token(nameText, at: location(name.value.offset))]
+      if let table = byKey["table"], let text = scalar("table", table.value) {
+        tokens += [Token("table", at: location(table.keyOffset)), Token(text, at: location(table.value.offset))]
+      }
+      guard case .array(let list, _) = uplinks.value else {
+        typeError("uplinks", uplinks.value, "an array of uplink names (\"NAME\" or \"NAME:WEIGHT\")")
+        return nil
+      }
+      tokens.append(Token("uplinks", at: location(uplinks.keyOffset)))
+      for element in list {
+        guard case .string(let text, let at) = element else {
+          diagnostics.append(
+            .error("each uplink must be a string (\"NAME\" or \"NAME:WEIGHT\")", at: location(element.offset)))
+          continue
+        }
+        tokens.append(Token(text, at: location(at)))
+      }
+      if let hash = byKey["hash"], let text = scalar("hash", hash.value) {
+        tokens += [Token("hash", at: location(hash.keyOffset)), Token(text, at: location(hash.value.offset))]
+      }
+      if let rulesOnly = byKey["rules-only"] {
+        guard case .bool(let flag, _) = rulesOnly.value else {
+          typeError("rules-only", rulesOnly.value, "true or false")
+          return nil
+        }
+        if flag { tokens.append(Token("rules-only", at: location(rulesOnly.keyOffset))) }
       }
       return diagnostics.count == errorsBefore ? tokens : nil
     }

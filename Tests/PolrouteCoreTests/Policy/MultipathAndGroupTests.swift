@@ -268,4 +268,25 @@ struct MultipathAndGroupTests {
       "auto\nuplink data dev data via 203.0.113.1\n" + text, state: T.dualHomed())
     #expect(errors == [message])
   }
+
+  @Test func theJSONGroupsKeyIsTheTextForm() {
+    let json = """
+      {"auto": true, "groups": [
+        {"type": "balance", "name": "wan", "table": 300, "uplinks": ["mgmt:3", "data"], "hash": "layer4"},
+        {"type": "failover", "name": "app", "uplinks": ["data", "mgmt"], "rules-only": true}]}
+      """
+    let text = """
+      auto
+      balance wan table 300 uplinks mgmt:3 data hash layer4
+      failover app uplinks data mgmt rules-only
+      """
+    let fromJSON = PolicyJSON.parse(Array(json.utf8), file: "p.json")
+    #expect(fromJSON.diagnostics.map(\.description) == [])
+    #expect(fromJSON.document.withoutLocations == PolicyParser.parse(text, file: "p.conf").document.withoutLocations)
+    let bad = #"{"groups": [{"type": "balanse", "name": "wan", "uplinks": ["a", "b"]}]}"#
+    #expect(
+      PolicyJSON.parse(Array(bad.utf8), file: "p.json").diagnostics.map(\.description) == [
+        #"p.json:1:22: error: 'type' must be "balance" or "failover""#
+      ])
+  }
 }
