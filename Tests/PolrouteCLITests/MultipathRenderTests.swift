@@ -1,0 +1,64 @@
+import Foundation
+import PolrouteCore
+import PolrouteSystem
+import TestSupport
+import Testing
+
+/// What the managers that cannot carry a multipath route say about it: the statement's position, the format, and
+/// why, for the sample host whose data is networkd's and mgmt NetworkManager's, both defined in netplan too.
+struct MultipathRenderTests {
+  /// A balance group and a multipath route over both uplinks of the sample host.
+  static let policy = """
+    uplink data dev data table 100 via 203.0.113.1
+    uplink mgmt dev mgmt table 101 via 198.51.100.1
+    table wan 300
+    route 192.0.2.0/24 table wan nexthop via 203.0.113.1 nexthop via 198.51.100.1 weight 2
+    balance out table 301 uplinks data mgmt
+    """
+
+  /// The policy resolved for the sample host.
+  static func resolved() throws -> Policy {
+    let parsed = PolicyParser.parse(policy, file: "p.conf")
+    return try PolicyResolver(state: SampleHosts.dualHomed, document: parsed.document, isSnapshot: true).resolve()
+  }
+
+  @Test func networkManagerNamesTheStatementItCannotCarry() throws {
+    let policy = try Self.resolved()
+    let context = RenderContext(hostname: "server", hostConfiguration: SampleHosts.networkManagerConfiguration)
+    let (_, diagnostics) = NetworkManagerRenderer.connections(policy, context: context)
+    let multipath = diagnostics.map(\.description).filter { $0.contains("multipath") }
+    // Once per connection: each profile that would carry the route lacks it.
+    let why = "NetworkManager has no multipath routes (its ipv4.routes take one next hop each)"
+    #expect(
+      multipath == [
+        "p.conf:4:1: error: nm: cannot write route 192.0.2.0/24 (table 300) to connection data (data): \(why)",
+        "p.conf:5:1: error: nm: cannot write route default (table 301) to connection data (data): \(why)",
+        "p.conf:4:1: error: nm: cannot write route 192.0.2.0/24 (table 300) to connection mgmt (mgmt): \(why)",
+        "p.conf:5:1: error: nm: cannot write route default (table 301) to connection mgmt (mgmt): \(why)",
+      ], "\(diagnostics)")
+  }
+
+  @Test func netplanNamesTheStatementItCannotCarry() throws {
+    let policy = try Self.resolved()
+    let context = RenderContext(hostname: "server", hostConfiguration: SampleHosts.managedConfiguration)
+    let result = NetplanYAMLRenderer.render(policy, context: context)
+    let multipath = result.diagnostics.map(\.description).filter { $0.contains("multipath") }
+    #expect(multipath.count == 4, "\(result.diagnostics)")
+    #expect(
+      multipath.contains(
+        "p.conf:4:1: warning: netplan: cannot carry route 192.0.2.0/24 (table 300) for data: netplan has no "
+          + "multipath routes (a route's via takes one gateway)"), "\(multipath)")
+    #expect(
+      multipath.contains(
+        "p.conf:5:1: warning: netplan: cannot carry route default (table 301) for mgmt: netplan has no "
+          + "multipath routes (a route's via takes one gateway)"), "\(multipath)")
+  }
+
+  @Test func networkdWritesEveryNexthopWithItsDevice() throws {
+    let policy = try Self.resolved()
+    let context = RenderContext(hostname: "server", hostConfiguration: SampleHosts.managedConfiguration)
+    let files = NetworkdRenderer.render(policy, context: context).files
+    let text = files.map(\.contents).joined(separator: "\n")
+    #expect(text.contains("MultiPathRoute=203.0.113.1@data 1\nMultiPathRoute=198.51.100.1@mgmt 2\n"), "\(text)")
+  }
+}
