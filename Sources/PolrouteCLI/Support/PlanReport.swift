@@ -137,7 +137,10 @@ struct PlanReport {
   /// `via 198.51.100.1 dev mgmt src 198.51.100.10` or `rejected: Network is unreachable`.
   static func outcomeText(_ outcome: TraceOutcome) -> String {
     switch outcome {
-    case .egress(let egress): return egress.summary + (egress.source.map { " src \($0)" } ?? "")
+    case .egress(let egress):
+      // Over several devices the kernel takes the source address of the hop it picks, not one for all.
+      if egress.isMultipath, Set(egress.hops.map(\.device)).count > 1 { return egress.summary + ", each hop's src" }
+      return egress.summary + (egress.source.map { " src \($0)" } ?? "")
     case .rejected(let rejection): return "rejected: \(rejection.error.kernelMessage)"
     }
   }
@@ -167,7 +170,7 @@ struct PlanReport {
     }
     /// One flow of the flow table.
     struct Flow: Encodable {
-      /// `remote-client`, `local-network` or `application-rule`.
+      /// `remote-client`, `local-network`, `application-rule` or `new-connection`.
       var subject: String
       /// The host address it is sent from, for the first two.
       var from: String?
@@ -175,6 +178,8 @@ struct PlanReport {
       var network: String?
       /// The application rule's priority.
       var rule: UInt32?
+      /// The uplink group, for `new-connection`.
+      var group: String?
       /// The flow, as `ip route get` words.
       var flow: String
       /// Where it goes now.
@@ -242,6 +247,9 @@ struct PlanReport {
         case .applicationRule(let rule):
           entry.subject = "application-rule"
           entry.rule = rule.priority
+        case .newConnection(let group):
+          entry.subject = "new-connection"
+          entry.group = group
         }
         return entry
       },
