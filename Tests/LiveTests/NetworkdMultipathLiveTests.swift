@@ -35,12 +35,13 @@ struct NetworkdMultipathLiveTests {
     try server.rebootNetwork(links: ["mgmt", "data"])
     #expect(try server.ip("-4 route show table 300").outputText.isEmpty)
     try networkd.start(configuring: ["mgmt", "data"])
-    #expect(
-      try eventually(seconds: 10) {
-        let booted = try server.ip("-4 route show table 300").outputText
-        return booted.contains("nexthop via 198.51.100.1 dev mgmt weight 2")
-          && booted.contains("nexthop via 203.0.113.1 dev data weight 1")
-      }, "after the reboot: \(try server.ip("-4 route show table 300").outputText)\n\(networkd.log)")
+    let back = try eventually(seconds: 10) {
+      let booted = try server.ip("-4 route show table 300").outputText
+      return booted.contains("nexthop via 198.51.100.1 dev mgmt weight 2")
+        && booted.contains("nexthop via 203.0.113.1 dev data weight 1")
+    }
+    let booted = try server.ip("-4 route show table 300").outputText
+    #expect(back, "after the reboot: \(booted)\n\(networkd.log)")
     try ServerNetworkd.expectReachable(topology, "after the reboot")
     // polroute takes networkd's routes and rules for its own: only the kernel settings are left to set.
     let plan = try networkd.polroute(["plan", "--policy", policy])

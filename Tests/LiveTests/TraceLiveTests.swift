@@ -115,6 +115,64 @@ struct TraceLiveTests {
     #expect(text.contains("interface: every packet data sent"))
   }
 
+  /// A rule class's figure from `stats --json`.
+  static func ruleClassFigure(_ document: [String: Any], realm: Int) -> (UInt64, UInt64)? {
+    guard let classes = document["ruleClasses"] as? [[String: Any]],
+      let entry = classes.first(where: { ($0["realm"] as? NSNumber)?.intValue == realm }),
+      let figure = entry["figure"] as? [String: Any],
+      let packets = (figure["packets"] as? NSNumber)?.uint64Value,
+      let bytes = (figure["bytes"] as? NSNumber)?.uint64Value
+    else { return nil }
+    return (packets, bytes)
+  }
+
+  @Test("stats per rule class: a LAN's five pings forwarded by a rule with a realm move its figure by exactly that")
+  func statsPerRuleClass() throws {
+    let lab = try ProviderLab("rcls")
+    try lab.host.sysctl("net.ipv4.ip_forward=1")
+    let isp1 = try lab.provider(1, device: "if1", network: "198.51.100", address: "20")
+    let isp2 = try lab.provider(2, device: "if2", network: "203.0.113", address: "20")
+    // isp2 carries the LAN: main's default goes there, and isp2 routes the LAN back, as a provider routes a
+    // customer's network. The rule below sends the LAN there too, so the kernel counts what it routes.
+    try lab.host.ip("route add default via \(isp2.gateway) dev if2")
+    let lan = try lab.attach(
+      "lan", to: "if0", bridge: false, address: "100.66.20.10", length: 24, gateway: "100.66.20.1")
+    try lab.host.ip("addr add 100.66.20.1/24 dev if0")
+    try lab.routeBehindHost("100.66.20.0/24", through: isp2)
+    let scratch = try ScratchDirectory("rcls")
+    let policy = try scratch.write(
+      "policy.conf",
+      "auto\nuplink if1 dev if1 via \(isp1.gateway)\nexclude if0\nrule iif if0 lookup if2 realm 221\n")
+    let environment = ["POLROUTE_RUN_DIR": try scratch.directory("run")]
+    let applied = try lab.host.polroute(["apply", "--policy", policy], environment: environment)
+    try #require(applied.status == 0, "\(applied.errorText)")
+    let rule = try lab.host.ip("-4 rule show pref 10000").outputText
+    #expect(rule.contains("iif if0 lookup ") && rule.contains(" realms 221/"), "\(rule)")
+    let again = try lab.host.polroute(["apply", "--policy", policy], environment: environment)
+    #expect(again.outputText.hasPrefix("Kernel: nothing to change"), "\(again.outputText)")
+    // Judge the host: every network still reaches every address.
+    #expect(
+      try lab.unreachable(from: [("LAN client", lan)] + lab.farSides, to: [isp1.address, isp2.address, "100.66.20.1"])
+        == [])
+
+    let remote = "100.65.2.10"  // isp2's client
+    try lan.checkExec(["ping", "-c", "1", "-W", "1", remote])  // neighbours resolved before counting
+    let first = try jsonObject(
+      try lab.host.polroute(["stats", "--policy", policy, "--json"], environment: environment))
+    try lan.checkExec(["ping", "-c", "5", "-i", "0.01", "-s", "100", "-W", "1", "-q", remote])
+    let second = try jsonObject(
+      try lab.host.polroute(["stats", "--policy", policy, "--json"], environment: environment))
+    // The kernel counts the five requests the rule routed (128 bytes of IP each); their replies come back by the
+    // local-networks rule and are not the rule's.
+    let before = try #require(Self.ruleClassFigure(first, realm: 221), "\(first)")
+    let after = try #require(Self.ruleClassFigure(second, realm: 221))
+    #expect(after.0 - before.0 == 5)
+    #expect(after.1 - before.1 == 5 * 128)
+    let text = try lab.host.polroute(["stats", "--policy", policy], environment: environment).outputText
+    #expect(text.contains("realm 221 (rt_acct): packets the host forwarded by rule 10000 (realm 221)"), "\(text)")
+    #expect(text.contains("note: rule figures count forwarded packets only"), "\(text)")
+  }
+
   @Test("a route a huge table hides from the snapshot: trace on the snapshot says so, on the live host finds it")
   func sampledSnapshot() throws {
     let topology = try Topology.dualHomed("huge")

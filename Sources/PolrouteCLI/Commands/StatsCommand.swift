@@ -11,7 +11,8 @@ enum StatsCommand: Subcommand {
       For each uplink of the policy: its device's interface counters (every packet received and sent, whatever \
       routed it), and where polroute's routes for the uplink carry a realm ('uplink NAME ... realm N' in the \
       policy), the kernel's route accounting for it (/proc/net/rt_acct, as rtacct reads it): the packets the host \
-      received whose route back goes through the uplink, and those it forwarded along it. Counters count from when \
+      received whose route back goes through the uplink, and those it forwarded along it. For each class of rules \
+      that carries a realm ('rule ... realm N'), the packets the host forwarded by them. Counters count from when \
       the interface or the kernel started; run stats twice and subtract for a rate. Reads the live host only.
       """,
     options: [CommonOptions.policy, CommonOptions.json])
@@ -46,20 +47,40 @@ enum StatsCommand: Subcommand {
         ])
       }
     }
-    let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    for (index, row) in rows.enumerated() {
-      var line = ""
-      for column in 0..<5 {
-        // Numbers right-aligned, words left-aligned.
-        let cell = row[column]
-        let pad = String(repeating: " ", count: widths[column] - cell.count)
-        line += (column == 3 || column == 4 ? pad + cell : cell + pad) + "  "
+    text += table(rows, numbers: [3, 4], style: style)
+    if !report.ruleClasses.isEmpty {
+      var classRows = [["realm", "rules", "direction", "packets", "bytes", "source"]]
+      for ruleClass in report.ruleClasses {
+        let rules = ruleClass.rules.map { String($0.priority) }.joined(separator: ",")
+        let figure = ruleClass.figure
+        classRows.append([
+          String(ruleClass.realm), rules, figure?.direction ?? "forwarded",
+          figure.map { String($0.counters.packets) } ?? "-", figure.map { String($0.counters.bytes) } ?? "-",
+          figure.map { "realm \(ruleClass.realm) (rt_acct): \($0.meaning)" } ?? "no route accounting in this kernel",
+        ])
       }
-      line += row[5]
-      text += (index == 0 ? style.bold(line) : line) + "\n"
+      text += "\n" + table(classRows, numbers: [0, 3, 4], style: style)
     }
     for note in report.notes { text += "\nnote: \(note)" }
     return text + (report.notes.isEmpty ? "" : "\n")
+  }
+
+  /// Rows in aligned columns, the last column as it is; numbers right-aligned, words left-aligned.
+  static func table(_ rows: [[String]], numbers: Set<Int>, style: Style) -> String {
+    let aligned = rows[0].count - 1
+    let widths = (0..<aligned).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    var text = ""
+    for (index, row) in rows.enumerated() {
+      var line = ""
+      for column in 0..<aligned {
+        let cell = row[column]
+        let pad = String(repeating: " ", count: widths[column] - cell.count)
+        line += (numbers.contains(column) ? pad + cell : cell + pad) + "  "
+      }
+      line += row[aligned]
+      text += (index == 0 ? style.bold(line) : line) + "\n"
+    }
+    return text
   }
 
   /// The JSON document.
@@ -92,6 +113,15 @@ enum StatsCommand: Subcommand {
       /// The figures.
       var figures: [Figure]
     }
+    /// One class of rules: those that carry one realm.
+    struct RuleClass: Encodable {
+      /// The realm.
+      var realm: UInt32
+      /// The rules, as `ip rule` prints them.
+      var rules: [String]
+      /// The figure, absent without route accounting.
+      var figure: Figure?
+    }
     /// The whole document.
     struct Document: Encodable {
       /// The host's name.
@@ -100,19 +130,28 @@ enum StatsCommand: Subcommand {
       var policy: String
       /// The uplinks.
       var uplinks: [Uplink]
+      /// The rule classes.
+      var ruleClasses: [RuleClass]
       /// What the figures cannot say.
       var notes: [String]
+    }
+    func figure(_ figure: TrafficReport.Figure) -> Figure {
+      Figure(
+        direction: figure.direction, packets: figure.counters.packets, bytes: figure.counters.bytes,
+        source: figure.source.rawValue, realm: figure.realm, meaning: figure.meaning)
     }
     let document = Document(
       host: host, policy: origin,
       uplinks: report.uplinks.map { uplink in
         Uplink(
           name: uplink.name, device: uplink.device, table: uplink.table, realms: uplink.realms,
-          figures: uplink.figures.map {
-            Figure(
-              direction: $0.direction, packets: $0.counters.packets, bytes: $0.counters.bytes,
-              source: $0.source.rawValue, realm: $0.realm, meaning: $0.meaning)
-          })
+          figures: uplink.figures.map(figure))
+      },
+      ruleClasses: report.ruleClasses.map { ruleClass in
+        RuleClass(
+          realm: ruleClass.realm,
+          rules: ruleClass.rules.map { "\($0.priority): " + RuleText.selectorWords($0).joined(separator: " ") },
+          figure: ruleClass.figure.map(figure))
       }, notes: report.notes)
     return try JSONOutput.encode(document)
   }

@@ -370,10 +370,11 @@ enum ManualProse {
     to 1, so a link without carrier leaves the group at once and returns with its carrier. A gateway that dies while
     its link stays up is not detected.
     .TP
-    \fBrule\fR \fISELECTOR\fR... \fBlookup\fR|\fBtable\fR \fINAME\fR|\fIID\fR [\fBpriority\fR \fIN\fR]
+    \fBrule\fR \fISELECTOR\fR... \fBlookup\fR|\fBtable\fR \fINAME\fR|\fIID\fR [\fBpriority\fR \fIN\fR] \
+    [\fBrealm\fR \fIN\fR]
     .TQ
     \fBrule\fR \fISELECTOR\fR... \fBblackhole\fR|\fBunreachable\fR|\fBprohibit\fR|\fBnop\fR|\fBgoto\fR \fIN\fR \
-    [\fBpriority\fR \fIN\fR]
+    [\fBpriority\fR \fIN\fR] [\fBrealm\fR \fIN\fR]
     A policy rule. A rule without addresses applies to both families, with the same priority, unless
     .B family
     restricts it.
@@ -385,6 +386,13 @@ enum ManualProse {
     A
     .B goto
     must jump forward.
+    .B realm
+    .I N
+    (1\-255, IPv4 only, a realm no uplink has) tags the packets the rule forwards with that source realm
+    .RB ( "realms N/0" ),
+    so that
+    .B polroute stats
+    counts them per rule class.
     .TP
     \fBexclude\fR \fIIFACE\fR
     Never an uplink.

@@ -222,6 +222,9 @@ public struct RuleStatement: Hashable, Sendable {
   public var actionLocation: SourceLocation?
   /// `priority`/`pref`/`preference`.
   public var priority: Located<UInt32>?
+  /// `realm N`: the source realm the rule's IPv4 copy tags the packets it routes with (`realms N/0`), for the
+  /// kernel's accounting that `polroute stats` reads.
+  public var realm: Located<UInt32>?
 
   /// An empty rule statement at a location.
   public init(location: SourceLocation) {

@@ -120,7 +120,8 @@ indirect enum LocatedJSON {
 ///   "groups": [{"type": "balance"|"failover", "name", "table", "uplinks": ["NAME[:WEIGHT]", ...], "hash",
 ///               "rules-only"}],
 ///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
-///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority"}],
+///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
+///              "realm"}],
 ///   "exclude": ["IFACE"], "include": ["IFACE"]}`
 public enum PolicyJSON {
   /// Parses JSON policy text.
@@ -158,7 +159,7 @@ public enum PolicyJSON {
     static let nexthopKeys = ["via", "dev", "weight", "onlink"]
     static let ruleKeys =
       RuleSelector.Field.allCases.map(\.rawValue) + [
-        "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
+        "suppress_prefixlength", "family", "lookup", "goto", "action", "priority", "realm",
       ]
     static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "groups", "exclude", "include"]
     /// The keys of a group (`balance` or `failover`, by `type`).

@@ -111,7 +111,7 @@ struct StatementParser {
   static let ruleWords =
     RuleSelector.keywords + [
       "suppress_prefixlength", "family", "lookup", "table", "goto", "blackhole", "unreachable", "prohibit", "nop",
-      "priority", "pref", "preference",
+      "priority", "pref", "preference", "realm",
     ]
 
   /// Parses the statement.
@@ -460,7 +460,7 @@ struct StatementParser {
     return GroupMember(name: name, weight: weight)
   }
 
-  /// `rule SELECTOR... ACTION [priority N]`.
+  /// `rule SELECTOR... ACTION [priority N] [realm N]`.
   mutating func rule(_ keyword: Token) -> PolicyStatement? {
     var rule = RuleStatement(location: keyword.location)
     var seen: [(canonical: Keyword, written: Keyword)] = []
@@ -593,7 +593,11 @@ struct StatementParser {
         } else {
           failed = true
         }
-      case .dev, .via, .via6, .onlink, .src, .metric, .realm, .nexthop, .weight:
+      case .realm:
+        guard let token = value(after: word, "a realm number") else { return nil }
+        // As on uplinks: the kernel's accounting counts realms 0-255, and realm 0 is none.
+        if let realm = number(token, "realm", range: 1...255) { rule.realm = realm } else { failed = true }
+      case .dev, .via, .via6, .onlink, .src, .metric, .nexthop, .weight:
         break  // not rule words: refused above
       }
     }
@@ -615,6 +619,10 @@ struct StatementParser {
     if case .lookup? = rule.action, rule.selector.l3mdev, let location = rule.actionLocation {
       // The kernel refuses a table with l3mdev: the VRF device the packet arrived on names the table.
       error("an 'l3mdev' rule looks up the VRF's own table and takes no 'lookup'", at: location)
+      failed = true
+    }
+    if let realm = rule.realm, rule.families == [.inet6] {
+      error("'realm' on an IPv6 rule: the kernel keeps realms for IPv4 rules only", at: realm.location)
       failed = true
     }
     // A bad value after an action word was reported already; only a rule without any action word lacks one.
@@ -796,7 +804,7 @@ enum Keyword: Hashable, CaseIterable {
   /// Whether a `rule` statement takes the word.
   var isRuleWord: Bool {
     switch self {
-    case .dev, .via, .via6, .onlink, .src, .metric, .realm, .nexthop, .weight: false
+    case .dev, .via, .via6, .onlink, .src, .metric, .nexthop, .weight: false
     default: true
     }
   }

@@ -67,11 +67,19 @@ public enum PolicyPrinter {
     var printed: Set<UInt32> = []
     let byPriority = Dictionary(grouping: rules, by: \.priority)
     for rule in rules where !printed.contains(rule.priority) {
-      // A rule without addresses made for both families prints once, as it was written.
-      let twin = byPriority[rule.priority]?.first { $0.family != rule.family && $0.doesTheSame(as: rule) }
-      var words = ["rule"] + RuleText.selectorWords(rule, tables: .name(names)).map(quote)
+      // A rule without addresses made for both families prints once, as it was written (only its IPv4 copy has
+      // the statement's realm).
+      var plain = rule
+      plain.realms = nil
+      let twin = byPriority[rule.priority]?.first {
+        var other = $0
+        other.realms = nil
+        return other.family != rule.family && other.doesTheSame(as: plain)
+      }
+      var words = ["rule"] + RuleText.selectorWords(plain, tables: .name(names)).map(quote)
       if twin == nil && rule.selector.family == nil { words += ["family", rule.family.rawValue] }
       words += ["priority", String(rule.priority)]
+      if let realm = (rule.realms ?? twin?.realms)?.from { words += ["realm", String(realm)] }
       if twin != nil { printed.insert(rule.priority) }
       lines.append(words.joined(separator: " "))
     }

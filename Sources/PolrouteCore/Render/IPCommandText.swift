@@ -29,6 +29,7 @@ public enum RuleText {
     }
     if let suppress = rule.suppressPrefixLength { words += ["suppress_prefixlength", String(suppress)] }
     if let group = rule.suppressInterfaceGroup { words += ["suppress_ifgroup", group] }
+    if let realms = rule.realms { words += ["realms", realms.description] }
     return words
   }
 

@@ -120,6 +120,7 @@ public enum NetplanYAMLRenderer: Renderer {
   /// Why netplan cannot carry a route, or nil.
   static func problem(_ route: Route, networkManager: Bool) -> String? {
     if !route.nexthops.isEmpty { return "netplan has no multipath routes (a route's via takes one gateway)" }
+    if route.realm != nil { return "netplan's routes have no realm" }
     if networkManager && route.type != .unicast {
       return "netplan's NetworkManager renderer takes only unicast routes"
     }
@@ -136,6 +137,7 @@ public enum NetplanYAMLRenderer: Renderer {
       return "no action '\(rule.action.description)'"
     }
     if rule.suppressPrefixLength != nil { return "no suppress_prefixlength" }
+    if rule.realms != nil { return "no realms" }
     if selector.invert { return "no 'not'" }
     if selector.inputInterface != nil { return "no iif" }
     if selector.outputInterface != nil { return "no oif" }

@@ -155,6 +155,7 @@ public enum NetworkManagerRenderer: Renderer {
     guard route.nexthops.isEmpty else {
       return .failure(NMProblem("NetworkManager has no multipath routes (its ipv4.routes take one next hop each)"))
     }
+    if route.realm != nil { return .failure(NMProblem("NetworkManager's routes have no realm")) }
     let types: [RouteType] = [.unicast, .blackhole, .unreachable, .prohibit, .throw]
     guard types.contains(route.type) else {
       return .failure(NMProblem("NetworkManager has no route type '\(route.type.rawValue)'"))
@@ -188,6 +189,7 @@ public enum NetworkManagerRenderer: Renderer {
   public static func ruleEntry(_ rule: Rule) -> Result<String, NMProblem> {
     let selector = rule.selector
     if selector.l3mdev { return .failure(NMProblem("NetworkManager's rules have no l3mdev")) }
+    if rule.realms != nil { return .failure(NMProblem("NetworkManager's rules have no realms")) }
     // Measured with NetworkManager 1.42: it keeps 0 and 65535 for "no port" and refuses a range holding either.
     for (name, ports) in [("sport", selector.sourcePort), ("dport", selector.destinationPort)] {
       if let ports, ports.start == 0 || ports.end >= 65535 {

@@ -192,6 +192,11 @@ public enum NetworkdRenderer: Renderer {
     _ route: Route, policy: Policy, context: RenderContext, path: String, into diagnostics: inout [Diagnostic]
   ) -> [String]? {
     let what = "route \(route.destination.routeText) (table \(route.table))"
+    if route.realm != nil {
+      diagnostics.append(
+        .error("networkd: cannot write \(what) to \(path): networkd's routes have no realm (use --format systemd)"))
+      return nil
+    }
     var lines = ["[Route]"]
     if route.type != .unicast {
       guard [.blackhole, .unreachable, .prohibit, .throw].contains(route.type) else {
@@ -245,6 +250,11 @@ public enum NetworkdRenderer: Renderer {
     let selector = rule.selector
     if selector.l3mdev {
       diagnostics.append(.error("networkd: cannot write \(what) to \(path): systemd 252 has no l3mdev rule setting"))
+      return nil
+    }
+    if rule.realms != nil {
+      diagnostics.append(
+        .error("networkd: cannot write \(what) to \(path): networkd's rules have no realms (use --format systemd)"))
       return nil
     }
     var lines = ["[RoutingPolicyRule]"]

@@ -15,11 +15,15 @@ public struct Rule: Hashable, Sendable {
   public var action: RuleAction
   /// The `protocol` that installed the rule; nil when `ip` prints none (unspec or kernel).
   public var protocolNumber: UInt8?
+  /// `realms FROM/TO`: the route realms the rule tags the packets it routes with, for the kernel's accounting
+  /// (IPv4 only: the kernel ignores realms on IPv6 rules).
+  public var realms: RuleRealms?
 
   /// Builds a rule.
   public init(
     family: AddressFamily, priority: UInt32, selector: RuleSelector = .all, suppressPrefixLength: Int? = nil,
-    suppressInterfaceGroup: String? = nil, action: RuleAction, protocolNumber: UInt8? = nil
+    suppressInterfaceGroup: String? = nil, action: RuleAction, protocolNumber: UInt8? = nil,
+    realms: RuleRealms? = nil
   ) {
     self.family = family
     self.priority = priority
@@ -28,6 +32,7 @@ public struct Rule: Hashable, Sendable {
     self.suppressInterfaceGroup = suppressInterfaceGroup
     self.action = action
     self.protocolNumber = protocolNumber
+    self.realms = realms
   }
 
   /// The table the rule looks up, if its action is a lookup.
@@ -40,12 +45,14 @@ public struct Rule: Hashable, Sendable {
   /// family.
   public func doesTheSame(as other: Rule) -> Bool {
     selector == other.selector && action == other.action && suppressPrefixLength == other.suppressPrefixLength
-      && suppressInterfaceGroup == other.suppressInterfaceGroup
+      && suppressInterfaceGroup == other.suppressInterfaceGroup && realms == other.realms
   }
 
   /// Whether this is one of the kernel's default rules (0 local, 32766 main, 32767 default).
   public var isKernelDefault: Bool {
-    guard selector.isEmpty, suppressPrefixLength == nil, suppressInterfaceGroup == nil else { return false }
+    guard selector.isEmpty, suppressPrefixLength == nil, suppressInterfaceGroup == nil, realms == nil else {
+      return false
+    }
     switch (priority, action) {
     case (0, .lookup(RoutingTable.local)), (32766, .lookup(RoutingTable.main)),
       (32767, .lookup(RoutingTable.defaultTable)):
@@ -59,7 +66,7 @@ public struct Rule: Hashable, Sendable {
 extension Rule: Codable {
   /// The rule's own keys; the selector's sit beside them in the same object.
   enum CodingKeys: String, CodingKey {
-    case family, priority, suppressPrefixLength, suppressInterfaceGroup, action, protocolNumber
+    case family, priority, suppressPrefixLength, suppressInterfaceGroup, action, protocolNumber, realms
   }
 
   /// Reads a rule object of a snapshot.
@@ -71,7 +78,8 @@ extension Rule: Codable {
       suppressPrefixLength: try container.decodeIfPresent(Int.self, forKey: .suppressPrefixLength),
       suppressInterfaceGroup: try container.decodeIfPresent(String.self, forKey: .suppressInterfaceGroup),
       action: try container.decode(RuleAction.self, forKey: .action),
-      protocolNumber: try container.decodeIfPresent(UInt8.self, forKey: .protocolNumber))
+      protocolNumber: try container.decodeIfPresent(UInt8.self, forKey: .protocolNumber),
+      realms: try container.decodeIfPresent(RuleRealms.self, forKey: .realms))
   }
 
   /// Writes one flat object: the rule's keys and the selector's.
@@ -84,6 +92,37 @@ extension Rule: Codable {
     try container.encodeIfPresent(suppressInterfaceGroup, forKey: .suppressInterfaceGroup)
     try container.encode(action, forKey: .action)
     try container.encodeIfPresent(protocolNumber, forKey: .protocolNumber)
+    try container.encodeIfPresent(realms, forKey: .realms)
+  }
+}
+
+/// The realms a rule tags packets with (`realms FROM/TO`, 0-255 each as the kernel's accounting counts them; 0 is
+/// none). A route's own realm takes the `to` half first, so polroute tags only `from`: the accounting then counts
+/// every packet the host forwarded by the rule under that realm, whatever the uplink's routes carry.
+public struct RuleRealms: Hashable, Sendable, TextCodable {
+  /// The source realm (`flow_from`).
+  public var from: UInt32
+  /// The destination realm (`flow_to`).
+  public var to: UInt32
+
+  /// Builds the pair.
+  public init(from: UInt32, to: UInt32) {
+    self.from = from
+    self.to = to
+  }
+
+  /// `FROM/TO`, as `ip rule add ... realms` takes it.
+  public var description: String { "\(from)/\(to)" }
+
+  /// Parses `FROM/TO` or `TO`.
+  public init(codingText text: String) throws {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard (1...2).contains(parts.count), let last = UInt32(parts.last!), last <= 255,
+      parts.count == 1 || UInt32(parts[0]).map({ $0 <= 255 }) == true
+    else {
+      throw AddressError.malformed(kind: "realms", text: text, reason: "expected FROM/TO, each 0-255")
+    }
+    self.init(from: parts.count == 2 ? UInt32(parts[0])! : 0, to: last)
   }
 }
 

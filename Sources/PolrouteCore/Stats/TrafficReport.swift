@@ -39,8 +39,20 @@ public struct TrafficReport: Hashable, Sendable {
     public var figures: [Figure]
   }
 
+  /// The traffic of one class of the policy's rules: those that carry one realm (`rule ... realm N`).
+  public struct RuleClassTraffic: Hashable, Sendable {
+    /// The realm the rules tag the packets they route with.
+    public var realm: UInt32
+    /// The rules, as the kernel holds them.
+    public var rules: [Rule]
+    /// The figure, nil where the kernel keeps no route accounting.
+    public var figure: Figure?
+  }
+
   /// The uplinks, in the policy's order.
   public var uplinks: [UplinkTraffic]
+  /// The rule classes, by realm.
+  public var ruleClasses: [RuleClassTraffic] = []
   /// What the figures cannot say, or why some are missing.
   public var notes: [String]
 
@@ -84,6 +96,9 @@ public struct TrafficReport: Hashable, Sendable {
         UplinkTraffic(
           name: uplink.name, device: uplink.device, table: uplink.table, realms: realmsHeld, figures: figures))
     }
+    let (ruleClasses, ruleNotes) = ruleClassTraffic(
+      policy: policy, state: state, realms: realmCounters, kept: realms != nil)
+    notes += ruleNotes
     if realms == nil {
       notes.append(
         "the kernel keeps no route accounting (\(RouteAccounting.path), CONFIG_IP_ROUTE_CLASSID): "
@@ -97,6 +112,55 @@ public struct TrafficReport: Hashable, Sendable {
         "realm figures are the kernel's, for all its network namespaces, in 32-bit counters that wrap; a packet the "
           + "host sends itself is not counted (its interface's sent figure is)")
     }
-    return TrafficReport(uplinks: uplinks, notes: notes)
+    return TrafficReport(uplinks: uplinks, ruleClasses: ruleClasses, notes: notes)
+  }
+
+  /// The figures of the policy's rules that carry a realm, one class per realm, from the rules the kernel holds.
+  ///
+  /// Such a rule tags the packets it routes with its realm as their source realm (`realms N/0`), which a route's
+  /// realm cannot override; the kernel counts every packet it forwards under its source realm, so the realm's
+  /// `from` counter is exactly the packets forwarded by the class's rules. Source rules, guards and the
+  /// local-networks rule carry no realm: the first two choose only the host's own packets, which the accounting
+  /// never counts.
+  static func ruleClassTraffic(
+    policy: Policy, state: HostState, realms: [UInt32: RealmCounters], kept: Bool
+  ) -> (classes: [RuleClassTraffic], notes: [String]) {
+    var notes: [String] = []
+    var byRealm: [UInt32: [Rule]] = [:]
+    let installed = Dictionary(
+      state.rules.filter { $0.family == .inet }.map { ($0.priority, $0) }, uniquingKeysWith: { first, _ in first })
+    for wanted in policy.rules where wanted.family == .inet {
+      guard let realm = wanted.realms?.from, realm != 0 else { continue }
+      guard let rule = installed[wanted.priority], rule.doesTheSame(as: wanted) else {
+        notes.append(
+          "rule \(wanted.priority) (\(RuleText.selectorWords(wanted).joined(separator: " "))) is not in the kernel as "
+            + "the policy has it: apply the policy for the kernel to count it under realm \(realm)")
+        continue
+      }
+      byRealm[realm, default: []].append(rule)
+    }
+    let classes = byRealm.keys.sorted().map { realm in
+      let rules = byRealm[realm] ?? []
+      let priorities = rules.map { String($0.priority) }.joined(separator: ", ")
+      let figure = realms[realm].map {
+        Figure(
+          direction: "forwarded", counters: $0.from, source: .realm, realm: realm,
+          meaning: "packets the host forwarded by rule\(rules.count == 1 ? "" : "s") \(priorities) (realm \(realm))")
+      }
+      return RuleClassTraffic(realm: realm, rules: rules, figure: kept ? figure : nil)
+    }
+    if policy.rules.contains(where: { policy.ruleRoles[$0.key] == .statement })
+      && !policy.rules.contains(where: { $0.realms != nil })
+    {
+      notes.append(
+        "no rule of the policy carries a realm: give a class of rules one ('rule ... realm N', IPv4) for the kernel "
+          + "to count the packets the host forwards by them")
+    }
+    if !classes.isEmpty {
+      notes.append(
+        "rule figures count forwarded packets only: source rules and guards choose the host's own packets, which no "
+          + "kernel counter tells apart by rule (the uplinks' sent figures hold them)")
+    }
+    return (classes, notes)
   }
 }

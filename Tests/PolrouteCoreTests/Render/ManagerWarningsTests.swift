@@ -182,6 +182,55 @@ struct ManagerWarningsTests {
       ])
   }
 
+  @Test("route and rule realms: networkd, NetworkManager and netplan cannot carry them, and each says so")
+  func realms() throws {
+    let files = Self.networkdData.merging([
+      "/etc/netplan/01-data.yaml": "network:\n  version: 2\n  ethernets:\n    data:\n      dhcp4: true\n"
+    ]) { $1 }
+    let state = PersistDetectionTests.host(files)
+    // data is networkd's and netplan's, mgmt NetworkManager's: each rule goes with its table's interface.
+    let text = """
+      uplink data dev data via 203.0.113.1 realm 2
+      uplink mgmt dev mgmt realm 1
+      rule iif lan lookup data realm 30
+      rule iif lan2 lookup mgmt realm 31
+
+      """
+    let document = PolicyParser.parse(text, file: "p").document
+    let policy = try PolicyResolver(state: state, document: document, isSnapshot: false).resolve()
+    // What a format says of the realms; a format that cannot carry one refuses to write (an error, thrown).
+    func said(_ format: RenderFormat) throws -> [String] {
+      let diagnostics: [Diagnostic]
+      do {
+        diagnostics = try PersistencePlan.make(
+          policy, formats: [format], context: RenderContext(state), files: InMemoryFileSystem([:])
+        ).diagnostics
+      } catch let error as PolicyError {
+        diagnostics = error.diagnostics
+      }
+      return diagnostics.map(\.description).filter { $0.contains("realm") }
+    }
+    let networkd = try said(.networkd)
+    #expect(
+      networkd.contains(
+        "error: networkd: cannot write route default (table 100) to /etc/systemd/network/10-data.network.d/"
+          + "polroute.conf: networkd's routes have no realm (use --format systemd)"), "\(networkd)")
+    #expect(
+      networkd.contains {
+        $0.hasPrefix("error: networkd: cannot write IPv4 rule 10000 (iif lan lookup 100 realms 30/0)")
+          && $0.hasSuffix("networkd's rules have no realms (use --format systemd)")
+      }, "\(networkd)")
+    let networkManager = try said(.nm)
+    #expect(networkManager.contains { $0.contains("NetworkManager's routes have no realm") }, "\(networkManager)")
+    #expect(networkManager.contains { $0.contains("NetworkManager's rules have no realms") }, "\(networkManager)")
+    let netplan = try said(.netplan)
+    #expect(netplan.contains { $0.contains("netplan's routes have no realm") }, "\(netplan)")
+    #expect(netplan.contains { $0.contains("no realms") }, "\(netplan)")
+    // The formats that run ip carry both.
+    #expect(try said(.rhel) == [])
+    #expect(try said(.systemd) == [])
+  }
+
   @Test("cloud agents: cloud-init writing the network configuration, amazon-ec2-net-utils, google-guest-agent")
   func cloudAgents() throws {
     let said = try Self.diagnostics(

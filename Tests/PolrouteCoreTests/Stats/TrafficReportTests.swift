@@ -86,4 +86,52 @@ struct TrafficReportTests {
     #expect(none.notes.contains("data has no counters: the interface does not exist"))
     #expect(none.notes.last?.hasPrefix("no route of polroute's carries a realm") == true)
   }
+
+  @Test("per rule class: the forwarded packets of the rules that carry a realm, from the rules the kernel holds")
+  func ruleClasses() throws {
+    let text = """
+      uplink data dev data via 203.0.113.1
+      uplink mgmt dev mgmt via 198.51.100.1
+      rule iif lan lookup data realm 30
+      rule iif lan2 lookup data realm 30
+      rule fwmark 0x1 lookup mgmt realm 31 priority 9000
+      rule to 192.0.2.0/25 lookup mgmt
+
+      """
+    let policy = try PolicyResolver(
+      state: SampleHosts.dualHomed, document: PolicyParser.parse(text, file: "p").document, isSnapshot: true
+    ).resolve()
+    let applied = KernelPlan.make(state: SampleHosts.dualHomed, policy: policy).state(after: SampleHosts.dualHomed)
+    // Realm 30: from (i_bytes, i_packets) = 1280 bytes, 10 packets; the to counters are the replies' and not shown.
+    let realms = try RouteAccounting.parse(Self.accounting([30: (99, 9, 1280, 10)]))
+    let report = TrafficReport.make(policy: policy, state: applied, interfaces: [], realms: realms)
+    #expect(report.ruleClasses.map(\.realm) == [30, 31])
+    let thirty = try #require(report.ruleClasses.first)
+    #expect(thirty.rules.map(\.priority) == [10000, 10001])
+    #expect(thirty.figure?.counters == Counters(packets: 10, bytes: 1280))
+    #expect(thirty.figure?.meaning == "packets the host forwarded by rules 10000, 10001 (realm 30)")
+    #expect(report.ruleClasses[1].figure?.counters == Counters(packets: 0, bytes: 0))
+    #expect(report.notes.contains { $0.hasPrefix("rule figures count forwarded packets only") })
+
+    // Before the policy is applied, the kernel has none of its rules: the report says so rather than show zeros.
+    let before = TrafficReport.make(policy: policy, state: SampleHosts.dualHomed, interfaces: [], realms: realms)
+    #expect(before.ruleClasses == [])
+    #expect(
+      before.notes.contains(
+        "rule 9000 (fwmark 0x1 lookup 101 realms 31/0) is not in the kernel as the policy has it: apply the policy for "
+          + "the kernel to count it under realm 31"), "\(before.notes)")
+    // Without accounting in the kernel, the classes are listed without figures.
+    let bare = TrafficReport.make(policy: policy, state: applied, interfaces: [], realms: nil)
+    #expect(bare.ruleClasses.map(\.figure) == [nil, nil])
+    // A policy whose rules carry no realm is told how to give them one.
+    let plain = try PolicyResolver(
+      state: SampleHosts.dualHomed,
+      document: PolicyParser.parse("uplink data dev data via 203.0.113.1\nrule iif lan lookup data\n", file: "p")
+        .document, isSnapshot: true
+    ).resolve()
+    #expect(
+      TrafficReport.make(policy: plain, state: SampleHosts.dualHomed, interfaces: [], realms: realms).notes.contains {
+        $0.hasPrefix("no rule of the policy carries a realm: give a class of rules one ('rule ... realm N', IPv4)")
+      })
+  }
 }

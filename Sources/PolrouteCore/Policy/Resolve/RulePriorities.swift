@@ -28,8 +28,19 @@ extension ResolutionContext {
       rules.append(rule)
       ruleRoles[rule.key] = role
     }
+    // The accounting counts a packet under the realm of the route back to its sender when no rule tagged it: a rule
+    // realm that is also an uplink's would count both kinds of packet as one.
+    let uplinkRealms = Dictionary(
+      uplinks.compactMap { uplink in uplink.realm.map { ($0, uplink.name) } }, uniquingKeysWith: { first, _ in first })
     // Explicit priorities first, so automatic ones can step around them.
     for statement in statements {
+      if let realm = statement.realm, let uplink = uplinkRealms[realm.value] {
+        error(
+          "realm \(realm.value) is also uplink \(uplink)'s: give the rule a realm no uplink has, so the kernel counts "
+            + "the packets it routes apart",
+          at: realm.location)
+        continue
+      }
       guard let template = ruleTemplate(statement, tables: tables) else { continue }
       guard let priority = statement.priority else {
         pending.append((template, statement))
@@ -47,8 +58,7 @@ extension ResolutionContext {
       checkGoto(statement, priority: priority.value)
       for family in statement.families {
         priorities.hold(priority.value, family, by: .statement(line: statement.location.line))
-        var rule = template
-        rule.family = family
+        var rule = template.with(family: family)
         rule.priority = priority.value
         add(rule, .statement)
       }
@@ -69,8 +79,7 @@ extension ResolutionContext {
       checkGoto(statement, priority: next)
       for family in families {
         priorities.hold(next, family, by: .application)
-        var rule = template
-        rule.family = family
+        var rule = template.with(family: family)
         rule.priority = next
         add(rule, .statement)
       }
@@ -259,7 +268,8 @@ extension ResolutionContext {
     }
     return Rule(
       family: .inet, priority: 0, selector: statement.selector, suppressPrefixLength: statement.suppressPrefixLength,
-      action: action, protocolNumber: RouteProtocol.polroute)
+      action: action, protocolNumber: RouteProtocol.polroute,
+      realms: statement.realm.map { RuleRealms(from: $0.value, to: 0) })
   }
 }
 
@@ -404,10 +414,11 @@ extension Rule {
     return copy
   }
 
-  /// The same rule in another family.
+  /// The same rule in another family; the IPv6 copy has no realms, which the kernel would ignore.
   func with(family: AddressFamily) -> Rule {
     var copy = self
     copy.family = family
+    if family == .inet6 { copy.realms = nil }
     return copy
   }
 }

@@ -20,6 +20,9 @@ extension IPOutputDecoder {
     var dportEnd: UInt32?
     var uidStart: UInt32?
     var uidEnd: UInt32?
+    var realmFrom: UInt32?
+    var realmTo: UInt32?
+    var realmNamed = false
     var first = true
     while let key = try s.nextKey(first: &first) {
       if s.key(key, is: "priority") {
@@ -94,6 +97,11 @@ extension IPOutputDecoder {
         case "nop": action = RuleAction.nop
         default: throw IPOutputError.invalidValue(command: command, field: "action", value: text)
         }
+      } else if s.key(key, is: "flow_from") || s.key(key, is: "flow_to") {
+        let isFrom = s.key(key, is: "flow_from")
+        let realm = Self.realmNumber(try s.string())
+        if realm == nil { realmNamed = true }
+        if isFrom { realmFrom = realm } else { realmTo = realm }
       } else if s.key(key, is: "protocol") {
         let number = try protocolValue(&s, command: command)
         // `ip -d` prints unspec and kernel, plain `ip` hides them: normalise to hidden.
@@ -109,9 +117,18 @@ extension IPOutputDecoder {
     if let sportStart { rule.selector.sourcePort = NumberRange(sportStart, sportEnd) }
     if let dportStart { rule.selector.destinationPort = NumberRange(dportStart, dportEnd) }
     if let uidStart { rule.selector.uidRange = NumberRange(uidStart, uidEnd) }
+    // A realm `ip` names from rt_realms (other than cosmos, 0) is left out, as for routes: polroute's are numbers.
+    if !realmNamed, realmFrom != nil || realmTo != nil {
+      rule.realms = RuleRealms(from: realmFrom ?? 0, to: realmTo ?? 0)
+    }
     // A rule without an explicit action looks up a table; `l3mdev` rules look up the VRF's table, shown as none.
     rule.action = action ?? .lookup(table ?? RoutingTable.unspec)
     return rule
+  }
+
+  /// A realm as `ip` prints it: a number, or `cosmos` (rt_realms' name for 0); nil for another name.
+  static func realmNumber(_ text: String) -> UInt32? {
+    text == "cosmos" ? 0 : UInt32(text)
   }
 
   /// Turns `"src":"all"` or an address plus `srclen` into a prefix; nil for `all`.
