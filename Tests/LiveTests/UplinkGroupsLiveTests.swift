@@ -132,6 +132,9 @@ struct UplinkGroupsLiveTests {
     }
     #expect(defaults == ["default via 198.51.100.1 dev isp1"], "\(defaults)")
     try Self.expectReachable(lab, "after apply")
+    // inspect finds nothing wrong with the host the group left.
+    let check = try lab.host.polroute(["inspect", "--check"])
+    #expect(check.status == 0 && check.outputText.hasPrefix("POLROUTE OK"), "\(check.outputText)")
 
     let flows = 1000
     let carried = try Self.carried(lab) { try Self.sendFlows(lab, count: flows) }

@@ -4,6 +4,8 @@ import PolrouteSystem
 import TestSupport
 import Testing
 
+@testable import PolrouteCLI
+
 /// What the managers that cannot carry a multipath route say about it: the statement's position, the format, and
 /// why, for the sample host whose data is networkd's and mgmt NetworkManager's, both defined in netplan too.
 struct MultipathRenderTests {
@@ -60,5 +62,32 @@ struct MultipathRenderTests {
     let files = NetworkdRenderer.render(policy, context: context).files
     let text = files.map(\.contents).joined(separator: "\n")
     #expect(text.contains("MultiPathRoute=203.0.113.1@data 1\nMultiPathRoute=198.51.100.1@mgmt 2\n"), "\(text)")
+  }
+}
+
+/// inspect on a host whose main has a multipath default (the classic "load balancing" setup made by hand).
+struct MultipathInspectTests {
+  @Test func inspectShowsEveryNexthopOfMainsMultipathDefault() {
+    var state = SampleHosts.dualHomed
+    state.routes[0] = Route(
+      destination: IPPrefix("0.0.0.0/0")!,
+      nexthops: [
+        Nexthop(gateway: IPAddress("198.51.100.1")!, device: "mgmt", weight: 1),
+        Nexthop(gateway: IPAddress("203.0.113.1")!, device: "data", weight: 3),
+      ])
+    let text = InspectReport.text(state: state, findings: [], style: Style(for: CapturedSink(), environment: [:]))
+    #expect(
+      text.contains(
+        "\ndefault routes in main:\n  inet  default nexthop via 198.51.100.1 dev mgmt nexthop via 203.0.113.1 dev data "
+          + "weight 3\n"), "\(text)")
+    // Each interface's gateway names its own next hop and what it shares.
+    #expect(
+      text.contains(
+        "gateway inet  198.51.100.1 (multipath default route in main: nexthop via 198.51.100.1 dev mgmt weight 1 of 2 "
+          + "nexthops, total weight 4)"), "\(text)")
+    #expect(
+      text.contains(
+        "gateway inet  203.0.113.1 (multipath default route in main: nexthop via 203.0.113.1 dev data weight 3 of 2 "
+          + "nexthops, total weight 4)"), "\(text)")
   }
 }

@@ -120,7 +120,7 @@ final class Bench {
     attempt(["6"], startup)
     attempt(["5"], renderScaling)
     attempt(["3", "4"], bulkApply)
-    attempt(["9a", "9b"], balancedUplinks)
+    attempt(["9a", "9b", "9c"], balancedUplinks)
     attempt(["1", "2", "7", "8"], twoUplinks)
     rows.sort { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
   }

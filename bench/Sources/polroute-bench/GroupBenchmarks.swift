@@ -37,11 +37,12 @@ extension Bench {
       let input = Array((lines.joined(separator: "\n") + "\n").utf8)
       let batch = Array("rule show\nroute show table all\n".utf8)
 
-      if wants("9a") {
+      if wants("9a") || wants("9c") {
         let samples = try interleaved(
-          "9a plan, \(count) uplinks", runs: runs(15),
+          "9a plan, \(count) uplinks", runs: runs(7),
           sides: [
             { try self.timed([self.polroute, "plan", "--policy", policyPath]) },
+            { try self.timed([self.polroute, "plan", "--no-flows", "--policy", policyPath]) },
             {
               let reads = [
                 try self.timed(["ip", "-d", "-j", "addr", "show"]),
@@ -55,10 +56,19 @@ extension Bench {
           timeRow(
             "9a", "plan, balance over \(count) uplinks", subject: "polroute plan --policy balance.conf",
             baseline: "ip -d -j addr show; ip -4 -j -batch -; ip -6 -j -batch - (the reads plan makes)",
-            samples[0], samples[1], goal: .none,
+            samples[0], samples[2], goal: .none,
             notes: [
               "\(lines.count) kernel changes planned (\(count) uplink tables, a \(count)-hop default), "
                 + "\(settings.count) kernel settings"
+            ]))
+        rows.append(
+          timeRow(
+            "9c", "plan --no-flows, balance over \(count) uplinks",
+            subject: "polroute plan --no-flows --policy balance.conf",
+            baseline: "the same reads as 9a", samples[1], samples[2], goal: .none,
+            notes: [
+              "9a less 9c is the flow table: a flow from each of the \(count) addresses to each of the \(count) "
+                + "networks, traced before and after through the guards between them"
             ]))
       }
       guard wants("9b") else { return }
