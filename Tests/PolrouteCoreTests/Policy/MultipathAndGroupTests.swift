@@ -290,3 +290,23 @@ struct MultipathAndGroupTests {
       ])
   }
 }
+
+/// Planning multipath routes: the next hops are compared as a set.
+struct MultipathPlanTests {
+  @Test func nexthopsInAnotherOrderAreTheSameRoute() {
+    let a = Nexthop(gateway: IPAddress("198.51.100.1")!, device: "mgmt", weight: 3)
+    let b = Nexthop(gateway: IPAddress("203.0.113.1")!, device: "data")
+    let wanted = Route(
+      table: 300, destination: IPPrefix("0.0.0.0/0")!, protocolNumber: RouteProtocol.polroute, nexthops: [a, b])
+    var kernel = wanted
+    kernel.nexthops = [b, a]
+    #expect(kernel.matches(wanted))
+    kernel.nexthops = [b, Nexthop(gateway: IPAddress("198.51.100.1")!, device: "mgmt", weight: 2)]
+    #expect(!kernel.matches(wanted))
+    kernel.nexthops = [a]
+    #expect(!kernel.matches(wanted))
+    // The kernel's own flags on a hop (linkdown while the link is down) do not make it another route.
+    kernel.nexthops = [Nexthop(gateway: b.gateway, device: "data", flags: ["linkdown"]), a]
+    #expect(kernel.matches(wanted))
+  }
+}
