@@ -201,6 +201,47 @@ struct UplinkGroupsLiveTests {
     #expect(carried["isp2"]!.forwarded >= count && carried["isp1"]!.sent <= noise, "isp2 back: \(carried)")
     try Self.expectReachable(lab, "after the links came back")
   }
+
+  @Test("dual stack: the group's IPv6 default is multipath with weights too; a second apply changes nothing")
+  func dualStack() throws {
+    let host = try Namespace("b6h")
+    let router = try Namespace("b6r")
+    for namespace in [host, router] {
+      for key in ["all", "default"] { try namespace.sysctl("net.ipv6.conf.\(key).accept_dad=0") }
+    }
+    try host.link("upa", to: router, as: "ra")
+    try host.link("upb", to: router, as: "rb")
+    for (local, remote, v4, v6) in [
+      ("upa", "ra", "198.51.100", "2001:db8:a::"), ("upb", "rb", "203.0.113", "2001:db8:b::"),
+    ] {
+      try host.ip("addr add \(v4).10/24 dev \(local)")
+      try router.ip("addr add \(v4).1/24 dev \(remote)")
+      try host.ip("addr add \(v6)10/64 dev \(local) nodad")
+      try router.ip("addr add \(v6)1/64 dev \(remote) nodad")
+    }
+    let scratch = try ScratchDirectory("b6")
+    let policy = """
+      uplink a dev upa via 198.51.100.1 via6 2001:db8:a::1
+      uplink b dev upb via 203.0.113.1 via6 2001:db8:b::1
+      balance wan table 300 uplinks a:2 b hash layer4
+      """
+    let path = try scratch.write("policy.conf", policy)
+    let run = try scratch.directory("run")
+    let first = try host.polroute(["apply", "--policy", path], environment: ["POLROUTE_RUN_DIR": run])
+    #expect(first.status == 0 && first.outputText.contains("; verified.\n"), "\(first.outputText)\(first.errorText)")
+    #expect(first.outputText.contains("net.ipv6.fib_multipath_hash_policy 0 -> 1  (balance wan: hash layer4)"))
+    #expect(try host.checkExec(["sysctl", "-n", "net.ipv6.conf.upb.ignore_routes_with_linkdown"]).outputText == "1\n")
+    let table = try host.ip("-6 route show table 300").outputText
+    #expect(
+      table.contains("nexthop via 2001:db8:a::1 dev upa weight 2")
+        && table.contains("nexthop via 2001:db8:b::1 dev upb weight 1"), "\(table)")
+    let rules = try host.ip("-6 rule show").outputText
+    #expect(rules.contains("32000:\tfrom all lookup 300 proto 177"), "\(rules)")
+    let second = try host.polroute(["apply", "--policy", path], environment: ["POLROUTE_RUN_DIR": run])
+    #expect(
+      second.status == 0 && second.outputText.hasPrefix("Kernel: nothing to change")
+        && second.outputText.contains("Kernel settings: the 6 the policy asks for are set"), "\(second.outputText)")
+  }
 }
 
 /// A step of the flow tests that could not be carried out.
