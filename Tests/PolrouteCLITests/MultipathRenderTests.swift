@@ -91,3 +91,53 @@ struct MultipathInspectTests {
           + "nexthops, total weight 4)"), "\(text)")
   }
 }
+
+/// The kernel settings of uplink groups in `plan --json`, and the formats that cannot carry them.
+struct GroupSettingsTests {
+  static let example = TestPaths.examples + "/balanced-uplinks"
+
+  @Test func planJSONListsEverySettingWithItsReason() throws {
+    let run = CLIRun([
+      "plan", "--json", "--state", Self.example + "/state.json", "--policy", Self.example + "/polroute.conf",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let settings = try #require(document["settings"] as? [[String: String]])
+    #expect(
+      settings.map { "\($0["name"]!)=\($0["value"]!): \($0["reason"]!)" } == [
+        "net.ipv4.fib_multipath_hash_policy=1: balance wan: hash layer4",
+        "net.ipv4.conf.isp1.ignore_routes_with_linkdown=1: balance wan: isp1 leaves the group while its link is down",
+        "net.ipv4.conf.isp2.ignore_routes_with_linkdown=1: balance wan: isp2 leaves the group while its link is down",
+      ])
+    // A snapshot does not say what the host has: the value now is unknown.
+    #expect(settings.allSatisfy { $0["now"] == nil })
+  }
+
+  @Test func formatsWithoutTheSettingsSaySo() throws {
+    let parsed = PolicyParser.parse(
+      try #require(TestPaths.read(Self.example + "/polroute.conf")), file: "polroute.conf")
+    let state = try Snapshot.decode(
+      Array(try #require(TestPaths.read(Self.example + "/state.json")).utf8), file: "state.json")
+    let policy = try PolicyResolver(state: state, document: parsed.document, isSnapshot: true).resolve()
+    let context = RenderContext(hostname: "h")
+    let warning =
+      "warning: rhel, debian: cannot carry the kernel settings the policy asks for (net.ipv4.fib_multipath_hash_policy=1 "
+      + "net.ipv4.conf.isp1.ignore_routes_with_linkdown=1 net.ipv4.conf.isp2.ignore_routes_with_linkdown=1): after a "
+      + "reboot they are the kernel's defaults until 'polroute apply' runs (add --format systemd, or set them in "
+      + "/etc/sysctl.d)"
+    #expect(
+      Renderers.render([.rhel, .debian, .rtTables], policy: policy, context: context).diagnostics.map(\.description)
+        .contains(warning))
+    for carrier in [RenderFormat.script, .systemd] {
+      #expect(
+        !Renderers.render([.rhel, carrier], policy: policy, context: context).diagnostics.contains {
+          $0.message.contains("kernel settings")
+        })
+    }
+    let script = IPRouteScriptRenderer.script(policy, context: context)
+    #expect(
+      script.contains(
+        "sysctl -q -w net/ipv4/conf/isp2/ignore_routes_with_linkdown=1 || echo 'polroute: cannot set "
+          + "net.ipv4.conf.isp2.ignore_routes_with_linkdown' >&2\n"))
+  }
+}
