@@ -147,7 +147,8 @@ struct UplinkGroupsLiveTests {
     // A router's own ARP for the core counts among what it sends there: a few packets either way.
     #expect(isp1.forwarded <= isp1.sent + 3 && isp2.forwarded <= isp2.sent + 3, "\(carried)")
     print(
-      "uplink groups, live: \(flows) flows, isp1 sent \(isp1.sent) forwarded \(isp1.forwarded), isp2 sent \(isp2.sent) forwarded \(isp2.forwarded)"
+      "uplink groups, live: \(flows) flows, isp1 sent \(isp1.sent) forwarded \(isp1.forwarded), "
+        + "isp2 sent \(isp2.sent) forwarded \(isp2.forwarded)"
     )
     // 3:1 is 750 and 250; the binomial standard deviation is 14 flows: 60 is over four of them.
     #expect((690...810).contains(isp1.forwarded), "isp1 carried \(isp1.forwarded) of \(flows), expected 750 +- 60")

@@ -32,7 +32,8 @@ extension ResolutionContext {
         }
         if known.contains(where: { $0.name == uplink.name }) {
           error(
-            "uplink '\(member.name.value)' is \(uplink.name) again in \(statement.kind.rawValue) \(statement.name.value)",
+            "uplink '\(member.name.value)' is \(uplink.name) again in "
+              + "\(statement.kind.rawValue) \(statement.name.value)",
             at: member.name.location)
           continue
         }
