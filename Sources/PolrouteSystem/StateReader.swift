@@ -59,6 +59,7 @@ public struct StateReader: Sendable {
     }
     state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
     state.forwarding = try readForwarding(interfaces: state.interfaces.map(\.name))
+    state.kernelSettings = try readKernelSettings(interfaces: state.interfaces.map(\.name))
     state.hostConfiguration = configuration.finish(
       links: state.interfaces.map(LinkIdentity.init), now: HostConfigurationReader.now())
     return state
@@ -190,6 +191,22 @@ public struct StateReader: Sendable {
     }
     if settings.ipv6All == nil && settings.ipv4.isEmpty && settings.ipv6.isEmpty { return nil }
     return settings
+  }
+
+  /// Reads the settings an uplink group can ask for: `net.ipv{4,6}.fib_multipath_hash_policy` and
+  /// `net.ipv{4,6}.conf.IFACE.ignore_routes_with_linkdown`; nil when none can be read (a replayed host without /proc).
+  func readKernelSettings(interfaces: [String]) throws -> [String: String]? {
+    var settings: [String: String] = [:]
+    var paths = ["net/ipv4/fib_multipath_hash_policy", "net/ipv6/fib_multipath_hash_policy"]
+    for name in interfaces {
+      paths += [
+        "net/ipv4/conf/\(name)/ignore_routes_with_linkdown", "net/ipv6/conf/\(name)/ignore_routes_with_linkdown",
+      ]
+    }
+    for path in paths {
+      if let value = try files.readText("/proc/sys/" + path) { settings[path] = value.trimmingASCIIWhitespace() }
+    }
+    return settings.isEmpty ? nil : settings
   }
 
   /// Reads /etc/os-release.

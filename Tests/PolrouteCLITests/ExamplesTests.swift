@@ -19,7 +19,7 @@ struct ExamplesTests {
 
   @Test("there are examples, each with a README and a snapshot")
   func layout() {
-    #expect(Self.examples.count == 5)
+    #expect(Self.examples.count == 6)
     for name in Self.provisioning {
       #expect(
         FileManager.default.fileExists(atPath: TestPaths.examples + "/\(name)/README.md"), "\(name) has no README")

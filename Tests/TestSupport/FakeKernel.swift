@@ -74,6 +74,7 @@ public final class FakeKernel: CommandRunner {
   /// What the kernel answers.
   func answer(_ command: Command) -> CommandResult {
     let arguments = command.arguments
+    if arguments.first == "sysctl" { return setSettings(arguments) }
     guard arguments.first == "ip" else { return Self.failure("fake kernel: cannot run \(command)") }
     if arguments == ["ip", "-V"] {
       return CommandResult(status: 0, output: Array("ip utility, iproute2-6.1.0\n".utf8))
@@ -101,6 +102,28 @@ public final class FakeKernel: CommandRunner {
     }
     if !arguments.contains("-j"), let afterWrite { store.withLock { afterWrite(&$0.state) } }
     return CommandResult(status: errors.isEmpty ? 0 : 1, output: output, errorOutput: Array(errors.utf8))
+  }
+
+  /// `sysctl -q -w PATH=VALUE...`: sets settings the state has (by path under /proc/sys), refusing unknown ones as
+  /// sysctl does ("cannot stat /proc/sys/...: No such file or directory") and setting the others.
+  func setSettings(_ arguments: [String]) -> CommandResult {
+    guard arguments.count > 3, arguments[1...2] == ["-q", "-w"] else {
+      return Self.failure("fake kernel: cannot run \(arguments.joined(separator: " "))")
+    }
+    var errors = ""
+    store.withLock { store in
+      var settings = store.state.kernelSettings ?? [:]
+      for assignment in arguments.dropFirst(3) {
+        let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, settings[parts[0]] != nil else {
+          errors += "sysctl: cannot stat /proc/sys/\(parts[0]): No such file or directory\n"
+          continue
+        }
+        settings[parts[0]] = parts[1]
+      }
+      store.state.kernelSettings = settings
+    }
+    return CommandResult(status: errors.isEmpty ? 0 : 255, output: [], errorOutput: Array(errors.utf8))
   }
 
   /// Why a line failed, as `ip` prints it.

@@ -111,6 +111,8 @@ public struct TestTool: Sendable, Hashable, CustomStringConvertible {
   public static let ping = TestTool("ping")
   /// OpenBSD netcat.
   public static let nc = TestTool("nc")
+  /// Python 3 (Tests/tools.txt installs it with its venv module).
+  public static let python3 = TestTool("python3")
   /// ifupdown's `ifup`.
   public static let ifup = TestTool("ifup")
   /// ifupdown's `ifdown`.

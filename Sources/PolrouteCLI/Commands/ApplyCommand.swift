@@ -248,8 +248,12 @@ enum ApplyCommand: Subcommand {
           report.kernel.isEmpty
             ? "Kernel: nothing to change; the rules and routes polroute owns match the policy (0 commands run).\n"
             : PlanReport.kernelSummary(report.kernel, style: context.style, diff: report.kernelDiff) + "\n")
+        if !report.settings.isEmpty {
+          context.stdout.write(PlanReport.settingsText(report.settings, changes: report.settingChanges) + "\n")
+        }
       }
     }
+    let settings = KernelSettingsWriter(runner: context.runner)
     let transactor = Transactor(
       runner: context.runner, reader: context.reader,
       log: { message in progress.clearing { context.diagnostics.note(message) } }, progress: progress.stage)
@@ -262,6 +266,10 @@ enum ApplyCommand: Subcommand {
           changeGuard: context.changeGuard(options.confirmSeconds)),
         confirmation: context.confirmation
       ) {
+        // The settings once the routes are verified; put back if what follows fails, as the routes are.
+        try settings.write(report.settingChanges)
+        var committed = false
+        defer { if !committed { settings.restore(report.settingChanges) } }
         let pending = fileChanges.filter { $0.action != .unchanged }
         if !pending.isEmpty { _ = try persister.write(pending, stamp: Persister.timestamp()) }
         // NetworkManager takes profile changes only through nmcli: on this host, its script is run.
@@ -270,6 +278,7 @@ enum ApplyCommand: Subcommand {
         {
           try context.runner.check(Command(["sh", NetworkManagerRenderer.scriptPath]))
         }
+        committed = true
         return fileChanges
       }
     } catch let failure as ApplyFailure {

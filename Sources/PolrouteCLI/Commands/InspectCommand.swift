@@ -137,6 +137,15 @@ enum InspectReport {
           "  rule   \(rule.family.rawValue.padding(to: 6))\(rule.priority): \(RuleText.selectorAndAction(rule, names: names))\n"
       }
     }
+    // main's defaults are where new connections go that no rule sends elsewhere. Each interface's gateway line
+    // names one next hop of a multipath default: the whole route, with every next hop and its weight, is here.
+    let defaults = state.routes.filter { $0.table == RoutingTable.main && $0.isDefault && $0.type == .unicast }
+    if defaults.contains(where: { $0.nexthops.count > 1 }) {
+      text += "\ndefault routes in main:\n"
+      for route in defaults {
+        text += "  \(route.family.rawValue.padding(to: 6))\(TraceReport.routeText(route, names: names))\n"
+      }
+    }
     if let omitted = state.omittedRoutes {
       text +=
         "\n\(omitted) routes of large tables were read and not kept: polroute needs only their defaults, link routes and one route per gateway\n"

@@ -335,6 +335,41 @@ enum ManualProse {
     it leaves where its gateway is connected, else through its table's uplink. A route cannot target the tables
     main, local or default.
     .TP
+    \fBroute\fR \fIPREFIX\fR|\fBdefault\fR [\fBsrc\fR \fIADDR\fR] [\fBmetric\fR \fIN\fR] \fBtable\fR \fINAME\fR|\fIID\fR \
+    \fBnexthop\fR [\fBvia\fR \fIGW\fR] [\fBdev\fR \fIIFACE\fR] [\fBweight\fR \fIN\fR] [\fBonlink\fR] \fBnexthop\fR ...
+    A multipath route: the kernel spreads flows over the next hops by a hash of each flow, in proportion to their
+    weights (1\-256, default 1). A next hop without
+    .B dev
+    leaves where its gateway is connected; one next hop is an ordinary route.
+    .TP
+    \fBbalance\fR \fINAME\fR [\fBtable\fR \fIID\fR] \fBuplinks\fR \fIUPLINK\fR[:\fIWEIGHT\fR]... \
+    [\fBhash\fR \fBlayer3\fR|\fBlayer4\fR] [\fBrules\-only\fR]
+    .TQ
+    \fBfailover\fR \fINAME\fR [\fBtable\fR \fIID\fR] \fBuplinks\fR \fIPRIMARY\fR \fIBACKUP\fR... [\fBrules\-only\fR]
+    An uplink group: a table of its own named
+    .I NAME
+    that
+    .B rule
+    statements may look up. A
+    .B balance
+    table holds one multipath default over the uplinks' gateways, by weight; a
+    .B failover
+    table one default per uplink, by metric in the order given. Unless
+    .B rules\-only
+    is given, the rule
+    .B lookup
+    .I NAME
+    at priority 32000, after every source rule, sends the group every new outbound connection (one whose source
+    address the kernel has not chosen yet); replies and connections with a source address keep leaving by that
+    address's uplink, and main's default is left as it is.
+    .B hash layer4
+    sets
+    .B net.ipv4.fib_multipath_hash_policy
+    to 1 so that flows to one destination spread by ports too. For every uplink of a group polroute sets
+    .B ignore_routes_with_linkdown
+    to 1, so a link without carrier leaves the group at once and returns with its carrier. A gateway that dies while
+    its link stays up is not detected.
+    .TP
     \fBrule\fR \fISELECTOR\fR... \fBlookup\fR|\fBtable\fR \fINAME\fR|\fIID\fR [\fBpriority\fR \fIN\fR] \
     [\fBrealm\fR \fIN\fR]
     .TQ
@@ -449,7 +484,13 @@ enum ManualProse {
       "tables": [{"name": "vpn", "id": 300}],
       "routes": [{"to": "192.0.2.0/25", "type": "unicast",
                   "via": "203.0.113.1", "dev": "data", "onlink": false,
-                  "src": "203.0.113.10", "metric": 10, "table": "vpn"}],
+                  "src": "203.0.113.10", "metric": 10, "table": "vpn"},
+                 {"to": "192.0.2.128/25", "table": "vpn",
+                  "nexthops": [{"via": "203.0.113.1", "weight": 3},
+                               {"via": "198.51.100.1", "dev": "mgmt"}]}],
+      "groups": [{"type": "balance", "name": "wan", "table": 400,
+                  "uplinks": ["data:3", "mgmt"], "hash": "layer4",
+                  "rules\-only": false}],
       "rules": [{"not": false, "from": "203.0.113.0/24",
                  "to": "192.0.2.0/25", "tos": "0x10",
                  "fwmark": "0x10/0xff", "iif": "data", "oif": "data",

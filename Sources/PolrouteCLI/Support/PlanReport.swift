@@ -22,6 +22,10 @@ struct PlanReport {
   var flows: FlowTable?
   /// The table names the report's text uses.
   var names: RoutingTableNames
+  /// The kernel settings the policy asks for.
+  var settings: [KernelSetting] = []
+  /// Those whose value differs on the host, with the value now (nil: unknown, as in a snapshot).
+  var settingChanges: [(setting: KernelSetting, now: String?)] = []
 
   /// Plans the kernel always (only `scope`'s part, when given), the files of `formats` against `files`, and with
   /// `flows` the flow table.
@@ -43,11 +47,25 @@ struct PlanReport {
       kernelDiff: KernelText.diff(kernel, state: state, names: names), files: persistence, root: root,
       policyDiagnostics: policy.diagnostics,
       flows: flows ? FlowTable.make(before: state, after: kernel.state(after: state), policy: policy) : nil,
-      names: names)
+      names: names, settings: policy.settings,
+      settingChanges: KernelSetting.changes(policy.settings, current: state.kernelSettings ?? [:]))
   }
 
   /// Whether anything would change.
-  var hasChanges: Bool { !kernel.isEmpty || (files?.hasChanges ?? false) }
+  var hasChanges: Bool { !kernel.isEmpty || !settingChanges.isEmpty || (files?.hasChanges ?? false) }
+
+  /// `Kernel settings: ...` and one line per setting to change; empty when the policy asks for none.
+  static func settingsText(_ settings: [KernelSetting], changes: [(setting: KernelSetting, now: String?)]) -> String {
+    guard !settings.isEmpty else { return "" }
+    guard !changes.isEmpty else {
+      return "Kernel settings: the \(settings.count) the policy asks for are set (sysctl).\n"
+    }
+    var text = "Kernel settings: \(changes.count) to set (sysctl; the policy asks for them):\n"
+    for (setting, now) in changes {
+      text += "  \(setting.name) \(now ?? "unknown") -> \(setting.value)  (\(setting.reason))\n"
+    }
+    return text
+  }
 
   /// Whether the files cannot be written as planned.
   var isRefused: Bool { !(files?.refusals.isEmpty ?? true) }
@@ -59,6 +77,7 @@ struct PlanReport {
   func text(style: Style) -> String {
     var text = style.bold("polroute plan for \(host ?? "this host"), policy \(origin)") + "\n\n"
     text += Self.kernelSummary(kernel, style: style, diff: kernelDiff)
+    if !settings.isEmpty { text += "\n" + Self.settingsText(settings, changes: settingChanges) }
     if let flows { text += "\n" + Self.flowText(flows, names: names, style: style) }
     if let files {
       let changed = files.pending
@@ -120,7 +139,10 @@ struct PlanReport {
   /// `via 198.51.100.1 dev mgmt src 198.51.100.10` or `rejected: Network is unreachable`.
   static func outcomeText(_ outcome: TraceOutcome) -> String {
     switch outcome {
-    case .egress(let egress): return egress.summary + (egress.source.map { " src \($0)" } ?? "")
+    case .egress(let egress):
+      // Over several devices the kernel takes the source address of the hop it picks, not one for all.
+      if egress.isMultipath, Set(egress.hops.map(\.device)).count > 1 { return egress.summary + ", each hop's src" }
+      return egress.summary + (egress.source.map { " src \($0)" } ?? "")
     case .rejected(let rejection): return "rejected: \(rejection.error.kernelMessage)"
     }
   }
@@ -150,7 +172,7 @@ struct PlanReport {
     }
     /// One flow of the flow table.
     struct Flow: Encodable {
-      /// `remote-client`, `local-network` or `application-rule`.
+      /// `remote-client`, `local-network`, `application-rule` or `new-connection`.
       var subject: String
       /// The host address it is sent from, for the first two.
       var from: String?
@@ -158,6 +180,8 @@ struct PlanReport {
       var network: String?
       /// The application rule's priority.
       var rule: UInt32?
+      /// The uplink group, for `new-connection`.
+      var group: String?
       /// The flow, as `ip route get` words.
       var flow: String
       /// Where it goes now.
@@ -189,6 +213,19 @@ struct PlanReport {
       var diagnostics: [String]
       /// The flow table (absent with --no-flows).
       var flows: [Flow]?
+      /// The kernel settings the policy asks for (absent when it asks for none).
+      var settings: [Setting]?
+    }
+    /// A kernel setting.
+    struct Setting: Encodable {
+      /// The sysctl name.
+      var name: String
+      /// The value the policy asks for.
+      var value: String
+      /// The value on the host now (absent when unknown).
+      var now: String?
+      /// Why.
+      var reason: String
     }
     let document = Document(
       host: host, policy: origin, changes: hasChanges, kernel: kernel.changes.map { JSONOutput.Change($0) },
@@ -212,9 +249,20 @@ struct PlanReport {
         case .applicationRule(let rule):
           entry.subject = "application-rule"
           entry.rule = rule.priority
+        case .newConnection(let group):
+          entry.subject = "new-connection"
+          entry.group = group
         }
         return entry
-      })
+      },
+      settings: settings.isEmpty
+        ? nil
+        : settings.map { setting in
+          Setting(
+            name: setting.name, value: setting.value,
+            now: settingChanges.first { $0.setting == setting }.map { $0.now } ?? setting.value,
+            reason: setting.reason)
+        })
     return try JSONOutput.encode(document)
   }
 }

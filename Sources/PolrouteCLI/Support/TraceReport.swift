@@ -12,7 +12,13 @@ enum TraceReport {
   /// A route's words without its table (the step names the table): `default via 198.51.100.1 dev mgmt`.
   static func routeText(_ route: Route, names: RoutingTableNames) -> String {
     var words = RouteText.words(route, tables: .name(names))
-    if words.count >= 2, words[words.count - 2] == "table" { words.removeLast(2) }
+    // `table T` comes before any next hop, whose words hold no `table`.
+    // (A device may be named `table`: the word after `dev` is not the keyword.)
+    if let at = words.indices.first(where: { words[$0] == "table" && ($0 == 0 || words[$0 - 1] != "dev") }),
+      at + 1 < words.count
+    {
+      words.removeSubrange(at...(at + 1))
+    }
     return words.joined(separator: " ")
   }
 

@@ -202,6 +202,11 @@ extension Route {
     func sameFlags(_ mine: [String], _ theirs: [String]) -> Bool {
       (mine.isEmpty && theirs.isEmpty) || setFlags(mine) == setFlags(theirs)
     }
+    // The next hops as a set: the kernel keeps them in the order given, but another tool (or an IPv6 route whose
+    // siblings were added one by one) may list the same hops in another order, which is the same route.
+    func sameHops(_ mine: [Nexthop], _ theirs: [Nexthop]) -> Bool {
+      mine.count == theirs.count && Set(mine) == Set(theirs)
+    }
     func hops(_ route: Route) -> [Nexthop] {
       route.nexthops.map {
         Nexthop(gateway: $0.gateway, device: $0.device, weight: $0.weight, flags: Array(setFlags($0.flags)))
@@ -215,6 +220,6 @@ extension Route {
     return type == wanted.type && destination == wanted.destination && gateway == wanted.gateway && deviceMatches
       && protocolNumber == wanted.protocolNumber && scopeMatches && metric == wanted.metric
       && preferredSource == wanted.preferredSource && realm == wanted.realm && sameFlags(flags, wanted.flags)
-      && ((nexthops.isEmpty && wanted.nexthops.isEmpty) || hops(self) == hops(wanted))
+      && ((nexthops.isEmpty && wanted.nexthops.isEmpty) || sameHops(hops(self), hops(wanted)))
   }
 }

@@ -15,6 +15,9 @@ public struct Policy: Hashable, Sendable {
     public static let localNetworks: UInt32 = 19_000
     /// The first priority for source rules (`from ADDR lookup TABLE`).
     public static let source: UInt32 = 20_000
+    /// The priority of an uplink group's rule for new outbound connections (`lookup GROUP`): after every source
+    /// rule, before main's rule at 32766.
+    public static let outbound: UInt32 = 32_000
     /// The last priority polroute assigns (main's rule is at 32766).
     public static let last: UInt32 = 32_765
   }
@@ -38,6 +41,13 @@ public struct Policy: Hashable, Sendable {
   public var origin: String
   /// The routes that `route` statements made (the rest belong to uplinks).
   public var statementRoutes: Set<RouteKey>
+  /// Where the statement that made a route was written, for renderers that cannot carry it.
+  public var routeLocations: [RouteKey: SourceLocation]
+  /// The uplink groups (`balance`, `failover`), each with a table of its own.
+  public var groups: [UplinkGroup]
+  /// The kernel settings (sysctls) the policy asks for: the multipath hash, and skipping routes over a link that is
+  /// down for the uplinks of groups.
+  public var settings: [KernelSetting]
   /// Why each rule is there, by family and priority.
   public var ruleRoles: [RuleKey: RuleRole]
   /// Whether uplinks are derived for interfaces the policy does not name (no policy file, or `auto`).
@@ -49,7 +59,8 @@ public struct Policy: Hashable, Sendable {
   public init(
     tables: [PolicyTable], uplinks: [Uplink], rules: [Rule], routes: [Route], excluded: [ExcludedInterface] = [],
     diagnostics: [Diagnostic] = [], origin: String, statementRoutes: Set<RouteKey> = [],
-    ruleRoles: [RuleKey: RuleRole] = [:], isAuto: Bool = false
+    ruleRoles: [RuleKey: RuleRole] = [:], isAuto: Bool = false, routeLocations: [RouteKey: SourceLocation] = [:],
+    groups: [UplinkGroup] = [], settings: [KernelSetting] = []
   ) {
     self.tables = tables.sorted { $0.number < $1.number }
     self.uplinks = uplinks.sorted { $0.table < $1.table }
@@ -59,6 +70,9 @@ public struct Policy: Hashable, Sendable {
     self.diagnostics = diagnostics
     self.origin = origin
     self.statementRoutes = statementRoutes
+    self.routeLocations = routeLocations
+    self.groups = groups
+    self.settings = settings
     self.ruleRoles = ruleRoles
     self.isAuto = isAuto
     var index: [UInt32: (table: PolicyTable, device: String?)] = [:]
@@ -77,6 +91,7 @@ public struct Policy: Hashable, Sendable {
     lhs.tables == rhs.tables && lhs.uplinks == rhs.uplinks && lhs.rules == rhs.rules && lhs.routes == rhs.routes
       && lhs.excluded == rhs.excluded && lhs.diagnostics == rhs.diagnostics && lhs.origin == rhs.origin
       && lhs.statementRoutes == rhs.statementRoutes && lhs.ruleRoles == rhs.ruleRoles && lhs.isAuto == rhs.isAuto
+      && lhs.groups == rhs.groups && lhs.settings == rhs.settings
   }
 
   /// Hashes the contents.
@@ -138,6 +153,15 @@ public struct Policy: Hashable, Sendable {
   /// The interface whose per-interface files carry a route: the one it belongs with, else the first uplink.
   public func interface(for route: Route) -> String? { device(for: route) ?? uplinks.first?.device }
 
+  /// The interfaces whose per-interface files carry a route: a multipath route goes with every device its next
+  /// hops leave through, since the kernel takes it only once all of them are up and any may come up last.
+  public func interfaces(for route: Route) -> [String] {
+    guard route.nexthops.count > 1 else { return interface(for: route).map { [$0] } ?? [] }
+    var devices: [String] = []
+    for device in route.devices where !devices.contains(device) { devices.append(device) }
+    return devices.isEmpty ? (interface(for: route).map { [$0] } ?? []) : devices
+  }
+
   /// Whether a rule serves every uplink (the local-networks rule): taking one interface down must not remove it.
   public func isShared(_ rule: Rule) -> Bool { ruleRoles[rule.key] == .localNetworks }
 
@@ -167,6 +191,9 @@ public enum RuleRole: Hashable, Sendable {
   /// `from ADDR to PREFIX lookup TABLE`: a route in main through another uplink (its network, or a static route)
   /// does not capture this address's replies.
   case uplinkGuard
+  /// `lookup GROUP` after the source rules: new outbound connections (no source address chosen yet) go by an uplink
+  /// group's table instead of main's default.
+  case outbound
 }
 
 /// What identifies a rule among polroute's own: its family and its (unique) priority.

@@ -64,6 +64,55 @@ public indirect enum PolicyStatement: Hashable, Sendable {
   case include(Located<String>)
   /// `auto`: derive uplinks for the interfaces the file does not name.
   case auto(SourceLocation)
+  /// `balance NAME uplinks U[:W]... [table ID] [hash layer3|layer4] [rules-only]` or
+  /// `failover NAME uplinks PRIMARY BACKUP... [table ID] [rules-only]`.
+  case group(GroupStatement)
+}
+
+/// How an uplink group shares new outbound connections.
+public enum GroupKind: String, Hashable, Sendable, Codable {
+  /// Spread by weight over every uplink whose link is up (a multipath default).
+  case balance
+  /// All on the first uplink whose link is up, in the order given (defaults by metric).
+  case failover
+}
+
+/// What the kernel hashes to pick a next hop of a multipath route (`net.ipv4.fib_multipath_hash_policy`).
+public enum MultipathHash: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Source and destination addresses (the kernel's default, 0): one destination from one address takes one uplink.
+  case layer3
+  /// Addresses, protocol and ports (1): connections to one destination spread too.
+  case layer4
+
+  /// The sysctl's value.
+  public var sysctlValue: String { self == .layer3 ? "0" : "1" }
+}
+
+/// One uplink of a group: its name (an uplink's table name or its interface), and its weight in a `balance`.
+public struct GroupMember: Hashable, Sendable {
+  /// The uplink, as written.
+  public var name: Located<String>
+  /// The weight (1-256) after `:`, if given.
+  public var weight: Located<UInt32>?
+}
+
+/// `balance NAME uplinks U[:W]...` or `failover NAME uplinks PRIMARY BACKUP...`, with `[table ID]`,
+/// `[hash layer3|layer4]` (balance) and `[rules-only]`.
+public struct GroupStatement: Hashable, Sendable {
+  /// Where the statement starts.
+  public var location: SourceLocation
+  /// Balance or failover.
+  public var kind: GroupKind
+  /// The group's name: the name of its table, which `rule ... lookup NAME` can name.
+  public var name: Located<String>
+  /// The table number, if given.
+  public var table: Located<UInt32>?
+  /// The uplinks, in order.
+  public var members: [GroupMember]
+  /// The multipath hash the policy asks for.
+  public var hash: Located<MultipathHash>?
+  /// Whether only `rule` statements send traffic to the group (no rule for every new outbound connection).
+  public var rulesOnly: Bool
 }
 
 /// `uplink NAME dev IFACE [table ID] [via GW] [via6 GW6] [onlink]`.
@@ -96,7 +145,7 @@ public struct TableStatement: Hashable, Sendable {
   public var number: Located<UInt32>?
 }
 
-/// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID`.
+/// `route [TYPE] PREFIX [via GW] [dev IFACE] [onlink] [src ADDR] [metric N] table NAME|ID [nexthop ...]...`.
 public struct RouteStatement: Hashable, Sendable {
   /// Where the statement starts.
   public var location: SourceLocation
@@ -116,6 +165,27 @@ public struct RouteStatement: Hashable, Sendable {
   public var metric: UInt32?
   /// The table.
   public var table: Located<TableReferenceText>
+  /// The next hops of a multipath route (`nexthop via GW dev IFACE weight N ...`); empty for a single path.
+  public var nexthops: [NexthopStatement] = []
+}
+
+/// `nexthop [via GW] [dev IFACE] [weight N] [onlink]` inside a `route` statement.
+public struct NexthopStatement: Hashable, Sendable {
+  /// Where the `nexthop` word is.
+  public var location: SourceLocation
+  /// The gateway.
+  public var via: Located<IPAddress>? = nil
+  /// The device.
+  public var device: Located<String>? = nil
+  /// The weight (1-256); nil for the kernel's 1.
+  public var weight: Located<UInt32>? = nil
+  /// Whether the gateway is on-link.
+  public var onlink = false
+
+  /// A next hop with nothing set yet.
+  public init(location: SourceLocation) {
+    self.location = location
+  }
 }
 
 /// What a `rule` statement does.

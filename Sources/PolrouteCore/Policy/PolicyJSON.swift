@@ -115,7 +115,10 @@ indirect enum LocatedJSON {
 ///
 /// Schema (every key optional):
 /// `{"auto": true, "uplinks": [{"name", "dev", "table", "via", "via6", "onlink", "realm"}], "tables": [{"name", "id"}],
-///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table"}],
+///   "routes": [{"to", "type", "via", "dev", "onlink", "src", "metric", "table",
+///               "nexthops": [{"via", "dev", "weight", "onlink"}]}],
+///   "groups": [{"type": "balance"|"failover", "name", "table", "uplinks": ["NAME[:WEIGHT]", ...], "hash",
+///               "rules-only"}],
 ///   "rules": [{"not", "from", "to", "tos", "fwmark", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "l3mdev",
 ///              "suppress_prefixlength", "family", "lookup", "goto", "action", "priority",
 ///              "realm"}],
@@ -151,12 +154,16 @@ public enum PolicyJSON {
     /// The keys each kind of object may have, in the order their words are emitted.
     static let uplinkKeys = ["name", "dev", "table", "via", "via6", "onlink", "realm"]
     static let tableKeys = ["name", "id"]
-    static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table"]
+    static let routeKeys = ["type", "to", "via", "dev", "onlink", "src", "metric", "table", "nexthops"]
+    /// The keys of a next hop in a route's `nexthops`.
+    static let nexthopKeys = ["via", "dev", "weight", "onlink"]
     static let ruleKeys =
       RuleSelector.Field.allCases.map(\.rawValue) + [
         "suppress_prefixlength", "family", "lookup", "goto", "action", "priority", "realm",
       ]
-    static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "exclude", "include"]
+    static let topKeys = ["auto", "uplinks", "tables", "routes", "rules", "groups", "exclude", "include"]
+    /// The keys of a group (`balance` or `failover`, by `type`).
+    static let groupKeys = ["type", "name", "table", "uplinks", "hash", "rules-only"]
     /// The key each kind of statement cannot do without: its first positional word.
     static let requiredKeys = ["uplink": "name", "table": "name", "route": "to"]
     /// The keys whose value is true or false.
@@ -192,6 +199,14 @@ public enum PolicyJSON {
           }
           for element in elements {
             if let statement = objectStatement(kind: member.key, element) { result.append(statement) }
+          }
+        case "groups":
+          guard case .array(let elements, _) = member.value else {
+            typeError(member.key, member.value, "an array of objects")
+            continue
+          }
+          for element in elements {
+            if let statement = groupStatement(element) { result.append(statement) }
           }
         case "exclude", "include":
           guard case .array(let elements, _) = member.value else {
@@ -259,6 +274,12 @@ public enum PolicyJSON {
           // Positional words: written without a keyword.
           guard let text = scalar(key, value) else { continue }
           tokens.append(Token(text, at: location(value.offset)))
+        case ("route", "nexthops"):
+          guard case .array(let hops, _) = value else {
+            typeError(key, value, "an array of objects")
+            continue
+          }
+          for hop in hops { tokens += nexthopTokens(hop) }
         case _ where Self.flagKeys.contains(key):
           guard case .bool(let flag, _) = value else {
             typeError(key, value, "true or false")
@@ -272,6 +293,98 @@ public enum PolicyJSON {
         }
       }
       return diagnostics.count == errorsBefore ? tokens : nil
+    }
+
+    /// A group object: `{"type": "balance", "name": "wan", "uplinks": ["isp1:3", "isp2"], "hash": "layer4"}`.
+    mutating func groupStatement(_ value: LocatedJSON) -> [Token]? {
+      guard case .object(let members, let offset) = value else {
+        diagnostics.append(.error("each element of 'groups' must be an object", at: location(value.offset)))
+        return nil
+      }
+      let errorsBefore = diagnostics.count
+      var byKey: [String: (value: LocatedJSON, keyOffset: Int)] = [:]
+      for member in members {
+        guard Self.groupKeys.contains(member.key) else {
+          unknownKey(member.key, at: member.keyOffset, among: Self.groupKeys, in: "a group")
+          continue
+        }
+        guard byKey[member.key] == nil else {
+          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          continue
+        }
+        byKey[member.key] = (member.value, member.keyOffset)
+      }
+      for required in ["type", "name", "uplinks"] where byKey[required] == nil && diagnostics.count == errorsBefore {
+        diagnostics.append(.error("a group needs '\(required)'", at: location(offset)))
+      }
+      guard diagnostics.count == errorsBefore, let type = byKey["type"], let name = byKey["name"],
+        let uplinks = byKey["uplinks"]
+      else { return nil }
+      guard case .string(let kind, let kindOffset) = type.value, kind == "balance" || kind == "failover" else {
+        typeError("type", type.value, "\"balance\" or \"failover\"")
+        return nil
+      }
+      guard let nameText = scalar("name", name.value) else { return nil }
+      var tokens = [Token(kind, at: location(kindOffset)), Token(nameText, at: location(name.value.offset))]
+      if let table = byKey["table"], let text = scalar("table", table.value) {
+        tokens += [Token("table", at: location(table.keyOffset)), Token(text, at: location(table.value.offset))]
+      }
+      guard case .array(let list, _) = uplinks.value else {
+        typeError("uplinks", uplinks.value, "an array of uplink names (\"NAME\" or \"NAME:WEIGHT\")")
+        return nil
+      }
+      tokens.append(Token("uplinks", at: location(uplinks.keyOffset)))
+      for element in list {
+        guard case .string(let text, let at) = element else {
+          diagnostics.append(
+            .error("each uplink must be a string (\"NAME\" or \"NAME:WEIGHT\")", at: location(element.offset)))
+          continue
+        }
+        tokens.append(Token(text, at: location(at)))
+      }
+      if let hash = byKey["hash"], let text = scalar("hash", hash.value) {
+        tokens += [Token("hash", at: location(hash.keyOffset)), Token(text, at: location(hash.value.offset))]
+      }
+      if let rulesOnly = byKey["rules-only"] {
+        guard case .bool(let flag, _) = rulesOnly.value else {
+          typeError("rules-only", rulesOnly.value, "true or false")
+          return nil
+        }
+        if flag { tokens.append(Token("rules-only", at: location(rulesOnly.keyOffset))) }
+      }
+      return diagnostics.count == errorsBefore ? tokens : nil
+    }
+
+    /// The words of one next hop: `nexthop` and its keys.
+    mutating func nexthopTokens(_ value: LocatedJSON) -> [Token] {
+      guard case .object(let members, let offset) = value else {
+        diagnostics.append(.error("each element of 'nexthops' must be an object", at: location(value.offset)))
+        return []
+      }
+      var tokens = [Token("nexthop", at: location(offset))]
+      var seen: Set<String> = []
+      for member in members {
+        guard Self.nexthopKeys.contains(member.key) else {
+          unknownKey(member.key, at: member.keyOffset, among: Self.nexthopKeys, in: "a nexthop")
+          continue
+        }
+        guard seen.insert(member.key).inserted else {
+          diagnostics.append(.error("key '\(member.key)' is given more than once", at: location(member.keyOffset)))
+          continue
+        }
+        if member.key == "onlink" {
+          guard case .bool(let flag, _) = member.value else {
+            typeError(member.key, member.value, "true or false")
+            continue
+          }
+          if flag { tokens.append(Token("onlink", at: location(member.keyOffset))) }
+          continue
+        }
+        guard let text = scalar(member.key, member.value) else { continue }
+        tokens.append(Token(member.key, at: location(member.keyOffset)))
+        tokens.append(Token(text, at: location(member.value.offset)))
+      }
+      return tokens
     }
 
     /// A string or number as a word.

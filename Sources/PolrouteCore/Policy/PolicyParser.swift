@@ -1,7 +1,9 @@
 /// Parses policy-file text into a `PolicyDocument`, collecting every error with its file position.
 public enum PolicyParser {
   /// The statement keywords.
-  static let statementKeywords = ["uplink", "table", "route", "rule", "exclude", "include", "auto"]
+  static let statementKeywords = [
+    "uplink", "table", "route", "rule", "exclude", "include", "auto", "balance", "failover",
+  ]
 
   /// Parses a whole file.
   public static func parse(_ text: String, file: String) -> (document: PolicyDocument, diagnostics: [Diagnostic]) {
@@ -99,9 +101,13 @@ struct StatementParser {
   /// The keywords of an `uplink` statement.
   static let uplinkKeywords: [Keyword] = [.dev, .table, .via, .via6, .onlink, .realm]
   /// The words of a `route` statement.
-  static let routeWords = ["via", "dev", "onlink", "src", "metric", "table"]
+  static let routeWords = ["via", "dev", "onlink", "src", "metric", "table", "nexthop"]
   /// The keywords of a `route` statement.
-  static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table]
+  static let routeKeywords: [Keyword] = [.via, .dev, .onlink, .src, .metric, .table, .nexthop]
+  /// The words of a `nexthop` inside a `route` statement.
+  static let nexthopWords = ["via", "dev", "weight", "onlink"]
+  /// The keywords of a `nexthop`.
+  static let nexthopKeywords: [Keyword] = [.via, .dev, .weight, .onlink]
   /// The words of a `rule` statement.
   static let ruleWords =
     RuleSelector.keywords + [
@@ -128,6 +134,8 @@ struct StatementParser {
     case "auto":
       if let extra = next() { error("'auto' takes no arguments, found '\(extra.text.echoed)'", at: extra.location) }
       return .auto(keyword.location)
+    case "balance": return group(keyword, kind: .balance)
+    case "failover": return group(keyword, kind: .failover)
     default:
       let hint = Suggestion.closest(to: keyword.text, among: PolicyParser.statementKeywords).map {
         " (did you mean '\($0)'?)"
@@ -226,10 +234,46 @@ struct StatementParser {
     var metric: UInt32?
     var table: Located<TableReferenceText>?
     var seen: [(canonical: Keyword, written: Keyword)] = []
+    var hops: [NexthopStatement] = []
+    // The words of the `nexthop` being read: `via`, `dev`, `weight` and `onlink` after it are its own, as in
+    // `ip route`; any other route word ends it.
+    var hopSeen: [(canonical: Keyword, written: Keyword)] = []
     while let word = next() {
+      let keyword = Keyword.named[word.text]
+      if let keyword, !hops.isEmpty, Self.nexthopKeywords.contains(keyword) {
+        guard once(&hopSeen, word, keyword, canonical: keyword) else { return nil }
+        guard nexthopWord(word, keyword, into: &hops[hops.count - 1]) else { return nil }
+        continue
+      }
+      if keyword == .nexthop {
+        if let single = seen.first(where: { [.via, .dev, .onlink].contains($0.canonical) }) {
+          error(
+            "'\(single.written.text)' goes inside each 'nexthop' of a multipath route"
+              + " (route PREFIX nexthop via GW dev IFACE weight N nexthop ...)",
+            at: word.location)
+          return nil
+        }
+        guard type == .unicast else {
+          error("a \(type.rawValue) route takes no 'nexthop'", at: word.location)
+          return nil
+        }
+        if let last = hops.last, last.via == nil, last.device == nil {
+          error("'nexthop' needs 'via GW' or 'dev IFACE'", at: last.location)
+          return nil
+        }
+        hops.append(NexthopStatement(location: word.location))
+        hopSeen = []
+        continue
+      }
       // After an unknown or repeated word the rest would be misread (its value as another unknown word): stop.
-      guard let keyword = Keyword.named[word.text], Self.routeKeywords.contains(keyword) else {
-        unknown(word, in: "route", candidates: Self.routeWords)
+      guard let keyword, Self.routeKeywords.contains(keyword) else {
+        if keyword == .weight {
+          error("'weight' belongs to a 'nexthop' (route PREFIX nexthop via GW weight N ...)", at: word.location)
+        } else {
+          unknown(
+            word, in: hops.isEmpty ? "route" : "nexthop",
+            candidates: hops.isEmpty ? Self.routeWords : Self.nexthopWords + Self.routeWords)
+        }
         return nil
       }
       guard once(&seen, word, keyword, canonical: keyword) else { return nil }
@@ -247,7 +291,11 @@ struct StatementParser {
         if let token = value(after: word, "a table name or number") { table = tableReference(token) }
       }
     }
-    let family = via?.value.family ?? source?.value.family ?? .inet
+    if let last = hops.last, last.via == nil, last.device == nil {
+      error("'nexthop' needs 'via GW' or 'dev IFACE'", at: last.location)
+      return nil
+    }
+    let family = via?.value.family ?? hops.lazy.compactMap(\.via).first?.value.family ?? source?.value.family ?? .inet
     guard let destination = destinationPrefix(destinationToken, family: family) else { return nil }
     guard let table else {
       if !seen.contains(where: { $0.canonical == .table }) {
@@ -263,7 +311,156 @@ struct StatementParser {
     return .route(
       RouteStatement(
         location: keyword.location, type: type, destination: destination, via: via, device: device, onlink: onlink,
-        source: source, metric: metric, table: table))
+        source: source, metric: metric, table: table, nexthops: hops))
+  }
+
+  /// One word of a `nexthop` (its value read too); false after an error that makes the rest unreadable.
+  mutating func nexthopWord(_ word: Token, _ keyword: Keyword, into hop: inout NexthopStatement) -> Bool {
+    switch keyword {
+    case .onlink: hop.onlink = true
+    case .via:
+      guard let token = value(after: word, "a gateway address") else { return false }
+      hop.via = address(token, what: "gateway address")
+      return hop.via != nil
+    case .dev:
+      guard let token = value(after: word, "an interface name") else { return false }
+      hop.device = interfaceName(token)
+      return hop.device != nil
+    default:
+      // The kernel takes weights 1-256 (it stores weight - 1 in a byte).
+      guard let token = value(after: word, "a weight from 1 to 256") else { return false }
+      hop.weight = number(token, "weight", range: 1...256)
+      return hop.weight != nil
+    }
+    return true
+  }
+
+  /// The words of a `balance` statement.
+  static let balanceWords = ["uplinks", "table", "hash", "rules-only"]
+  /// The words of a `failover` statement.
+  static let failoverWords = ["uplinks", "table", "rules-only"]
+  /// The words that end a group's list of uplinks.
+  static let groupWords: Set<String> = Set(balanceWords + failoverWords)
+
+  /// `balance NAME uplinks U[:W]... [table ID] [hash layer3|layer4] [rules-only]`, or
+  /// `failover NAME uplinks PRIMARY BACKUP... [table ID] [rules-only]`.
+  mutating func group(_ keyword: Token, kind: GroupKind) -> PolicyStatement? {
+    let statement = kind.rawValue
+    guard let nameToken = value(after: keyword, "a name") else { return nil }
+    let name = tableName(nameToken)
+    let words = kind == .balance ? Self.balanceWords : Self.failoverWords
+    var table: Located<UInt32>?
+    var members: [GroupMember]?
+    var hash: Located<MultipathHash>?
+    var rulesOnly = false
+    var seen: Set<String> = []
+    var failed = false
+    while let word = next() {
+      guard words.contains(word.text) else {
+        if word.text == "hash" {
+          error(
+            "'hash' is for 'balance': a failover group sends everything through one uplink at a time",
+            at: word.location)
+        } else {
+          unknown(word, in: statement, candidates: words)
+        }
+        return nil
+      }
+      guard seen.insert(word.text).inserted else {
+        error("'\(word.text)' is given more than once", at: word.location)
+        return nil
+      }
+      switch word.text {
+      case "rules-only": rulesOnly = true
+      case "table":
+        guard let token = value(after: word, "a table number") else { return nil }
+        table = number(token, "table number", range: 1...UInt32.max)
+        if table == nil { failed = true }
+      case "hash":
+        guard let token = value(after: word, "layer3 or layer4") else { return nil }
+        guard let value = MultipathHash(rawValue: token.text) else {
+          let hint = Suggestion.closest(to: token.text, among: MultipathHash.allCases.map(\.rawValue)).map {
+            " (did you mean '\($0)'?)"
+          }
+          error("unknown hash '\(token.text)'\(hint ?? " (expected layer3 or layer4)")", at: token.location)
+          return nil
+        }
+        hash = Located(value, at: token.location)
+      default:
+        var list: [GroupMember] = []
+        // The uplinks run to the next word of a group statement (a word of the other kind is refused above).
+        while index < tokens.count, !Self.groupWords.contains(tokens[index].text) {
+          let token = next()!
+          if token.text.utf8.first.map({ $0 >= 0x30 && $0 <= 0x39 }) == true, let last = list.last,
+            let meant = Suggestion.closest(to: last.name.value, among: words)
+          {
+            // `tabel 5`: a number is no uplink, and the word before it was a misspelt keyword.
+            error(
+              "unknown word '\(last.name.value)' in \(statement) (did you mean '\(meant)'?)", at: last.name.location)
+            return nil
+          }
+          guard let member = groupMember(token, kind: kind) else {
+            failed = true
+            continue
+          }
+          if let first = list.first(where: { $0.name.value == member.name.value }) {
+            error(
+              "uplink '\(member.name.value)' is listed twice in \(statement) \(nameToken.text) (first at column "
+                + "\(first.name.location.column))", at: member.name.location)
+            failed = true
+            continue
+          }
+          list.append(member)
+        }
+        if list.isEmpty && !failed {
+          error("'uplinks' needs the names of uplinks", at: word.location)
+          return nil
+        }
+        members = list
+      }
+    }
+    guard let members else {
+      if !failed {
+        let shape = kind == .balance ? "uplinks NAME[:WEIGHT] NAME[:WEIGHT]..." : "uplinks PRIMARY BACKUP..."
+        error("\(statement) \(nameToken.text) needs '\(shape)'", at: keyword.location)
+      }
+      return nil
+    }
+    if !failed, members.count < 2 {
+      error(
+        "\(statement) \(nameToken.text) needs at least two uplinks (one uplink needs no group: its own table is "
+          + "'\(members[0].name.value)')", at: members[0].name.location)
+      return nil
+    }
+    guard let name, !failed else { return nil }
+    return .group(
+      GroupStatement(
+        location: keyword.location, kind: kind, name: name, table: table, members: members, hash: hash,
+        rulesOnly: rulesOnly))
+  }
+
+  /// `NAME` or (in a balance) `NAME:WEIGHT`.
+  mutating func groupMember(_ token: Token, kind: GroupKind) -> GroupMember? {
+    let parts = token.text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    let nameText = String(parts[0])
+    guard RoutingTableFile.isValidName(nameText) else {
+      error("'\(nameText)' is not an uplink name", at: token.location)
+      return nil
+    }
+    let name = Located(nameText, at: token.location)
+    guard parts.count == 2 else { return GroupMember(name: name, weight: nil) }
+    let weightLocation = SourceLocation(
+      file: token.location.file, line: token.location.line, column: token.location.column + nameText.count + 1)
+    guard kind == .balance else {
+      error(
+        "a failover group takes no weights: the uplinks are used in the order given (did you mean 'balance'?)",
+        at: weightLocation)
+      return nil
+    }
+    guard let weight = number(Token(String(parts[1]), at: weightLocation), "weight", range: 1...256) else {
+      return nil
+    }
+    return GroupMember(name: name, weight: weight)
   }
 
   /// `rule SELECTOR... ACTION [priority N] [realm N]`.
@@ -403,7 +600,7 @@ struct StatementParser {
         guard let token = value(after: word, "a realm number") else { return nil }
         // As on uplinks: the kernel's accounting counts realms 0-255, and realm 0 is none.
         if let realm = number(token, "realm", range: 1...255) { rule.realm = realm } else { failed = true }
-      case .dev, .via, .via6, .onlink, .src, .metric:
+      case .dev, .via, .via6, .onlink, .src, .metric, .nexthop, .weight:
         break  // not rule words: refused above
       }
     }
@@ -595,7 +792,7 @@ struct StatementParser {
 /// A word after a statement's first words, classified with one hash lookup: comparing the text with every word a
 /// statement allows, and again in a `switch`, was most of the cost of parsing a policy of thousands of rules.
 enum Keyword: Hashable, CaseIterable {
-  case dev, table, via, via6, onlink, src, metric, realm
+  case dev, table, via, via6, onlink, src, metric, realm, nexthop, weight
   case not, from, to, tos, dsfield, fwmark, iif, oif, uidrange, ipproto, sport, dport, l3mdev, suppressPrefixLength
   case family, lookup, goto, blackhole, unreachable, prohibit, nop, priority, pref, preference
 
@@ -613,7 +810,7 @@ enum Keyword: Hashable, CaseIterable {
   /// Whether a `rule` statement takes the word.
   var isRuleWord: Bool {
     switch self {
-    case .dev, .via, .via6, .onlink, .src, .metric: false
+    case .dev, .via, .via6, .onlink, .src, .metric, .nexthop, .weight: false
     default: true
     }
   }

@@ -11,7 +11,8 @@ public enum PolicyPrinter {
     lines.append(
       "# Everything is explicit: edit it and pass it with --policy, or install it as \(PolrouteFiles.policy).")
     let names = policy.tableNames
-    let statementTables = policy.tables.filter { $0.device == nil }
+    let groupTables = Set(policy.groups.map(\.table))
+    let statementTables = policy.tables.filter { $0.device == nil && !groupTables.contains($0.number) }
     if policy.isAuto {
       lines.append("")
       lines.append(
@@ -48,6 +49,19 @@ public enum PolicyPrinter {
     let routes = policy.routes.filter { policy.statementRoutes.contains($0.key) }
     if !routes.isEmpty { lines.append("") }
     for route in routes { lines.append(routeStatement(route, names: names)) }
+    if !policy.groups.isEmpty {
+      lines.append("")
+      lines.append(
+        "# Uplink groups: each has a table of its own; the kernel skips the defaults over a link that is down.")
+    }
+    for group in policy.groups {
+      lines.append(group.statement)
+      for rule in policy.rules where rule.lookupTable == group.table && policy.ruleRoles[rule.key] == .outbound {
+        lines.append(
+          "#   rule \(RuleText.selectorWords(rule, tables: .name(names)).joined(separator: " ")) family "
+            + "\(rule.family.rawValue) priority \(rule.priority): new outbound connections")
+      }
+    }
     let rules = policy.rules.filter { policy.ruleRoles[$0.key] == .statement }
     if !rules.isEmpty { lines.append("") }
     var printed: Set<UInt32> = []
@@ -113,6 +127,13 @@ public enum PolicyPrinter {
     let defaultMetric: UInt32 = route.family == .inet6 ? 1024 : 0
     if route.metric != defaultMetric { words += ["metric", String(route.metric)] }
     words += ["table", names.name(for: route.table) ?? String(route.table)]
+    for hop in route.nexthops {
+      words.append("nexthop")
+      if let gateway = hop.gateway { words += ["via", gateway.description] }
+      if let device = hop.device { words += ["dev", quote(device)] }
+      if hop.weight != 1 { words += ["weight", String(hop.weight)] }
+      if hop.flags.contains("onlink") { words.append("onlink") }
+    }
     return words.joined(separator: " ")
   }
 

@@ -103,8 +103,7 @@ public enum DebianRenderer: Renderer {
     var rules: [String: [Rule]] = [:]
     // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
     for route in policy.routesInAddOrder {
-      guard let device = policy.interface(for: route) else { continue }
-      routes[device, default: []].append(route)
+      for device in policy.interfaces(for: route) { routes[device, default: []].append(route) }
     }
     for rule in policy.rules {
       for device in policy.interfaces(for: rule) { rules[device, default: []].append(rule) }

@@ -67,6 +67,8 @@ public enum RouteText {
     if route.metric != 0 { words += ["metric", String(route.metric)] }
     if let realm = route.realm { words += ["realm", String(realm)] }
     if route.isOnlink { words.append("onlink") }
+    words += ["table", tables.text(route.table)]
+    // `ip route` reads everything after the first `nexthop` as next hops: they go last.
     for hop in route.nexthops {
       words.append("nexthop")
       if let gateway = hop.gateway { words += ["via", gateway.description] }
@@ -74,7 +76,6 @@ public enum RouteText {
       if hop.weight != 1 { words += ["weight", String(hop.weight)] }
       if hop.flags.contains("onlink") { words.append("onlink") }
     }
-    words += ["table", tables.text(route.table)]
     return words
   }
 

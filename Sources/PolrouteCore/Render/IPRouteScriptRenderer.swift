@@ -20,6 +20,17 @@ public enum IPRouteScriptRenderer: Renderer {
   public static func script(_ policy: Policy, context: RenderContext) -> String {
     var lines = ["#!/bin/sh"] + context.header(policy)
     lines += preamble
+    if !policy.settings.isEmpty {
+      lines.append("")
+      lines.append("# 0. Kernel settings the policy asks for (uplink groups).")
+      for setting in policy.settings {
+        // An interface that is not there yet has no setting to write: the rest of the script still runs.
+        let assignment = ShellQuoting.quote(setting.assignment)
+        lines.append("# \(setting.reason)")
+        let message = ShellQuoting.alwaysQuote("polroute: cannot set \(setting.name)")
+        lines.append("sysctl -q -w \(assignment) || echo \(message) >&2")
+      }
+    }
     lines.append("")
     lines.append(
       "# 1. Routes of polroute's tables: 'replace' adds a missing route and changes a different one in place.")

@@ -15,8 +15,7 @@ public struct InterfaceContents: Hashable, Sendable {
     var routes: [String: [Route]] = [:]
     var rules: [String: [Rule]] = [:]
     for route in policy.routesInAddOrder {
-      guard let device = policy.interface(for: route) else { continue }
-      routes[device, default: []].append(route)
+      for device in policy.interfaces(for: route) { routes[device, default: []].append(route) }
     }
     for rule in policy.rules {
       for device in policy.interfaces(for: rule) { rules[device, default: []].append(rule) }

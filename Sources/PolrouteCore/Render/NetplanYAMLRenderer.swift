@@ -36,7 +36,7 @@ public enum NetplanYAMLRenderer: Renderer {
           diagnostics.append(
             .warning(
               "netplan: cannot carry route \(route.destination.routeText) (table \(route.table)) for \(device): "
-                + problem))
+                + problem, at: policy.routeLocations[route.key]))
           continue
         }
         routes += routeItem(route)
@@ -119,7 +119,7 @@ public enum NetplanYAMLRenderer: Renderer {
 
   /// Why netplan cannot carry a route, or nil.
   static func problem(_ route: Route, networkManager: Bool) -> String? {
-    if !route.nexthops.isEmpty { return "netplan has no multipath routes" }
+    if !route.nexthops.isEmpty { return "netplan has no multipath routes (a route's via takes one gateway)" }
     if route.realm != nil { return "netplan's routes have no realm" }
     if networkManager && route.type != .unicast {
       return "netplan's NetworkManager renderer takes only unicast routes"

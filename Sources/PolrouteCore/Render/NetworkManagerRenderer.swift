@@ -72,7 +72,8 @@ public enum NetworkManagerRenderer: Renderer {
         case .failure(let problem):
           diagnostics.append(
             .error(
-              "nm: cannot write route \(route.destination.routeText) (table \(route.table)) to \(place): \(problem)"))
+              "nm: cannot write route \(route.destination.routeText) (table \(route.table)) to \(place): \(problem)",
+              at: policy.routeLocations[route.key]))
         }
       }
       for rule in contents.rules {
@@ -151,7 +152,9 @@ public enum NetworkManagerRenderer: Renderer {
   /// A route in nmcli's text form (`DEST [GATEWAY] METRIC [NAME=VALUE...]`, attributes in nmcli's order), or why
   /// NetworkManager cannot carry it.
   public static func routeEntry(_ route: Route) -> Result<String, NMProblem> {
-    guard route.nexthops.isEmpty else { return .failure(NMProblem("NetworkManager 1.42 has no multipath routes")) }
+    guard route.nexthops.isEmpty else {
+      return .failure(NMProblem("NetworkManager has no multipath routes (its ipv4.routes take one next hop each)"))
+    }
     if route.realm != nil { return .failure(NMProblem("NetworkManager's routes have no realm")) }
     let types: [RouteType] = [.unicast, .blackhole, .unreachable, .prohibit, .throw]
     guard types.contains(route.type) else {

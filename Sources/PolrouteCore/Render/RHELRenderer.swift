@@ -54,12 +54,13 @@ public enum RHELRenderer: Renderer {
     var routeLines: [String: [AddressFamily: [String]]] = [:]
     var ruleLines: [String: [AddressFamily: [String]]] = [:]
     for route in policy.routesInAddOrder {
-      guard let device = policy.interface(for: route), context.renders(device, as: .rhel) else { continue }
-      let words = RouteText.words(route)
-      let target = "\(directory)/route\(route.family == .inet ? "" : "6")-\(device)"
-      let what = "route \(route.destination.routeText)"
-      guard check(words, what: what, file: target, device: device, into: &diagnostics) else { continue }
-      routeLines[device, default: [:]][route.family, default: []].append(words.joined(separator: " "))
+      for device in policy.interfaces(for: route) where context.renders(device, as: .rhel) {
+        let words = RouteText.words(route)
+        let target = "\(directory)/route\(route.family == .inet ? "" : "6")-\(device)"
+        let what = "route \(route.destination.routeText)"
+        guard check(words, what: what, file: target, device: device, into: &diagnostics) else { continue }
+        routeLines[device, default: [:]][route.family, default: []].append(words.joined(separator: " "))
+      }
     }
     for rule in policy.rules {
       let devices = policy.interfaces(for: rule)

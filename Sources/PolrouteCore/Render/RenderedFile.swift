@@ -212,6 +212,18 @@ public enum Renderers {
       }
       for diagnostic in result.diagnostics where !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
     }
+    // Only the script and the boot unit (which runs apply) set kernel settings: the others' files carry routes and
+    // rules alone, and a reboot would bring the groups back without them.
+    let carriers: Set<RenderFormat> = [.script, .systemd]
+    let others = formats.filter { !carriers.contains($0) && $0 != .rtTables }
+    if !policy.settings.isEmpty, !formats.contains(where: carriers.contains), !others.isEmpty {
+      diagnostics.append(
+        .warning(
+          "\(others.map(\.rawValue).joined(separator: ", ")): cannot carry the kernel settings the policy asks for ("
+            + policy.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            + "): after a reboot they are the kernel's defaults until 'polroute apply' runs (add --format systemd, "
+            + "or set them in /etc/sysctl.d)"))
+    }
     return RenderResult(files: files, diagnostics: diagnostics)
   }
 

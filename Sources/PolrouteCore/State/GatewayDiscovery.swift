@@ -116,9 +116,19 @@ public struct GatewayIndex: Sendable {
   /// The gateway of a device for one family, and how it was learned.
   public func gateway(of device: String, family: AddressFamily) -> DiscoveredGateway? {
     let key = Key(device: device, family: family)
-    if let (_, gateway) = defaults[key] {
+    if let (route, gateway) = defaults[key] {
+      guard route.nexthops.count > 1 else {
+        return DiscoveredGateway(
+          address: gateway, source: .mainDefault, evidence: "default route via \(gateway) dev \(device) in main")
+      }
+      // One next hop of several: the rest of the route says who shares the default, and in what proportion.
+      let weight = route.nexthops.first { $0.device == device && $0.gateway == gateway }?.weight ?? 1
+      let total = route.nexthops.reduce(0) { $0 + $1.weight }
       return DiscoveredGateway(
-        address: gateway, source: .mainDefault, evidence: "default route via \(gateway) dev \(device) in main")
+        address: gateway, source: .mainDefault,
+        evidence:
+          "multipath default route in main: nexthop via \(gateway) dev \(device) weight \(weight) of "
+          + "\(route.nexthops.count) nexthops, total weight \(total)")
     }
     if let (route, gateway) = vias[key] {
       return DiscoveredGateway(

@@ -22,6 +22,9 @@ public struct HostState: Codable, Hashable, Sendable {
   public var rpFilter: ReversePathFilter
   /// Which interfaces forward packets; nil when not read (snapshots written before polroute read them).
   public var forwarding: ForwardingSettings?
+  /// The values of the kernel settings a policy can ask for (the multipath hash, `ignore_routes_with_linkdown` per
+  /// interface), by path under /proc/sys; nil when not read (a snapshot written before polroute read them).
+  public var kernelSettings: [String: String]?
   /// Facts about the system that decide how configuration is persisted.
   public var system: SystemFacts
   /// Who manages each interface and where its gateways are configured or leased, read from the host's files; nil

@@ -305,27 +305,52 @@ public struct JSONScanner {
     guard depth < JSONScanner.maximumDepth else { throw .nestedTooDeep(offset: position) }
   }
 
+  /// Skips a string, escapes and all, from its opening quote.
+  mutating func skipString() throws(JSONScanError) {
+    position += 1
+    while position < bytes.count {
+      let byte = bytes[position]
+      position += 1
+      if byte == UInt8(ascii: "\\") {
+        position += 1
+      } else if byte == UInt8(ascii: "\"") {
+        return
+      }
+    }
+    throw .truncated
+  }
+
   /// Skips a value inside `depth` open containers.
   mutating func skipValue(depth: Int) throws(JSONScanError) {
     let next = try peek()
     switch next {
     case UInt8(ascii: "\""):
-      position += 1
-      while position < bytes.count {
-        let byte = bytes[position]
-        position += 1
-        if byte == UInt8(ascii: "\\") {
-          position += 1
-        } else if byte == UInt8(ascii: "\"") {
-          return
-        }
-      }
-      throw .truncated
+      try skipString()
     case UInt8(ascii: "{"):
       try checkDepth(depth)
       position += 1
       var first = true
-      while try nextKey(first: &first) != nil { try skipValue(depth: depth + 1) }
+      // Keys are skipped like any string: a skipped object may have keys with escapes (a snapshot's settings keyed
+      // by paths that JSONSerialization writes as `net\/ipv4\/...`), which `nextKey` refuses.
+      while true {
+        var next = try peek()
+        if next == UInt8(ascii: "}") {
+          position += 1
+          break
+        }
+        if !first {
+          guard next == UInt8(ascii: ",") else {
+            throw .unexpected(byte: next, offset: position, expected: "',' or '}'")
+          }
+          position += 1
+          next = try peek()
+        }
+        first = false
+        guard next == UInt8(ascii: "\"") else { throw .unexpected(byte: next, offset: position, expected: "a key") }
+        try skipString()
+        try expect(UInt8(ascii: ":"), "':'")
+        try skipValue(depth: depth + 1)
+      }
     case UInt8(ascii: "["):
       try checkDepth(depth)
       position += 1

@@ -10,6 +10,8 @@ public struct FlowTable: Hashable, Sendable {
     case localNetwork(from: IPAddress, network: IPPrefix)
     /// A flow an application rule of the policy selects (by its priority).
     case applicationRule(Rule)
+    /// A new outbound connection (no source address chosen yet) that an uplink group's rule takes.
+    case newConnection(group: String)
   }
 
   /// One flow, before and after.
@@ -45,6 +47,7 @@ public struct FlowTable: Hashable, Sendable {
       case .applicationRule(let rule):
         return "rule \(rule.priority) (\(RuleText.selectorAndAction(rule, names: names))): "
           + flow.words.joined(separator: " ")
+      case .newConnection(let group): return "a new connection to \(flow.destination) (group \(group))"
       }
     }
   }
@@ -83,6 +86,12 @@ public struct FlowTable: Hashable, Sendable {
     for rule in policy.rules where policy.statementRules.contains(rule.key) {
       guard let flow = flow(selectedBy: rule, state: before, states: [before, after]) else { continue }
       add(.applicationRule(rule), flow)
+    }
+    for rule in policy.rules where policy.ruleRoles[rule.key] == .outbound {
+      guard let group = policy.groups.first(where: { $0.table == rule.lookupTable }) else { continue }
+      add(
+        .newConnection(group: group.name),
+        Flow(source: nil, destination: FlowSimulator.remoteClient(rule.family, states: [before, after])))
     }
     return FlowTable(rows: rows)
   }

@@ -386,7 +386,8 @@ struct JSONScannerTests {
       (#"{"a":1,}"#, .unexpected(byte: UInt8(ascii: "}"), offset: 7, expected: "a key")),
       (#"{1:2}"#, .unexpected(byte: UInt8(ascii: "1"), offset: 1, expected: "a key")),
       (#"{"a":}"#, .unexpected(byte: UInt8(ascii: "}"), offset: 5, expected: "a value")),
-      (#"{"a\"b":1}"#, .unexpected(byte: UInt8(ascii: "\\"), offset: 3, expected: "a key without escapes")),
+      // A skipped object's keys may hold escapes (a snapshot's, rewritten by JSONSerialization): skipped whole.
+      (#"{"a\"b":1}"#, nil),
       ("[1 2]", .unexpected(byte: UInt8(ascii: "2"), offset: 3, expected: "',' or ']'")),
       ("[1,]", .unexpected(byte: UInt8(ascii: "]"), offset: 3, expected: "a value")),
       ("[,1]", .unexpected(byte: UInt8(ascii: ","), offset: 1, expected: "a value")),

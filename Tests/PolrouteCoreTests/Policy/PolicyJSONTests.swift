@@ -343,6 +343,14 @@ extension PolicyDocument {
         route.device = strip(route.device)
         route.source = strip(route.source)
         route.table = strip(route.table)
+        route.nexthops = route.nexthops.map { hop in
+          var hop = hop
+          hop.location = nowhere
+          hop.via = strip(hop.via)
+          hop.device = strip(hop.device)
+          hop.weight = strip(hop.weight)
+          return hop
+        }
         return .route(route)
       case .rule(var rule):
         rule.location = nowhere
@@ -355,6 +363,13 @@ extension PolicyDocument {
       case .exclude(let name): return .exclude(strip(name))
       case .include(let name): return .include(strip(name))
       case .auto: return .auto(nowhere)
+      case .group(var group):
+        group.location = nowhere
+        group.name = strip(group.name)
+        group.table = strip(group.table)
+        group.hash = strip(group.hash)
+        group.members = group.members.map { GroupMember(name: strip($0.name), weight: strip($0.weight)) }
+        return .group(group)
       }
     }
     return PolicyDocument(file: "", statements: statements)

@@ -17,7 +17,7 @@ struct PolicyParserErrorTests {
     ("atuo", "p.conf:1:1: error: unknown statement 'atuo' (did you mean 'auto'?)"),
     (
       "frobnicate x",
-      "p.conf:1:1: error: unknown statement 'frobnicate' (expected one of: uplink, table, route, rule, exclude, include, auto)"
+      "p.conf:1:1: error: unknown statement 'frobnicate' (expected one of: uplink, table, route, rule, exclude, include, auto, balance, failover)"
     ),
   ])
   func unknownStatements(text: String, message: String) {

@@ -294,6 +294,7 @@ struct PolicyParserTests {
       case .exclude: return "exclude"
       case .include: return "include"
       case .auto: return "auto"
+      case .group(let group): return group.kind.rawValue
       }
     }
     #expect(kinds == ["auto", "rule", "table", "exclude", "uplink"])

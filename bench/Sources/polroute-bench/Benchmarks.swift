@@ -121,6 +121,7 @@ final class Bench {
     attempt(["5"], renderScaling)
     attempt(["3", "4"], bulkApply)
     attempt(["9a", "9b"], oneInterface)
+    attempt(["10a", "10b", "10c"], balancedUplinks)
     attempt(["1", "2", "7", "8"], twoUplinks)
     rows.sort { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
   }

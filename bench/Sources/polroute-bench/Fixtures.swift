@@ -34,6 +34,33 @@ enum Fixtures {
     return (host, router)
   }
 
+  /// A host with `uplinks` links to one router namespace: upI 100.64.I.2/24, the router's side 100.64.I.1/24. No
+  /// default route in main: the policy names every gateway.
+  static func balancedHost(_ label: String, uplinks: Int) throws -> (host: Namespace, router: Namespace) {
+    let router = try Namespace(label + "r")
+    let host: Namespace
+    do { host = try Namespace(label + "h") } catch {
+      router.delete()
+      throw error
+    }
+    for index in 0..<uplinks {
+      try host.link("up\(index)", to: router, as: "r-up\(index)")
+      try router.ip("addr add 100.64.\(index).1/24 dev r-up\(index)")
+      try host.ip("addr add 100.64.\(index).2/24 dev up\(index)")
+    }
+    return (host, router)
+  }
+
+  /// The policy of benchmark 9: an uplink per link, numbered 100 upwards, and one balance group over them all.
+  static func balancePolicy(uplinks: Int) -> String {
+    var text = "# polroute-bench: new connections balanced over \(uplinks) uplinks\n"
+    for index in 0..<uplinks {
+      text += "uplink u\(index) dev up\(index) table \(100 + index) via 100.64.\(index).1\n"
+    }
+    text += "balance wan table 300 uplinks " + (0..<uplinks).map { "u\($0)" }.joined(separator: " ") + " hash layer4\n"
+    return text
+  }
+
   /// A host with one link, up0 100.64.0.2/10, to a router at 100.64.0.1: room for bulk routes via one gateway.
   static func bulkHost(_ label: String) throws -> (host: Namespace, router: Namespace) {
     let router = try Namespace(label + "r")

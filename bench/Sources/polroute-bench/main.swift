@@ -10,7 +10,7 @@ let usage = """
 
     POLROUTE        the polroute binary to measure (make bench passes the release build)
     --output FILE   also write the table as JSON (make bench: bench/results.json)
-    --only ROWS     run only these benchmarks, e.g. --only 1,5 (rows: 1 2 3 4 5 6 7 8 9)
+    --only ROWS     run only these benchmarks, e.g. --only 1,5 (rows: 1 2 3 4 5 6 7 8 9a 9b 10a 10b 10c)
     --runs N        runs per side for every row, instead of each row's own count (trials only)
     --routes N      routes in main for benchmark 2 instead of 1000000 (trials only)
     --nice N        scheduling priority of the harness and everything it runs (default -10, so that other work on

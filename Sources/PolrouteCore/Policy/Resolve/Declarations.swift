@@ -8,6 +8,8 @@ struct Declarations {
   var routes: [RouteStatement] = []
   /// `rule` statements.
   var rules: [RuleStatement] = []
+  /// `balance` and `failover` statements (each also declares its table, in `tables`).
+  var groups: [GroupStatement] = []
   /// Excluded interfaces, and where.
   var excludes: [String: SourceLocation] = [:]
   /// Included interfaces, and where.
@@ -37,6 +39,9 @@ extension ResolutionContext {
         _ = checkInterface(name, role: "include")
         declarations.includes[name.value] = name.location
       case .auto: break
+      case .group(let group):
+        declarations.groups.append(group)
+        declarations.tables.append(TableStatement(location: group.location, name: group.name, number: group.table))
       }
     }
     checkDuplicateDeclarations(declarations.uplinks, declarations.tables)

@@ -123,9 +123,25 @@ struct ResolutionContext {
       routes.append(route)
     }
 
+    // 5b. Uplink groups: their tables' defaults, and the settings they ask for.
+    let groups = buildGroups(declarations.groups, uplinks: uplinks, tables: tables)
+    var groupRoutes: Set<RouteKey> = []
+    for route in groups.flatMap(\.routes) {
+      if let origin = routeOrigins[route.key], let location = origin {
+        error(
+          "route \(route.destination.routeText) in table \(route.table) is given twice (first at line \(location.line))",
+          at: groups.first { $0.group.table == route.table }?.group.location)
+        continue
+      }
+      routeOrigins[route.key] = .some(groups.first { $0.group.table == route.table }?.group.location)
+      groupRoutes.insert(route.key)
+      routes.append(route)
+    }
+    let settings = groupSettings(groups)
+
     // 6. Rules: statements first (explicit priorities, then the application band), then the guards, the
-    // local-networks rule and the source rules.
-    let rules = buildRules(ruleStatements, uplinks: uplinks, tables: tables)
+    // local-networks rule and the source rules, and last the groups' rules for new outbound connections.
+    let rules = buildRules(ruleStatements, uplinks: uplinks, tables: tables, groups: groups.map(\.group))
 
     let errors = diagnostics.filter { $0.severity == .error }
     guard errors.isEmpty else {
@@ -137,9 +153,11 @@ struct ResolutionContext {
     }
     let origin = resolver.document.map { "from \($0.file)" } ?? "derived from the host's state"
     let statementRoutes = Set(routeOrigins.compactMap { key, location in location == nil ? nil : key })
+      .subtracting(groupRoutes)
     return Policy(
       tables: tables, uplinks: uplinks, rules: rules, routes: routes,
       excluded: excluded.sorted { $0.name < $1.name }, diagnostics: diagnostics, origin: origin,
-      statementRoutes: statementRoutes, ruleRoles: ruleRoles, isAuto: isAuto)
+      statementRoutes: statementRoutes, ruleRoles: ruleRoles, isAuto: isAuto,
+      routeLocations: routeOrigins.compactMapValues { $0 }, groups: groups.map(\.group), settings: settings)
   }
 }

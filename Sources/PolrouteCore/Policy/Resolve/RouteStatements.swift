@@ -48,6 +48,9 @@ extension ResolutionContext {
         at: source.location)
       return nil
     }
+    if !statement.nexthops.isEmpty {
+      return buildMultipathRoute(statement, table: table)
+    }
     var device = statement.device?.value
     var interface: Interface?
     if let name = statement.device {
@@ -96,5 +99,83 @@ extension ResolutionContext {
       device: statement.type == .unicast ? device : nil, protocolNumber: RouteProtocol.polroute, scope: scope,
       metric: metric, preferredSource: statement.source?.value,
       flags: statement.onlink ? ["onlink"] : [])
+  }
+
+  /// Builds the route of a `route` statement with `nexthop`s. One next hop is an ordinary route: the kernel stores
+  /// it so, and planning it as multipath would replace it on every run.
+  mutating func buildMultipathRoute(_ statement: RouteStatement, table: PolicyTable) -> Route? {
+    let destination = statement.destination.value
+    let family = destination.family
+    var hops: [Nexthop] = []
+    var seen: [Nexthop] = []
+    for hop in statement.nexthops {
+      if let via = hop.via, via.value.family != family {
+        error(
+          "gateway \(via.value) is \(via.value.family.displayName) but \(destination.routeText) is \(family.displayName)",
+          at: via.location)
+        return nil
+      }
+      var device = hop.device?.value
+      var interface: Interface?
+      if let name = hop.device {
+        interface = checkInterface(name, role: "a nexthop of route \(destination.routeText)")
+        if interface == nil && !resolver.isSnapshot { return nil }
+      } else if let via = hop.via?.value {
+        // As `ip route` does: the next hop leaves where its gateway is connected. A link-local gateway is on
+        // every link: it names none.
+        var linkLocal = false
+        if case .v6(let v6) = via { linkLocal = v6.isLinkLocal }
+        guard !linkLocal, let match = state.interfaces.first(where: { isOnLink(via, interface: $0) && !$0.isLoopback })
+        else {
+          error(
+            "nexthop via \(via) needs 'dev IFACE': no interface of this host is connected to it", at: hop.location)
+          return nil
+        }
+        device = match.name
+        interface = match
+      }
+      if let via = hop.via, let interface, !hop.onlink, !isOnLink(via.value, interface: interface) {
+        error(
+          "gateway \(via.value) is outside every connected prefix of \(interface.name) (\(connected(interface, family)))"
+            + " (add 'onlink' to this nexthop if it is reachable anyway)",
+          at: via.location)
+        return nil
+      }
+      let built = Nexthop(
+        gateway: hop.via?.value, device: device, weight: Int(hop.weight?.value ?? 1),
+        flags: hop.onlink ? ["onlink"] : [])
+      if seen.contains(where: { $0.gateway == built.gateway && $0.device == built.device }) {
+        error(
+          "nexthop"
+            + (built.gateway.map { " via \($0)" } ?? "") + (built.device.map { " dev \($0)" } ?? "")
+            + " is given twice in route \(destination.routeText)",
+          at: hop.location)
+        return nil
+      }
+      seen.append(built)
+      hops.append(built)
+    }
+    if let source = statement.source, state.interface(holding: source.value) == nil {
+      let message = "source \(source.value) is not an address of this host (the kernel refuses such a 'src')"
+      if resolver.isSnapshot {
+        warning(message, at: source.location)
+      } else {
+        error(message, at: source.location)
+        return nil
+      }
+    }
+    let metric = statement.metric.map { family == .inet6 && $0 == 0 ? 1024 : $0 } ?? (family == .inet6 ? 1024 : 0)
+    if hops.count == 1 {
+      let hop = hops[0]
+      let scope: UInt8 = hop.gateway == nil && family == .inet ? RouteScope.link : RouteScope.global
+      return Route(
+        table: table.number, destination: destination, gateway: hop.gateway, device: hop.device,
+        protocolNumber: RouteProtocol.polroute, scope: scope, metric: metric,
+        preferredSource: statement.source?.value, flags: hop.flags)
+    }
+    let scope: UInt8 = hops.allSatisfy({ $0.gateway == nil }) && family == .inet ? RouteScope.link : RouteScope.global
+    return Route(
+      table: table.number, destination: destination, protocolNumber: RouteProtocol.polroute, scope: scope,
+      metric: metric, preferredSource: statement.source?.value, nexthops: hops)
   }
 }

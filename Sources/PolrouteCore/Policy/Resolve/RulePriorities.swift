@@ -16,7 +16,9 @@ extension ResolutionContext {
 
   /// The rules of `rule` statements, the uplink guards, the local-networks rule and the uplinks' source rules, with
   /// priorities assigned.
-  mutating func buildRules(_ statements: [RuleStatement], uplinks: [Uplink], tables: [PolicyTable]) -> [Rule] {
+  mutating func buildRules(
+    _ statements: [RuleStatement], uplinks: [Uplink], tables: [PolicyTable], groups: [UplinkGroup] = []
+  ) -> [Rule] {
     var priorities = PriorityAllocator(state)
     var rules: [Rule] = []
     var pending: [(rule: Rule, statement: RuleStatement)] = []
@@ -132,7 +134,52 @@ extension ResolutionContext {
       }
       add(rule.with(priority: priority), .source)
     }
+    rules += outboundRules(groups, uplinks: uplinks, after: rules, priorities: &priorities)
     return rules
+  }
+
+  /// A group's rule for new outbound connections, per family its table has a default for: after every source rule
+  /// (a connection whose source address is chosen keeps leaving by that address's uplink), the guards and the
+  /// local-networks rule (the host's own networks stay reached directly), and before main's rule.
+  mutating func outboundRules(
+    _ groups: [UplinkGroup], uplinks: [Uplink], after rules: [Rule], priorities: inout PriorityAllocator
+  ) -> [Rule] {
+    var result: [Rule] = []
+    var taken: [AddressFamily: UplinkGroup] = [:]
+    for group in groups where !group.rulesOnly {
+      let members = group.members.compactMap { member in uplinks.first { $0.name == member.uplink } }
+      for family in AddressFamily.allCases where members.contains(where: { $0.gateway(family) != nil }) {
+        if let first = taken[family] {
+          error(
+            "\(first.kind.rawValue) \(first.name) already takes every new outbound \(family.displayName) connection"
+              + " (line \(first.location?.line ?? 0)): add 'rules-only' to one of them and send chosen traffic to it"
+              + " with 'rule ... lookup \(group.name)'",
+            at: group.location)
+          continue
+        }
+        taken[family] = group
+        let rule = Rule(
+          family: family, priority: 0, action: .lookup(group.table), protocolNumber: Ownership.marker)
+        guard let priority = priorities.take(rule, in: Policy.PriorityBand.outbound...Policy.PriorityBand.last) else {
+          error(
+            "no priority is free for \(group.kind.rawValue) \(group.name)'s rule between "
+              + "\(Policy.PriorityBand.outbound) and \(Policy.PriorityBand.last)", at: group.location)
+          continue
+        }
+        if let late = rules.last(where: {
+          $0.family == family && ruleRoles[$0.key] == .source && $0.priority > priority
+        }) {
+          error(
+            "\(group.kind.rawValue) \(group.name)'s rule at \(priority) would come before the source rule at "
+              + "\(late.priority): too many source rules", at: group.location)
+          continue
+        }
+        let placed = rule.with(priority: priority)
+        result.append(placed)
+        ruleRoles[placed.key] = .outbound
+      }
+    }
+    return result
   }
 
   /// For every route in main that leaves through an uplink (its connected networks and its static routes), a rule
