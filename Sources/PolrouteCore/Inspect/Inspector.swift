@@ -29,7 +29,7 @@ public enum Inspector {
   public static func interfaceReports(_ state: HostState) -> [InterfaceReport] {
     // One index for every interface: building it per question was quadratic in the routes of main.
     let gatewayIndex = GatewayIndex(state)
-    let simulator = FlowSimulator(state: state)
+    let simulator = FlowSimulator(state: state, steps: .matched)
     return state.interfaces.map { interface in
       let addresses = interface.globalAddresses
       var gateways: [AddressFamily: DiscoveredGateway] = [:]

@@ -22,7 +22,7 @@ struct ReplyFindings {
   init(_ state: HostState, policyFile: String? = nil) {
     self.state = state
     self.policyFile = policyFile
-    simulator = FlowSimulator(state: state)
+    simulator = FlowSimulator(state: state, steps: .matched)
     gateways = GatewayIndex(state)
     names = state.names
     var applied: [String: IPAddress] = [:]

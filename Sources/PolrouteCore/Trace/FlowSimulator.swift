@@ -35,6 +35,18 @@ public struct FlowSimulator: Sendable {
   let hasOmissions: Bool
   /// Addresses whose covering routes the state holds completely (a live read made for them).
   let complete: Set<IPAddress>
+  /// Which rules a trace lists.
+  let stepRecording: StepRecording
+
+  /// Which rules a trace lists as its steps.
+  public enum StepRecording: Sendable {
+    /// Every rule consulted, with why it did not match: what `polroute trace` shows.
+    case every
+    /// Only the rules that matched (enough for `FlowTrace.decidingRule`), which is far cheaper on a host with
+    /// thousands of rules.
+    case matched
+  }
+
   /// The interfaces by name.
   let interfaces: [String: Interface]
   /// The host's addresses of each family (`__ip_dev_find`: every address of every interface, up or not).
@@ -64,9 +76,11 @@ public struct FlowSimulator: Sendable {
 
   /// Prepares the simulation of `state`. `complete` names addresses for which the state holds every covering
   /// route even where it sampled a large table (a live read for a trace keeps them), so lookups of them are exact.
-  public init(state: HostState, complete: Set<IPAddress> = []) {
+  /// `steps` says which rules a trace lists.
+  public init(state: HostState, complete: Set<IPAddress> = [], steps: StepRecording = .every) {
     self.state = state
     self.complete = complete
+    self.stepRecording = steps
     rules = PerFamily { family in
       let familyRules = state.rules.filter { $0.family == family }
       // A stable sort: the state lists rules in kernel order, and a planned rule goes after the rules of its
@@ -379,54 +393,74 @@ public struct FlowSimulator: Sendable {
     case rejected(Rejection)
   }
 
-  /// The rule walk (`fib_rules_lookup`); `record` keeps the steps.
+  /// The rule walk (`fib_rules_lookup`); `record` keeps the steps `stepRecording` asks for.
   func lookup(_ flow: Flow, _ context: inout Context, record: Bool) -> Decision {
     let rules = self.rules[flow.family]
+    // Listing the rules that do not match costs an allocation each: inspect and the flow table trace thousands of
+    // flows through thousands of rules and need only the ones that decided.
+    let everyStep = record && stepRecording == .every
     var index = 0
-    func step(_ rule: Rule, _ verdict: TraceStep.Verdict) {
-      if record { context.steps.append(TraceStep(rule: rule, verdict: verdict)) }
-    }
     while index < rules.count {
       let rule = rules[index]
-      let mismatched = rule.selector.mismatches(flow)
-      if mismatched.isEmpty == rule.selector.invert {
-        step(rule, mismatched.isEmpty ? .invertedMatch : .noMatch(mismatched: mismatched))
+      if everyStep {
+        let mismatched = rule.selector.mismatches(flow)
+        if mismatched.isEmpty == rule.selector.invert {
+          context.steps.append(
+            TraceStep(rule: rule, verdict: mismatched.isEmpty ? .invertedMatch : .noMatch(mismatched: mismatched)))
+          index += 1
+          continue
+        }
+      } else if rule.selector.fieldsMatch(flow) == rule.selector.invert {
         index += 1
         continue
       }
-      switch rule.action {
-      case .nop:
-        step(rule, .nop)
-        index += 1
-      case .goto(let target):
-        // The kernel resolves a goto to the first rule of exactly that priority; it refuses a backward goto, so a
-        // target at or before this rule is taken as unresolved here too (no loop).
-        if let next = rules.indices.first(where: { rules[$0].priority == target }), next > index {
-          step(rule, .goto(target))
-          index = next
-        } else {
-          step(rule, .unresolvedGoto(target))
-          index += 1
-        }
-      case .blackhole, .unreachable, .prohibit:
-        let error = TraceError(rejecting: rule.action)!
-        step(rule, .rejected(error))
-        return .rejected(Rejection(error, .rule(rule)))
-      case .lookup(let table):
-        let result = lookup(table: table, flow: flow)
-        let incomplete = isIncomplete(table: table, flow: flow)
-        if incomplete && !context.incomplete.contains(table) { context.incomplete.append(table) }
-        let (verdict, note) = suppressed(result, by: rule, family: flow.family)
-        if let note, !context.notes.contains(note) { context.notes.append(note) }
-        step(rule, .lookup(table: table, result: verdict, incomplete: incomplete))
-        switch verdict {
-        case .found(let route, let hops): return .found(route, hops: hops, table: table, rule: rule)
-        case .rejected(let route, let error): return .rejected(Rejection(error, .route(route, rule: rule)))
-        case .noRoute, .thrown, .suppressedPrefix, .suppressedGroup: index += 1
-        }
-      }
+      if let decision = decide(rule, at: &index, flow: flow, &context, record: record) { return decision }
     }
     return .rejected(Rejection(.networkUnreachable, .noRoute))
+  }
+
+  /// What a matching rule does: the decision, or nil to go on at `index` (the next rule, or a goto's target).
+  /// `record` lists the rule as a step.
+  func decide(_ rule: Rule, at index: inout Int, flow: Flow, _ context: inout Context, record: Bool) -> Decision? {
+    func step(_ verdict: TraceStep.Verdict) {
+      if record { context.steps.append(TraceStep(rule: rule, verdict: verdict)) }
+    }
+    switch rule.action {
+    case .nop:
+      step(.nop)
+      index += 1
+      return nil
+    case .goto(let target):
+      // The kernel resolves a goto to the first rule of exactly that priority; it refuses a backward goto, so a
+      // target at or before this rule is taken as unresolved here too (no loop).
+      let rules = self.rules[flow.family]
+      if let next = rules.indices.first(where: { rules[$0].priority == target }), next > index {
+        step(.goto(target))
+        index = next
+      } else {
+        step(.unresolvedGoto(target))
+        index += 1
+      }
+      return nil
+    case .blackhole, .unreachable, .prohibit:
+      let error = TraceError(rejecting: rule.action)!
+      step(.rejected(error))
+      return .rejected(Rejection(error, .rule(rule)))
+    case .lookup(let table):
+      let result = lookup(table: table, flow: flow)
+      let incomplete = isIncomplete(table: table, flow: flow)
+      if incomplete && !context.incomplete.contains(table) { context.incomplete.append(table) }
+      let (verdict, note) = suppressed(result, by: rule, family: flow.family)
+      if let note, !context.notes.contains(note) { context.notes.append(note) }
+      step(.lookup(table: table, result: verdict, incomplete: incomplete))
+      switch verdict {
+      case .found(let route, let hops): return .found(route, hops: hops, table: table, rule: rule)
+      case .rejected(let route, let error): return .rejected(Rejection(error, .route(route, rule: rule)))
+      case .noRoute, .thrown, .suppressedPrefix, .suppressedGroup:
+        index += 1
+        return nil
+      }
+    }
   }
 
   /// A lookup's result after the rule's `suppress_prefixlength` and `suppress_ifgroup` (`fib4_rule_suppress`,

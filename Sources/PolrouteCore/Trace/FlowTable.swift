@@ -60,8 +60,8 @@ public struct FlowTable: Hashable, Sendable {
 
   /// Traces every flow that matters on `before` and on `after` (the state after `policy`'s plan).
   public static func make(before: HostState, after: HostState, policy: Policy) -> FlowTable {
-    let now = FlowSimulator(state: before)
-    let later = FlowSimulator(state: after)
+    let now = FlowSimulator(state: before, steps: .matched)
+    let later = FlowSimulator(state: after, steps: .matched)
     var rows: [Row] = []
     func add(_ subject: Subject, _ flow: Flow) {
       rows.append(Row(subject: subject, flow: flow, before: now.trace(flow), after: later.trace(flow)))
@@ -83,7 +83,7 @@ public struct FlowTable: Hashable, Sendable {
         }
       }
     }
-    for rule in policy.rules where policy.statementRules.contains(rule.key) {
+    for rule in policy.rules where policy.ruleRoles[rule.key] == .statement {
       guard let flow = flow(selectedBy: rule, state: before, states: [before, after]) else { continue }
       add(.applicationRule(rule), flow)
     }

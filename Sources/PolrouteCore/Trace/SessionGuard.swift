@@ -37,8 +37,8 @@ public enum SessionGuard {
 
   /// Traces the replies of `flow` on the host now and after the plan.
   public static func check(_ flow: Flow, before: HostState, after: HostState) -> Verdict {
-    let now = FlowSimulator(state: before).trace(flow)
-    let later = FlowSimulator(state: after).trace(flow)
+    let now = FlowSimulator(state: before, steps: .matched).trace(flow)
+    let later = FlowSimulator(state: after, steps: .matched).trace(flow)
     // A connection whose replies cannot leave now is not one this host is running over.
     let cut = now.outcome.egress != nil && !later.outcome.sameWay(as: now.outcome)
     return Verdict(flow: flow, before: now, after: later, isCut: cut)

@@ -94,6 +94,52 @@ struct FlowSimulatorTests {
     #expect(matchedAll.steps[1].verdict == .invertedMatch)
   }
 
+  @Test("listing only the matched rules decides every flow as listing them all does: outcome and deciding rule")
+  func matchedStepsDecideAlike() {
+    var random = SeededGenerator(seed: 0x5EED_F10E)
+    let prefixes = ["192.0.2.0/25", "198.18.0.0/15", "203.0.113.0/24", "198.51.100.10/32", "0.0.0.0/0"].map(Self.prefix)
+    let sources = ["198.51.100.10", "203.0.113.10"].map(Self.address)
+    let destinations = ["192.0.2.5", "198.18.0.1", "203.0.113.77", "198.51.100.1", "8.8.8.8"].map(Self.address)
+    for _ in 0..<40 {
+      var rules: [Rule] = []
+      for priority in stride(from: UInt32(100), to: 2000, by: 100) {
+        var selector = RuleSelector.all
+        if Bool.random(using: &random) { selector.source = prefixes.randomElement(using: &random) }
+        if Bool.random(using: &random) { selector.destination = prefixes.randomElement(using: &random) }
+        if Int.random(in: 0..<4, using: &random) == 0 { selector.destinationPort = NumberRange(2049) }
+        if Int.random(in: 0..<4, using: &random) == 0 {
+          selector.fwmark = 1
+          selector.fwmask = 0xF
+        }
+        if Int.random(in: 0..<5, using: &random) == 0 { selector.invert = true }
+        let actions: [RuleAction] = [
+          .lookup(100), .lookup(101), .lookup(RoutingTable.main), .goto(priority + 200), .nop, .unreachable,
+        ]
+        rules.append(
+          Rule(family: .inet, priority: priority, selector: selector, action: actions.randomElement(using: &random)!))
+      }
+      let state = Self.host(
+        routes: [
+          Self.route("0.0.0.0/0", via: "203.0.113.1", dev: "data"),
+          Self.route("192.0.2.0/25", via: "198.51.100.1", dev: "mgmt", table: 101),
+        ], rules: rules)
+      let every = FlowSimulator(state: state)
+      let matched = FlowSimulator(state: state, steps: .matched)
+      for source in sources {
+        for destination in destinations {
+          for (mark, port) in [(UInt32(0), UInt16?.none), (1, 2049)] {
+            let flow = Flow(source: source, destination: destination, mark: mark, ipProtocol: 6, destinationPort: port)
+            let full = every.trace(flow)
+            let short = matched.trace(flow)
+            #expect(short.outcome == full.outcome, "\(flow)")
+            #expect(short.decidingRule == full.decidingRule, "\(flow)")
+            #expect(short.steps == full.steps.filter { $0.matched }, "\(flow)")
+          }
+        }
+      }
+    }
+  }
+
   @Test("goto jumps to the first rule of exactly its priority; to a priority no rule has, it is passed over")
   func gotoRules() throws {
     let table = [Self.route("0.0.0.0/0", via: "203.0.113.1", dev: "data")]
