@@ -15,6 +15,39 @@ public enum HostWarnings {
       diagnostics.append(networkd)
     }
     for agent in host.cloudAgents { diagnostics += cloudAgent(agent) }
+    diagnostics += leases(persisted, policy: policy, context: context)
+    return diagnostics
+  }
+
+  /// What the files hold of a DHCP lease: an uplink's address (its source rule names it) and, where the format
+  /// cannot follow the lease's gateway itself, its gateway, both as they are today. The boot unit applies the
+  /// policy afresh and holds neither; networkd follows the gateway (`Gateway=_dhcp4`); NetworkManager's renderer
+  /// says its gateway warning itself.
+  static func leases(_ formats: [RenderFormat], policy: Policy, context: RenderContext) -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    for format in formats where format != .systemd {
+      for uplink in policy.uplinks where context.renders(uplink.device, as: format) {
+        guard context.configuration(of: uplink.device)?.usesDHCP(.inet) == true,
+          let address = uplink.sourceAddresses.first(where: { $0.family == .inet })
+        else { continue }
+        let gatewayFollows =
+          format == .nm
+          || policy.routes.contains { route in
+            route.table == uplink.table && route.family == .inet && route.isDefault
+              && GatewayFollowing.of(route, policy: policy, context: context, manager: .networkd) != nil
+              && format == .networkd
+          }
+        // A gateway the policy names is the admin's, not the lease's.
+        let gateway = gatewayFollows || uplink.gateway4?.source == .policy ? nil : uplink.gateway4?.address
+        let held = "today's address \(address.address)" + (gateway.map { " and gateway \($0)" } ?? "")
+        diagnostics.append(
+          .warning(
+            "\(format.rawValue): \(uplink.device) gets its IPv4 address from DHCP, and the files hold \(held), which "
+              + "\(format.rawValue) cannot follow: on a new lease the hooks (docs/hooks.md) move the kernel's table "
+              + "and rules with 'polroute apply --interface \(uplink.device)'; run 'polroute apply --persist' then to "
+              + "rewrite the files"))
+      }
+    }
     return diagnostics
   }
 

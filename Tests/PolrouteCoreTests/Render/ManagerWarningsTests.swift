@@ -179,6 +179,10 @@ struct ManagerWarningsTests {
           + "polroute's boot unit (--format systemd) carries them",
         "warning: netplan: mgmt is not defined in netplan on this host, so polroute writes nothing for it (a "
           + "definition with only routes would have netplan take mgmt over with no address)",
+        "warning: netplan: data gets its IPv4 address from DHCP, and the files hold today's address 203.0.113.10 and "
+          + "gateway 203.0.113.1, which netplan cannot follow: on a new lease the hooks (docs/hooks.md) move the "
+          + "kernel's table and rules with 'polroute apply --interface data'; run 'polroute apply --persist' then to "
+          + "rewrite the files",
       ])
   }
 
@@ -297,5 +301,40 @@ struct ManagerWarningsTests {
     let fixed = try PolicyResolver(state: state, document: named, isSnapshot: false).resolve()
     let frozen = try #require(NetworkdRenderer.render(fixed, context: RenderContext(state)).files.first)
     #expect(frozen.contents.contains("Gateway=203.0.113.1\n") && !frozen.contents.contains("_dhcp4"))
+  }
+
+  @Test("a lease's address and gateway the files hold as they are today are named, with the hooks and the fix")
+  func leaseFrozen() throws {
+    func said(_ format: RenderFormat, _ files: [String: String], policy text: String? = nil) throws -> [String] {
+      var state = PersistDetectionTests.host(files)
+      state.routes.append(
+        Route(destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("203.0.113.1"), device: "data", metric: 1024))
+      let document = text.map { PolicyParser.parse($0, file: "p").document }
+      let policy = try PolicyResolver(state: state, document: document, isSnapshot: false).resolve()
+      let plan = try PersistencePlan.make(
+        policy, formats: [format], context: RenderContext(state), files: InMemoryFileSystem([:]))
+      return plan.diagnostics.map(\.description).filter { $0.contains("from DHCP, and the files hold") }
+    }
+    let debian = [
+      "/etc/network/interfaces": "source /etc/network/interfaces.d/*\n\nauto data\niface data inet dhcp\n"
+    ]
+    #expect(
+      try said(.debian, debian) == [
+        "warning: debian: data gets its IPv4 address from DHCP, and the files hold today's address 203.0.113.10 and "
+          + "gateway 203.0.113.1, which debian cannot follow: on a new lease the hooks (docs/hooks.md) move the "
+          + "kernel's table and rules with 'polroute apply --interface data'; run 'polroute apply --persist' then to "
+          + "rewrite the files"
+      ])
+    // A gateway the policy names is not the lease's.
+    #expect(
+      try said(.debian, debian, policy: "auto\nuplink data dev data via 203.0.113.1\n").first?.contains(
+        "hold today's address 203.0.113.10, which") == true)
+    // networkd follows the gateway itself (Gateway=_dhcp4), not the address its rule names.
+    let networkd = ["/etc/systemd/network/10-data.network": "[Match]\nName=data\n\n[Network]\nDHCP=ipv4\n"]
+    #expect(try said(.networkd, networkd).first?.contains("hold today's address 203.0.113.10, which networkd") == true)
+    // A static address holds nothing of a lease; the boot unit applies the policy afresh.
+    #expect(
+      try said(.debian, ["/etc/network/interfaces": "iface data inet static\n    address 203.0.113.10/24\n"]) == [])
+    #expect(try said(.systemd, debian) == [])
   }
 }
