@@ -100,6 +100,32 @@ struct ApplyInterfaceTests {
     #expect(again.stdout.contains("Kernel: nothing to change"), "\(again.stdout)")
   }
 
+  @Test("a new lease moves the uplink's hop in a group's table too: the group's route is the interface's to converge")
+  func leaseMovesGroupHop() throws {
+    let host = try Host()
+    let directory = try TemporaryDirectory("apply-interface-group")
+    let policy = directory.path + "/policy.conf"
+    try "auto\nbalance wan uplinks data mgmt\n".write(toFile: policy, atomically: true, encoding: .utf8)
+    // The settings the group asks for, as the kernel has them before.
+    host.kernel.change { state in
+      state.kernelSettings = [
+        "net/ipv4/conf/data/ignore_routes_with_linkdown": "0", "net/ipv4/conf/mgmt/ignore_routes_with_linkdown": "0",
+      ]
+    }
+    let first = host.run(["apply", "--policy", policy])
+    #expect(first.status == 0, "\(first.stderr) \(first.stdout)")
+    host.kernel.change(Self.renew)
+
+    let applied = host.run(["apply", "--policy", policy, "--interface", "data"])
+    #expect(applied.status == 0, "\(applied.stderr)")
+    let group = host.tableRoutes.filter { $0.contains("nexthop") }
+    #expect(group.count == 1 && group[0].contains("nexthop via 203.0.113.254 dev data"), "\(host.tableRoutes)")
+    #expect(!group.contains { $0.contains("203.0.113.1 ") }, "\(group)")
+    // The full plan agrees: nothing is left for another apply.
+    let plan = host.run(["plan", "--policy", policy, "--no-flows"])
+    #expect(plan.stdout.contains("Kernel: no changes"), "\(plan.stdout)")
+  }
+
   @Test("an interface that went away has its rules and table removed, and the other uplink's own rules stay")
   func interfaceGone() throws {
     let host = try Host()

@@ -1,5 +1,6 @@
 /// The part of the kernel one `polroute apply --interface IFACE` converges: the uplink's table and the rules that
-/// look it up, the rules its addresses and networks feed (guards, the local-networks rule), and what polroute left
+/// look it up, the tables of the uplink groups it is in, the rules its addresses and networks feed (guards, the
+/// local-networks rule), and what polroute left
 /// for an interface that is no longer an uplink (gone, down, or without its gateway). Everything another uplink of
 /// the policy owns is left as it is, so a hook for one interface never disturbs the others' traffic.
 ///
@@ -33,7 +34,18 @@ public struct InterfaceScope: Hashable, Sendable {
     init(_ interfaces: Set<String>, state: HostState, policy: Policy) {
       tables = Set(policy.tables.filter { $0.device.map(interfaces.contains) ?? false }.map(\.number))
       tables.formUnion(policy.uplinks.filter { interfaces.contains($0.device) }.map(\.table))
-      otherTables = policy.ownedTables.subtracting(tables)
+      // A table shared by uplinks (an uplink group's) whose routes go, or are to go, through the scope's
+      // interfaces: a new lease moves its hop there too, and a departed uplink's hop leaves it.
+      let owned = policy.ownedTables
+      func through(_ route: Route) -> Bool {
+        route.device.map(interfaces.contains) == true
+          || route.nexthops.contains { $0.device.map(interfaces.contains) == true }
+      }
+      for route in policy.routes where !tables.contains(route.table) && through(route) { tables.insert(route.table) }
+      for route in state.routes where owned.contains(route.table) && !tables.contains(route.table) && through(route) {
+        tables.insert(route.table)
+      }
+      otherTables = owned.subtracting(tables)
       let own = state.interfaces.filter { interfaces.contains($0.name) }
       addresses = Set(own.flatMap { $0.addresses.map(\.address.address) })
       networks = Set(own.flatMap { $0.globalAddresses.map(\.address.network) })
