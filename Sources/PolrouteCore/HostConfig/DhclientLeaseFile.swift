@@ -23,7 +23,7 @@ public enum DhclientLeaseFile {
         continue
       }
       guard let open = tokens.next(), open.text == "{" else {
-        diagnostics.append(.warning("'\(token.text)' is not followed by '{'", at: location(token.line)))
+        diagnostics.append(.warning("'\(token.text.echoed)' is not followed by '{'", at: location(token.line)))
         break
       }
       let statements = tokens.block()
@@ -41,7 +41,8 @@ public enum DhclientLeaseFile {
           lease.interface = words[1]
         case "fixed-address" where words.count == 2:
           guard let address = IPAddress(words[1]) else {
-            diagnostics.append(.warning("fixed-address '\(words[1])' is not an address", at: location(statement.line)))
+            diagnostics.append(
+              .warning("fixed-address '\(words[1].echoed)' is not an address", at: location(statement.line)))
             valid = false
             continue
           }

@@ -84,14 +84,14 @@ public struct INIDocument: Hashable, Sendable {
     let location = SourceLocation(file: file, line: number, column: 1)
     if line.hasPrefix("[") {
       guard line.hasSuffix("]"), line.count >= 2 else {
-        diagnostics.append(.warning("section header '\(line)' has no closing ']', ignored", at: location))
+        diagnostics.append(.warning("section header '\(line.echoed)' has no closing ']', ignored", at: location))
         return
       }
       sections.append(Section(name: String(line.dropFirst().dropLast()), line: number, entries: []))
       return
     }
     guard let equals = line.firstIndex(of: "=") else {
-      diagnostics.append(.warning("line '\(line)' has no '=', ignored", at: location))
+      diagnostics.append(.warning("line '\(line.echoed)' has no '=', ignored", at: location))
       return
     }
     guard !sections.isEmpty else {

@@ -108,7 +108,7 @@ public enum IfupdownInterfacesFile {
           let rest = String(trimmed.dropFirst(keyword.count)).trimmingBlanks()
           let references = IfupdownInterfacesFile.references(keyword + " " + rest, path: path)
           guard let reference = references.first else {
-            diagnostics.append(.warning("'\(keyword)' names nothing to read, ignored", at: location))
+            diagnostics.append(.warning("'\(keyword.echoed)' names nothing to read, ignored", at: location))
             continue
           }
           for name in reference.matches(files.names(in: reference.directory)) {
@@ -155,7 +155,7 @@ public enum IfupdownInterfacesFile {
       let family: AddressFamily? = stanza.family == "inet" ? .inet : stanza.family == "inet6" ? .inet6 : nil
       guard let address = IPAddress(text), address.family == family else {
         diagnostics.append(
-          .warning("gateway '\(text)' is not an address of the stanza's family, ignored", at: location))
+          .warning("gateway '\(text.echoed)' is not an address of the stanza's family, ignored", at: location))
         continue
       }
       gateways.append(LocatedAddress(address: address, location: location))

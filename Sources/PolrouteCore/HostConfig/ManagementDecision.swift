@@ -174,7 +174,7 @@ struct ManagementDecision {
       if let spec = settings.unmanagedDevices.first(where: { Self.deviceSpec($0, matches: name) }) {
         claims.append(
           ManagementClaim(
-            .networkManager, .declined, "unmanaged-devices includes '\(spec)'",
+            .networkManager, .declined, "unmanaged-devices includes '\(spec.echoed)'",
             at: settings.files.last.map { SourceLocation(file: $0, line: 1, column: 1) }))
       }
       if let binding = facts.ifupdown, !binding.stanzas.isEmpty, settings.plugins?.contains("ifupdown") == true,
@@ -202,7 +202,7 @@ struct ManagementDecision {
       claims.append(
         ManagementClaim(
           .networkManager, .configuration,
-          "profile '\(profile.id ?? "?")'" + (profile.uuid.map { " (\($0))" } ?? ""),
+          "profile '\((profile.id ?? "?").echoed)'" + (profile.uuid.map { " (\($0))" } ?? ""),
           at: SourceLocation(file: profile.path, line: 1, column: 1)))
     }
     if let binding = facts.ifupdown, let first = binding.stanzas.first {
@@ -213,7 +213,7 @@ struct ManagementDecision {
       claims.append(
         ManagementClaim(
           renderer.manager, .configuration,
-          "netplan definition '\(device.id)' (renderer \(renderer.rawValue)"
+          "netplan definition '\(device.id.echoed)' (renderer \(renderer.rawValue)"
             + (location.map { " from \($0.file):\($0.line)" } ?? ", netplan's default") + ")",
           at: device.locations.first))
     }

@@ -65,7 +65,7 @@ public struct NetplanConfiguration: Hashable, Sendable {
       func add(_ node: YAMLNode) {
         guard let text = node.text, let address = IPAddress(text) else {
           diagnostics.append(
-            .warning("'\(node.text ?? node.kindName)' is not a gateway address, ignored", at: node.location))
+            .warning("'\((node.text ?? node.kindName).echoed)' is not a gateway address, ignored", at: node.location))
           return
         }
         gateways.append(LocatedAddress(address: address, location: node.location))
@@ -170,7 +170,8 @@ public struct NetplanConfiguration: Hashable, Sendable {
       if devices[index].type != type {
         diagnostics.append(
           .warning(
-            "'\(id.text)' is defined as \(devices[index].type) and as \(type); netplan refuses this", at: id.location))
+            "'\(id.text.echoed)' is defined as \(devices[index].type) and as \(type); netplan refuses this",
+            at: id.location))
         return
       }
       devices[index].node = Self.merge(devices[index].node, node)
@@ -190,7 +191,7 @@ public struct NetplanConfiguration: Hashable, Sendable {
     default:
       diagnostics.append(
         .warning(
-          "unknown renderer '\(node.text ?? node.kindName)' (netplan knows networkd and NetworkManager)",
+          "unknown renderer '\((node.text ?? node.kindName).echoed)' (netplan knows networkd and NetworkManager)",
           at: node.location))
       return nil
     }

@@ -94,7 +94,8 @@ public struct NetworkManagerProfile: Hashable, Sendable {
         case "disabled": return AddressingMethod(.disabled, at: location)
         case "ignore": return nil
         default:
-          profile.diagnostics.append(.warning("\(section).method '\(entry.value)' is unknown, ignored", at: location))
+          profile.diagnostics.append(
+            .warning("\(section).method '\(entry.value.echoed)' is unknown, ignored", at: location))
           return nil
         }
       }
@@ -139,7 +140,7 @@ public struct NetworkManagerProfile: Hashable, Sendable {
     let trimmed = text.trimmingBlanks()
     guard !trimmed.isEmpty else { return }
     guard let address = IPAddress(trimmed), address.family == family else {
-      diagnostics.append(.warning("'\(trimmed)' is not an \(family.displayName) gateway, ignored", at: location))
+      diagnostics.append(.warning("'\(trimmed.echoed)' is not an \(family.displayName) gateway, ignored", at: location))
       return
     }
     if address.description == "0.0.0.0" || address.description == "::" { return }

@@ -22,7 +22,7 @@ public enum NetworkdLeaseFile {
         nil,
         [
           .warning(
-            "ADDRESS= '\(address.value)' is not an address",
+            "ADDRESS= '\(address.value.echoed)' is not an address",
             at: SourceLocation(file: path, line: address.line, column: 1))
         ]
       )
@@ -36,7 +36,8 @@ public enum NetworkdLeaseFile {
         } else {
           diagnostics.append(
             .warning(
-              "ROUTER= '\(word)' is not an address", at: SourceLocation(file: path, line: routers.line, column: 1)))
+              "ROUTER= '\(word.echoed)' is not an address",
+              at: SourceLocation(file: path, line: routers.line, column: 1)))
         }
       }
     }

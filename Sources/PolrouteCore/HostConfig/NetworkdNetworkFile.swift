@@ -116,7 +116,7 @@ public struct NetworkdNetworkFile: Hashable, Sendable {
       case "ipv6", "v6": dhcp = DHCPSetting(v4: false, v6: true, location: location)
       case "no", "false", "off", "0", "none": dhcp = DHCPSetting(v4: false, v6: false, location: location)
       default:
-        diagnostics.append(.warning("DHCP= has an unknown value '\(entry.value)', ignored", at: location))
+        diagnostics.append(.warning("DHCP= has an unknown value '\(entry.value.echoed)', ignored", at: location))
       }
     case "IPv6AcceptRA":
       if let value = BooleanWord.parse(entry.value) { acceptRA = LocatedFlag(value, at: location) }
@@ -154,7 +154,7 @@ public struct NetworkdNetworkFile: Hashable, Sendable {
     // A zone (`fe80::1%eth0`) is allowed; it is the link the gateway is on.
     let text = value.split(separator: "%").first.map(String.init) ?? value
     guard let address = IPAddress(text) else {
-      diagnostics.append(.warning("Gateway= '\(value)' is not an IP address, ignored", at: location))
+      diagnostics.append(.warning("Gateway= '\(value.echoed)' is not an IP address, ignored", at: location))
       return
     }
     gateways.append(LocatedAddress(address: address, location: location))
@@ -219,7 +219,8 @@ public enum NetworkdConfFile {
   {
     guard let value = BooleanWord.parse(entry.value) else {
       diagnostics.append(
-        .warning("\(entry.key)= has a value that is not a boolean: '\(entry.value)'", at: document.location(entry)))
+        .warning(
+          "\(entry.key)= has a value that is not a boolean: '\(entry.value.echoed)'", at: document.location(entry)))
       return nil
     }
     return LocatedFlag(value, at: document.location(entry))

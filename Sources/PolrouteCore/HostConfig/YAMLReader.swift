@@ -229,7 +229,7 @@ public struct YAMLReader {
       }
       if let previous = pairs.first(where: { $0.key.text == key.text }) {
         throw error(
-          "duplicate key '\(key.text)' (first at line \(previous.key.location.line))", keyLine, keyColumn)
+          "duplicate key '\(key.text.echoed)' (first at line \(previous.key.location.line))", keyLine, keyColumn)
       }
       var content = colon + 1
       while content < lines[keyLine].count, lines[keyLine][content] == " " { content += 1 }
@@ -493,7 +493,7 @@ public struct YAMLReader {
             throw reader.error("a flow mapping's key must be a scalar", start.line - 1, start.column - 1)
           }
           if pairs.contains(where: { $0.key.text == key.text }) {
-            throw reader.error("duplicate key '\(key.text)'", key.location.line - 1, key.location.column - 1)
+            throw reader.error("duplicate key '\(key.text.echoed)'", key.location.line - 1, key.location.column - 1)
           }
           try skip()
           var mapped: YAMLNode = .scalar(YAMLScalar(text: "", style: .plain, location: reader.location(line, column)))

@@ -189,4 +189,14 @@ struct NetworkdNetworkFileTests {
     #expect(lo?.management.manager == nil)
     #expect(lo?.management.claims.map(\.detail) == ["ADMIN_STATE=unmanaged"])
   }
+
+  @Test("a megabyte value in a host's file is quoted shortened in its warning, as the policy's tokens are")
+  func longValueShortened() {
+    let value = String(repeating: "x", count: 1_000_000)
+    let parsed = file("[Match]\nName=eth0\n\n[Network]\nGateway=\(value)\nDHCP=\(value)\n")
+    let messages = parsed.diagnostics.map(\.description)
+    #expect(messages.count == 2, "\(messages.map { $0.prefix(200) })")
+    let shortened = String(repeating: "x", count: MessageText.quoteLimit) + "... (1000000 bytes)"
+    #expect(messages.allSatisfy { $0.utf8.count < 400 && $0.contains(shortened) }, "\(messages.map { $0.prefix(200) })")
+  }
 }
