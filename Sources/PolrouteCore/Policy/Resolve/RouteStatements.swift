@@ -81,24 +81,34 @@ extension ResolutionContext {
         at: via.location)
       return nil
     }
-    if let source = statement.source, state.interface(holding: source.value) == nil {
-      let message = "source \(source.value) is not an address of this host (the kernel refuses such a 'src')"
-      if resolver.isSnapshot {
-        warning(message, at: source.location)
-      } else {
-        error(message, at: source.location)
-        return nil
-      }
-    }
+    guard checkSource(statement) else { return nil }
     let scope: UInt8 =
       statement.type == .unicast && statement.via == nil && family == .inet ? RouteScope.link : RouteScope.global
-    // The kernel stores an IPv6 route given metric 0 with its default metric, 1024: plan what it will hold.
-    let metric = statement.metric.map { family == .inet6 && $0 == 0 ? 1024 : $0 } ?? (family == .inet6 ? 1024 : 0)
+    let metric = Self.plannedMetric(statement, family: family)
     return Route(
       table: table.number, type: statement.type, destination: destination, gateway: statement.via?.value,
       device: statement.type == .unicast ? device : nil, protocolNumber: RouteProtocol.polroute, scope: scope,
       metric: metric, preferredSource: statement.source?.value,
       flags: statement.onlink ? ["onlink"] : [])
+  }
+
+  /// Whether the statement's `src` is one of the host's addresses; an error (a warning for a snapshot, whose host
+  /// may have it) when it is not.
+  mutating func checkSource(_ statement: RouteStatement) -> Bool {
+    guard let source = statement.source, state.interface(holding: source.value) == nil else { return true }
+    let message = "source \(source.value) is not an address of this host (the kernel refuses such a 'src')"
+    if resolver.isSnapshot {
+      warning(message, at: source.location)
+      return true
+    }
+    error(message, at: source.location)
+    return false
+  }
+
+  /// The metric the kernel will hold for the statement's route: it stores an IPv6 route given metric 0 (or none)
+  /// with its default metric, 1024.
+  static func plannedMetric(_ statement: RouteStatement, family: AddressFamily) -> UInt32 {
+    statement.metric.map { family == .inet6 && $0 == 0 ? 1024 : $0 } ?? (family == .inet6 ? 1024 : 0)
   }
 
   /// Builds the route of a `route` statement with `nexthop`s. One next hop is an ordinary route: the kernel stores
@@ -155,16 +165,8 @@ extension ResolutionContext {
       seen.append(built)
       hops.append(built)
     }
-    if let source = statement.source, state.interface(holding: source.value) == nil {
-      let message = "source \(source.value) is not an address of this host (the kernel refuses such a 'src')"
-      if resolver.isSnapshot {
-        warning(message, at: source.location)
-      } else {
-        error(message, at: source.location)
-        return nil
-      }
-    }
-    let metric = statement.metric.map { family == .inet6 && $0 == 0 ? 1024 : $0 } ?? (family == .inet6 ? 1024 : 0)
+    guard checkSource(statement) else { return nil }
+    let metric = Self.plannedMetric(statement, family: family)
     if hops.count == 1 {
       let hop = hops[0]
       let scope: UInt8 = hop.gateway == nil && family == .inet ? RouteScope.link : RouteScope.global
