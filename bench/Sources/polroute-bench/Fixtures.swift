@@ -34,9 +34,12 @@ enum Fixtures {
     return (host, router)
   }
 
-  /// A host with `uplinks` links to one router namespace: upI 100.64.I.2/24, the router's side 100.64.I.1/24. No
-  /// default route in main: the policy names every gateway.
-  static func balancedHost(_ label: String, uplinks: Int) throws -> (host: Namespace, router: Namespace) {
+  /// A host with `uplinks` links to one router namespace: `device`I at 100.64.I.2/24, the router's side
+  /// (`routerDevice`I) at 100.64.I.1/24. No route in main: callers add what their benchmark needs.
+  static func linkedHost(_ label: String, uplinks: Int, device: String, routerDevice: String) throws -> (
+    host: Namespace, router: Namespace
+  ) {
+    precondition(uplinks <= 64, "one /24 each in 100.64.0.0/16")
     let router = try Namespace(label + "r")
     let host: Namespace
     do { host = try Namespace(label + "h") } catch {
@@ -44,14 +47,20 @@ enum Fixtures {
       throw error
     }
     for index in 0..<uplinks {
-      try host.link("up\(index)", to: router, as: "r-up\(index)")
-      try router.ip("addr add 100.64.\(index).1/24 dev r-up\(index)")
-      try host.ip("addr add 100.64.\(index).2/24 dev up\(index)")
+      try host.link("\(device)\(index)", to: router, as: "\(routerDevice)\(index)")
+      try router.ip("addr add 100.64.\(index).1/24 dev \(routerDevice)\(index)")
+      try host.ip("addr add 100.64.\(index).2/24 dev \(device)\(index)")
     }
     return (host, router)
   }
 
-  /// The policy of benchmark 9: an uplink per link, numbered 100 upwards, and one balance group over them all.
+  /// Benchmark 10's host: upI 100.64.I.2/24 to the router's r-upI. No default route in main: the policy names every
+  /// gateway.
+  static func balancedHost(_ label: String, uplinks: Int) throws -> (host: Namespace, router: Namespace) {
+    try linkedHost(label, uplinks: uplinks, device: "up", routerDevice: "r-up")
+  }
+
+  /// The policy of benchmark 10: an uplink per link, numbered 100 upwards, and one balance group over them all.
   static func balancePolicy(uplinks: Int) -> String {
     var text = "# polroute-bench: new connections balanced over \(uplinks) uplinks\n"
     for index in 0..<uplinks {

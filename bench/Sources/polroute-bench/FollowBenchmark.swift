@@ -4,17 +4,8 @@ extension Fixtures {
   /// A host with `uplinks` veth uplinks u0, u1, ... to a router namespace: uX at 100.64.X.2/24, its router at
   /// 100.64.X.1, and in main `100.80.X.0/24 via 100.64.X.1 dev uX` (which names its gateway); main's default via u0.
   static func manyUplinkHost(_ label: String, uplinks: Int) throws -> (host: Namespace, router: Namespace) {
-    precondition(uplinks <= 64, "one /24 each in 100.64.0.0/16, and 100.80.X.0/24 behind each")
-    let router = try Namespace(label + "r")
-    let host: Namespace
-    do { host = try Namespace(label + "h") } catch {
-      router.delete()
-      throw error
-    }
+    let (host, router) = try linkedHost(label, uplinks: uplinks, device: "u", routerDevice: "r")
     for index in 0..<uplinks {
-      try host.link("u\(index)", to: router, as: "r\(index)")
-      try router.ip("addr add 100.64.\(index).1/24 dev r\(index)")
-      try host.ip("addr add 100.64.\(index).2/24 dev u\(index)")
       try host.ip("route add 100.80.\(index).0/24 via 100.64.\(index).1 dev u\(index)")
     }
     try host.ip("route add default via 100.64.0.1 dev u0")
