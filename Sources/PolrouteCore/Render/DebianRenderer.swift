@@ -44,9 +44,11 @@ public enum DebianRenderer: Renderer {
       "# 'source /etc/network/interfaces.d/*' at the end of /etc/network/interfaces. Read first (Debian's",
       "# default), they still work, but link routes come up without 'src' until 'polroute apply' runs.",
     ]
-    let (routes, rules) = stanzas(policy)
     var diagnostics: [Diagnostic] = []
-    for device in Set(routes.keys).union(rules.keys).sorted() where context.renders(device, as: .debian) {
+    // A route goes with its device, a rule with its table's uplink or its `iif`/`oif`, the rest with the first
+    // uplink; routes in add order (those without a gateway first), so that a `via` route finds its gateway.
+    for contents in InterfaceContents.all(policy) where context.renders(contents.device, as: .debian) {
+      let device = contents.device
       guard isSafeName(device) else {
         diagnostics.append(
           .error(
@@ -57,7 +59,7 @@ public enum DebianRenderer: Renderer {
       }
       lines.append("")
       lines.append("iface \(device) inet manual")
-      let deviceRoutes = routes[device] ?? []
+      let deviceRoutes = contents.routes
       let linkRoutes = deviceRoutes.filter { $0.preferredSource != nil }
       // Every route without a gateway (an IPv6 link route too, though it has no `src`) before any `via` route: the
       // kernel refuses an IPv6 gateway that no route of the table reaches while the address is not there yet.
@@ -67,7 +69,7 @@ public enum DebianRenderer: Renderer {
         lines.append(
           "    post-up " + command(route.family, "route replace", RouteText.words(withoutSource)) + " || true")
       }
-      for rule in rules[device] ?? [] {
+      for rule in contents.rules {
         // The kernel refuses a second identical rule ("File exists"), which is what a re-run must do.
         lines.append(
           "    post-up " + command(rule.family, "rule add", RuleText.addWords(rule)) + " 2>/dev/null || true")
@@ -77,7 +79,7 @@ public enum DebianRenderer: Renderer {
           "    post-up " + command(route.family, "route replace", RouteText.words(route)) + " 2>/dev/null || true")
       }
       // A shared rule stays when one interface goes down: the others still need it.
-      for rule in rules[device] ?? [] where !policy.isShared(rule) {
+      for rule in contents.rules where !policy.isShared(rule) {
         lines.append(
           "    pre-down " + command(rule.family, "rule del", RuleText.addWords(rule)) + " 2>/dev/null || true")
       }
@@ -92,23 +94,7 @@ public enum DebianRenderer: Renderer {
 
   /// The devices that get a stanza, sorted.
   public static func stanzaDevices(_ policy: Policy) -> [String] {
-    let (routes, rules) = stanzas(policy)
-    return Set(routes.keys).union(rules.keys).sorted()
-  }
-
-  /// The routes (in add order) and rules of each device's stanza: a route goes with its device, a rule with its
-  /// table's uplink or its `iif`/`oif`, and the rest with the first uplink.
-  static func stanzas(_ policy: Policy) -> (routes: [String: [Route]], rules: [String: [Rule]]) {
-    var routes: [String: [Route]] = [:]
-    var rules: [String: [Rule]] = [:]
-    // Routes in add order (those without a gateway first), so that a `via` route finds its gateway in its table.
-    for route in policy.routesInAddOrder {
-      for device in policy.interfaces(for: route) { routes[device, default: []].append(route) }
-    }
-    for rule in policy.rules {
-      for device in policy.interfaces(for: rule) { rules[device, default: []].append(rule) }
-    }
-    return (routes, rules)
+    InterfaceContents.all(policy).map(\.device)
   }
 
   /// Whether ifupdown can have a stanza for an interface: every character is one the shell takes literally, and
