@@ -32,11 +32,11 @@ public enum HostWarnings {
         else { continue }
         let gatewayFollows =
           format == .nm
-          || policy.routes.contains { route in
-            route.table == uplink.table && route.family == .inet && route.isDefault
-              && GatewayFollowing.of(route, policy: policy, context: context, manager: .networkd) != nil
-              && format == .networkd
-          }
+          || (format == .networkd
+            && policy.routes.contains { route in
+              route.table == uplink.table && route.family == .inet && route.isDefault
+                && GatewayFollowing.of(route, policy: policy, context: context, manager: .networkd) != nil
+            })
         // A gateway the policy names is the admin's, not the lease's.
         let gateway = gatewayFollows || uplink.gateway4?.source == .policy ? nil : uplink.gateway4?.address
         let held = "today's address \(address.address)" + (gateway.map { " and gateway \($0)" } ?? "")
