@@ -255,7 +255,7 @@ public struct FlowSimulator: Sendable {
         if hops.count > 1 {
           context.notes.append("multipath: the kernel picks one of \(hops.count) next hops by a hash of the flow")
         }
-        if flow.family == .inet, let rejection = validateSource(flow, towards: hops[0].device, &context) {
+        if flow.family == .inet, let rejection = validateForwardedSource(flow, hops: hops, &context) {
           return .rejected(rejection)
         }
         return .egress(
@@ -296,6 +296,28 @@ public struct FlowSimulator: Sendable {
       context.notes.append("the state does not say whether \(device) forwards \(family.displayName): assumed it does")
     }
     return known ?? true
+  }
+
+  /// The source validation of a packet to forward, which the kernel runs after its hash picked the hop
+  /// (`ip_mkroute_input`): the reverse lookup comes from that hop's device, so rules with `iif` may answer
+  /// differently per hop. When they do, the note says the answer depends on the hash, and the first hop decides here.
+  func validateForwardedSource(_ flow: Flow, hops: [TraceHop], _ context: inout Context) -> Rejection? {
+    let first = validateSource(flow, towards: hops[0].device, &context)
+    var seen: Set<String> = [hops[0].device]
+    for hop in hops.dropFirst() where seen.insert(hop.device).inserted {
+      var other = Context()
+      let rejection = validateSource(flow, towards: hop.device, &other)
+      context.incomplete += other.incomplete.filter { !context.incomplete.contains($0) }
+      guard rejection?.error != first?.error else { continue }
+      func verdict(_ rejection: Rejection?) -> String {
+        rejection.map { "refuses the source (\($0.error.kernelMessage))" } ?? "passes"
+      }
+      context.notes.append(
+        "the reverse-path check on \(flow.inputInterface) \(verdict(first)) when the kernel's hash picks the hop "
+          + "through \(hops[0].device), and \(verdict(rejection)) through \(hop.device): the first hop decides here")
+      break
+    }
+    return first
   }
 
   /// IPv4 source validation of an arriving packet (`fib_validate_source`): a lookup from the destination back to

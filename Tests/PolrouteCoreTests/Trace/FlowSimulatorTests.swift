@@ -360,6 +360,38 @@ struct FlowSimulatorTests {
     #expect(accepted.device == "lo")
   }
 
+  @Test("a forwarded packet's source is validated from the hop the kernel picked; when hops differ, the hash decides")
+  func reversePathThroughMultipath() throws {
+    // Rule 10 takes what arrives on data to table 100, whose route forwards through mgmt or data; the reverse
+    // lookup comes from the chosen hop's device, so only through data does rule 10 find the way back.
+    let forward = Route(
+      table: 100, destination: Self.prefix("192.0.2.0/24"),
+      nexthops: [
+        Nexthop(gateway: Self.address("198.51.100.1"), device: "mgmt"),
+        Nexthop(gateway: Self.address("203.0.113.1"), device: "data"),
+      ])
+    var state = Self.host(
+      routes: [forward, Self.route("198.18.0.0/15", via: "203.0.113.1", dev: "data")],
+      rules: [
+        Self.lookup(10, 100, RuleSelector(inputInterface: "data")),
+        Rule(family: .inet, priority: 20, action: .blackhole),
+      ])
+    state.rpFilter = ReversePathFilter(all: 2, interfaces: ["data": 2])
+    state.forwarding = ForwardingSettings(ipv4: ["mgmt": true, "data": true])
+    let split = Self.arriving(state, on: "data", from: "198.18.0.1", to: "192.0.2.200")
+    #expect(split.outcome.rejection?.error == .reversePath)
+    #expect(
+      split.notes.contains {
+        $0.contains("the kernel's hash picks") && $0.contains("through mgmt") && $0.contains("through data")
+      }, "\(split.notes)")
+    // With both hops through data the answer does not depend on the hash.
+    state.routes[state.routes.firstIndex(of: forward)!].nexthops[0] = Nexthop(
+      gateway: Self.address("203.0.113.2"), device: "data")
+    let same = Self.arriving(state, on: "data", from: "198.18.0.1", to: "192.0.2.200")
+    #expect(same.outcome.egress?.device == "data")
+    #expect(!same.notes.contains { $0.contains("the kernel's hash picks") })
+  }
+
   @Test("a packet to forward on an interface that does not forward: EHOSTUNREACH; martians: EINVAL")
   func forwardingAndMartians() {
     var state = Self.host()
