@@ -178,6 +178,24 @@ struct PolicyValidationTests {
     #expect(T.resolve("rule to 2001:db8::/32 lookup main priority 100", state: state)?.rules.map(\.priority) == [100])
   }
 
+  @Test func foreignRulesAtAnyPriorityAreHeldAndTheLastAssignablePriorityClashes() {
+    // Priorities from 32768 up are held apart from the lower ones (see PriorityHolders): a foreign rule may sit at
+    // any 32-bit priority, and the highest a statement may ask for still clashes with one there.
+    let state = T.dualHomed(extraRules: [
+      Rule(family: .inet, priority: UInt32.max, selector: RuleSelector(fwmark: 7), action: .lookup(50)),
+      Rule(family: .inet, priority: 40000, selector: RuleSelector(fwmark: 9), action: .lookup(50)),
+      Rule(family: .inet, priority: 32765, selector: RuleSelector(fwmark: 8), action: .lookup(50)),
+    ])
+    #expect(
+      Self.errors("rule fwmark 1 lookup main priority 32765\nrule fwmark 2 lookup main priority 32764", state: state)
+        == [
+          "p.conf:1:36: error: priority 32765 is already used by a rule polroute does not own (32765: from all fwmark 0x8 lookup 50)"
+        ])
+    #expect(
+      T.resolve("uplink a dev mgmt\nrule fwmark 2 lookup main priority 32764", state: state)?.rules.map(\.priority)
+        .contains(32764) == true)
+  }
+
   @Test func moreApplicationRulesThanTheBandHoldsPointsAtTheFirstThatDoesNotFit() {
     // 10000-13999 holds four thousand rules; one explicit priority inside the band leaves room for 3999 more.
     let rules = (1...4_000).map { "rule fwmark \($0) lookup main" }

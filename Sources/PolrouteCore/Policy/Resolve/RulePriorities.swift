@@ -1,13 +1,13 @@
 /// Step 6: the rules of `rule` statements and the uplinks' source rules, each with its own priority.
 extension ResolutionContext {
   /// Resolves a rule's table reference: polroute's tables, the built-in names, the host's rt_tables, or a number.
-  mutating func lookupTable(_ reference: Located<TableReferenceText>, tables: [PolicyTable]) -> UInt32? {
+  mutating func lookupTable(_ reference: Located<TableReferenceText>, tables: PolicyTableIndex) -> UInt32? {
     switch reference.value {
     case .number(let number): return number
     case .name(let name):
-      if let table = tables.first(where: { $0.name == name }) { return table.number }
+      if let number = tables.numbers[name] { return number }
       if let number = state.names.number(for: name) { return number }
-      let candidates = tables.map(\.name) + RoutingTable.kernelTableNames + state.tableNames.map(\.name)
+      let candidates = tables.tables.map(\.name) + RoutingTable.kernelTableNames + state.tableNames.map(\.name)
       let hint = Suggestion.closest(to: name, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
       error("unknown table '\(name.echoed)'\(hint)", at: reference.location)
       return nil
@@ -19,10 +19,14 @@ extension ResolutionContext {
   mutating func buildRules(
     _ statements: [RuleStatement], uplinks: [Uplink], tables: [PolicyTable], groups: [UplinkGroup] = []
   ) -> [Rule] {
+    let expected = statements.count + uplinks.reduce(0) { $0 + $1.addresses.count }
     var priorities = PriorityAllocator(state)
+    ruleRoles.reserveCapacity(expected)
     var rules: [Rule] = []
-    var pending: [(rule: Rule, statement: RuleStatement)] = []
-    rules.reserveCapacity(statements.count + uplinks.reduce(0) { $0 + $1.addresses.count })
+    // A statement is read in place, never copied: a copy retains every string of its locations, which for
+    // thousands of statements showed in profiles. `pending` holds indices for the same reason.
+    var pending: [(rule: Rule, index: Int)] = []
+    rules.reserveCapacity(expected)
     pending.reserveCapacity(statements.count)
     func add(_ rule: Rule, _ role: RuleRole) {
       rules.append(rule)
@@ -32,51 +36,53 @@ extension ResolutionContext {
     // realm that is also an uplink's would count both kinds of packet as one.
     let uplinkRealms = Dictionary(
       uplinks.compactMap { uplink in uplink.realm.map { ($0, uplink.name) } }, uniquingKeysWith: { first, _ in first })
+    // Thousands of rules name a table each: by name, not by a walk through the tables.
+    let tableIndex = PolicyTableIndex(tables)
     // Explicit priorities first, so automatic ones can step around them.
-    for statement in statements {
-      if let realm = statement.realm, let uplink = uplinkRealms[realm.value] {
+    for index in statements.indices {
+      if let realm = statements[index].realm, let uplink = uplinkRealms[realm.value] {
         error(
           "realm \(realm.value) is also uplink \(uplink)'s: give the rule a realm no uplink has, so the kernel counts "
             + "the packets it routes apart",
           at: realm.location)
         continue
       }
-      guard let template = ruleTemplate(statement, tables: tables) else { continue }
-      guard let priority = statement.priority else {
-        pending.append((template, statement))
+      guard let template = ruleTemplate(statements[index], tables: tableIndex) else { continue }
+      guard let priority = statements[index].priority?.value else {
+        pending.append((template, index))
         continue
       }
+      let families = statements[index].families
       // One error per statement: a rule for both families would otherwise clash twice with the same owner.
-      if let owner = statement.families.lazy.compactMap({
-        priorities.clash(at: priority.value, template.with(family: $0))
-      }).first {
+      if let owner = families.lazy.compactMap({ priorities.clash(at: priority, $0, template) }).first {
         error(
-          "priority \(priority.value) is already used by \(owner.description(names: state.names))",
-          at: priority.location)
+          "priority \(priority) is already used by \(owner.description(state: state))",
+          at: statements[index].priority?.location)
         continue
       }
-      checkGoto(statement, priority: priority.value)
-      for family in statement.families {
-        priorities.hold(priority.value, family, by: .statement(line: statement.location.line))
+      checkGoto(statements[index], priority: priority)
+      let line = statements[index].location.line
+      for family in families {
+        priorities.hold(priority, family, by: .statement(line: line))
         var rule = template.with(family: family)
-        rule.priority = priority.value
+        rule.priority = priority
         add(rule, .statement)
       }
     }
     // Application rules in file order; each statement gets one priority for all its families.
     var next = Policy.PriorityBand.application
-    for (template, statement) in pending {
-      let families = statement.families
-      while families.contains(where: { priorities.clash(at: next, template.with(family: $0)) != nil }) { next += 1 }
+    for (template, index) in pending {
+      let families = statements[index].families
+      while families.contains(where: { priorities.clash(at: next, $0, template) != nil }) { next += 1 }
       guard next < Policy.PriorityBand.guards else {
         // Point at the first rule that does not fit: the ones before it got their priorities.
         error(
           "more application rules than the band \(Policy.PriorityBand.application)-\(Policy.PriorityBand.guards - 1)"
             + " holds (give some an explicit priority)",
-          at: statement.location)
+          at: statements[index].location)
         break
       }
-      checkGoto(statement, priority: next)
+      checkGoto(statements[index], priority: next)
       for family in families {
         priorities.hold(next, family, by: .application)
         var rule = template.with(family: family)
@@ -191,24 +197,33 @@ extension ResolutionContext {
   func uplinkGuards(_ uplinks: [Uplink]) -> [Rule] {
     let byDevice = Dictionary(uplinks.map { ($0.device, $0) }, uniquingKeysWith: { first, _ in first })
     var guards: [Rule] = []
-    var seen: Set<Rule> = []
+    // What tells guards apart (hashing whole rules showed in profiles of thousands of guards).
+    struct GuardKey: Hashable {
+      var source: IPAddress
+      var destination: IPPrefix
+      var table: UInt32
+    }
+    var seen: Set<GuardKey> = []
     let throughMain = state.routes.filter {
       $0.table == RoutingTable.main && $0.type == .unicast && !$0.isDefault && $0.source == nil
         // Link-local and multicast destinations only exist on their own link: they are never steered.
         && $0.destination.address.isGlobalUnicast
     }.sorted { $0.key < $1.key }
+    // Sorted once, not once per route: a host with fifty uplinks has thousands of guards.
+    let ordered = uplinks.sorted(by: { $0.table < $1.table }).map { ($0, $0.sourceAddresses.sorted()) }
     for route in throughMain {
       let devices = Set(route.devices)
       // Only routes through an uplink: one through a LAN or a bridge reaches hosts that use this host directly.
       guard devices.contains(where: { byDevice[$0] != nil }) else { continue }
-      for uplink in uplinks.sorted(by: { $0.table < $1.table }) where !devices.contains(uplink.device) {
-        for address in uplink.sourceAddresses.sorted() where address.family == route.family {
+      for (uplink, addresses) in ordered where !devices.contains(uplink.device) {
+        for address in addresses where address.family == route.family {
           guard !route.destination.contains(address.address) else { continue }
           let rule = Rule(
             family: route.family, priority: 0,
             selector: RuleSelector(source: IPPrefix(host: address.address), destination: route.destination),
             action: .lookup(uplink.table), protocolNumber: Ownership.marker)
-          if seen.insert(rule).inserted { guards.append(rule) }
+          let key = GuardKey(source: address.address, destination: route.destination, table: uplink.table)
+          if seen.insert(key).inserted { guards.append(rule) }
         }
       }
     }
@@ -221,17 +236,21 @@ extension ResolutionContext {
       var action: RuleAction
     }
     var destinations: [Group: Set<IPPrefix>] = [:]
+    // Only the prefix lengths some guard has can hold a wider guard: usually a few, not 32 or 128 per guard.
+    var lengths: Set<UInt8> = []
     for rule in guards {
       if let destination = rule.selector.destination {
         destinations[Group(source: rule.selector.source, action: rule.action), default: []].insert(destination)
+        lengths.insert(destination.length)
       }
     }
+    let sortedLengths = lengths.sorted()
     return guards.filter { rule in
       guard let destination = rule.selector.destination,
         let group = destinations[Group(source: rule.selector.source, action: rule.action)]
       else { return true }
-      return !(0..<Int(destination.length)).contains { length in
-        group.contains(IPPrefix(masking: destination.address, length: length))
+      return !sortedLengths.lazy.prefix { $0 < destination.length }.contains { length in
+        group.contains(IPPrefix(masking: destination.address, length: Int(length)))
       }
     }
   }
@@ -246,7 +265,7 @@ extension ResolutionContext {
   }
 
   /// A rule statement's selectors and action, without family and priority.
-  mutating func ruleTemplate(_ statement: RuleStatement, tables: [PolicyTable]) -> Rule? {
+  mutating func ruleTemplate(_ statement: RuleStatement, tables: PolicyTableIndex) -> Rule? {
     // IPv4 rules take only the old TOS bits (0x02-0x1e); DiffServ code points work in IPv6 rules only.
     if let tos = statement.selector.tos, tos & ~0x1E != 0, statement.families.contains(.inet) {
       error(
@@ -273,10 +292,24 @@ extension ResolutionContext {
   }
 }
 
+/// The policy's tables, with their numbers by name.
+struct PolicyTableIndex {
+  /// The tables.
+  let tables: [PolicyTable]
+  /// Their numbers by name (the first table of a name).
+  let numbers: [String: UInt32]
+
+  /// Indexes the tables.
+  init(_ tables: [PolicyTable]) {
+    self.tables = tables
+    numbers = Dictionary(tables.map { ($0.name, $0.number) }, uniquingKeysWith: { first, _ in first })
+  }
+}
+
 /// What holds a rule priority while priorities are assigned.
 enum PriorityOwner {
-  /// A rule of another tool.
-  case foreign(Rule)
+  /// A rule of another tool: its index in the host's rules (a copy of each of thousands of rules showed in profiles).
+  case foreign(Int)
   /// A `rule` statement with an explicit priority.
   case statement(line: Int)
   /// An application rule that got this priority.
@@ -285,10 +318,11 @@ enum PriorityOwner {
   case derived
 
   /// The owner, for an error message.
-  func description(names: RoutingTableNames) -> String {
+  func description(state: HostState) -> String {
     switch self {
-    case .foreign(let rule):
-      return "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: names)))"
+    case .foreign(let index):
+      let rule = state.rules[index]
+      return "a rule polroute does not own (\(rule.priority): \(RuleText.selectorAndAction(rule, names: state.names)))"
     case .statement(let line): return "the rule at line \(line)"
     case .application: return "an application rule"
     case .derived: return "a rule polroute derives"
@@ -299,10 +333,17 @@ enum PriorityOwner {
 /// Who holds which priority while priorities are assigned, and the priority the kernel already gives each rule
 /// polroute made, so that a rule the policy still wants keeps it.
 struct PriorityAllocator {
-  /// The holders of the priorities taken so far, by family.
-  private var used: [AddressFamily: [UInt32: PriorityOwner]] = [.inet: [:], .inet6: [:]]
+  /// The host's rules, which `PriorityOwner.foreign` indexes.
+  private let hostRules: [Rule]
+  /// The holders of the priorities taken so far: IPv4's, then IPv6's.
+  private var used = [PriorityHolders](repeating: PriorityHolders(), count: 2)
   /// The priorities of polroute's rules in the kernel, by what they do.
-  private let kernel: [RuleIdentity: [UInt32]]
+  private let kernel: [RuleIdentity: Priorities]
+  /// The priorities of the rules a network manager installed with the protocol it stamps, by what they do: one may
+  /// be a rule of polroute's files (see Ownership.isInstalledCopy), whose priority a rule doing the same keeps.
+  private let installed: [RuleIdentity: Priorities]
+  /// Where the search for a free priority goes on, by family and band.
+  private var searchFrom: [AddressFamily: [UInt32: UInt32]] = [:]
 
   /// What a rule does, whatever its priority.
   struct RuleIdentity: Hashable {
@@ -324,35 +365,63 @@ struct PriorityAllocator {
     }
   }
 
-  /// The priorities of the rules a network manager installed with the protocol it stamps, by what they do: one may
-  /// be a rule of polroute's files (see Ownership.isInstalledCopy), whose priority a rule doing the same keeps.
-  private let installed: [RuleIdentity: [UInt32]]
+  /// The priorities the kernel gives rules of one identity, in the kernel's order: nearly always one, so the list
+  /// allocates only for more.
+  struct Priorities {
+    /// The first.
+    var first: UInt32
+    /// Any others.
+    var more: [UInt32] = []
+
+    /// The first priority that satisfies `predicate`.
+    func first(where predicate: (UInt32) -> Bool) -> UInt32? {
+      predicate(first) ? first : more.first(where: predicate)
+    }
+
+    /// Adds a priority to a list, or starts one.
+    static func adding(_ priority: UInt32, to list: Priorities?) -> Priorities {
+      guard var list else { return Priorities(first: priority) }
+      list.more.append(priority)
+      return list
+    }
+  }
+
+  /// The slot of a family in `used`.
+  private static func slot(_ family: AddressFamily) -> Int { family == .inet ? 0 : 1 }
 
   /// Starts with the priorities of other tools' rules taken.
   init(_ state: HostState) {
-    var installed: [RuleIdentity: [UInt32]] = [:]
-    for rule in state.rules where !Ownership.isMarked(rule) {
-      used[rule.family]?[rule.priority] = .foreign(rule)
-      if let number = rule.protocolNumber, Ownership.managerRuleProtocols.contains(number) {
-        installed[RuleIdentity(rule), default: []].append(rule.priority)
+    hostRules = state.rules
+    var installed: [RuleIdentity: Priorities] = [:]
+    var kernel: [RuleIdentity: Priorities] = [:]
+    for (index, rule) in state.rules.enumerated() {
+      if Ownership.isMarked(rule) {
+        // Only derived rules keep their priority (`keep`), and their bands start with the guards': the thousands of
+        // application rules need no identity.
+        guard rule.priority >= Policy.PriorityBand.guards else { continue }
+        let identity = RuleIdentity(rule)
+        kernel[identity] = Priorities.adding(rule.priority, to: kernel[identity])
+        continue
       }
-    }
-    var kernel: [RuleIdentity: [UInt32]] = [:]
-    for rule in state.rules where Ownership.isMarked(rule) {
-      kernel[RuleIdentity(rule), default: []].append(rule.priority)
+      used[Self.slot(rule.family)][rule.priority] = .foreign(index)
+      if rule.priority >= Policy.PriorityBand.guards, let number = rule.protocolNumber,
+        Ownership.managerRuleProtocols.contains(number)
+      {
+        let identity = RuleIdentity(rule)
+        installed[identity] = Priorities.adding(rule.priority, to: installed[identity])
+      }
     }
     self.kernel = kernel
     self.installed = installed
   }
 
-  /// Who holds a priority in a family, if anyone.
-  func owner(of priority: UInt32, _ family: AddressFamily) -> PriorityOwner? { used[family]?[priority] }
-
-  /// Who holds a priority against `rule` (of its family): nobody when it is free, or when its holder is a copy of
-  /// the rule a network manager installed from polroute's files, which the rule takes over.
-  func clash(at priority: UInt32, _ rule: Rule) -> PriorityOwner? {
-    guard let owner = used[rule.family]?[priority] else { return nil }
-    if case .foreign(let held) = owner, Ownership.isInstalledCopy(held, of: rule.with(priority: priority)) {
+  /// Who holds a priority against a rule of `family` (built only when needed): nobody when it is free, or when its
+  /// holder is a copy of the rule a network manager installed from polroute's files, which the rule takes over.
+  func clash(at priority: UInt32, _ family: AddressFamily, _ rule: @autoclosure () -> Rule) -> PriorityOwner? {
+    guard let owner = used[Self.slot(family)][priority] else { return nil }
+    if case .foreign(let index) = owner,
+      Ownership.isInstalledCopy(hostRules[index], of: rule().with(family: family).with(priority: priority))
+    {
       return nil
     }
     return owner
@@ -360,7 +429,7 @@ struct PriorityAllocator {
 
   /// Marks a priority as held.
   mutating func hold(_ priority: UInt32, _ family: AddressFamily, by owner: PriorityOwner) {
-    used[family]?[priority] = owner
+    used[Self.slot(family)][priority] = owner
   }
 
   /// Priorities in `band` for rules, in their order: first every rule the kernel already has keeps its priority
@@ -381,29 +450,47 @@ struct PriorityAllocator {
   /// The priority the kernel gives the rule, if it is in the band and still free: polroute's own copy first, then
   /// one a network manager installed from polroute's files.
   private mutating func keep(_ rule: Rule, in band: ClosedRange<UInt32>) -> UInt32? {
-    let family = rule.family
+    let slot = Self.slot(rule.family)
     let identity = RuleIdentity(rule)
     let kept =
-      kernel[identity]?.first(where: { band.contains($0) && used[family]?[$0] == nil })
-      ?? installed[identity]?.first(where: { band.contains($0) && clash(at: $0, rule) == nil })
+      kernel[identity]?.first(where: { band.contains($0) && used[slot][$0] == nil })
+      ?? installed[identity]?.first(where: { band.contains($0) && clash(at: $0, rule.family, rule) == nil })
     guard let kept else { return nil }
-    used[family]?[kept] = .derived
+    used[slot][kept] = .derived
     return kept
   }
 
   /// The first free priority of a family in the band.
   private mutating func next(_ family: AddressFamily, in band: ClosedRange<UInt32>) -> UInt32? {
+    let slot = Self.slot(family)
     var candidate = searchFrom[family]?[band.lowerBound] ?? band.lowerBound
-    while candidate <= band.upperBound && used[family]?[candidate] != nil { candidate += 1 }
+    while candidate <= band.upperBound && used[slot][candidate] != nil { candidate += 1 }
     guard candidate <= band.upperBound else { return nil }
-    used[family]?[candidate] = .derived
+    used[slot][candidate] = .derived
     // Priorities are only ever taken, so the next search starts where this one ended.
     searchFrom[family, default: [:]][band.lowerBound] = candidate + 1
     return candidate
   }
+}
 
-  /// Where the search for a free priority goes on, by family and band.
-  private var searchFrom: [AddressFamily: [UInt32: UInt32]] = [:]
+/// Who holds each priority of one family while priorities are assigned: an array for the priorities up to main's
+/// and default's rules (where polroute's bands are, and nearly every rule), a dictionary beyond. Hashing each of
+/// thousands of priorities several times showed in profiles.
+struct PriorityHolders {
+  /// Priorities below this are held in the array.
+  static let arrayLimit: UInt32 = 1 << 15
+  /// The holders of the priorities below `arrayLimit`.
+  private var low = [PriorityOwner?](repeating: nil, count: Int(arrayLimit))
+  /// The holders of the others.
+  private var high: [UInt32: PriorityOwner] = [:]
+
+  /// The holder of a priority.
+  subscript(priority: UInt32) -> PriorityOwner? {
+    get { priority < Self.arrayLimit ? low[Int(priority)] : high[priority] }
+    set {
+      if priority < Self.arrayLimit { low[Int(priority)] = newValue } else { high[priority] = newValue }
+    }
+  }
 }
 
 extension Rule {
