@@ -1,6 +1,7 @@
-import PolrouteCore
 import TestSupport
 import Testing
+
+@testable import PolrouteCore
 
 @Suite("Kernel plan")
 struct KernelPlanTests {
@@ -130,5 +131,30 @@ struct OwnershipTests {
     let text = KernelText.diff(plan, state: state, names: state.names)
     #expect(text.contains("-192.0.2.0/25 via 203.0.113.1 dev data proto 177 table 140"))
     #expect(!text.contains("table default"))
+  }
+
+  @Test("rules are compared side by side in key order, as by key lookups: several at one priority, any order")
+  func ruleDiffMatchesLookups() {
+    var random = SeededGenerator(seed: 15)
+    // Few priorities and selectors, so that keys repeat and rules at one key differ or agree.
+    func rule() -> Rule {
+      Rule(
+        family: Bool.random(using: &random) ? .inet : .inet6, priority: UInt32.random(in: 1000...1005, using: &random),
+        selector: RuleSelector(fwmark: UInt32.random(in: 1...3, using: &random)),
+        action: .lookup(UInt32.random(in: 100...101, using: &random)), protocolNumber: 177)
+    }
+    for _ in 0..<500 {
+      let present = (0..<Int.random(in: 0...12, using: &random)).map { _ in rule() }
+      let wanted = (0..<Int.random(in: 0...12, using: &random)).map { _ in rule() }
+      let installed = Set((0..<3).map { _ in rule() })
+      let diff = RuleDiff(present: present, wanted: wanted) { installed.contains($0) }
+      // What the plan computed before: the present rules grouped by key, the first wanted rule of each key.
+      let presentByKey = Dictionary(grouping: present, by: \.key)
+      let wantedByKey = Dictionary(wanted.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+      let added = wanted.filter { !(presentByKey[$0.key]?.contains($0) ?? false) && !installed.contains($0) }
+      let stale = present.filter { wantedByKey[$0.key] != $0 }
+      #expect(diff.added == added, "present \(present), wanted \(wanted)")
+      #expect(diff.stale == stale, "present \(present), wanted \(wanted)")
+    }
   }
 }
