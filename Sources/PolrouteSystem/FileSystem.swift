@@ -149,6 +149,45 @@ public struct RootedFileSystem: FileSystem {
     return try PathWalk.readAll(file.fd, limit: min(limit, Self.readLimit), shown: real)
   }
 
+  /// Reads files below one directory, opening the directory and each subdirectory once, not once per file: every
+  /// interface's sysctls are hundreds of files under /proc/sys/net, and walking to each from the root cost 9 ms of a
+  /// 50-uplink apply. Each path's components are opened as `read` opens them (no link followed); a path that meets
+  /// a link, or anything but directories and a regular file, is read by `read` itself, which resolves links inside
+  /// the root and gives its errors.
+  public func read(_ relativePaths: [String], in directory: String) throws -> [[UInt8]?] {
+    let real = realPath(directory)
+    guard let (base, components) = try start(directory, create: false, operation: "read"),
+      let top = try PathWalk.openForReading(base, components, flags: O_RDONLY | O_DIRECTORY, shown: real)
+    else { return relativePaths.map { _ in nil } }
+    var directories: [String: OpenFile?] = ["": top]
+    /// The open directory at `path` below `top`; nil when it does not exist or is not a plain directory.
+    func open(_ path: Substring) -> OpenFile? {
+      if let known = directories[String(path)] { return known }
+      let parent = path.lastIndex(of: "/").map { path[..<$0] } ?? ""
+      let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path
+      let fd = open(parent).map { openat($0.fd, String(name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } ?? -1
+      let opened = fd >= 0 ? OpenFile(fd) : nil
+      directories[String(path)] = .some(opened)
+      return opened
+    }
+    return try relativePaths.map { path in
+      let slash = path.lastIndex(of: "/")
+      let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+      guard !path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }),
+        let parent = open(slash.map { path[..<$0] } ?? ""),
+        case let fd = openat(parent.fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC), fd >= 0
+      else {
+        return try read(directory + "/" + path)
+      }
+      let file = OpenFile(fd)
+      var status = stat()
+      guard fstat(file.fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        return try read(directory + "/" + path)
+      }
+      return try PathWalk.readAll(file.fd, limit: Self.readLimit, shown: realPath(directory + "/" + path))
+    }
+  }
+
   /// `O_PATH` (open a name without reading it: no FIFO blocks, no device is touched), which Glibc's Swift module
   /// does not export.
   static let pathOnly: Int32 = 0o10000000

@@ -57,9 +57,11 @@ public struct StateReader: Sendable {
         state.omittedByTable = (state.omittedByTable ?? []) + (family.routes.omissions ?? [])
       }
     }
-    state.rpFilter = try readReversePathFilter(interfaces: state.interfaces.map(\.name))
-    state.forwarding = try readForwarding(interfaces: state.interfaces.map(\.name))
-    state.kernelSettings = try readKernelSettings(interfaces: state.interfaces.map(\.name))
+    let names = state.interfaces.map(\.name)
+    let sysctls = try readSysctls(interfaces: names)
+    state.rpFilter = Self.reversePathFilter(sysctls, interfaces: names)
+    state.forwarding = Self.forwarding(sysctls, interfaces: names)
+    state.kernelSettings = Self.kernelSettings(sysctls, interfaces: names)
     state.hostConfiguration = configuration.finish(
       links: state.interfaces.map(LinkIdentity.init), now: HostConfigurationReader.now())
     return state
@@ -166,45 +168,60 @@ public struct StateReader: Sendable {
     return names
   }
 
-  /// Reads `net.ipv4.conf.{all,default,IFACE}.rp_filter`.
-  func readReversePathFilter(interfaces: [String]) throws -> ReversePathFilter {
-    func value(_ name: String) throws -> Int? {
-      try files.readText("/proc/sys/net/ipv4/conf/\(name)/rp_filter").flatMap { Int($0.trimmingASCIIWhitespace()) }
-    }
-    var filter = ReversePathFilter(all: try value("all"), defaultValue: try value("default"))
+  /// The sysctls under /proc/sys/net that the state holds, for these interfaces, read in one batch: the trimmed
+  /// value by path relative to /proc/sys/net (absent where the file does not exist).
+  func readSysctls(interfaces: [String]) throws -> [String: String] {
+    var paths = [
+      "ipv4/conf/all/rp_filter", "ipv4/conf/default/rp_filter", "ipv6/conf/all/forwarding",
+      "ipv4/fib_multipath_hash_policy", "ipv6/fib_multipath_hash_policy",
+    ]
     for name in interfaces {
-      if let own = try value(name) { filter.interfaces[name] = own }
+      paths += [
+        "ipv4/conf/\(name)/rp_filter", "ipv4/conf/\(name)/forwarding", "ipv6/conf/\(name)/forwarding",
+        "ipv4/conf/\(name)/ignore_routes_with_linkdown", "ipv6/conf/\(name)/ignore_routes_with_linkdown",
+      ]
+    }
+    var values: [String: String] = [:]
+    for (path, bytes) in zip(paths, try files.read(paths, in: "/proc/sys/net")) {
+      if let bytes { values[path] = String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace() }
+    }
+    return values
+  }
+
+  /// `net.ipv4.conf.{all,default,IFACE}.rp_filter`, from the sysctls read.
+  static func reversePathFilter(_ sysctls: [String: String], interfaces: [String]) -> ReversePathFilter {
+    func value(_ name: String) -> Int? { sysctls["ipv4/conf/\(name)/rp_filter"].flatMap { Int($0) } }
+    var filter = ReversePathFilter(all: value("all"), defaultValue: value("default"))
+    for name in interfaces {
+      if let own = value(name) { filter.interfaces[name] = own }
     }
     return filter
   }
 
-  /// Reads `net.ipv4.conf.IFACE.forwarding`, `net.ipv6.conf.all.forwarding` and `net.ipv6.conf.IFACE.forwarding`;
-  /// nil when none can be read (a replayed host without /proc).
-  func readForwarding(interfaces: [String]) throws -> ForwardingSettings? {
-    func value(_ path: String) throws -> Bool? {
-      try files.readText(path).flatMap { Int($0.trimmingASCIIWhitespace()) }.map { $0 != 0 }
-    }
-    var settings = ForwardingSettings(ipv6All: try value("/proc/sys/net/ipv6/conf/all/forwarding"))
+  /// `net.ipv4.conf.IFACE.forwarding`, `net.ipv6.conf.all.forwarding` and `net.ipv6.conf.IFACE.forwarding`, from the
+  /// sysctls read; nil when none could be read (a replayed host without /proc).
+  static func forwarding(_ sysctls: [String: String], interfaces: [String]) -> ForwardingSettings? {
+    func value(_ path: String) -> Bool? { sysctls[path].flatMap { Int($0) }.map { $0 != 0 } }
+    var settings = ForwardingSettings(ipv6All: value("ipv6/conf/all/forwarding"))
     for name in interfaces {
-      settings.ipv4[name] = try value("/proc/sys/net/ipv4/conf/\(name)/forwarding")
-      settings.ipv6[name] = try value("/proc/sys/net/ipv6/conf/\(name)/forwarding")
+      settings.ipv4[name] = value("ipv4/conf/\(name)/forwarding")
+      settings.ipv6[name] = value("ipv6/conf/\(name)/forwarding")
     }
     if settings.ipv6All == nil && settings.ipv4.isEmpty && settings.ipv6.isEmpty { return nil }
     return settings
   }
 
-  /// Reads the settings an uplink group can ask for: `net.ipv{4,6}.fib_multipath_hash_policy` and
-  /// `net.ipv{4,6}.conf.IFACE.ignore_routes_with_linkdown`; nil when none can be read (a replayed host without /proc).
-  func readKernelSettings(interfaces: [String]) throws -> [String: String]? {
+  /// The settings an uplink group can ask for, from the sysctls read: `net.ipv{4,6}.fib_multipath_hash_policy` and
+  /// `net.ipv{4,6}.conf.IFACE.ignore_routes_with_linkdown`, keyed by their path under /proc/sys; nil when none could
+  /// be read (a replayed host without /proc).
+  static func kernelSettings(_ sysctls: [String: String], interfaces: [String]) -> [String: String]? {
     var settings: [String: String] = [:]
-    var paths = ["net/ipv4/fib_multipath_hash_policy", "net/ipv6/fib_multipath_hash_policy"]
+    var paths = ["ipv4/fib_multipath_hash_policy", "ipv6/fib_multipath_hash_policy"]
     for name in interfaces {
-      paths += [
-        "net/ipv4/conf/\(name)/ignore_routes_with_linkdown", "net/ipv6/conf/\(name)/ignore_routes_with_linkdown",
-      ]
+      paths += ["ipv4/conf/\(name)/ignore_routes_with_linkdown", "ipv6/conf/\(name)/ignore_routes_with_linkdown"]
     }
     for path in paths {
-      if let value = try files.readText("/proc/sys/" + path) { settings[path] = value.trimmingASCIIWhitespace() }
+      if let value = sysctls[path] { settings["net/" + path] = value }
     }
     return settings.isEmpty ? nil : settings
   }

@@ -326,6 +326,42 @@ struct RootedFileSystemTests {
     #expect(scratch.files.list("/nonexistent") == [])
   }
 
+  @Test("reading many files below a directory gives what reading each gives: links, FIFOs, gaps and all")
+  func batchedReadsMatchSingleReads() throws {
+    let scratch = try Scratch("batch")
+    try scratch.directory.write("outside/rp_filter", "9\n")
+    try scratch.directory.write("root/proc/sys/net/ipv4/conf/u0/rp_filter", "2\n")
+    try scratch.directory.write("root/proc/sys/net/ipv4/conf/u0/forwarding", "1\n")
+    try scratch.directory.write("root/proc/sys/net/ipv4/conf/all/rp_filter", "1\n")
+    try scratch.directory.write("root/proc/sys/net/ipv4/conf/file", "x")
+    try scratch.mkdir("root/proc/sys/net/ipv4/conf/u2")
+    // A link to a file inside the root, a planted absolute link (read inside the root, where it is missing), a
+    // directory link out of the root, a link climbing with .., and a FIFO.
+    try scratch.link("root/proc/sys/net/ipv4/conf/u0/alias", to: "../all/rp_filter")
+    try scratch.link("root/proc/sys/net/ipv4/conf/u0/planted", to: scratch.outside + "/rp_filter")
+    try scratch.link("root/proc/sys/net/ipv4/conf/u1", to: scratch.outside)
+    try scratch.link(
+      "root/proc/sys/net/ipv4/conf/u2/climb", to: "../../../../../../../../proc/sys/net/ipv4/conf/all/rp_filter")
+    try scratch.fifo("root/proc/sys/net/ipv4/conf/u2/fifo")
+    let paths = [
+      "ipv4/conf/u0/rp_filter", "ipv4/conf/u0/forwarding", "ipv4/conf/all/rp_filter", "ipv4/conf/u0/alias",
+      "ipv4/conf/u0/planted", "ipv4/conf/u1/rp_filter", "ipv4/conf/u2/climb", "ipv4/conf/missing/rp_filter",
+      "ipv4/conf/file/rp_filter", "ipv4/conf/u0/../all/rp_filter", "ipv6/conf/u0/forwarding",
+    ]
+    let batched = try scratch.files.read(paths, in: "/proc/sys/net").map {
+      $0.map { String(decoding: $0, as: UTF8.self) }
+    }
+    let single = try paths.map { try scratch.files.readText("/proc/sys/net/" + $0) }
+    #expect(batched == single)
+    #expect(batched == ["2\n", "1\n", "1\n", "1\n", nil, nil, "1\n", nil, nil, "1\n", nil])
+    // A FIFO is refused as a single read refuses it.
+    #expect(
+      Self.message { _ = try scratch.files.read(["ipv4/conf/u2/fifo"], in: "/proc/sys/net") }
+        == "cannot read \(scratch.root)/proc/sys/net/ipv4/conf/u2/fifo: it is a FIFO, not a regular file")
+    // A missing directory gives nothing for every path.
+    #expect(try scratch.files.read(["a", "b/c"], in: "/proc/nonexistent") == [nil, nil])
+  }
+
   // MARK: Bounded reads
 
   @Test("the read limit holds a snapshot of a million routes polroute owns (342 MB measured)")
