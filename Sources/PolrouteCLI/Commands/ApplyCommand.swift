@@ -276,7 +276,7 @@ enum ApplyCommand: Subcommand {
         if prepared.files.label == "/",
           fileChanges.contains(where: { $0.path == NetworkManagerRenderer.scriptPath && $0.new != nil })
         {
-          try context.runner.check(Command(["sh", NetworkManagerRenderer.scriptPath]))
+          _ = try context.runner.check(Command(["sh", NetworkManagerRenderer.scriptPath]))
         }
         committed = true
         return fileChanges
