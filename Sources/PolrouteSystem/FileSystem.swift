@@ -160,31 +160,34 @@ public struct RootedFileSystem: FileSystem {
       let top = try PathWalk.openForReading(base, components, flags: O_RDONLY | O_DIRECTORY, shown: real)
     else { return relativePaths.map { _ in nil } }
     var directories: [String: OpenFile?] = ["": top]
-    /// The open directory at `path` below `top`; nil when it does not exist or is not a plain directory.
-    func open(_ path: Substring) -> OpenFile? {
-      if let known = directories[String(path)] { return known }
-      let parent = path.lastIndex(of: "/").map { path[..<$0] } ?? ""
-      let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path
-      let fd = open(parent).map { openat($0.fd, String(name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } ?? -1
+    /// The directory at `path` below `top`, opened without following a link; nil when that fails (missing, a link,
+    /// not a directory), which `read` then decides for each file below it.
+    func subdirectory(_ path: Substring) -> OpenFile? {
+      let key = String(path)
+      if let known = directories[key] { return known }
+      let slash = path.lastIndex(of: "/")
+      let name = String(slash.map { path[path.index(after: $0)...] } ?? path)
+      let parent = subdirectory(slash.map { path[..<$0] } ?? "")
+      let fd = parent.map { openat($0.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } ?? -1
       let opened = fd >= 0 ? OpenFile(fd) : nil
-      directories[String(path)] = .some(opened)
+      directories[key] = .some(opened)
       return opened
     }
     return try relativePaths.map { path in
+      let whole = directory + "/" + path
       let slash = path.lastIndex(of: "/")
-      let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
       guard !path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }),
-        let parent = open(slash.map { path[..<$0] } ?? ""),
-        case let fd = openat(parent.fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC), fd >= 0
-      else {
-        return try read(directory + "/" + path)
-      }
+        let parent = subdirectory(slash.map { path[..<$0] } ?? "")
+      else { return try read(whole) }
+      let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+      let fd = openat(parent.fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+      // A directory reached without links that lacks the name: `read` would find nothing either.
+      if fd < 0 && errno == ENOENT { return nil }
+      guard fd >= 0 else { return try read(whole) }
       let file = OpenFile(fd)
       var status = stat()
-      guard fstat(file.fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-        return try read(directory + "/" + path)
-      }
-      return try PathWalk.readAll(file.fd, limit: Self.readLimit, shown: realPath(directory + "/" + path))
+      guard fstat(file.fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return try read(whole) }
+      return try PathWalk.readAll(file.fd, limit: Self.readLimit, shown: realPath(whole))
     }
   }
 

@@ -217,13 +217,15 @@ extension ResolutionContext {
       guard devices.contains(where: { byDevice[$0] != nil }) else { continue }
       for (uplink, addresses) in ordered where !devices.contains(uplink.device) {
         for address in addresses where address.family == route.family {
-          guard !route.destination.contains(address.address) else { continue }
-          let rule = Rule(
-            family: route.family, priority: 0,
-            selector: RuleSelector(source: IPPrefix(host: address.address), destination: route.destination),
-            action: .lookup(uplink.table), protocolNumber: Ownership.marker)
-          let key = GuardKey(source: address.address, destination: route.destination, table: uplink.table)
-          if seen.insert(key).inserted { guards.append(rule) }
+          guard !route.destination.contains(address.address),
+            seen.insert(GuardKey(source: address.address, destination: route.destination, table: uplink.table))
+              .inserted
+          else { continue }
+          guards.append(
+            Rule(
+              family: route.family, priority: 0,
+              selector: RuleSelector(source: IPPrefix(host: address.address), destination: route.destination),
+              action: .lookup(uplink.table), protocolNumber: Ownership.marker))
         }
       }
     }
