@@ -12,7 +12,8 @@ import Testing
 /// printed; the bound asserted is a generous 10 s (the machine is shared), the goal 2 s.
 @Suite(
   "following the network, live", .enabled(if: Live.enabled),
-  .requires(TestTool.namespaceHost + [.ping, TestTool("dhclient"), TestTool("dnsmasq")]), .serialized)
+  .requires(TestTool.namespaceHost + [.ping, TestTool("dhclient"), TestTool("dhcpcd"), TestTool("dnsmasq")]),
+  .serialized)
 struct FollowLiveTests {
   /// The bound asserted on every convergence, in seconds.
   static let bound = 10.0
@@ -221,6 +222,87 @@ struct FollowLiveTests {
     // inspect names nothing stale, and a full plan has nothing left to do.
     let plan = try lab.lab.host.polroute(["plan", "--detailed-exitcode", "--no-flows"])
     #expect(plan.status == 0, "\(plan.outputText)")
+  }
+
+  /// A scratch copy of Debian's dhcpcd-run-hooks whose hook directory holds only polroute's hook (docs/hooks/dhcpcd,
+  /// as `make install` puts it), and a dhcpcd.conf that gives the hooks the lab's environment (dhcpcd runs them
+  /// with its own).
+  static func dhcpcdFiles(_ lab: Lab) throws -> (script: String, configuration: String) {
+    let original = try #require(TestPaths.read("/usr/lib/dhcpcd/dhcpcd-run-hooks"))
+    let script = original.replacingOccurrences(
+      of: "/usr/lib/dhcpcd/dhcpcd-hooks/*", with: lab.scratch.path + "/dhcpcd-hooks/*")
+    #expect(script != original, "Debian's dhcpcd-run-hooks no longer reads /usr/lib/dhcpcd/dhcpcd-hooks")
+    try lab.scratch.write("dhcpcd-run-hooks.in", script)
+    try Live.check([
+      "install", "-D", "-m", "0644", TestPaths.packageRoot + "/docs/hooks/dhcpcd",
+      lab.scratch.path + "/dhcpcd-hooks/62-polroute",
+    ])
+    try Live.check([
+      "install", "-m", "0755", lab.scratch.path + "/dhcpcd-run-hooks.in", lab.scratch.path + "/dhcpcd-run-hooks",
+    ])
+    // dhcpcd 9.4.1 loses the first `env` line of its configuration (seen here: the hooks lacked it): a first one
+    // that nothing reads goes before the lab's.
+    let configuration =
+      ["env POLROUTE_UNUSED=1"] + lab.hookEnvironment.map { "env \($0)" } + [
+        "ipv4only", "noipv6rs", "nohook resolv.conf",
+      ]
+    try lab.scratch.write("dhcpcd.conf", configuration.joined(separator: "\n") + "\n")
+    return (lab.scratch.path + "/dhcpcd-run-hooks", lab.scratch.path + "/dhcpcd.conf")
+  }
+
+  @Test("dhcpcd's lease gives isp2 its table and rule through the real dhcpcd-run-hooks; stopping it takes them away")
+  func dhcpcdLease() throws {
+    let lab = try Lab("fdc", count: 2)
+    // dhcpcd keeps its lease under /var/lib/dhcpcd, named after the interface: the lab's goes with the lab.
+    defer {
+      _ = try? lab.lab.host.exec(["dhcpcd", "-4", "-x", "isp2"])
+      Self.stop(lab, "dnsmasq.pid")
+      try? FileManager.default.removeItem(atPath: "/var/lib/dhcpcd/isp2.lease")
+    }
+    try lab.lab.host.ip("addr flush dev isp2")
+    try lab.lab.host.ip("route flush dev isp2")
+    #expect(try lab.lab.host.polroute(["apply"]).status == 0)
+    #expect(try lab.table(of: "203.0.113.10") == nil)
+    let (script, configuration) = try Self.dhcpcdFiles(lab)
+
+    try Self.startDnsmasq(lab, address: "203.0.113.60", router: "203.0.113.1", generation: 1)
+    let start = Date()
+    // dhcpcd forks to the background once the lease is bound (no ARP probe first: `noarp`), and stays to renew it,
+    // logging to its standard error:
+    // a file, since a pipe closed behind it would end it with SIGPIPE.
+    let daemon = try lab.lab.host.exec([
+      "sh", "-c", "exec timeout 60 dhcpcd -4 -c \"$1\" -f \"$2\" isp2 < /dev/null >> \"$3\" 2>&1", "sh", script,
+      configuration, lab.scratch.path + "/dhcpcd.out",
+    ])
+    #expect(daemon.status == 0, "dhcpcd: \(lab.scratch.read("dhcpcd.out") ?? "")")
+    // dhcpcd's own part (its initial delay, the exchange), then polroute's from the address being there.
+    let leased = try lab.seconds(within: 30, since: start) {
+      try lab.lab.host.ip("-4 addr show dev isp2").outputText.contains("203.0.113.60/24")
+    }
+    let addressed = Date()
+    let bound = try lab.seconds(since: addressed) {
+      try lab.converged("isp2", address: "203.0.113.60", gateway: "203.0.113.1")
+    }
+    print("follow: dhcpcd leased in \(Self.figure(leased)); then isp2's table and rule in \(Self.figure(bound))")
+    #expect(
+      bound != nil && bound! <= Self.bound,
+      "rules: \((try? lab.rules()) ?? [])\nhooks: \(lab.log)\ndhcpcd: \(lab.scratch.read("dhcpcd.out") ?? "")")
+    #expect(lab.log.contains("-t polroute dhcpcd BOUND isp2: apply --interface isp2 done"), "\(lab.log)")
+    // Strict rp_filter on the host, the router and the client: the reply from the leased address leaves by isp2.
+    #expect(try ProviderLab.reaches(lab.lab.providers[1].client, "203.0.113.60"))
+    #expect(try ProviderLab.reaches(lab.lab.providers[0].client, "198.51.100.10"))
+
+    // Stopping dhcpcd removes the address; its STOP event runs the hook, which takes isp2's rule and table away.
+    let stop = Date()
+    // Started with -4, dhcpcd answers to -4 (its pid file and socket are isp2-4's).
+    let stopped = try lab.lab.host.exec(["timeout", "30", "dhcpcd", "-4", "-x", "isp2"])
+    #expect(stopped.status == 0, "dhcpcd -x: \(stopped.errorText)\n\(lab.scratch.read("dhcpcd.out") ?? "")")
+    let gone = try lab.seconds(since: stop) { try lab.table(of: "203.0.113.60") == nil }
+    print("follow: dhcpcd stopped -> isp2's rule gone in \(Self.figure(gone))")
+    #expect(gone != nil && gone! <= Self.bound, "rules: \((try? lab.rules()) ?? [])\nhooks: \(lab.log)")
+    #expect(lab.log.contains("dhcpcd STOP isp2: apply --interface isp2 done"), "\(lab.log)")
+    #expect(!(try lab.rules()).contains { $0.contains("203.0.113.60") }, "\((try? lab.rules()) ?? [])")
+    #expect(try ProviderLab.reaches(lab.lab.providers[0].client, "198.51.100.10"))
   }
 
   @Test("a link taken down and up converges, and a ping stream through the other uplink loses no packet")
