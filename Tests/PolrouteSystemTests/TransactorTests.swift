@@ -262,4 +262,32 @@ struct TransactorTests {
     #expect(failure.restored)
     #expect(setup.restored)
   }
+
+  @Test("probes split between several ip processes answer exactly as one process does, in the same order")
+  func splitProbes() throws {
+    func run(processes: Int) throws -> (probes: [ProbeResult], batches: [String]) {
+      let kernel = FakeKernel(SampleHosts.dualHomed)
+      let reader = StateReader(runner: kernel, files: InMemoryFileSystem())
+      let snapshot = try reader.read()
+      let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+      let transactor = Transactor(
+        runner: kernel, reader: reader, log: { _ in }, signals: ScriptedSignals(SIGTERM, after: .max),
+        clock: JumpingClock(), probeProcesses: processes, probesPerProcess: 2)
+      let outcome = try transactor.apply(
+        snapshot: snapshot, policy: policy, options: ApplyOptions(runDirectory: "/nonexistent"), confirmation: nil
+      ) { [] }
+      let batches = kernel.log.filter { $0.arguments.contains("-force") && $0.arguments.contains("-j") }.map {
+        String(decoding: $0.input ?? [], as: UTF8.self)
+      }
+      return (outcome.probes, batches)
+    }
+    let one = try run(processes: 1)
+    let three = try run(processes: 3)
+    #expect(one.probes.count >= 4, "\(one.probes)")
+    #expect(one.probes.allSatisfy { $0.passed }, "\(one.probes)")
+    #expect(three.probes == one.probes)
+    // The same lines, split: one process per family before, several now.
+    #expect(three.batches.count > one.batches.count, "\(three.batches)")
+    #expect(three.batches.joined() == one.batches.joined())
+  }
 }
