@@ -83,7 +83,7 @@ public struct Transactor: Sendable {
     do {
       processes = try write(plan.changes, lines: lines)
       progress(.readingBack)
-      let after = try reader.read()
+      let after = try reader.readRouting()
       let problems = Transaction.verify(policy: policy, state: after, scope: options.scope)
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
@@ -229,7 +229,7 @@ public struct Transactor: Sendable {
     var problem: String?
     for attempt in 0...Self.restoreAttempts {
       do {
-        let current = try reader.read()
+        let current = try reader.readRouting()
         remaining = Transaction.restore(snapshot: snapshot, current: current, ownership: ownership)
         if remaining.isEmpty { return ApplyFailure(cause: cause, restored: true, restoreProblem: nil, remaining: []) }
         // The last pass only checks what the writes before it left.
