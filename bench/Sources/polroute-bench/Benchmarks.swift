@@ -83,6 +83,22 @@ final class Bench {
     return Sample(seconds: result.seconds, maxrssKiB: result.maxrssKiB)
   }
 
+  /// Runs commands one after the other, each of which must succeed: their times summed, the largest peak memory.
+  func timedInTurn(_ commands: [(arguments: [String], input: [UInt8]?)]) throws -> Sample {
+    let samples = try commands.map { try timed($0.arguments, input: $0.input) }
+    return Sample(seconds: samples.map(\.seconds).reduce(0, +), maxrssKiB: samples.map(\.maxrssKiB).max() ?? 0)
+  }
+
+  /// The three reads `plan` makes of a live host, one after the other: `ip -d -j addr show`, and for each family
+  /// `ip -j -batch -` of `rule show` and `route show table all`.
+  func planReads() throws -> Sample {
+    let batch = Array("rule show\nroute show table all\n".utf8)
+    return try timedInTurn([
+      (["ip", "-d", "-j", "addr", "show"], nil), (["ip", "-4", "-j", "-batch", "-"], batch),
+      (["ip", "-6", "-j", "-batch", "-"], batch),
+    ])
+  }
+
   /// A time row from interleaved samples (seconds in, milliseconds shown).
   func timeRow(
     _ id: String, _ title: String, subject: String, baseline: String, _ mine: [Sample], _ theirs: [Sample]?, goal: Goal,
@@ -301,20 +317,8 @@ final class Bench {
         let summary =
           plan.outputText.split(separator: "\n").first { $0.hasPrefix("Kernel:") }.map(String.init)
           ?? "(no Kernel: line)"
-        let batch = Array("rule show\nroute show table all\n".utf8)
         let samples = try interleaved(
-          "1 plan", runs: runs(15),
-          sides: [
-            { try self.timed([self.polroute, "plan"]) },
-            {
-              let reads = [
-                try self.timed(["ip", "-d", "-j", "addr", "show"]),
-                try self.timed(["ip", "-4", "-j", "-batch", "-"], input: batch),
-                try self.timed(["ip", "-6", "-j", "-batch", "-"], input: batch),
-              ]
-              return Sample(seconds: reads.map(\.seconds).reduce(0, +), maxrssKiB: reads.map(\.maxrssKiB).max()!)
-            },
-          ])
+          "1 plan", runs: runs(15), sides: [{ try self.timed([self.polroute, "plan"]) }, { try self.planReads() }])
         rows.append(
           timeRow(
             "1", "plan, two uplinks", subject: "polroute plan (live, derived policy)",

@@ -55,14 +55,11 @@ extension Bench {
         let table = list.first(where: { ($0["src"] as? String) == "100.64.7.2" && $0["dst"] == nil })?["table"]
           as? String
       else { throw BenchError(description: "after the apply, no source rule for u7's 100.64.7.2") }
-      let reads = [
-        ["ip", "-j", "addr", "show", "dev", "u7"], ["ip", "-4", "-j", "rule", "show"],
-        ["ip", "-4", "-j", "route", "show", "table", table],
+      let reads: [(arguments: [String], input: [UInt8]?)] = [
+        (["ip", "-j", "addr", "show", "dev", "u7"], nil), (["ip", "-4", "-j", "rule", "show"], nil),
+        (["ip", "-4", "-j", "route", "show", "table", table], nil),
       ]
-      let baseline = {
-        let samples = try reads.map { try self.timed($0) }
-        return Sample(seconds: samples.map(\.seconds).reduce(0, +), maxrssKiB: samples.map(\.maxrssKiB).max()!)
-      }
+      let baseline = { try self.timedInTurn(reads) }
       /// Runs the scoped apply and checks what it did.
       func run(expectChange: Bool) throws -> Sample {
         let result = try Spawn.check(scoped, capture: true, environment: environment)

@@ -35,7 +35,6 @@ extension Bench {
       }
       let defaults = assignments.map { $0.replacingOccurrences(of: "=1", with: "=0") }
       let input = Array((lines.joined(separator: "\n") + "\n").utf8)
-      let batch = Array("rule show\nroute show table all\n".utf8)
 
       if wants("10a") || wants("10c") {
         let samples = try interleaved(
@@ -43,14 +42,7 @@ extension Bench {
           sides: [
             { try self.timed([self.polroute, "plan", "--policy", policyPath]) },
             { try self.timed([self.polroute, "plan", "--no-flows", "--policy", policyPath]) },
-            {
-              let reads = [
-                try self.timed(["ip", "-d", "-j", "addr", "show"]),
-                try self.timed(["ip", "-4", "-j", "-batch", "-"], input: batch),
-                try self.timed(["ip", "-6", "-j", "-batch", "-"], input: batch),
-              ]
-              return Sample(seconds: reads.map(\.seconds).reduce(0, +), maxrssKiB: reads.map(\.maxrssKiB).max()!)
-            },
+            { try self.planReads() },
           ])
         rows.append(
           timeRow(
