@@ -157,4 +157,65 @@ struct OwnershipTests {
       #expect(diff.stale == stale, "present \(present), wanted \(wanted)")
     }
   }
+
+  @Test(
+    "the diff's planned side makes a plan's changes as one by one: deletions of repeated objects, replacements of absent routes"
+  )
+  func plannedSideMatchesOneByOne() {
+    var random = SeededGenerator(seed: 16)
+    func rule() -> Rule {
+      Rule(
+        family: .inet, priority: UInt32.random(in: 1000...1003, using: &random), selector: RuleSelector(),
+        action: .lookup(100), protocolNumber: 177)
+    }
+    func randomRoute() -> Route { Self.route(table: UInt32.random(in: 100...104, using: &random), protocolNumber: 177) }
+    // A table holds a route once; the routes a plan puts in are new ones.
+    var tables: UInt32 = 1000
+    func newRoute() -> Route {
+      tables += 1
+      return Self.route(table: tables, protocolNumber: 177)
+    }
+    for _ in 0..<300 {
+      let rules = (0..<Int.random(in: 0...8, using: &random)).map { _ in rule() }
+      let routes = Array(Set((0..<Int.random(in: 0...8, using: &random)).map { _ in randomRoute() }))
+      // As a plan makes them: each present object deleted or replaced once at most (a list may hold a rule twice),
+      // additions new, and a replacement of a route that is not there.
+      var changes: [KernelChange] = []
+      for rule in rules.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random)) {
+        changes.append(.deleteRule(rule))
+      }
+      for route in routes.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random)) {
+        changes.append(Bool.random(using: &random) ? .deleteRoute(route) : .replaceRoute(old: route, new: newRoute()))
+      }
+      changes += [.addRule(rule()), .addRoute(newRoute())].prefix(Int.random(in: 0...2, using: &random))
+      let absent = randomRoute()
+      if !routes.contains(absent) { changes.append(.replaceRoute(old: absent, new: newRoute())) }
+      changes.shuffle(using: &random)
+      // The changes made one at a time, each searching the list.
+      var oneByOneRules = rules
+      var oneByOneRoutes = routes
+      var replacedAbsent: [Route] = []
+      for change in changes {
+        switch change {
+        case .addRule(let rule): oneByOneRules.append(rule)
+        case .deleteRule(let rule):
+          if let index = oneByOneRules.firstIndex(of: rule) { oneByOneRules.remove(at: index) }
+        case .addRoute(let route): oneByOneRoutes.append(route)
+        case .deleteRoute(let route):
+          if let index = oneByOneRoutes.firstIndex(of: route) { oneByOneRoutes.remove(at: index) }
+        case .replaceRoute(let old, let new):
+          if let index = oneByOneRoutes.firstIndex(of: old) {
+            oneByOneRoutes[index] = new
+          } else {
+            replacedAbsent.append(new)
+          }
+        }
+      }
+      let (plannedRules, plannedRoutes) = KernelText.applying(changes, rules: rules, routes: routes)
+      #expect(plannedRules.sorted { "\($0)" < "\($1)" } == oneByOneRules.sorted { "\($0)" < "\($1)" }, "\(changes)")
+      #expect(
+        (plannedRoutes).sorted { "\($0)" < "\($1)" } == (oneByOneRoutes + replacedAbsent).sorted { "\($0)" < "\($1)" },
+        "\(rules) \(routes) \(changes)")
+    }
+  }
 }

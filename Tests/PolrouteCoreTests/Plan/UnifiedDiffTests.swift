@@ -72,4 +72,44 @@ struct UnifiedDiffTests {
     }
     #expect(added < .seconds(1) && one < .seconds(1), "\(added), \(one)")
   }
+
+  @Test(
+    "elements become text only where the lists differ and around it; elements that differ but read the same are no change"
+  )
+  func elementsShownAsLines() {
+    struct Item: Equatable {
+      var number: Int
+      var hidden = 0
+    }
+    let old = (0..<10_000).map { Item(number: $0) }
+    var new = old
+    new[5_000].number = -1
+    new[7_000].hidden = 1
+    var shown = 0
+    let diff = UnifiedDiff.make(old: old, new: new, oldName: "o", newName: "n") { item -> String in
+      shown += 1
+      return "item \(item.number)"
+    }
+    #expect(
+      diff == """
+        --- o
+        +++ n
+        @@ -4998,7 +4998,7 @@
+         item 4997
+         item 4998
+         item 4999
+        -item 5000
+        +item -1
+         item 5001
+         item 5002
+         item 5003
+
+        """)
+    // The middle (5,000 to 7,000) of both sides and the hunk's context: not the 20,000 elements of the two lists.
+    #expect(shown <= 2 * 2_001 + 7, "\(shown) elements shown")
+    #expect(
+      UnifiedDiff.make(old: [Item(number: 1)], new: [Item(number: 1, hidden: 2)], oldName: "o", newName: "n") {
+        "\($0.number)"
+      } == "")
+  }
 }
