@@ -179,7 +179,8 @@ enum ApplyCommand: Subcommand {
       }
       report = try PlanReport.make(
         state: state, policy: policy, formats: formats, files: files.files, root: files.label,
-        inputs: options.inputs, context: context, selection: selection, flows: options.dryRun, scope: options.scope)
+        inputs: options.inputs, context: context, selection: selection, flows: options.dryRun,
+        diff: options.dryRun || !options.json, scope: options.scope)
       for (name, reason) in options.scope?.departures(state: state, policy: policy) ?? [] {
         report.policyDiagnostics.append(
           Diagnostic(.note, "\(name): \(reason): the rules and table polroute had for it are removed"))

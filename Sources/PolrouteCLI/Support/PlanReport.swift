@@ -27,11 +27,12 @@ struct PlanReport {
   /// Those whose value differs on the host, with the value now (nil: unknown, as in a snapshot).
   var settingChanges: [(setting: KernelSetting, now: String?)] = []
 
-  /// Plans the kernel always (only `scope`'s part, when given), the files of `formats` against `files`, and with
-  /// `flows` the flow table.
+  /// Plans the kernel always (only `scope`'s part, when given), the files of `formats` against `files`, with
+  /// `flows` the flow table, and with `diff` the kernel diff's text (an apply that reports in JSON prints none).
   static func make(
     state: HostState, policy: Policy, formats: [RenderFormat], files: any FileReader, root: String?, inputs: Inputs,
-    context: CLIContext, selection: PersistSelection? = nil, flows: Bool = true, scope: InterfaceScope? = nil
+    context: CLIContext, selection: PersistSelection? = nil, flows: Bool = true, diff: Bool = true,
+    scope: InterfaceScope? = nil
   ) throws -> PlanReport {
     var kernel = KernelPlan.make(state: state, policy: policy)
     if let scope { kernel = scope.restrict(kernel, state: state, policy: policy) }
@@ -44,7 +45,7 @@ struct PlanReport {
         selection: selection)
     return PlanReport(
       host: state.hostname, origin: policy.origin, kernel: kernel,
-      kernelDiff: KernelText.diff(kernel, state: state, names: names), files: persistence, root: root,
+      kernelDiff: diff ? KernelText.diff(kernel, state: state, names: names) : "", files: persistence, root: root,
       policyDiagnostics: policy.diagnostics,
       flows: flows ? FlowTable.make(before: state, after: kernel.state(after: state), policy: policy) : nil,
       names: names, settings: policy.settings,

@@ -10,13 +10,14 @@ public enum KernelText {
     let routes = plan.ownership.routes(of: state)
     let (plannedRules, plannedRoutes) = applying(plan.changes, rules: rules, routes: routes)
     var text = ""
-    for family in AddressFamily.allCases {
+    // A listing no change touches is the same on both sides: it is not sorted and compared (15,000 rules, 10 ms).
+    for family in AddressFamily.allCases where plan.changes.contains(where: { $0.isRule && $0.family == family }) {
       text += UnifiedDiff.make(
         old: ruleListing(rules, family: family), new: ruleListing(plannedRules, family: family),
         oldName: "ip \(family.ipOption) rule (now)", newName: "ip \(family.ipOption) rule (planned)"
       ) { rule in ruleLine(rule, names: names) }
     }
-    for family in AddressFamily.allCases {
+    for family in AddressFamily.allCases where plan.changes.contains(where: { !$0.isRule && $0.family == family }) {
       text += UnifiedDiff.make(
         old: routeListing(routes, family: family), new: routeListing(plannedRoutes, family: family),
         oldName: "ip \(family.ipOption) route (now)", newName: "ip \(family.ipOption) route (planned)"
