@@ -80,7 +80,8 @@ public struct CommandJob {
   }
 }
 
-/// Runs programs. The real one spawns processes; tests use a recording twin that replays saved output.
+/// Runs programs, and dumps the kernel's rules. The real one spawns processes and opens an rtnetlink socket; tests
+/// use a recording twin that replays saved output.
 public protocol CommandRunner: Sendable {
   /// Runs a command to completion. When `output` is given, standard output is handed to it chunk by chunk as it
   /// arrives (and not kept in the result); a handler error stops reading, waits for the program, and is rethrown.
@@ -88,9 +89,24 @@ public protocol CommandRunner: Sendable {
 
   /// Runs several commands, at the same time where the runner can; the results are in the jobs' order.
   func runAll(_ jobs: [CommandJob]) throws -> [CommandResult]
+
+  /// Whether `dumpRules` reaches the kernel; where not, rules are read through `ip -j rule show`, as a replayed
+  /// host's are.
+  var canDumpRules: Bool { get }
+
+  /// The kernel's rules of a family, dumped over rtnetlink (see `NetlinkRules`); `groupNames` names interface groups.
+  func dumpRules(_ family: AddressFamily, groupNames: [UInt32: String]) throws -> [Rule]
 }
 
 extension CommandRunner {
+  /// No dump: rules are read through `ip`.
+  public var canDumpRules: Bool { false }
+
+  /// Refuses: a runner that cannot dump rules is never asked to.
+  public func dumpRules(_ family: AddressFamily, groupNames: [UInt32: String]) throws -> [Rule] {
+    throw RuleDumpSocket.DumpError(message: "this runner reaches no kernel")
+  }
+
   /// Runs the jobs one after the other.
   public func runAll(_ jobs: [CommandJob]) throws -> [CommandResult] {
     try jobs.map { try run($0.command, output: $0.output) }

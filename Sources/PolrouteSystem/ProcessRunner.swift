@@ -11,6 +11,14 @@ public struct ProcessRunner: CommandRunner {
     signal(SIGPIPE, SIG_IGN)
   }
 
+  /// Rules are dumped over rtnetlink.
+  public var canDumpRules: Bool { true }
+
+  /// Dumps a family's rules over rtnetlink.
+  public func dumpRules(_ family: AddressFamily, groupNames: [UInt32: String]) throws -> [Rule] {
+    try RuleDumpSocket.dump(family, groupNames: groupNames)
+  }
+
   /// Runs a command to completion.
   public func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
     try runAll([CommandJob(command, output: output)])[0]

@@ -1,13 +1,15 @@
 import PolrouteCore
 
-/// Reads a live host's routing state through `ip -j` and files under /etc and /proc.
+/// Reads a live host's routing state through `ip -j`, rtnetlink and files under /etc and /proc.
 ///
-/// One read is three processes started together (and drained from one thread): `ip -d -j addr show`, and for each family one `ip -j -batch -`
-/// that prints the rules and `route show table all`. Measured with iproute2 6.1: `ip -j route show table N` alone
-/// costs ~2 ms however big main is, but inside `-batch` iproute2 filters tables in user space, so every table read
-/// there walks the whole FIB (0.4 s with a million routes in main). One `table all` walk costs what one read of
-/// main costs, and tells which tables exist and what they hold, so choosing free table numbers needs no second
-/// round. Routes are decoded while `ip` prints them, and `RouteCollector` keeps memory bounded.
+/// One read is a rule dump of each family over rtnetlink (`NetlinkRules`; a replaying runner has `ip -j rule show`
+/// answer instead), and two processes started together with it (and drained from one thread): `ip -d -j addr show`,
+/// and for each family one `ip -j -batch -` of `route show table all`. Measured with iproute2 6.1: `ip -j route show
+/// table N` alone costs ~2 ms however big main is, but inside `-batch` iproute2 filters tables in user space, so every
+/// table read there walks the whole FIB (0.4 s with a million routes in main). One `table all` walk costs what one
+/// read of main costs, and tells which tables exist and what they hold, so choosing free table numbers needs no
+/// second round. Routes are decoded while `ip` prints them, and `RouteCollector` keeps memory bounded. Rules are
+/// dumped rather than printed: 15,000 of them cost `ip -j` 20-30 ms of printing and polroute 10 ms of reading back.
 public struct StateReader: Sendable {
   /// Runs `ip`.
   public let runner: any CommandRunner
@@ -42,10 +44,9 @@ public struct StateReader: Sendable {
     return state
   }
 
-  /// Reads what an apply compares after it changed the kernel, to verify or to restore: the interfaces with their
-  /// addresses, the rules and routes of both families, and the table and protocol names that decode them; not the
-  /// sysctls, the system or the configuration files, which an apply does not change (on 50 uplinks they are a
-  /// tenth of a read).
+  /// Reads what an apply compares after it changed the kernel, to restore: the interfaces with their addresses, the
+  /// rules and routes of both families, and the table and protocol names that decode them; not the sysctls, the
+  /// system or the configuration files, which an apply does not change (on 50 uplinks they are a tenth of a read).
   public func readRouting() throws -> HostState {
     var state = HostState()
     state.tableNames = readTableNames()
@@ -54,12 +55,13 @@ public struct StateReader: Sendable {
 
     let addressCommand = Command(["ip", "-d", "-j", "addr", "show"])
     let families = AddressFamily.allCases.map { family in
-      FamilyReader(family: family, decoder: decoder, covering: covering.filter { $0.family == family })
+      familyReader(family, parts: [.rules, .routes], decoder: decoder)
     }
-    // The three processes run at the same time, drained from this thread.
+    let batches = families.compactMap(\.command)
+    // The processes run at the same time, drained from this thread.
     let results = try runner.runAll(
-      [CommandJob(addressCommand)] + families.map { CommandJob($0.command, output: $0.feed) })
-    for (result, command) in zip(results, [addressCommand] + families.map(\.command)) where result.status != 0 {
+      [CommandJob(addressCommand)] + families.compactMap(\.job))
+    for (result, command) in zip(results, [addressCommand] + batches) where result.status != 0 {
       throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
     }
     state.interfaces = try decoder.interfaces(results[0].output, command: addressCommand.description).sorted {
@@ -67,72 +69,151 @@ public struct StateReader: Sendable {
     }
     for family in families {
       try family.finish()
-      state.rules += family.rules
-      state.routes += family.routes.routes
-      if family.routes.omittedRoutes > 0 {
-        state.omittedRoutes = (state.omittedRoutes ?? 0) + family.routes.omittedRoutes
-        state.omittedByTable = (state.omittedByTable ?? []) + (family.routes.omissions ?? [])
-      }
+      family.replace(in: &state)
     }
     return state
   }
 
-  /// One family's `ip -4|-6 -j -batch -` of `rule show` and `route show table all`, decoded as the output arrives.
+  /// Reads back what `changes` can have changed, over the state before them, to verify them: a family's rules where
+  /// the changes add or delete rules of that family, its routes where they change its routes. The rest is
+  /// `snapshot`'s, since an apply changes no address and nothing of a family it leaves alone: reading it all again
+  /// cost a hook's apply that restored two routes, on a host of 15,000 rules, a second dump of every rule (30 ms).
+  public func readBack(_ changes: [KernelChange], over snapshot: HostState) throws -> HostState {
+    var state = snapshot
+    let decoder = IPOutputDecoder(tableNames: snapshot.names, extraProtocols: snapshot.protocolNames)
+    let families = AddressFamily.allCases.compactMap { family -> FamilyReader? in
+      let ofFamily = changes.filter { $0.family == family }
+      var parts: [FamilyReader.Part] = []
+      if ofFamily.contains(where: \.isRule) { parts.append(.rules) }
+      if ofFamily.contains(where: { !$0.isRule }) { parts.append(.routes) }
+      return parts.isEmpty ? nil : familyReader(family, parts: parts, decoder: decoder)
+    }
+    let batches = families.compactMap(\.command)
+    let results = try runner.runAll(families.compactMap(\.job))
+    for (result, command) in zip(results, batches) where result.status != 0 {
+      throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
+    }
+    for family in families {
+      try family.finish()
+      family.replace(in: &state)
+    }
+    return state
+  }
+
+  /// Prepares the read of a family's parts: its rules dumped over rtnetlink where the runner can (started at once on
+  /// another thread, to run while `ip` reads the rest), the rest left to the family's `ip -j -batch -`.
+  func familyReader(_ family: AddressFamily, parts: [FamilyReader.Part], decoder: IPOutputDecoder) -> FamilyReader {
+    let dumped = parts.contains(.rules) && runner.canDumpRules
+    let reader = FamilyReader(
+      family: family, decoder: decoder, covering: covering.filter { $0.family == family }, parts: parts,
+      throughIP: dumped ? parts.filter { $0 != .rules } : parts)
+    if dumped {
+      let runner = runner
+      let groupNames = groupNames
+      reader.dump = BackgroundWork { try runner.dumpRules(family, groupNames: groupNames) }
+    }
+    return reader
+  }
+
+  /// One family's `ip -4|-6 -j -batch -` of `rule show` and `route show table all` (or one of them), decoded as the
+  /// output arrives.
   final class FamilyReader {
+    /// What a family's read holds, one command each, in this order.
+    enum Part {
+      /// `rule show`.
+      case rules
+      /// `route show table all`.
+      case routes
+    }
+
     /// The family.
     let family: AddressFamily
+    /// What is read.
+    let parts: [Part]
+    /// What of it `ip` reads (the rest was dumped over rtnetlink).
+    let throughIP: [Part]
     /// Decodes the objects.
     let decoder: IPOutputDecoder
-    /// The command; the family must be explicit: without it, `route show table all` dumps both.
-    let command: Command
+    /// The command, if `ip` reads anything; the family must be explicit: without it, `route show table all` dumps both.
+    let command: Command?
     /// `ip -4 -j rule show`, for error messages (made once, not once per rule).
     let ruleCommand: String
     /// `ip -4 -j route show table all`, likewise.
     let routeCommand: String
-    /// Splits the output into the two arrays' elements.
+    /// Splits the output into the arrays' elements.
     var stream = JSONArrayStream()
     /// The rules decoded so far.
     var rules: [Rule] = []
+    /// The dump of the rules over rtnetlink, when they are not read through `ip`.
+    var dump: BackgroundWork<[Rule]>?
     /// The routes decoded so far, bounded.
     var routes: RouteCollector
 
-    /// Prepares the read of a family, keeping every route that covers one of `covering`.
-    init(family: AddressFamily, decoder: IPOutputDecoder, covering: [IPAddress] = []) {
+    /// Prepares the read of a family's `parts`, those of `throughIP` by `ip`, keeping every route that covers one of
+    /// `covering`.
+    init(
+      family: AddressFamily, decoder: IPOutputDecoder, covering: [IPAddress] = [], parts: [Part] = [.rules, .routes],
+      throughIP: [Part]? = nil
+    ) {
       self.family = family
+      self.parts = parts
+      self.throughIP = throughIP ?? parts
       self.decoder = decoder
       routes = RouteCollector(covering: covering)
-      command = Command(["ip", family.ipOption, "-j", "-batch", "-"], inputText: "rule show\nroute show table all\n")
+      let lines = self.throughIP.map { $0 == .rules ? "rule show\n" : "route show table all\n" }
+      command =
+        lines.isEmpty ? nil : Command(["ip", family.ipOption, "-j", "-batch", "-"], inputText: lines.joined())
       ruleCommand = "ip \(family.ipOption) -j rule show"
       routeCommand = "ip \(family.ipOption) -j route show table all"
     }
 
+    /// The `ip` process to run, if `ip` reads anything.
+    var job: CommandJob? { command.map { CommandJob($0, output: feed) } }
+
     /// Decodes the elements a chunk of output completes.
     func feed(_ chunk: UnsafeRawBufferPointer) throws {
       try stream.feed(chunk) { document, scanner in
-        switch document {
-        case 0:
+        guard document < throughIP.count else {
+          throw IPOutputError.invalidValue(
+            command: command?.description ?? ruleCommand, field: "output", value: "more arrays than commands")
+        }
+        switch throughIP[document] {
+        case .rules:
           rules.append(try decoder.rule(&scanner, family: family, command: ruleCommand))
-        case 1:
+        case .routes:
           // In a `table all` dump, routes without a "table" field are main's.
           routes.add(
             try decoder.route(&scanner, family: family, defaultTable: RoutingTable.main, command: routeCommand))
-        default:
-          throw IPOutputError.invalidValue(
-            command: command.description, field: "output", value: "more arrays than commands")
         }
       }
     }
 
-    /// Checks that the output ended whole, with one array per command.
+    /// Collects the dumped rules, and checks that `ip`'s output ended whole, with one array per command.
     func finish() throws {
+      if let dump { rules = try dump.value() }
+      guard let command else { return }
       do {
         try stream.finish()
       } catch {
         throw IPOutputError.json(command: command.description, error: error)
       }
-      guard stream.documentIndex == 1 else {
+      guard stream.documentIndex == throughIP.count - 1 else {
         throw IPOutputError.invalidValue(
-          command: command.description, field: "output", value: "\(stream.documentIndex + 1) arrays for 2 commands")
+          command: command.description, field: "output",
+          value: "\(stream.documentIndex + 1) arrays for \(throughIP.count) commands")
+      }
+    }
+
+    /// Puts what was read in `state`, in place of what it held of this family.
+    func replace(in state: inout HostState) {
+      if parts.contains(.rules) {
+        state.rules = state.rules.filter { $0.family != family } + rules
+      }
+      if parts.contains(.routes) {
+        state.routes = state.routes.filter { $0.family != family } + routes.routes
+        let omissions = (state.omittedByTable ?? []).filter { $0.family != family } + (routes.omissions ?? [])
+        state.omittedByTable = omissions.isEmpty ? nil : omissions
+        state.omittedRoutes = omissions.isEmpty ? nil : omissions.reduce(0) { $0 + $1.count }
       }
     }
   }
@@ -156,6 +237,17 @@ public struct StateReader: Sendable {
       }
     }
     return entries
+  }
+
+  /// Interface group names, by number, as /usr/share/iproute2/group and /etc/iproute2/group give them (the later
+  /// wins): a rule dump gives a `suppress_ifgroup` as a number, which `ip` prints by name.
+  var groupNames: [UInt32: String] {
+    var names: [UInt32: String] = [:]
+    for path in ["/usr/share/iproute2/group", "/etc/iproute2/group"] {
+      guard let text = try? files.readText(path) else { continue }
+      for entry in RoutingTableFile.parse(text, file: path).entries { names[entry.number] = entry.name }
+    }
+    return names
   }
 
   /// Reads route protocol names beyond iproute2's defaults (rt_protos and rt_protos.d).

@@ -83,12 +83,17 @@ public struct Transactor: Sendable {
     do {
       processes = try write(plan.changes, lines: lines)
       progress(.readingBack)
-      let after = try reader.readRouting()
+      let after = try reader.readBack(plan.changes, over: snapshot)
+      // The probes' lookups are the kernel's work and the comparison polroute's: they run at the same time.
+      let toProbe = scopedProbes(after)
+      progress(.verifying(probes: toProbe.count))
+      let probing = BackgroundWork { [self] in try lookUp(toProbe, names: after) }
       let problems = Transaction.verify(policy: policy, state: after, scope: options.scope)
+      let probed = Result { try probing.value() }
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
       }
-      probes = try probe(scopedProbes(after), names: after)
+      probes = try probed.get()
       let failed = probes.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw StepError(
@@ -161,6 +166,11 @@ public struct Transactor: Sendable {
   /// them), so the answers are read with the names of `names`.
   func probe(_ probes: [Verification.Probe], names host: HostState) throws -> [ProbeResult] {
     progress(.verifying(probes: probes.count))
+    return try lookUp(probes, names: host)
+  }
+
+  /// The lookups of `probe`, without the progress report.
+  func lookUp(_ probes: [Verification.Probe], names host: HostState) throws -> [ProbeResult] {
     let decoder = IPOutputDecoder(tableNames: host.names, extraProtocols: host.protocolNames)
     var batches: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>, command: Command)] = []
     for family in AddressFamily.allCases {

@@ -101,6 +101,48 @@ struct TransactorTests {
     #expect(KernelPlan.make(state: after, policy: setup.policy).isEmpty)
   }
 
+  @Test("the read-back reads what the changes touched: a table's routes put back read only that family's routes")
+  func readBackOfWhatChanged() throws {
+    let removedLater = Mutex(false)
+    let setup = try Setup(afterWrite: { state in
+      // The second apply's write: another tool deletes one of the routes it put back.
+      if removedLater.withLock({ $0 }) { state.routes.removeAll { $0.table == 100 && $0.isDefault } }
+    })
+    #expect(setup.apply() == nil)
+    // The kernel emptied the uplink's table, as when its address went away and came back.
+    setup.kernel.change { $0.routes.removeAll { $0.table == 100 } }
+    let reader = StateReader(runner: setup.kernel, files: InMemoryFileSystem())
+    let emptied = try reader.read()
+    let plan = KernelPlan.make(state: emptied, policy: setup.policy)
+    #expect(!plan.changes.isEmpty && plan.changes.allSatisfy { !$0.isRule && $0.family == .inet })
+    let before = setup.kernel.log.count
+    _ = try setup.transactor.apply(
+      snapshot: emptied, policy: setup.policy, options: ApplyOptions(runDirectory: "/nonexistent"),
+      confirmation: nil, commit: { [] })
+    // The reads, not the probes (`ip -j -force -batch -` of `route get`).
+    let reads = setup.kernel.log[before...].filter {
+      $0.arguments.contains("-j") && $0.arguments.contains("-batch") && !$0.arguments.contains("-force")
+    }
+    #expect(reads.map(\.arguments) == [["ip", "-4", "-j", "-batch", "-"]])
+    #expect(reads.map { String(decoding: $0.input ?? [], as: UTF8.self) } == ["route show table all\n"])
+    #expect(!setup.kernel.log[before...].contains { $0.arguments.contains("addr") })
+    #expect(KernelPlan.make(state: try reader.read(), policy: setup.policy).isEmpty)
+
+    // What the read-back reads, it checks: a route gone behind polroute's back fails the apply, which restores.
+    setup.kernel.change { $0.routes.removeAll { $0.table == 100 } }
+    removedLater.withLock { $0 = true }
+    let failure = try #require(
+      throws: ApplyFailure.self,
+      performing: {
+        try setup.transactor.apply(
+          snapshot: emptied, policy: setup.policy, options: ApplyOptions(runDirectory: "/nonexistent"),
+          confirmation: nil, commit: { [] })
+      })
+    #expect(failure.cause.hasPrefix("verification failed after the apply:\n  route missing: default via"))
+    #expect(failure.restored)
+    #expect(!setup.kernel.state.routes.contains { $0.table == 100 })
+  }
+
   @Test("the stages a progress line shows, in order: writing, reading back, verifying, persisting; a rollback too")
   func stages() throws {
     let seen = Mutex<[ApplyStage]>([])

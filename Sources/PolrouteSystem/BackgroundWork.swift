@@ -1,14 +1,14 @@
 import Dispatch
 
 /// Work started on another thread at once, whose result (or error) is collected later with `value()`.
-final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+public final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
   /// The outcome: written once by the worker before it signals `finished`, read only after waiting for it.
   private var outcome: Result<Value, any Error>?
   /// Signalled when the work is done.
   private let finished = DispatchSemaphore(value: 0)
 
   /// Starts `work` on a global queue.
-  init(_ work: @escaping @Sendable () throws -> Value) {
+  public init(_ work: @escaping @Sendable () throws -> Value) {
     DispatchQueue.global().async {
       self.outcome = Result { try work() }
       self.finished.signal()
@@ -16,7 +16,7 @@ final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
   }
 
   /// Waits for the work and returns its value, or throws its error.
-  func value() throws -> Value {
+  public func value() throws -> Value {
     finished.wait()
     return try outcome!.get()
   }
