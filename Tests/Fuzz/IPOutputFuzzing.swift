@@ -1,12 +1,13 @@
-/// `ip -j` output from arbitrary bytes: every decoder over the whole input, then the streamed `-batch` reading
-/// `StateReader` does (rules, then `route show table all`), in chunks whose size the input's first byte picks; a
-/// state that decodes whole is then inspected and a policy derived for it.
+/// The kernel's output from arbitrary bytes: every `ip -j` decoder and the rtnetlink rule dump reader over the whole
+/// input, then the streamed `-batch` reading `StateReader` does (rules, then `route show table all`), in chunks whose
+/// size the input's first byte picks; a state that decodes whole is then inspected and a policy derived for it.
 enum IPOutputFuzzing {
   static func run(_ bytes: [UInt8]) {
     let decoder = IPOutputDecoder()
     for family in AddressFamily.allCases {
       describe { _ = try decoder.routes(bytes, family: family, defaultTable: RoutingTable.main, command: "routes") }
       describe { _ = try decoder.rules(bytes, family: family, command: "rules") }
+      describe { _ = try NetlinkRules.decode(bytes, family: family, groupNames: [7: "uplinks"]) }
     }
     var interfaces: [Interface] = []
     describe { interfaces = try decoder.interfaces(bytes, command: "addr") }

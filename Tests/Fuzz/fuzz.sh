@@ -39,7 +39,7 @@ seed() {
 }
 seed policy-text Examples/*/polroute.conf Tests/Scenarios/*/expected/policy.conf Tests/Scenarios/*/input/policy.conf
 seed policy-json Tests/Scenarios/*/input/policy.json Examples/*/state.json
-seed ip-json Tests/Fixtures/hosts/*/ip/*.json
+seed ip-json Tests/Fixtures/hosts/*/ip/*.json Tests/Fixtures/netlink/*.bin
 seed snapshot Examples/*/state.json
 
 # The runtime's backtracer is off: it outlives a crashing target and holds its output open, so libFuzzer would wait.
