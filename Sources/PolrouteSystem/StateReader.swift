@@ -31,14 +31,16 @@ public struct StateReader: Sendable {
   public func read() throws -> HostState {
     // Read and parsed on another thread while the rest is read (see HostConfigurationReader).
     let configuration = HostConfigurationReader(files: files).start()
-    var state = try readRouting()
-    state.hostname = try files.readText("/proc/sys/kernel/hostname").map { $0.trimmingASCIIWhitespace() }
-    state.system = try readSystemFacts()
-    let names = state.interfaces.map(\.name)
-    let sysctls = try readSysctls(interfaces: names)
-    state.rpFilter = Self.reversePathFilter(sysctls, interfaces: names)
-    state.forwarding = Self.forwarding(sysctls, interfaces: names)
-    state.kernelSettings = Self.kernelSettings(sysctls, interfaces: names)
+    var state = try readRouting { state in
+      // The files, read while the rules are still being dumped: the sysctls need only the interfaces' names.
+      state.hostname = try files.readText("/proc/sys/kernel/hostname").map { $0.trimmingASCIIWhitespace() }
+      state.system = try readSystemFacts()
+      let names = state.interfaces.map(\.name)
+      let sysctls = try readSysctls(interfaces: names)
+      state.rpFilter = Self.reversePathFilter(sysctls, interfaces: names)
+      state.forwarding = Self.forwarding(sysctls, interfaces: names)
+      state.kernelSettings = Self.kernelSettings(sysctls, interfaces: names)
+    }
     state.hostConfiguration = configuration.finish(
       links: state.interfaces.map(LinkIdentity.init), now: HostConfigurationReader.now())
     return state
@@ -47,7 +49,8 @@ public struct StateReader: Sendable {
   /// Reads what an apply compares after it changed the kernel, to restore: the interfaces with their addresses, the
   /// rules and routes of both families, and the table and protocol names that decode them; not the sysctls, the
   /// system or the configuration files, which an apply does not change (on 50 uplinks they are a tenth of a read).
-  public func readRouting() throws -> HostState {
+  /// `meanwhile` runs once the interfaces are read, while the rules may still be being dumped.
+  public func readRouting(meanwhile: (inout HostState) throws -> Void = { _ in }) throws -> HostState {
     var state = HostState()
     state.tableNames = readTableNames()
     state.protocolNames = readProtocolNames()
@@ -67,6 +70,7 @@ public struct StateReader: Sendable {
     state.interfaces = try decoder.interfaces(results[0].output, command: addressCommand.description).sorted {
       $0.index < $1.index
     }
+    try meanwhile(&state)
     for family in families {
       try family.finish()
       family.replace(in: &state)
@@ -206,11 +210,15 @@ public struct StateReader: Sendable {
 
     /// Puts what was read in `state`, in place of what it held of this family.
     func replace(in state: inout HostState) {
+      // Moved rather than copied where the state holds none of the family yet: a copy of 15,000 rules retains
+      // every string in them.
       if parts.contains(.rules) {
-        state.rules = state.rules.filter { $0.family != family } + rules
+        state.rules.removeAll { $0.family == family }
+        if state.rules.isEmpty { state.rules = rules } else { state.rules.append(contentsOf: rules) }
       }
       if parts.contains(.routes) {
-        state.routes = state.routes.filter { $0.family != family } + routes.routes
+        state.routes.removeAll { $0.family == family }
+        if state.routes.isEmpty { state.routes = routes.routes } else { state.routes.append(contentsOf: routes.routes) }
         let omissions = (state.omittedByTable ?? []).filter { $0.family != family } + (routes.omissions ?? [])
         state.omittedByTable = omissions.isEmpty ? nil : omissions
         state.omittedRoutes = omissions.isEmpty ? nil : omissions.reduce(0) { $0 + $1.count }

@@ -396,6 +396,8 @@ struct PriorityAllocator {
     hostRules = state.rules
     var installed: [RuleIdentity: Priorities] = [:]
     var kernel: [RuleIdentity: Priorities] = [:]
+    // Sized once: growing it through thousands of derived rules rehashed it a dozen times.
+    kernel.reserveCapacity(state.rules.count { $0.priority >= Policy.PriorityBand.guards })
     for (index, rule) in state.rules.enumerated() {
       if Ownership.isMarked(rule) {
         // Only derived rules keep their priority (`keep`), and their bands start with the guards': the thousands of
