@@ -15,9 +15,11 @@ public final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
     }
   }
 
-  /// Waits for the work and returns its value, or throws its error.
+  /// Waits for the work and returns its value, or throws its error; any number of times.
   public func value() throws -> Value {
     finished.wait()
+    // Signalled again, so that every later call returns at once too.
+    finished.signal()
     return try outcome!.get()
   }
 }

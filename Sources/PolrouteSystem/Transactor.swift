@@ -44,21 +44,28 @@ public struct Transactor: Sendable {
 
   /// Applies `policy` to a host whose state before the change is `snapshot`. `commit` runs once the kernel change is
   /// verified and confirmed (persisting files); if it throws, the kernel change is rolled back too.
+  /// `early` are the probes `startProbes` began on `snapshot`: when nothing needs changing they are its verification.
   public func apply(
     snapshot: HostState, policy: Policy, plan precomputed: KernelPlan? = nil, options: ApplyOptions,
-    confirmation: ConfirmationSource?, commit: () throws -> [FileChange]
+    confirmation: ConfirmationSource?, early: EarlyProbes? = nil, commit: () throws -> [FileChange]
   ) throws -> ApplyOutcome {
+    // However the apply ends, no `ip` of the early probes is left running.
+    defer { _ = try? early?.results.value() }
     var plan = precomputed ?? KernelPlan.make(state: snapshot, policy: policy)
     if precomputed == nil, let scope = options.scope { plan = scope.restrict(plan, state: snapshot, policy: policy) }
-    // Only the scope's addresses are probed: another uplink's replies are that uplink's apply's to judge.
     func scopedProbes(_ state: HostState) -> [Verification.Probe] {
-      let all = Verification.probes(policy: policy, state: state)
-      return options.scope.map { $0.restrict(all) } ?? all
+      Self.probes(policy: policy, state: state, scope: options.scope)
     }
     if plan.isEmpty {
       // Nothing to change in the kernel: no transaction is needed, but the host is still verified (its replies can
       // go astray for reasons of the host's own), and files may still be written.
-      let results = try probe(scopedProbes(snapshot), names: snapshot)
+      let results: [ProbeResult]
+      if let early {
+        progress(.verifying(probes: early.count))
+        results = try early.results.value()
+      } else {
+        results = try probe(scopedProbes(snapshot), names: snapshot)
+      }
       let failed = results.filter { $0.probe.promised && !$0.passed }
       guard failed.isEmpty else {
         throw ApplyFailure(
@@ -118,6 +125,30 @@ public struct Transactor: Sendable {
       if failure.restored { try? changeGuard?.disarm() }
       throw failure
     }
+  }
+
+  /// The probes that verify `policy` on a host in `state`: only the scope's addresses, when there is one (another
+  /// uplink's replies are that uplink's apply's to judge).
+  public static func probes(policy: Policy, state: HostState, scope: InterfaceScope?) -> [Verification.Probe] {
+    let all = Verification.probes(policy: policy, state: state)
+    return scope.map { $0.restrict(all) } ?? all
+  }
+
+  /// Starts the probes of the host as it is, on another thread, before the plan is made: the lookups are the
+  /// kernel's work, done while polroute plans on this one. When nothing needs changing they are the verification
+  /// (`apply(early:)`); otherwise the apply probes again after its change. On 50 uplinks and 10,000 statements the
+  /// 51 lookups take 7 ms, which an apply with nothing to change spent after its plan.
+  public func startProbes(snapshot: HostState, policy: Policy, scope: InterfaceScope?) -> EarlyProbes {
+    let probes = Self.probes(policy: policy, state: snapshot, scope: scope)
+    return EarlyProbes(count: probes.count, results: BackgroundWork { [self] in try lookUp(probes, names: snapshot) })
+  }
+
+  /// Probes begun before the plan was made (`startProbes`).
+  public struct EarlyProbes: Sendable {
+    /// How many lookups.
+    public let count: Int
+    /// Their answers, once they are done.
+    public let results: BackgroundWork<[ProbeResult]>
   }
 
   /// An error of one step, described in its own words.

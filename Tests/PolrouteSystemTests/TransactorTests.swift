@@ -143,6 +143,46 @@ struct TransactorTests {
     #expect(!setup.kernel.state.routes.contains { $0.table == 100 })
   }
 
+  @Test(
+    "probes started before the plan: the verification when nothing changes, waited for and probed again after a change")
+  func earlyProbes() throws {
+    let setup = try Setup()
+    func probeBatches() -> Int {
+      setup.kernel.log.count { $0.arguments.contains("-force") && $0.arguments.contains("-j") }
+    }
+    // A change: the early probes run once, and the apply probes again after it.
+    let early = setup.transactor.startProbes(snapshot: setup.snapshot, policy: setup.policy, scope: nil)
+    _ = try setup.transactor.apply(
+      snapshot: setup.snapshot, policy: setup.policy, options: ApplyOptions(runDirectory: "/nonexistent"),
+      confirmation: nil, early: early, commit: { [] })
+    #expect(probeBatches() == 2)
+    // Nothing to change: the early probes are the verification, and the same as probing then.
+    let now = try StateReader(runner: setup.kernel, files: InMemoryFileSystem()).read()
+    let before = probeBatches()
+    let again = setup.transactor.startProbes(snapshot: now, policy: setup.policy, scope: nil)
+    let outcome = try setup.transactor.apply(
+      snapshot: now, policy: setup.policy, options: ApplyOptions(runDirectory: "/nonexistent"), confirmation: nil,
+      early: again, commit: { [] })
+    #expect(probeBatches() == before + 1)
+    let earlyResults = try again.results.value()
+    #expect(!outcome.probes.isEmpty && outcome.probes == earlyResults)
+    let probedThen = try setup.transactor.apply(
+      snapshot: now, policy: setup.policy, options: ApplyOptions(runDirectory: "/nonexistent"), confirmation: nil,
+      commit: { [] })
+    #expect(probedThen.probes == outcome.probes)
+  }
+
+  @Test("work on another thread gives its value, or its error, to every call", .timeLimit(.minutes(1)))
+  func backgroundWorkTwice() throws {
+    let work = BackgroundWork { 42 }
+    #expect(try work.value() == 42)
+    #expect(try work.value() == 42)
+    struct Failure: Error {}
+    let failing = BackgroundWork<Int> { throw Failure() }
+    #expect(throws: Failure.self) { try failing.value() }
+    #expect(throws: Failure.self) { try failing.value() }
+  }
+
   @Test("the stages a progress line shows, in order: writing, reading back, verifying, persisting; a rollback too")
   func stages() throws {
     let seen = Mutex<[ApplyStage]>([])

@@ -165,10 +165,14 @@ enum ApplyCommand: Subcommand {
     /// The kernel plan, the file plan, and the text of both.
     var report: PlanReport
 
+    /// The probes started before the plan, when a transactor was given.
+    var early: Transactor.EarlyProbes?
+
     /// Reads the host, resolves the policy, and plans the kernel, (with --persist) the files and (for a dry run)
-    /// the flow table.
-    init(_ options: Options, context: CLIContext) throws {
+    /// the flow table. With a `transactor`, its probes of the host as it is start before the plan is made.
+    init(_ options: Options, context: CLIContext, transactor: Transactor? = nil) throws {
       (state, policy) = try options.inputs.resolve(context)
+      early = transactor?.startProbes(snapshot: state, policy: policy, scope: options.scope)
       files = try FileTargets.files(root: options.root, inputs: options.inputs, context: context)
       var formats = options.formats
       var selection: PersistSelection?
@@ -229,7 +233,12 @@ enum ApplyCommand: Subcommand {
     ) { message in progress.clearing { context.diagnostics.note(message) } }
     progress.stage(.planning)
 
-    let prepared = try Preparation(options, context: context)
+    let transactor = Transactor(
+      runner: context.runner, reader: context.reader,
+      log: { message in progress.clearing { context.diagnostics.note(message) } }, progress: progress.stage)
+    let prepared = try Preparation(options, context: context, transactor: transactor)
+    // Whatever stops this apply, no `ip` of the early probes is left running.
+    defer { _ = try? prepared.early?.results.value() }
     let report = prepared.report
     progress.clearing { context.diagnostics.print(report.diagnostics) }
     // Everything that could refuse the files is checked before the kernel is touched; the refusals were printed.
@@ -255,9 +264,6 @@ enum ApplyCommand: Subcommand {
       }
     }
     let settings = KernelSettingsWriter(runner: context.runner)
-    let transactor = Transactor(
-      runner: context.runner, reader: context.reader,
-      log: { message in progress.clearing { context.diagnostics.note(message) } }, progress: progress.stage)
     let outcome: ApplyOutcome
     do {
       outcome = try transactor.apply(
@@ -265,7 +271,7 @@ enum ApplyCommand: Subcommand {
         options: ApplyOptions(
           confirmSeconds: options.confirmSeconds, runDirectory: context.runDirectory, scope: options.scope,
           changeGuard: context.changeGuard(options.confirmSeconds)),
-        confirmation: context.confirmation
+        confirmation: context.confirmation, early: prepared.early
       ) {
         // The settings once the routes are verified; put back if what follows fails, as the routes are.
         try settings.write(report.settingChanges)
