@@ -11,10 +11,7 @@ import Testing
 struct NetlinkRulesLiveTests {
   @Test("on random hosts, the dumped rules are ip -j rule show's, rule for rule")
   func dumpMatchesIP() throws {
-    let seed =
-      ProcessInfo.processInfo.environment["POLROUTE_TRACE_SEED"].flatMap { UInt64($0) }
-      ?? UInt64.random(in: 1...UInt64(Int64.max))
-    print("rule dump test: seed \(seed) (replay with POLROUTE_TRACE_SEED=\(seed))")
+    let seed = SeededGenerator.replayableSeed("rule dump test")
     var random = SeededGenerator(seed: seed)
     var compared = 0
     for _ in 0..<6 {

@@ -20,10 +20,7 @@ struct TraceDifferentialLiveTests {
 
   @Test("on random hosts, trace agrees with ip route get on every flow, live and on the snapshot")
   func agreesWithTheKernel() throws {
-    let seed =
-      ProcessInfo.processInfo.environment["POLROUTE_TRACE_SEED"].flatMap { UInt64($0) }
-      ?? UInt64.random(in: 1...UInt64(Int64.max))
-    print("trace differential test: seed \(seed) (replay with POLROUTE_TRACE_SEED=\(seed))")
+    let seed = SeededGenerator.replayableSeed("trace differential test")
     var random = SeededGenerator(seed: seed)
     let scratch = try TemporaryDirectory("trace-diff")
     let policy = try scratch.write("empty.conf", "# no policy: the plan changes nothing\n")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A SplitMix64 random number generator with a fixed seed, so randomised tests fail the same way every run (and a
 /// randomised live test can print its seed for a replay).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -16,5 +18,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
+  }
+
+  /// The seed `POLROUTE_TRACE_SEED` names, else a random one, printed with how to replay it: the randomised live
+  /// tests start from it.
+  public static func replayableSeed(_ test: String) -> UInt64 {
+    let seed =
+      ProcessInfo.processInfo.environment["POLROUTE_TRACE_SEED"].flatMap { UInt64($0) }
+      ?? UInt64.random(in: 1...UInt64(Int64.max))
+    print("\(test): seed \(seed) (replay with POLROUTE_TRACE_SEED=\(seed))")
+    return seed
   }
 }
