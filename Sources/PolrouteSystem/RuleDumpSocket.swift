@@ -55,7 +55,7 @@ public enum RuleDumpSocket {
       case .interrupted, .more: continue
       }
     }
-    throw DumpError(message: NetlinkError.interrupted.description + " (\(attempts) attempts)")
+    throw DumpError(message: "the rules kept changing while they were dumped (\(attempts) attempts)")
   }
 
   /// Why a dump failed, with the system's reason when there is one.

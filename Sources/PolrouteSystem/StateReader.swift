@@ -3,8 +3,8 @@ import PolrouteCore
 /// Reads a live host's routing state through `ip -j`, rtnetlink and files under /etc and /proc.
 ///
 /// One read is a rule dump of each family over rtnetlink (`NetlinkRules`; a replaying runner has `ip -j rule show`
-/// answer instead), and two processes started together with it (and drained from one thread): `ip -d -j addr show`,
-/// and for each family one `ip -j -batch -` of `route show table all`. Measured with iproute2 6.1: `ip -j route show
+/// answer instead), and three processes started together with it (and drained from one thread): `ip -d -j addr
+/// show`, and for each family one `ip -j -batch -` of `route show table all`. Measured with iproute2 6.1: `ip -j route show
 /// table N` alone costs ~2 ms however big main is, but inside `-batch` iproute2 filters tables in user space, so every
 /// table read there walks the whole FIB (0.4 s with a million routes in main). One `table all` walk costs what one
 /// read of main costs, and tells which tables exist and what they hold, so choosing free table numbers needs no
