@@ -57,24 +57,13 @@ public struct StateReader: Sendable {
     let decoder = IPOutputDecoder(tableNames: state.names, extraProtocols: state.protocolNames)
 
     let addressCommand = Command(["ip", "-d", "-j", "addr", "show"])
-    let families = AddressFamily.allCases.map { family in
-      familyReader(family, parts: [.rules, .routes], decoder: decoder)
-    }
-    let batches = families.compactMap(\.command)
-    // The processes run at the same time, drained from this thread.
-    let results = try runner.runAll(
-      [CommandJob(addressCommand)] + families.compactMap(\.job))
-    for (result, command) in zip(results, [addressCommand] + batches) where result.status != 0 {
-      throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
-    }
+    let (families, results) = try startReads(
+      AddressFamily.allCases.map { ($0, [.rules, .routes]) }, decoder: decoder, alongside: [addressCommand])
     state.interfaces = try decoder.interfaces(results[0].output, command: addressCommand.description).sorted {
       $0.index < $1.index
     }
     try meanwhile(&state)
-    for family in families {
-      try family.finish()
-      family.replace(in: &state)
-    }
+    try finish(families, into: &state)
     return state
   }
 
@@ -85,38 +74,54 @@ public struct StateReader: Sendable {
   public func readBack(_ changes: [KernelChange], over snapshot: HostState) throws -> HostState {
     var state = snapshot
     let decoder = IPOutputDecoder(tableNames: snapshot.names, extraProtocols: snapshot.protocolNames)
-    let families = AddressFamily.allCases.compactMap { family -> FamilyReader? in
+    let wanted = AddressFamily.allCases.compactMap { family -> (AddressFamily, [FamilyReader.Part])? in
       let ofFamily = changes.filter { $0.family == family }
       var parts: [FamilyReader.Part] = []
       if ofFamily.contains(where: \.isRule) { parts.append(.rules) }
       if ofFamily.contains(where: { !$0.isRule }) { parts.append(.routes) }
-      return parts.isEmpty ? nil : familyReader(family, parts: parts, decoder: decoder)
+      return parts.isEmpty ? nil : (family, parts)
     }
-    let batches = families.compactMap(\.command)
-    let results = try runner.runAll(families.compactMap(\.job))
-    for (result, command) in zip(results, batches) where result.status != 0 {
+    let (families, _) = try startReads(wanted, decoder: decoder)
+    try finish(families, into: &state)
+    return state
+  }
+
+  /// Starts reading the parts each family wants: its rules dumped over rtnetlink where the runner can (on other
+  /// threads, while `ip` reads the rest), the rest through one `ip -j -batch -` a family. Those processes and
+  /// `alongside` run at the same time, drained from this thread, and every one must succeed; the results are
+  /// `alongside`'s. `finish` collects the families.
+  func startReads(
+    _ wanted: [(family: AddressFamily, parts: [FamilyReader.Part])], decoder: IPOutputDecoder,
+    alongside: [Command] = []
+  ) throws -> (families: [FamilyReader], results: [CommandResult]) {
+    let dumps = runner.canDumpRules && wanted.contains { $0.parts.contains(.rules) }
+    // Read once for every family whose rules are dumped.
+    let groupNames = dumps ? groupNames : [:]
+    let families = wanted.map { family, parts in
+      let dumped = dumps && parts.contains(.rules)
+      let reader = FamilyReader(
+        family: family, decoder: decoder, covering: covering.filter { $0.family == family }, parts: parts,
+        throughIP: dumped ? parts.filter { $0 != .rules } : parts)
+      if dumped {
+        let runner = runner
+        reader.dump = BackgroundWork { try runner.dumpRules(family, groupNames: groupNames) }
+      }
+      return reader
+    }
+    let commands = alongside + families.compactMap(\.command)
+    let results = try runner.runAll(alongside.map { CommandJob($0) } + families.compactMap(\.job))
+    for (result, command) in zip(results, commands) where result.status != 0 {
       throw CommandError.failed(command: command.description, status: result.status, stderr: result.errorText)
     }
+    return (families, Array(results.prefix(alongside.count)))
+  }
+
+  /// Collects what `startReads` read (waiting for the dumps), in place of what `state` held of those families.
+  func finish(_ families: [FamilyReader], into state: inout HostState) throws {
     for family in families {
       try family.finish()
       family.replace(in: &state)
     }
-    return state
-  }
-
-  /// Prepares the read of a family's parts: its rules dumped over rtnetlink where the runner can (started at once on
-  /// another thread, to run while `ip` reads the rest), the rest left to the family's `ip -j -batch -`.
-  func familyReader(_ family: AddressFamily, parts: [FamilyReader.Part], decoder: IPOutputDecoder) -> FamilyReader {
-    let dumped = parts.contains(.rules) && runner.canDumpRules
-    let reader = FamilyReader(
-      family: family, decoder: decoder, covering: covering.filter { $0.family == family }, parts: parts,
-      throughIP: dumped ? parts.filter { $0 != .rules } : parts)
-    if dumped {
-      let runner = runner
-      let groupNames = groupNames
-      reader.dump = BackgroundWork { try runner.dumpRules(family, groupNames: groupNames) }
-    }
-    return reader
   }
 
   /// One family's `ip -4|-6 -j -batch -` of `rule show` and `route show table all` (or one of them), decoded as the
