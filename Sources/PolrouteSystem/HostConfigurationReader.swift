@@ -1,7 +1,5 @@
-import Dispatch
-import PolrouteCore
-
 import Glibc
+import PolrouteCore
 
 /// Reads the files that say who manages each interface and where its gateways are configured or leased
 /// (`HostConfigurationPaths` lists them), through a `FileSystem` so that `--root` works, and hands them to
@@ -145,25 +143,17 @@ public struct HostConfigurationReader: Sendable {
 }
 
 /// Host configuration being read and parsed on another thread.
-public final class PendingHostConfiguration: @unchecked Sendable {
-  /// The parsed files: written once by the worker before it signals `finished`, read only after waiting for it.
-  private var parsed: ParsedHostFiles?
-  /// Signalled when the worker is done.
-  private let finished = DispatchSemaphore(value: 0)
+public final class PendingHostConfiguration: Sendable {
+  /// The parsing.
+  private let parsing: BackgroundWork<ParsedHostFiles, Never>
 
   /// Starts the work.
   init(reader: HostConfigurationReader) {
-    DispatchQueue.global().async {
-      self.parsed = HostConfigurationBuilder.parse(reader.readFiles())
-      self.finished.signal()
-    }
+    parsing = BackgroundWork { HostConfigurationBuilder.parse(reader.readFiles()) }
   }
 
   /// Waits for the parsing and decides who manages each of `links`.
   public func finish(links: [LinkIdentity], now: Int64?) -> HostConfiguration {
-    finished.wait()
-    // Waiting again would block: keep the signal for a second call.
-    finished.signal()
-    return parsed!.configuration(links: links, now: now)
+    parsing.value().configuration(links: links, now: now)
   }
 }

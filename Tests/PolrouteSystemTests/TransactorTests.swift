@@ -175,12 +175,33 @@ struct TransactorTests {
   @Test("work on another thread gives its value, or its error, to every call", .timeLimit(.minutes(1)))
   func backgroundWorkTwice() throws {
     let work = BackgroundWork { 42 }
-    #expect(try work.value() == 42)
-    #expect(try work.value() == 42)
+    #expect(work.value() == 42)
+    #expect(work.value() == 42)
     struct Failure: Error {}
-    let failing = BackgroundWork<Int> { throw Failure() }
+    let failing = BackgroundWork<Int, any Error> { throw Failure() }
     #expect(throws: Failure.self) { try failing.value() }
     #expect(throws: Failure.self) { try failing.value() }
+  }
+
+  @Test("work on another thread starts at once, however many others are running", .timeLimit(.minutes(1)))
+  func backgroundWorkStartsAtOnce() {
+    // More pieces of work than CPUs, each waiting for all the others to start: a pool as wide as the CPUs (Dispatch's
+    // global queue) starts only some, and the rule dumps of a read queued behind a policy being parsed that way.
+    let count = ProcessInfo.processInfo.activeProcessorCount + 2
+    let started = DispatchSemaphore(value: 0)
+    let gate = DispatchSemaphore(value: 0)
+    let works = (0..<count).map { index in
+      BackgroundWork { () -> Int in
+        started.signal()
+        gate.wait()
+        return index
+      }
+    }
+    var allStarted = true
+    for _ in 0..<count where started.wait(timeout: .now() + .milliseconds(500)) == .timedOut { allStarted = false }
+    for _ in 0..<count { gate.signal() }
+    #expect(allStarted, "only some of \(count) pieces of work started within half a second")
+    #expect(works.map { $0.value() } == Array(0..<count))
   }
 
   @Test("the stages a progress line shows, in order: writing, reading back, verifying, persisting; a rollback too")
