@@ -74,11 +74,11 @@ public struct StateReader: Sendable {
   public func readBack(_ changes: [KernelChange], over snapshot: HostState) throws -> HostState {
     var state = snapshot
     let decoder = IPOutputDecoder(tableNames: snapshot.names, extraProtocols: snapshot.protocolNames)
+    let touched = KernelParts(touchedBy: changes)
     let wanted = AddressFamily.allCases.compactMap { family -> (AddressFamily, [FamilyReader.Part])? in
-      let ofFamily = changes.filter { $0.family == family }
       var parts: [FamilyReader.Part] = []
-      if ofFamily.contains(where: \.isRule) { parts.append(.rules) }
-      if ofFamily.contains(where: { !$0.isRule }) { parts.append(.routes) }
+      if touched.ruleFamilies.contains(family) { parts.append(.rules) }
+      if touched.routeFamilies.contains(family) { parts.append(.routes) }
       return parts.isEmpty ? nil : (family, parts)
     }
     let (families, _) = try startReads(wanted, decoder: decoder)
@@ -154,7 +154,7 @@ public struct StateReader: Sendable {
     /// The rules decoded so far.
     var rules: [Rule] = []
     /// The dump of the rules over rtnetlink, when they are not read through `ip`.
-    var dump: BackgroundWork<[Rule]>?
+    var dump: BackgroundWork<[Rule], any Error>?
     /// The routes decoded so far, bounded.
     var routes: RouteCollector
 

@@ -95,7 +95,8 @@ public struct Transactor: Sendable {
       let toProbe = scopedProbes(after)
       progress(.verifying(probes: toProbe.count))
       let probing = BackgroundWork { [self] in try lookUp(toProbe, names: after) }
-      let problems = Transaction.verify(policy: policy, state: after, scope: options.scope)
+      let problems = Transaction.verify(
+        policy: policy, state: after, scope: options.scope, parts: KernelParts(touchedBy: plan.changes))
       let probed = Result { try probing.value() }
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
@@ -148,7 +149,7 @@ public struct Transactor: Sendable {
     /// How many lookups.
     public let count: Int
     /// Their answers, once they are done.
-    public let results: BackgroundWork<[ProbeResult]>
+    public let results: BackgroundWork<[ProbeResult], any Error>
   }
 
   /// An error of one step, described in its own words.

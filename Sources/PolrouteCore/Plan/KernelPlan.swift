@@ -120,11 +120,18 @@ public struct KernelPlan: Hashable, Sendable {
       })
   }
 
-  /// Computes the plan.
-  public static func make(state: HostState, policy: Policy) -> KernelPlan {
+  /// Computes the plan; with `parts`, only the changes to those parts (the same as the whole plan's changes to them:
+  /// rules and routes are matched by keys that hold their family).
+  public static func make(state: HostState, policy: Policy, parts: KernelParts = .all) -> KernelPlan {
     let ownership = Ownership(policy)
+    func only<T>(_ objects: [T], _ families: Set<AddressFamily>, _ family: (T) -> AddressFamily) -> [T] {
+      families.count == AddressFamily.allCases.count ? objects : objects.filter { families.contains(family($0)) }
+    }
     // A route a network manager installed from polroute's files (with its own protocol) is the wanted one.
-    let routes = RouteDiff(present: ownership.routes(of: state), wanted: policy.routesInAddOrder) { present, wanted in
+    let routes = RouteDiff(
+      present: only(ownership.routes(of: state), parts.routeFamilies, \.family),
+      wanted: only(policy.routesInAddOrder, parts.routeFamilies, \.family)
+    ) { present, wanted in
       present.matches(wanted) || Ownership.isInstalledCopy(present, of: wanted)
     }
     let adds = routes.upserts.filter { $0.action == .add }
@@ -137,9 +144,15 @@ public struct KernelPlan: Hashable, Sendable {
     let installedByKey = Dictionary(
       grouping: state.rules.filter { $0.protocolNumber.map(Ownership.managerRuleProtocols.contains) ?? false },
       by: \.key)
-    let rules = RuleDiff(present: ownership.rules(of: state), wanted: policy.rules) { wanted in
-      installedByKey[wanted.key]?.contains { Ownership.isInstalledCopy($0, of: wanted) } ?? false
-    }
+    let rules =
+      parts.ruleFamilies.isEmpty
+      ? RuleDiff()
+      : RuleDiff(
+        present: only(ownership.rules(of: state), parts.ruleFamilies, \.family),
+        wanted: only(policy.rules, parts.ruleFamilies, \.family)
+      ) { wanted in
+        installedByKey[wanted.key]?.contains { Ownership.isInstalledCopy($0, of: wanted) } ?? false
+      }
     let added = rules.added
     let stale = rules.stale
     // A stale rule at the priority of a rule being added goes first: the kernel's duplicate check ignores some
@@ -162,6 +175,9 @@ struct RuleDiff {
   var added: [Rule] = []
   /// The present rules that are not the wanted rule of their key (the first wanted one), in the present order.
   var stale: [Rule] = []
+
+  /// No rules compared.
+  init() {}
 
   /// Compares; `isInstalled` says whether a wanted rule is there as a network manager's copy.
   init(present: [Rule], wanted: [Rule], isInstalled: (Rule) -> Bool) {

@@ -47,12 +47,14 @@ public enum Transaction {
   }
 
   /// What verification found wrong, one line each; empty when the kernel matches the policy (within `scope`, when
-  /// the apply converged only some interfaces).
-  public static func verify(policy: Policy, state: HostState, scope: InterfaceScope? = nil) -> [String] {
+  /// the apply converged only some interfaces) in `parts`: those an apply changed and read back.
+  public static func verify(
+    policy: Policy, state: HostState, scope: InterfaceScope? = nil, parts: KernelParts = .all
+  ) -> [String] {
     var problems: [String] = []
     let names = KernelText.names(state: state, policy: policy)
     // What is left to do after the apply is what is wrong with it.
-    var left = KernelPlan.make(state: state, policy: policy)
+    var left = KernelPlan.make(state: state, policy: policy, parts: parts)
     if let scope { left = scope.restrict(left, state: state, policy: policy) }
     for change in left.changes {
       switch change {
