@@ -23,8 +23,7 @@ extension ResolutionContext {
     var priorities = PriorityAllocator(state)
     ruleRoles.reserveCapacity(expected)
     var rules: [Rule] = []
-    // A statement is read in place, never copied: a copy retains every string of its locations, which for
-    // thousands of statements showed in profiles. `pending` holds indices for the same reason.
+    // The application rules wait here, with their statements' indices, until the explicit priorities are held.
     var pending: [(rule: Rule, index: Int)] = []
     rules.reserveCapacity(expected)
     pending.reserveCapacity(statements.count)
