@@ -19,7 +19,9 @@ extension ResolutionContext {
   mutating func buildRules(
     _ statements: [RuleStatement], uplinks: [Uplink], tables: [PolicyTable], groups: [UplinkGroup] = []
   ) -> [Rule] {
-    let expected = statements.count + uplinks.reduce(0) { $0 + $1.addresses.count }
+    let guards = uplinkGuards(uplinks)
+    // Sized once: fifty uplinks make thousands of guards, and growing the lists copied every rule a dozen times.
+    let expected = 2 * statements.count + guards.count + uplinks.reduce(0) { $0 + $1.addresses.count } + 2
     var priorities = PriorityAllocator(state)
     ruleRoles.reserveCapacity(expected)
     var rules: [Rule] = []
@@ -27,9 +29,14 @@ extension ResolutionContext {
     var pending: [(rule: Rule, index: Int)] = []
     rules.reserveCapacity(expected)
     pending.reserveCapacity(statements.count)
-    func add(_ rule: Rule, _ role: RuleRole) {
+    // A rule is copied once, into the list, and placed there: a rule is some 200 bytes, and thousands were copied
+    // three times over on their way in.
+    func add(_ rule: Rule, family: AddressFamily? = nil, priority: UInt32, _ role: RuleRole) {
       rules.append(rule)
-      ruleRoles[rule.key] = role
+      let last = rules.count - 1
+      if let family { rules[last].move(to: family) }
+      rules[last].priority = priority
+      ruleRoles[rules[last].key] = role
     }
     // The accounting counts a packet under the realm of the route back to its sender when no rule tagged it: a rule
     // realm that is also an uplink's would count both kinds of packet as one.
@@ -63,9 +70,7 @@ extension ResolutionContext {
       let line = statements[index].location.line
       for family in families {
         priorities.hold(priority, family, by: .statement(line: line))
-        var rule = template.with(family: family)
-        rule.priority = priority
-        add(rule, .statement)
+        add(template, family: family, priority: priority, .statement)
       }
     }
     // Application rules in file order; each statement gets one priority for all its families.
@@ -84,9 +89,7 @@ extension ResolutionContext {
       checkGoto(statements[index], priority: next)
       for family in families {
         priorities.hold(next, family, by: .application)
-        var rule = template.with(family: family)
-        rule.priority = next
-        add(rule, .statement)
+        add(template, family: family, priority: next, .statement)
       }
       next += 1
     }
@@ -95,12 +98,12 @@ extension ResolutionContext {
     // (so adding an interface renumbers nothing), and new ones take the next free priority of their band.
     var guardsLeft = 0
     let guardBand = Policy.PriorityBand.guards...(Policy.PriorityBand.localNetworks - 1)
-    for (rule, priority) in priorities.takeAll(uplinkGuards(uplinks), in: guardBand) {
+    for (index, priority) in priorities.takeAll(guards, in: guardBand).enumerated() {
       guard let priority else {
         guardsLeft += 1
         continue
       }
-      add(rule.with(priority: priority), .uplinkGuard)
+      add(guards[index], priority: priority, .uplinkGuard)
     }
     if guardsLeft > 0 {
       warning(
@@ -121,7 +124,7 @@ extension ResolutionContext {
           at: nil)
         continue
       }
-      add(rule.with(priority: priority), .localNetworks)
+      add(rule, priority: priority, .localNetworks)
     }
     // Source rules: one per address, by table then address, each family counting on its own.
     let sources = uplinks.sorted(by: { $0.table < $1.table }).flatMap { uplink in
@@ -131,13 +134,14 @@ extension ResolutionContext {
           action: .lookup(uplink.table), protocolNumber: Ownership.marker)
       }
     }
-    for (rule, priority) in priorities.takeAll(sources, in: Policy.PriorityBand.source...Policy.PriorityBand.last) {
+    let sourceBand = Policy.PriorityBand.source...Policy.PriorityBand.last
+    for (index, priority) in priorities.takeAll(sources, in: sourceBand).enumerated() {
       guard let priority else {
         error(
           "more source rules than the band \(Policy.PriorityBand.source)-\(Policy.PriorityBand.last) holds", at: nil)
         return rules
       }
-      add(rule.with(priority: priority), .source)
+      add(sources[index], priority: priority, .source)
     }
     rules += outboundRules(groups, uplinks: uplinks, after: rules, priorities: &priorities)
     return rules
@@ -210,6 +214,10 @@ extension ResolutionContext {
     }.sorted { $0.key < $1.key }
     // Sorted once, not once per route: a host with fifty uplinks has thousands of guards.
     let ordered = uplinks.sorted(by: { $0.table < $1.table }).map { ($0, $0.sourceAddresses.sorted()) }
+    // At most one guard per route and address, nearly all of which are made: sized once, not grown a dozen times.
+    let most = throughMain.count * ordered.reduce(0) { $0 + $1.1.count }
+    seen.reserveCapacity(most)
+    guards.reserveCapacity(most)
     for route in throughMain {
       let devices = Set(route.devices)
       // Only routes through an uplink: one through a LAN or a bridge reaches hosts that use this host directly.
@@ -437,10 +445,10 @@ struct PriorityAllocator {
 
   /// Priorities in `band` for rules, in their order: first every rule the kernel already has keeps its priority
   /// (so a new rule cannot take an old one's), then the others take the first free ones; nil where the band is full.
-  mutating func takeAll(_ rules: [Rule], in band: ClosedRange<UInt32>) -> [(Rule, UInt32?)] {
+  mutating func takeAll(_ rules: [Rule], in band: ClosedRange<UInt32>) -> [UInt32?] {
     var kept: [UInt32?] = rules.map { keep($0, in: band) }
     for index in rules.indices where kept[index] == nil { kept[index] = next(rules[index].family, in: band) }
-    return Array(zip(rules, kept))
+    return kept
   }
 
   /// A priority in `band` for a rule: the one the kernel already gives it when that is free, else the first free
@@ -504,11 +512,16 @@ extension Rule {
     return copy
   }
 
-  /// The same rule in another family; the IPv6 copy has no realms, which the kernel would ignore.
+  /// The same rule in another family.
   func with(family: AddressFamily) -> Rule {
     var copy = self
-    copy.family = family
-    if family == .inet6 { copy.realms = nil }
+    copy.move(to: family)
     return copy
+  }
+
+  /// Moves the rule to another family; the IPv6 copy has no realms, which the kernel would ignore.
+  mutating func move(to family: AddressFamily) {
+    self.family = family
+    if family == .inet6 { realms = nil }
   }
 }
