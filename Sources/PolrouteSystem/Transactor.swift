@@ -131,8 +131,7 @@ public struct Transactor: Sendable {
   /// The probes that verify `policy` on a host in `state`: only the scope's addresses, when there is one (another
   /// uplink's replies are that uplink's apply's to judge).
   public static func probes(policy: Policy, state: HostState, scope: InterfaceScope?) -> [Verification.Probe] {
-    let all = Verification.probes(policy: policy, state: state)
-    return scope.map { $0.restrict(all) } ?? all
+    Verification.probes(policy: policy, state: state, from: scope?.interfaces)
   }
 
   /// Starts the probes of the host as it is, on another thread, before the plan is made: the lookups are the

@@ -111,11 +111,6 @@ public struct InterfaceScope: Hashable, Sendable {
     return KernelPlan(changes: changes, ownership: plan.ownership)
   }
 
-  /// The probes of the scope's interfaces' addresses.
-  public func restrict(_ probes: [Verification.Probe]) -> [Verification.Probe] {
-    probes.filter { interfaces.contains($0.interface) }
-  }
-
   /// Why each interface of the scope has nothing of polroute's left after the apply, by name: it is not on the host,
   /// or the policy does not make it an uplink (with the policy's reason). Interfaces that are uplinks are absent.
   public func departures(state: HostState, policy: Policy) -> [(name: String, reason: String)] {

@@ -68,8 +68,9 @@ public enum Verification {
   }
 
   /// The probes for a policy on a host (the state before or after the apply: only its addresses and main's
-  /// connected networks are used).
-  public static func probes(policy: Policy, state: HostState) -> [Probe] {
+  /// connected networks are used), from the addresses of `interfaces` (all when nil): an apply of one interface
+  /// judges only its replies, and fifty uplinks would otherwise make 2,500 probes to keep 50.
+  public static func probes(policy: Policy, state: HostState, from interfaces: Set<String>? = nil) -> [Probe] {
     let uplinks = Dictionary(policy.uplinks.map { ($0.device, $0) }, uniquingKeysWith: { first, _ in first })
     // IPv4 first, each family in interface order.
     let addresses = AddressFamily.allCases.flatMap { family in
@@ -94,7 +95,8 @@ public enum Verification {
           || [.noGateway, .notDeclared].contains(policy.excluded.first { $0.name == name }?.reason)
       })
     var probes: [Probe] = []
-    for (name, address) in addresses where couldBeUplink.contains(name) {
+    let sources = interfaces.map { wanted in addresses.filter { wanted.contains($0.0) } } ?? addresses
+    for (name, address) in sources where couldBeUplink.contains(name) {
       let family = address.family
       let uplink = uplinks[name]
       let gateway = uplink?.gateway(family)
@@ -113,7 +115,7 @@ public enum Verification {
     }
     let ours = Set(addresses.map(\.1.address))
     for network in state.connectedNetworks {
-      for (name, address) in addresses where address.family == network.prefix.family {
+      for (name, address) in sources where address.family == network.prefix.family {
         guard let destination = FlowSimulator.representative(of: network.prefix, avoiding: ours) else {
           continue
         }

@@ -51,6 +51,18 @@ struct VerificationTests {
       ])
   }
 
+  @Test("the probes from some interfaces are exactly those of their addresses, in the same order")
+  func probesFromInterfaces() throws {
+    let state = Self.host(adding: [Self.docker], links: [("192.0.2.0/25", "docker0", "192.0.2.1")])
+    let policy = try #require(T.resolve(nil, state: state))
+    let all = Verification.probes(policy: policy, state: state)
+    for interfaces in [[], ["data"], ["mgmt", "docker0"], ["data", "mgmt", "docker0"], ["gone"]] as [Set<String>] {
+      let some = Verification.probes(policy: policy, state: state, from: interfaces)
+      #expect(some == all.filter { interfaces.contains($0.interface) }, "from \(interfaces)")
+    }
+    #expect(Verification.probes(policy: policy, state: state, from: ["data"]).count == 4)
+  }
+
   @Test("a container bridge is never judged as an uplink; every address reaches its network directly")
   func containerBridge() throws {
     let state = Self.host(adding: [Self.docker], links: [("192.0.2.0/25", "docker0", "192.0.2.1")])
