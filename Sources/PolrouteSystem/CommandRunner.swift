@@ -96,6 +96,13 @@ public protocol CommandRunner: Sendable {
 
   /// The kernel's rules of a family, dumped over rtnetlink (see `NetlinkRules`); `groupNames` names interface groups.
   func dumpRules(_ family: AddressFamily, groupNames: [UInt32: String]) throws -> [Rule]
+
+  /// Whether `lookUpRoutes` reaches the kernel; where not, probes are looked up through `ip -batch` of `route get`
+  /// lines, as a replayed host's are.
+  var canLookUpRoutes: Bool { get }
+
+  /// The kernel's answers to `ip route get` questions, asked over rtnetlink (see `NetlinkRouteLookup`), in order.
+  func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer]
 }
 
 extension CommandRunner {
@@ -104,7 +111,15 @@ extension CommandRunner {
 
   /// Refuses: a runner that cannot dump rules is never asked to.
   public func dumpRules(_ family: AddressFamily, groupNames: [UInt32: String]) throws -> [Rule] {
-    throw RuleDumpSocket.DumpError(message: "this runner reaches no kernel")
+    throw NetlinkSocketError(message: "this runner reaches no kernel")
+  }
+
+  /// No lookups: probes go through `ip`.
+  public var canLookUpRoutes: Bool { false }
+
+  /// Refuses: a runner that cannot look routes up is never asked to.
+  public func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
+    throw NetlinkSocketError(message: "this runner reaches no kernel")
   }
 
   /// Runs the jobs one after the other.

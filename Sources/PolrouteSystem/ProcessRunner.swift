@@ -19,6 +19,14 @@ public struct ProcessRunner: CommandRunner {
     try RuleDumpSocket.dump(family, groupNames: groupNames)
   }
 
+  /// Routes are looked up over rtnetlink.
+  public var canLookUpRoutes: Bool { true }
+
+  /// Asks the kernel over rtnetlink.
+  public func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
+    try RouteLookupSocket.lookUp(lookups)
+  }
+
   /// Runs a command to completion.
   public func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
     try runAll([CommandJob(command, output: output)])[0]

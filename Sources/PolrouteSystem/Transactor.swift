@@ -17,9 +17,9 @@ public struct Transactor: Sendable {
   public let signals: any SignalSource
   /// The clock the confirmation deadline is measured with.
   public let clock: any TransactionClock
-  /// The most `ip -batch` processes a family's probes are split between.
+  /// The most rtnetlink sockets (or `ip -batch` processes) a family's probes are split between.
   public let probeProcesses: Int
-  /// A family's probes go to one process up to this many, and are split above it.
+  /// A family's probes go to one socket or process up to this many, and are split above it.
   public let probesPerProcess: Int
 
   /// The processors online (at least one, at most four): the default number of probe processes.
@@ -190,35 +190,70 @@ public struct Transactor: Sendable {
     return processes
   }
 
-  /// Runs `ip route get` for every probe: `ip -batch` processes of one family each, run at the same time. A lookup
-  /// walks the rules ahead of the one that decides it, so on a host of thousands of rules fifty probes kept one
-  /// process busy 14 ms: more than `probesPerProcess` probes of a family are split between up to `probeProcesses`
-  /// processes. `ip` prints a table by the name the host's rt_tables give it (polroute's own file among
-  /// them), so the answers are read with the names of `names`.
+  /// Asks the kernel `ip route get` for every probe: over rtnetlink where the runner can, else through `ip -batch`
+  /// processes of one family each. A lookup walks the rules ahead of the one that decides it, so on a host of
+  /// thousands of rules fifty probes kept one process busy 14 ms: more than `probesPerProcess` probes of a family are
+  /// split between up to `probeProcesses` sockets (each on a thread of its own) or processes, asked at the same time.
   func probe(_ probes: [Verification.Probe], names host: HostState) throws -> [ProbeResult] {
     progress(.verifying(probes: probes.count))
     return try lookUp(probes, names: host)
   }
 
-  /// The lookups of `probe`, without the progress report.
+  /// The lookups of `probe`, without the progress report, in the probes' order within each family, IPv4 first.
   func lookUp(_ probes: [Verification.Probe], names host: HostState) throws -> [ProbeResult] {
-    let decoder = IPOutputDecoder(tableNames: host.names, extraProtocols: host.protocolNames)
-    var batches: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>, command: Command)] = []
+    var chunks: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>)] = []
     for family in AddressFamily.allCases {
       let familyProbes = probes.filter { $0.source.family == family }
       guard !familyProbes.isEmpty else { continue }
-      let processes = max(1, min(probeProcesses, familyProbes.count / probesPerProcess))
-      let size = (familyProbes.count + processes - 1) / processes
+      let parts = max(1, min(probeProcesses, familyProbes.count / probesPerProcess))
+      let size = (familyProbes.count + parts - 1) / parts
       for start in stride(from: 0, to: familyProbes.count, by: size) {
-        let chunk = familyProbes[start..<min(start + size, familyProbes.count)]
-        // -force: a destination with no route at all (an address on a network with no way out) is an answer too.
-        // `ip` then prints nothing for that line and names it on stderr ("Command failed -:N"), and the arrays of
-        // the others follow in order.
-        let command = Command(
-          ["ip", family.ipOption, "-j", "-force", "-batch", "-"],
-          inputText: chunk.map(\.batchLine).joined(separator: "\n") + "\n")
-        batches.append((family, chunk, command))
+        chunks.append((family, familyProbes[start..<min(start + size, familyProbes.count)]))
       }
+    }
+    return try runner.canLookUpRoutes ? askKernel(chunks, names: host) : runIP(chunks, names: host)
+  }
+
+  /// The lookups over rtnetlink, a socket and a thread for each chunk; the kernel answers with the device's index,
+  /// which the host's interfaces name (`ip` names an index it does not know `ifN`, and so does this).
+  func askKernel(
+    _ chunks: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>)], names host: HostState
+  ) throws -> [ProbeResult] {
+    let runner = runner
+    let asked = chunks.map { chunk in
+      let lookups = chunk.probes.map { RouteLookup(destination: $0.destination, source: $0.source) }
+      return BackgroundWork { try runner.lookUpRoutes(lookups) }
+    }
+    let names = Dictionary(host.interfaces.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+    var results: [ProbeResult] = []
+    for (chunk, work) in zip(chunks, asked) {
+      for (probe, answer) in zip(chunk.probes, try work.value()) {
+        switch answer {
+        case .route(let index, let gateway):
+          let device = index.map { names[Int($0)] ?? "if\($0)" }
+          results.append(ProbeResult(probe: probe, device: device, gateway: gateway))
+        case .failed:
+          results.append(ProbeResult(probe: probe, device: nil, gateway: nil))
+        }
+      }
+    }
+    return results
+  }
+
+  /// The lookups through `ip -batch`, a process for each chunk. `ip` prints a table by the name the host's rt_tables
+  /// give it (polroute's own file among them), so the answers are read with the names of `host`.
+  func runIP(
+    _ chunks: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>)], names host: HostState
+  ) throws -> [ProbeResult] {
+    let decoder = IPOutputDecoder(tableNames: host.names, extraProtocols: host.protocolNames)
+    let batches = chunks.map { family, chunk in
+      // -force: a destination with no route at all (an address on a network with no way out) is an answer too.
+      // `ip` then prints nothing for that line and names it on stderr ("Command failed -:N"), and the arrays of
+      // the others follow in order.
+      let command = Command(
+        ["ip", family.ipOption, "-j", "-force", "-batch", "-"],
+        inputText: chunk.map(\.batchLine).joined(separator: "\n") + "\n")
+      return (family: family, probes: chunk, command: command)
     }
     let outputs = try runner.runAll(batches.map { CommandJob($0.command) })
     var results: [ProbeResult] = []

@@ -9,6 +9,14 @@ enum IPOutputFuzzing {
       describe { _ = try decoder.rules(bytes, family: family, command: "rules") }
       describe { _ = try NetlinkRules.decode(bytes, family: family, groupNames: [7: "uplinks"]) }
     }
+    // The answer to a route lookup, for the first message's sequence number (or none that matches).
+    for sequence: UInt32 in [1, bytes.count >= 12 ? UInt32(bytes[8]) : 0] {
+      describe {
+        _ = try bytes.withUnsafeBytes { raw in
+          Result { () throws(NetlinkError) in try NetlinkRouteLookup.answer(raw, sequence: sequence) }
+        }.get()
+      }
+    }
     var interfaces: [Interface] = []
     describe { interfaces = try decoder.interfaces(bytes, command: "addr") }
 

@@ -366,6 +366,54 @@ struct TransactorTests {
     #expect(setup.restored)
   }
 
+  @Test("probes asked over rtnetlink: split between sockets, in the probes' order, each device named by its index")
+  func probesOverRTNetlink() throws {
+    /// The fake kernel, with lookups answered as the probes expect, but one refused and one by an unknown device.
+    final class AskingKernel: CommandRunner {
+      let kernel: FakeKernel
+      let asked = Mutex<[[RouteLookup]]>([])
+      init(kernel: FakeKernel) { self.kernel = kernel }
+      func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
+        try kernel.run(command, output: output)
+      }
+      var canLookUpRoutes: Bool { true }
+      func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
+        asked.withLock { $0.append(lookups) }
+        let interfaces = kernel.state.interfaces
+        return lookups.map { lookup in
+          switch lookup.source.description {
+          case "203.0.113.10": return .failed(errno: ENETUNREACH)
+          case "198.51.100.10": return .route(interfaceIndex: 999, gateway: nil)
+          default:
+            let own = interfaces.first { $0.addresses.contains { $0.address.address == lookup.source } }
+            return .route(interfaceIndex: own.map { UInt32($0.index) }, gateway: IPAddress("192.0.2.1"))
+          }
+        }
+      }
+    }
+    let runner = AskingKernel(kernel: FakeKernel(SampleHosts.dualHomed))
+    let reader = StateReader(runner: runner, files: InMemoryFileSystem())
+    let snapshot = try reader.read()
+    let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+    let transactor = Transactor(runner: runner, reader: reader, log: { _ in }, probeProcesses: 3, probesPerProcess: 1)
+    let probes = Transactor.probes(policy: policy, state: snapshot, scope: nil)
+    let results = try transactor.startProbes(snapshot: snapshot, policy: policy, scope: nil).results.value()
+    // No `ip route get` ran; the lookups were split three ways and came back in the probes' order.
+    #expect(!runner.kernel.log.contains { $0.arguments.contains("-force") })
+    #expect(runner.asked.withLock { $0.count } == 3)
+    #expect(results.map(\.probe) == probes.sorted { $0.source.family == .inet && $1.source.family == .inet6 })
+    for result in results {
+      switch result.probe.source.description {
+      case "203.0.113.10": #expect(result.device == nil && result.gateway == nil)
+      case "198.51.100.10": #expect(result.device == "if999")
+      default:
+        #expect(result.device == result.probe.interface, "\(result)")
+        #expect(result.gateway == IPAddress("192.0.2.1"))
+      }
+    }
+    #expect(Set(results.map(\.probe.source.description)).isSuperset(of: ["203.0.113.10", "198.51.100.10"]))
+  }
+
   @Test("probes split between several ip processes answer exactly as one process does, in the same order")
   func splitProbes() throws {
     func run(processes: Int) throws -> (probes: [ProbeResult], batches: [String]) {

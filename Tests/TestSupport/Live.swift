@@ -63,6 +63,51 @@ public final class Namespace: Sendable {
     try? FileManager.default.removeItem(atPath: "/etc/netns/\(name)")
   }
 
+  /// Runs `body` on a thread of its own that has entered the namespace (`setns`), for code that opens its own
+  /// sockets, such as polroute's rtnetlink readers. The thread ends with `body`, so no other thread of the test
+  /// process ever runs in the namespace.
+  public func inside<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+    let path = "/run/netns/\(name)"
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    let finished = DispatchSemaphore(value: 0)
+    let thread = Thread {
+      outcome.withLock { value in
+        value = Result {
+          guard let setns = Self.setns else { throw NamespaceError("setns is not in the C library") }
+          let fd = open(path, O_RDONLY | O_CLOEXEC)
+          guard fd >= 0 else { throw NamespaceError("cannot open \(path): \(String(cString: strerror(errno)))") }
+          defer { close(fd) }
+          guard setns(fd, Self.newNetworkNamespace) == 0 else {
+            throw NamespaceError("cannot enter \(path): \(String(cString: strerror(errno)))")
+          }
+          return try body()
+        }
+      }
+      finished.signal()
+    }
+    thread.start()
+    finished.wait()
+    return try outcome.withLock { $0! }.get()
+  }
+
+  /// `CLONE_NEWNET`, which the Swift Glibc module does not export either.
+  static let newNetworkNamespace: Int32 = 0x4000_0000
+
+  /// glibc's `setns`, which the Swift Glibc module does not export.
+  static let setns: (@convention(c) (Int32, Int32) -> Int32)? = {
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "setns") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+  }()
+
+  /// Why `inside` could not enter the namespace.
+  struct NamespaceError: Error, CustomStringConvertible {
+    /// What failed.
+    let description: String
+
+    /// Wraps a message.
+    init(_ description: String) { self.description = description }
+  }
+
   /// Runs `ip -n NAME WORDS...` (split on spaces), failing on error.
   @discardableResult
   public func ip(_ words: String) throws -> CommandResult {
