@@ -101,8 +101,9 @@ public protocol CommandRunner: Sendable {
   /// lines, as a replayed host's are.
   var canLookUpRoutes: Bool { get }
 
-  /// The kernel's answers to `ip route get` questions, asked over rtnetlink (see `NetlinkRouteLookup`), in order.
-  func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer]
+  /// The kernel's answers to `ip route get` questions, asked over rtnetlink (see `NetlinkRouteLookup`), in order;
+  /// `CancelledError` when `cancellation` stops them first.
+  func lookUpRoutes(_ lookups: [RouteLookup], cancellation: Cancellation?) throws -> [NetlinkRouteLookup.Answer]
 }
 
 extension CommandRunner {
@@ -118,7 +119,9 @@ extension CommandRunner {
   public var canLookUpRoutes: Bool { false }
 
   /// Refuses: a runner that cannot look routes up is never asked to.
-  public func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
+  public func lookUpRoutes(_ lookups: [RouteLookup], cancellation: Cancellation?) throws
+    -> [NetlinkRouteLookup.Answer]
+  {
     throw NetlinkSocketError(message: "this runner reaches no kernel")
   }
 

@@ -23,8 +23,10 @@ public struct ProcessRunner: CommandRunner {
   public var canLookUpRoutes: Bool { true }
 
   /// Asks the kernel over rtnetlink.
-  public func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
-    try RouteLookupSocket.lookUp(lookups)
+  public func lookUpRoutes(_ lookups: [RouteLookup], cancellation: Cancellation?) throws
+    -> [NetlinkRouteLookup.Answer]
+  {
+    try RouteLookupSocket.lookUp(lookups, cancellation: cancellation)
   }
 
   /// Runs a command to completion.

@@ -5,8 +5,11 @@ import PolrouteCore
 /// `NetlinkRouteLookup`): the probes' lookups without an `ip` process.
 public enum RouteLookupSocket {
   /// The kernel's answers to `lookups`, in their order. A pair of addresses of two families is answered `EINVAL`
-  /// without asking, as the kernel would.
-  public static func lookUp(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
+  /// without asking, as the kernel would. `cancellation` stops the questions between two of them, with
+  /// `CancelledError`.
+  public static func lookUp(_ lookups: [RouteLookup], cancellation: Cancellation? = nil) throws
+    -> [NetlinkRouteLookup.Answer]
+  {
     guard !lookups.isEmpty else { return [] }
     let socket = try NetlinkSocket()
     // One route message, however many attributes the kernel adds.
@@ -14,6 +17,7 @@ public enum RouteLookupSocket {
     var answers: [NetlinkRouteLookup.Answer] = []
     answers.reserveCapacity(lookups.count)
     for (index, lookup) in lookups.enumerated() {
+      if cancellation?.isCancelled == true { throw CancelledError() }
       guard lookup.destination.family == lookup.source.family else {
         answers.append(.failed(errno: EINVAL))
         continue

@@ -49,10 +49,13 @@ public struct Transactor: Sendable {
     snapshot: HostState, policy: Policy, plan precomputed: KernelPlan? = nil, options: ApplyOptions,
     confirmation: ConfirmationSource?, early: EarlyProbes? = nil, commit: () throws -> [FileChange]
   ) throws -> ApplyOutcome {
-    // However the apply ends, no `ip` of the early probes is left running.
+    // However the apply ends, no lookup of the early probes is left running.
     defer { _ = try? early?.results.value() }
     var plan = precomputed ?? KernelPlan.make(state: snapshot, policy: policy)
     if precomputed == nil, let scope = options.scope { plan = scope.restrict(plan, state: snapshot, policy: policy) }
+    // The host is about to change: the probes of it as it was would be thrown away, and their lookups would take a
+    // processor from the change, its read-back and the probes after it.
+    if !plan.isEmpty { early?.cancel() }
     func scopedProbes(_ state: HostState) -> [Verification.Probe] {
       Self.probes(policy: policy, state: state, scope: options.scope)
     }
@@ -136,19 +139,32 @@ public struct Transactor: Sendable {
 
   /// Starts the probes of the host as it is, on another thread, before the plan is made: the lookups are the
   /// kernel's work, done while polroute plans on this one. When nothing needs changing they are the verification
-  /// (`apply(early:)`); otherwise the apply probes again after its change. On 50 uplinks and 10,000 statements the
-  /// 51 lookups take 7 ms, which an apply with nothing to change spent after its plan.
+  /// (`apply(early:)`); otherwise they are cancelled, and the apply probes again after its change. On 50 uplinks and
+  /// 10,000 statements the 51 lookups take 7 ms, which an apply with nothing to change spent after its plan. They
+  /// are asked one after another, on one thread: that leaves the plan a processor of a two-processor host, where
+  /// split between two threads they slowed it by half.
   public func startProbes(snapshot: HostState, policy: Policy, scope: InterfaceScope?) -> EarlyProbes {
     let probes = Self.probes(policy: policy, state: snapshot, scope: scope)
-    return EarlyProbes(count: probes.count, results: BackgroundWork { [self] in try lookUp(probes, names: snapshot) })
+    let cancellation = Cancellation()
+    return EarlyProbes(
+      count: probes.count, cancellation: cancellation,
+      results: BackgroundWork { [self] in
+        try lookUp(probes, names: snapshot, parts: 1, cancellation: cancellation)
+      })
   }
 
   /// Probes begun before the plan was made (`startProbes`).
   public struct EarlyProbes: Sendable {
     /// How many lookups.
     public let count: Int
-    /// Their answers, once they are done.
+    /// Stops the lookups between two of them.
+    let cancellation: Cancellation
+    /// Their answers, once they are done; `CancelledError` once cancelled.
     public let results: BackgroundWork<[ProbeResult], any Error>
+
+    /// Stops the lookups at the next one: their answers are not wanted. A runner without rtnetlink lookups cannot
+    /// stop its `ip` process, which finishes.
+    public func cancel() { cancellation.cancel() }
   }
 
   /// An error of one step, described in its own words.
@@ -199,30 +215,35 @@ public struct Transactor: Sendable {
     return try lookUp(probes, names: host)
   }
 
-  /// The lookups of `probe`, without the progress report, in the probes' order within each family, IPv4 first.
-  func lookUp(_ probes: [Verification.Probe], names host: HostState) throws -> [ProbeResult] {
+  /// The lookups of `probe`, without the progress report, in the probes' order within each family, IPv4 first; each
+  /// family's split in at most `parts` (`probeProcesses` by default).
+  func lookUp(
+    _ probes: [Verification.Probe], names host: HostState, parts most: Int? = nil, cancellation: Cancellation? = nil
+  ) throws -> [ProbeResult] {
     var chunks: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>)] = []
     for family in AddressFamily.allCases {
       let familyProbes = probes.filter { $0.source.family == family }
       guard !familyProbes.isEmpty else { continue }
-      let parts = max(1, min(probeProcesses, familyProbes.count / probesPerProcess))
+      let parts = max(1, min(most ?? probeProcesses, familyProbes.count / probesPerProcess))
       let size = (familyProbes.count + parts - 1) / parts
       for start in stride(from: 0, to: familyProbes.count, by: size) {
         chunks.append((family, familyProbes[start..<min(start + size, familyProbes.count)]))
       }
     }
-    return try runner.canLookUpRoutes ? askKernel(chunks, names: host) : runIP(chunks, names: host)
+    return try runner.canLookUpRoutes
+      ? askKernel(chunks, names: host, cancellation: cancellation) : runIP(chunks, names: host)
   }
 
   /// The lookups over rtnetlink, a socket and a thread for each chunk; the kernel answers with the device's index,
   /// which the host's interfaces name (`ip` names an index it does not know `ifN`, and so does this).
   func askKernel(
-    _ chunks: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>)], names host: HostState
+    _ chunks: [(family: AddressFamily, probes: ArraySlice<Verification.Probe>)], names host: HostState,
+    cancellation: Cancellation?
   ) throws -> [ProbeResult] {
     let runner = runner
     let asked = chunks.map { chunk in
       let lookups = chunk.probes.map { RouteLookup(destination: $0.destination, source: $0.source) }
-      return BackgroundWork { try runner.lookUpRoutes(lookups) }
+      return BackgroundWork { try runner.lookUpRoutes(lookups, cancellation: cancellation) }
     }
     let names = Dictionary(host.interfaces.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
     var results: [ProbeResult] = []

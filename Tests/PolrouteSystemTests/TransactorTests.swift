@@ -366,41 +366,58 @@ struct TransactorTests {
     #expect(setup.restored)
   }
 
-  @Test("probes asked over rtnetlink: split between sockets, in the probes' order, each device named by its index")
-  func probesOverRTNetlink() throws {
-    /// The fake kernel, with lookups answered as the probes expect, but one refused and one by an unknown device.
-    final class AskingKernel: CommandRunner {
-      let kernel: FakeKernel
-      let asked = Mutex<[[RouteLookup]]>([])
-      init(kernel: FakeKernel) { self.kernel = kernel }
-      func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
-        try kernel.run(command, output: output)
+  /// The fake kernel, with route lookups answered over "rtnetlink" by `answer`; with `holdFirst`, the first call (the
+  /// early probes) waits until it is cancelled.
+  final class AskingKernel: CommandRunner {
+    let kernel = FakeKernel(SampleHosts.dualHomed)
+    let holdFirst: Bool
+    let answer: @Sendable (RouteLookup, [Interface]) -> NetlinkRouteLookup.Answer
+    let asked = Mutex<[[RouteLookup]]>([])
+    init(
+      holdFirst: Bool = false, answer: @escaping @Sendable (RouteLookup, [Interface]) -> NetlinkRouteLookup.Answer
+    ) {
+      self.holdFirst = holdFirst
+      self.answer = answer
+    }
+    func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
+      try kernel.run(command, output: output)
+    }
+    var canLookUpRoutes: Bool { true }
+    func lookUpRoutes(_ lookups: [RouteLookup], cancellation: Cancellation?) throws -> [NetlinkRouteLookup.Answer] {
+      let first = asked.withLock { calls in
+        calls.append(lookups)
+        return calls.count == 1
       }
-      var canLookUpRoutes: Bool { true }
-      func lookUpRoutes(_ lookups: [RouteLookup]) throws -> [NetlinkRouteLookup.Answer] {
-        asked.withLock { $0.append(lookups) }
-        let interfaces = kernel.state.interfaces
-        return lookups.map { lookup in
-          switch lookup.source.description {
-          case "203.0.113.10": return .failed(errno: ENETUNREACH)
-          case "198.51.100.10": return .route(interfaceIndex: 999, gateway: nil)
-          default:
-            let own = interfaces.first { $0.addresses.contains { $0.address.address == lookup.source } }
-            return .route(interfaceIndex: own.map { UInt32($0.index) }, gateway: IPAddress("192.0.2.1"))
-          }
-        }
+      if first && holdFirst {
+        // Never cancelled, the lookups answer after five seconds, and the test sees it.
+        for _ in 0..<5_000 where cancellation?.isCancelled != true { usleep(1000) }
+        if cancellation?.isCancelled == true { throw CancelledError() }
+      }
+      let interfaces = kernel.state.interfaces
+      return lookups.map { answer($0, interfaces) }
+    }
+  }
+
+  @Test("probes over rtnetlink: in the probes' order, each device named by its index, no route as none")
+  func probesOverRTNetlink() throws {
+    let runner = AskingKernel { lookup, interfaces in
+      switch lookup.source.description {
+      case "203.0.113.10": return .failed(errno: ENETUNREACH)
+      case "198.51.100.10": return .route(interfaceIndex: 999, gateway: nil)
+      default:
+        let own = interfaces.first { $0.addresses.contains { $0.address.address == lookup.source } }
+        return .route(interfaceIndex: own.map { UInt32($0.index) }, gateway: IPAddress("192.0.2.1"))
       }
     }
-    let runner = AskingKernel(kernel: FakeKernel(SampleHosts.dualHomed))
     let reader = StateReader(runner: runner, files: InMemoryFileSystem())
     let snapshot = try reader.read()
     let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
     let transactor = Transactor(runner: runner, reader: reader, log: { _ in }, probeProcesses: 3, probesPerProcess: 1)
     let probes = Transactor.probes(policy: policy, state: snapshot, scope: nil)
     let results = try transactor.startProbes(snapshot: snapshot, policy: policy, scope: nil).results.value()
-    // No `ip route get` ran; the lookups were split three ways and came back in the probes' order.
+    // No `ip route get` ran; the early lookups went to one socket and came back in the probes' order.
     #expect(!runner.kernel.log.contains { $0.arguments.contains("-force") })
-    #expect(runner.asked.withLock { $0.count } == 3)
+    #expect(runner.asked.withLock { $0.map(\.count) } == [probes.count])
     #expect(results.map(\.probe) == probes.sorted { $0.source.family == .inet && $1.source.family == .inet6 })
     for result in results {
       switch result.probe.source.description {
@@ -412,6 +429,34 @@ struct TransactorTests {
       }
     }
     #expect(Set(results.map(\.probe.source.description)).isSuperset(of: ["203.0.113.10", "198.51.100.10"]))
+  }
+
+  @Test("a change cancels the early probes, which would take a processor from it; the probes after it are split")
+  func earlyProbesCancelled() throws {
+    let expected = Mutex<[RouteLookup: Verification.Probe]>([:])
+    let runner = AskingKernel(holdFirst: true) { lookup, interfaces in
+      // Where each probe expects its lookup to leave.
+      guard let probe = expected.withLock({ $0[lookup] }) else { return .failed(errno: ENETUNREACH) }
+      let device = interfaces.first { $0.name == probe.device }
+      return .route(interfaceIndex: device.map { UInt32($0.index) }, gateway: probe.gateway)
+    }
+    let reader = StateReader(runner: runner, files: InMemoryFileSystem())
+    let snapshot = try reader.read()
+    let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+    let probes = Transactor.probes(policy: policy, state: snapshot, scope: nil)
+    expected.withLock { map in
+      for probe in probes { map[RouteLookup(destination: probe.destination, source: probe.source)] = probe }
+    }
+    let transactor = Transactor(runner: runner, reader: reader, log: { _ in }, probeProcesses: 3, probesPerProcess: 1)
+    let early = transactor.startProbes(snapshot: snapshot, policy: policy, scope: nil)
+    let outcome = try transactor.apply(
+      snapshot: snapshot, policy: policy, options: ApplyOptions(runDirectory: "/nonexistent"), confirmation: nil,
+      early: early, commit: { [] })
+    #expect(!outcome.changes.isEmpty)
+    #expect(throws: CancelledError.self) { try early.results.value() }
+    #expect(outcome.probes.count == probes.count && outcome.probes.allSatisfy(\.passed), "\(outcome.probes)")
+    let sizes = runner.asked.withLock { $0.map(\.count) }
+    #expect(sizes.first == probes.count && sizes.count == 4 && sizes.dropFirst().reduce(0, +) == probes.count)
   }
 
   @Test("probes split between several ip processes answer exactly as one process does, in the same order")

@@ -237,8 +237,12 @@ enum ApplyCommand: Subcommand {
       runner: context.runner, reader: context.reader,
       log: { message in progress.clearing { context.diagnostics.note(message) } }, progress: progress.stage)
     let prepared = try Preparation(options, context: context, transactor: transactor)
-    // Whatever stops this apply, no `ip` of the early probes is left running.
-    defer { _ = try? prepared.early?.results.value() }
+    // Whatever stops this apply, no lookup of the early probes is left running; their answers are wanted only by the
+    // transactor, which has had them by then.
+    defer {
+      prepared.early?.cancel()
+      _ = try? prepared.early?.results.value()
+    }
     let report = prepared.report
     progress.clearing { context.diagnostics.print(report.diagnostics) }
     // Everything that could refuse the files is checked before the kernel is touched; the refusals were printed.
