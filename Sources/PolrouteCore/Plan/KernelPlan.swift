@@ -181,34 +181,48 @@ struct RuleDiff {
 
   /// Compares; `isInstalled` says whether a wanted rule is there as a network manager's copy.
   init(present: [Rule], wanted: [Rule], isInstalled: (Rule) -> Bool) {
+    // The keys are taken out once, and the rules read in place through buffers: a rule is some 200 bytes, and reading
+    // its key through the array copied it whole (measured: half of a 15,000-rule plan's time).
+    let presentKeys = present.map(\.key)
+    let wantedKeys = wanted.map(\.key)
     // Stable by key: within a key, the present rules keep the kernel's order and the wanted ones the policy's.
-    // Both usually come sorted already, which the sort finds in one pass.
-    func order(_ rules: [Rule]) -> [Int] {
-      rules.indices.sorted { (rules[$0].key, $0) < (rules[$1].key, $1) }
+    // Both usually come sorted already, which is checked in one pass.
+    func order(_ keys: [RuleKey]) -> [Int] {
+      if zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 }) { return Array(keys.indices) }
+      return keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
     }
-    let presentOrder = order(present)
-    let wantedOrder = order(wanted)
+    let presentOrder = order(presentKeys)
+    let wantedOrder = order(wantedKeys)
     var isAdded = [Bool](repeating: false, count: wanted.count)
     var isStale = [Bool](repeating: false, count: present.count)
-    var p = 0
-    var w = 0
-    while p < presentOrder.count || w < wantedOrder.count {
-      let key: RuleKey
-      switch (p < presentOrder.count, w < wantedOrder.count) {
-      case (true, true): key = min(present[presentOrder[p]].key, wanted[wantedOrder[w]].key)
-      case (true, false): key = present[presentOrder[p]].key
-      default: key = wanted[wantedOrder[w]].key
-      }
-      let presentStart = p
-      while p < presentOrder.count && present[presentOrder[p]].key == key { p += 1 }
-      let wantedStart = w
-      while w < wantedOrder.count && wanted[wantedOrder[w]].key == key { w += 1 }
-      let here = presentOrder[presentStart..<p]
-      let first = wantedStart < w ? wanted[wantedOrder[wantedStart]] : nil
-      for index in here where present[index] != first { isStale[index] = true }
-      for index in wantedOrder[wantedStart..<w] {
-        let rule = wanted[index]
-        if !here.contains(where: { present[$0] == rule }) && !isInstalled(rule) { isAdded[index] = true }
+    present.withUnsafeBufferPointer { present in
+      wanted.withUnsafeBufferPointer { wanted in
+        var p = 0
+        var w = 0
+        while p < presentOrder.count || w < wantedOrder.count {
+          let key: RuleKey
+          switch (p < presentOrder.count, w < wantedOrder.count) {
+          case (true, true): key = min(presentKeys[presentOrder[p]], wantedKeys[wantedOrder[w]])
+          case (true, false): key = presentKeys[presentOrder[p]]
+          default: key = wantedKeys[wantedOrder[w]]
+          }
+          let presentStart = p
+          while p < presentOrder.count && presentKeys[presentOrder[p]] == key { p += 1 }
+          let wantedStart = w
+          while w < wantedOrder.count && wantedKeys[wantedOrder[w]] == key { w += 1 }
+          let here = presentOrder[presentStart..<p]
+          if wantedStart < w {
+            let first = wantedOrder[wantedStart]
+            for index in here where present[index] != wanted[first] { isStale[index] = true }
+          } else {
+            for index in here { isStale[index] = true }
+          }
+          for index in wantedOrder[wantedStart..<w] {
+            if !here.contains(where: { present[$0] == wanted[index] }) && !isInstalled(wanted[index]) {
+              isAdded[index] = true
+            }
+          }
+        }
       }
     }
     added = wanted.indices.filter { isAdded[$0] }.map { wanted[$0] }
