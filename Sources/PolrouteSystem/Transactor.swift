@@ -90,17 +90,22 @@ public struct Transactor: Sendable {
     try changeGuard?.arm(snapshot: snapshot, tables: ownership.tables)
     var processes = 0
     var probes: [ProbeResult] = []
+    // The probes after the change, once it is written; stopped and waited for if the apply fails before their answers.
+    var probing: BackgroundWork<[ProbeResult], any Error>?
+    let stopProbing = Cancellation()
     do {
       processes = try write(plan.changes, lines: lines)
+      // The probes need only the host's addresses and main's connected networks, which the change leaves as they
+      // were: their lookups (the kernel's work) start now, while the changed objects are read back and compared
+      // (polroute's), instead of after them.
+      let toProbe = scopedProbes(snapshot)
+      probing = BackgroundWork { [self] in try lookUp(toProbe, names: snapshot, cancellation: stopProbing) }
       progress(.readingBack)
       let after = try reader.readBack(plan.changes, over: snapshot)
-      // The probes' lookups are the kernel's work and the comparison polroute's: they run at the same time.
-      let toProbe = scopedProbes(after)
       progress(.verifying(probes: toProbe.count))
-      let probing = BackgroundWork { [self] in try lookUp(toProbe, names: after) }
       let problems = Transaction.verify(
         policy: policy, state: after, scope: options.scope, parts: KernelParts(touchedBy: plan.changes))
-      let probed = Result { try probing.value() }
+      let probed = Result { try probing?.value() ?? [] }
       guard problems.isEmpty else {
         throw StepError("verification failed after the apply:\n  " + problems.joined(separator: "\n  "))
       }
@@ -124,6 +129,8 @@ public struct Transactor: Sendable {
         unresolved: Self.unresolved(probes, policy), files: files,
         confirmed: confirmed)
     } catch {
+      stopProbing.cancel()
+      _ = try? probing?.value()
       let failure = rollback(cause: describe(error), snapshot: snapshot, ownership: ownership)
       // A change that is not back as it was keeps its record: the watchdog or the next apply tries again.
       if failure.restored { try? changeGuard?.disarm() }

@@ -459,6 +459,47 @@ struct TransactorTests {
     #expect(sizes.first == probes.count && sizes.count == 4 && sizes.dropFirst().reduce(0, +) == probes.count)
   }
 
+  @Test("the probes after a change start as soon as it is written, while it is read back")
+  func probesOverlapReadBack() throws {
+    /// Holds the read-back after the change until a lookup has been asked (or five seconds have passed).
+    final class OverlapKernel: CommandRunner {
+      let kernel = FakeKernel(SampleHosts.dualHomed)
+      let written = Mutex(false)
+      let looked = DispatchSemaphore(value: 0)
+      let overlapped = Mutex<Bool?>(nil)
+      func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
+        let input = String(decoding: command.input ?? [], as: UTF8.self)
+        if input.contains("show"), written.withLock({ $0 }), overlapped.withLock({ $0 == nil }) {
+          let asked = looked.wait(timeout: .now() + 5) == .success
+          overlapped.withLock { $0 = asked }
+        }
+        if input.contains("route replace") || input.contains("rule add") { written.withLock { $0 = true } }
+        return try kernel.run(command, output: output)
+      }
+      var canLookUpRoutes: Bool { true }
+      func lookUpRoutes(_ lookups: [RouteLookup], cancellation: Cancellation?) throws -> [NetlinkRouteLookup.Answer] {
+        looked.signal()
+        let interfaces = kernel.state.interfaces
+        return lookups.map { lookup in
+          let own = interfaces.first { $0.addresses.contains { $0.address.address == lookup.source } }
+          return .route(interfaceIndex: own.map { UInt32($0.index) }, gateway: nil)
+        }
+      }
+    }
+    let runner = OverlapKernel()
+    let reader = StateReader(runner: runner, files: InMemoryFileSystem())
+    let snapshot = try reader.read()
+    let policy = try PolicyResolver(state: snapshot, document: nil, isSnapshot: false).resolve()
+    let transactor = Transactor(runner: runner, reader: reader, log: { _ in })
+    // The answers are not the policy's, so the apply fails and rolls back: what matters is when they were asked.
+    #expect(throws: ApplyFailure.self) {
+      try transactor.apply(
+        snapshot: snapshot, policy: policy, options: ApplyOptions(runDirectory: "/nonexistent"), confirmation: nil,
+        commit: { [] })
+    }
+    #expect(runner.overlapped.withLock { $0 } == true)
+  }
+
   @Test("probes split between several ip processes answer exactly as one process does, in the same order")
   func splitProbes() throws {
     func run(processes: Int) throws -> (probes: [ProbeResult], batches: [String]) {
