@@ -252,10 +252,12 @@ public struct Transactor: Sendable {
       let lookups = chunk.probes.map { RouteLookup(destination: $0.destination, source: $0.source) }
       return BackgroundWork { try runner.lookUpRoutes(lookups, cancellation: cancellation) }
     }
+    // Every socket's answers are waited for before any error is thrown: no thread is left asking.
+    let answered = asked.map { work in Result { try work.value() } }
     let names = Dictionary(host.interfaces.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
     var results: [ProbeResult] = []
-    for (chunk, work) in zip(chunks, asked) {
-      for (probe, answer) in zip(chunk.probes, try work.value()) {
+    for (chunk, answers) in zip(chunks, answered) {
+      for (probe, answer) in zip(chunk.probes, try answers.get()) {
         switch answer {
         case .route(let index, let gateway):
           let device = index.map { names[Int($0)] ?? "if\($0)" }
