@@ -3,6 +3,26 @@
 protocol NetlinkCoding {}
 
 extension NetlinkCoding {
+  /// Calls `body` with each attribute of `message` from byte `start` on (after its fixed header): the attribute's
+  /// type without the nested and byte-order flags, its value, and where it is in the whole chunk (`base` plus its
+  /// offset), for errors. An attribute that does not fit in the message is an error.
+  static func forEachAttribute(
+    _ message: UnsafeRawBufferPointer, from start: Int, base: Int,
+    _ body: (_ kind: UInt16, _ value: UnsafeRawBufferPointer, _ at: Int) throws(NetlinkError) -> Void
+  ) throws(NetlinkError) {
+    var offset = start
+    while offset < message.count {
+      guard message.count - offset >= 4 else { throw .truncated(offset: base + offset) }
+      let length = Int(read16(message, offset))
+      guard length >= 4, length <= message.count - offset else {
+        throw .badLength(offset: base + offset, length: length)
+      }
+      let value = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + length)])
+      try body(read16(message, offset + 2) & 0x3FFF, value, base + offset)
+      offset += align(length)
+    }
+  }
+
   /// An address attribute of the family.
   static func address(_ value: UnsafeRawBufferPointer, family: AddressFamily, at offset: Int) throws(NetlinkError)
     -> IPAddress

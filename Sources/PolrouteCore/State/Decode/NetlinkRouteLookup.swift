@@ -81,16 +81,7 @@ public enum NetlinkRouteLookup: NetlinkCoding {
     }
     var interfaceIndex: UInt32?
     var gateway: IPAddress?
-    var offset = 28
-    while offset < message.count {
-      guard message.count - offset >= 4 else { throw .truncated(offset: base + offset) }
-      let length = Int(read16(message, offset))
-      guard length >= 4, length <= message.count - offset else {
-        throw .badLength(offset: base + offset, length: length)
-      }
-      let kind = read16(message, offset + 2) & 0x3FFF
-      let value = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + length)])
-      let at = base + offset
+    try forEachAttribute(message, from: 28, base: base) { kind, value, at throws(NetlinkError) in
       switch kind {
       case 4: interfaceIndex = try u32(value, at: at)  // RTA_OIF
       case 5: gateway = try address(value, family: family, at: at)  // RTA_GATEWAY
@@ -101,7 +92,6 @@ public enum NetlinkRouteLookup: NetlinkCoding {
         gateway = try address(UnsafeRawBufferPointer(rebasing: value[2...]), family: viaFamily, at: at)
       default: break
       }
-      offset += align(length)
     }
     return .route(interfaceIndex: interfaceIndex, gateway: gateway)
   }

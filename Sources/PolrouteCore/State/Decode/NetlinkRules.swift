@@ -120,16 +120,7 @@ public enum NetlinkRules: NetlinkCoding {
     var suppressPrefixLength: UInt32?
     var suppressGroup: UInt32?
     var gotoTarget: UInt32?
-    var offset = 28
-    while offset < message.count {
-      guard message.count - offset >= 4 else { throw .truncated(offset: base + offset) }
-      let length = Int(read16(message, offset))
-      guard length >= 4, length <= message.count - offset else {
-        throw .badLength(offset: base + offset, length: length)
-      }
-      let kind = read16(message, offset + 2) & 0x3FFF
-      let value = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + length)])
-      let at = base + offset
+    try forEachAttribute(message, from: 28, base: base) { kind, value, at throws(NetlinkError) in
       switch kind {
       case 1: destination = try address(value, family: family, at: at)  // FRA_DST
       case 2: source = try address(value, family: family, at: at)  // FRA_SRC
@@ -157,7 +148,6 @@ public enum NetlinkRules: NetlinkCoding {
       case 24: rule.selector.destinationPort = try portRange(value, at: at, kind: kind)  // FRA_DPORT_RANGE
       default: break  // FRA_TUN_ID, FRA_DSCP and newer ones, which `ip -j` does not give polroute either.
       }
-      offset += align(length)
     }
     rule.selector.invert = flags & invertFlag != 0
     rule.selector.source = try prefix(source, length: sourceLength, family: family, at: base + 18)
