@@ -1,8 +1,8 @@
 import Glibc
 import PolrouteCore
 
-/// An rtnetlink socket of this process's network namespace, closed when it goes: what the rule dump and the route
-/// lookups share. A receive that waits longer than `timeoutSeconds` is an error, not a hang.
+/// An rtnetlink socket of the calling thread's network namespace (the process's, unless a thread entered another),
+/// closed when it goes: what the rule dump and the route lookups share. A receive that waits longer than `timeoutSeconds` is an error, not a hang.
 final class NetlinkSocket {
   /// No answer for this long is a kernel that does not answer.
   static let timeoutSeconds = 10

@@ -141,18 +141,18 @@ public struct KernelPlan: Hashable, Sendable {
 
     // Rules: polroute's marked rules against the policy's, matched by family and priority, then compared whole.
     // A rule a network manager installed from polroute's files is there, though not marked (see Ownership).
-    let installedByKey = Dictionary(
-      grouping: state.rules.filter { $0.protocolNumber.map(Ownership.managerRuleProtocols.contains) ?? false },
-      by: \.key)
-    let rules =
-      parts.ruleFamilies.isEmpty
-      ? RuleDiff()
-      : RuleDiff(
+    var rules = RuleDiff()
+    if !parts.ruleFamilies.isEmpty {
+      let installedByKey = Dictionary(
+        grouping: state.rules.filter { $0.protocolNumber.map(Ownership.managerRuleProtocols.contains) ?? false },
+        by: \.key)
+      rules = RuleDiff(
         present: only(ownership.rules(of: state), parts.ruleFamilies, \.family),
         wanted: only(policy.rules, parts.ruleFamilies, \.family)
       ) { wanted in
         installedByKey[wanted.key]?.contains { Ownership.isInstalledCopy($0, of: wanted) } ?? false
       }
+    }
     let added = rules.added
     let stale = rules.stale
     // A stale rule at the priority of a rule being added goes first: the kernel's duplicate check ignores some
