@@ -373,6 +373,8 @@ struct TransactorTests {
     let holdFirst: Bool
     let answer: @Sendable (RouteLookup, [Interface]) -> NetlinkRouteLookup.Answer
     let asked = Mutex<[[RouteLookup]]>([])
+    /// Signalled when the first call arrives.
+    let firstAsked = DispatchSemaphore(value: 0)
     init(
       holdFirst: Bool = false, answer: @escaping @Sendable (RouteLookup, [Interface]) -> NetlinkRouteLookup.Answer
     ) {
@@ -388,9 +390,11 @@ struct TransactorTests {
         calls.append(lookups)
         return calls.count == 1
       }
+      if first { firstAsked.signal() }
       if first && holdFirst {
         // Never cancelled, the lookups answer after five seconds, and the test sees it.
-        for _ in 0..<5_000 where cancellation?.isCancelled != true { usleep(1000) }
+        let deadline = DispatchTime.now() + .seconds(5)
+        while cancellation?.isCancelled != true && DispatchTime.now() < deadline { usleep(1000) }
         if cancellation?.isCancelled == true { throw CancelledError() }
       }
       let interfaces = kernel.state.interfaces
@@ -449,6 +453,9 @@ struct TransactorTests {
     }
     let transactor = Transactor(runner: runner, reader: reader, log: { _ in }, probeProcesses: 3, probesPerProcess: 1)
     let early = transactor.startProbes(snapshot: snapshot, policy: policy, scope: nil)
+    // The early lookups are asked before the apply starts (on a loaded machine their thread could start after the
+    // probes of the change, and be taken for them).
+    #expect(runner.firstAsked.wait(timeout: .now() + .seconds(60)) == .success)
     let outcome = try transactor.apply(
       snapshot: snapshot, policy: policy, options: ApplyOptions(runDirectory: "/nonexistent"), confirmation: nil,
       early: early, commit: { [] })
@@ -461,7 +468,7 @@ struct TransactorTests {
 
   @Test("the probes after a change start as soon as it is written, while it is read back")
   func probesOverlapReadBack() throws {
-    /// Holds the read-back after the change until a lookup has been asked (or five seconds have passed).
+    /// Holds the read-back after the change until a lookup has been asked (or 30 seconds have passed).
     final class OverlapKernel: CommandRunner {
       let kernel = FakeKernel(SampleHosts.dualHomed)
       let written = Mutex(false)
@@ -470,7 +477,7 @@ struct TransactorTests {
       func run(_ command: Command, output: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> CommandResult {
         let input = String(decoding: command.input ?? [], as: UTF8.self)
         if input.contains("show"), written.withLock({ $0 }), overlapped.withLock({ $0 == nil }) {
-          let asked = looked.wait(timeout: .now() + 5) == .success
+          let asked = looked.wait(timeout: .now() + 30) == .success
           overlapped.withLock { $0 = asked }
         }
         if input.contains("route replace") || input.contains("rule add") { written.withLock { $0 = true } }
