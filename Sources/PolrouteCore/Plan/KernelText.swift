@@ -11,13 +11,14 @@ public enum KernelText {
     let (plannedRules, plannedRoutes) = applying(plan.changes, rules: rules, routes: routes)
     var text = ""
     // A listing no change touches is the same on both sides: it is not sorted and compared (15,000 rules, 10 ms).
-    for family in AddressFamily.allCases where plan.changes.contains(where: { $0.isRule && $0.family == family }) {
+    let touched = KernelParts(touchedBy: plan.changes)
+    for family in AddressFamily.allCases where touched.ruleFamilies.contains(family) {
       text += UnifiedDiff.make(
         old: ruleListing(rules, family: family), new: ruleListing(plannedRules, family: family),
         oldName: "ip \(family.ipOption) rule (now)", newName: "ip \(family.ipOption) rule (planned)"
       ) { rule in ruleLine(rule, names: names) }
     }
-    for family in AddressFamily.allCases where plan.changes.contains(where: { !$0.isRule && $0.family == family }) {
+    for family in AddressFamily.allCases where touched.routeFamilies.contains(family) {
       text += UnifiedDiff.make(
         old: routeListing(routes, family: family), new: routeListing(plannedRoutes, family: family),
         oldName: "ip \(family.ipOption) route (now)", newName: "ip \(family.ipOption) route (planned)"
