@@ -15,7 +15,7 @@ enum InspectCommand: Subcommand {
     name: "inspect",
     abstract: "Show the host's addresses, routes and rules per interface, and what is wrong with them.",
     discussion: """
-      Reads addresses and every routing table through 'ip -j' (two ip processes), the rules over rtnetlink (the \
+      Reads addresses and every routing table through 'ip -j' (three ip processes), the rules over rtnetlink (the \
       dump 'ip rule show' asks the kernel for), plus rt_tables and rp_filter. Each finding has a stable code, a \
       severity, what is wrong and how to fix it; where replies go is traced as 'polroute trace' traces it. With \
       --policy, judges the host as that policy would leave it (nothing is changed), and the fixes say what to change \
